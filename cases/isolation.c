@@ -1,0 +1,65 @@
+/*
+ * Shared, not global (C7): the pages are reachable only through a view,
+ * and only with the access the view grants.
+ */
+#include "mapconf.h"
+
+/* ISO-001: an agent without a view faults at the address where another agent has its view. */
+static void agent_without_view_cannot_reach_pages(void)
+{
+	struct mc_object *obj = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_agent *both[] = { a, b };
+	uintptr_t at = mc_free_address(both, 2, MC_GRANULE);
+
+	mc_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
+	mc_write_text(a, at, "only for those with a view");
+	mc_check_faults(b, at, "read");
+	mc_check_faults(b, at, "write");
+}
+
+/* ISO-002: after unmap, the view's address faults. */
+static void address_faults_after_unmap(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va, "gone after unmap");
+	mc_unmap(a, va, MC_PAGE);
+	mc_check_faults(a, va, "read");
+}
+
+/* ISO-003: a read-only view can be read but faults on write, and the data stays. */
+static void read_only_view_faults_on_write(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t rw = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t ro = mc_map(a, h, 0, MC_PAGE, "r");
+
+	mc_write_text(a, rw, "read-only through the second view");
+	mc_check_accessible(a, ro, "read");
+	mc_check_faults(a, ro, "write");
+	mc_check_reads(a, ro, "read-only through the second view");
+}
+
+/* ISO-004: an object opened read-only cannot be mapped as a writable shared view. */
+static void read_only_open_cannot_map_writable(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_create(a, obj);
+	struct mc_reply r = mc_try_map(b, mc_open(b, obj, "r"), MC_PAGE, "rw");
+	mc_check_error(&r, "access_denied", "B maps a read-only open for writing");
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("ISO-001", agent_without_view_cannot_reach_pages),
+	MC_CASE("ISO-002", address_faults_after_unmap),
+	MC_CASE("ISO-003", read_only_view_faults_on_write),
+	MC_CASE("ISO-004", read_only_open_cannot_map_writable),
+};
+MC_MAIN("isolation", cases)

@@ -1,0 +1,80 @@
+/*
+ * Named objects (C4): a name finds the same object in every process;
+ * creating an existing name and opening a missing one are refused.
+ */
+#include "mapconf.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* NAME-001: an agent that opens a name gets the object another agent created under it. */
+static void same_name_opens_same_object(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va, "written by the creator");
+	uintptr_t vb = mc_open_map(b, obj);
+	mc_check_reads(b, vb, "written by the creator");
+	mc_write_text(b, vb + 100, "written by the opener");
+	mc_check_reads(a, va + 100, "written by the opener");
+}
+
+/* NAME-002: an exclusive create of a name that exists fails with already_exists. */
+static void exclusive_create_of_existing_name_fails(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_create(a, obj);
+	struct mc_reply r = mc_try_create(b, obj);
+	mc_check_error(&r, "already_exists", "B creates the name A created");
+}
+
+/* NAME-003: opening a name that no object has fails with not_found. */
+static void opening_missing_name_fails(void)
+{
+	struct mc_object *never_created = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	struct mc_reply r = mc_try_open(a, never_created, "rw");
+	mc_check_error(&r, "not_found", "A opens a name nobody created");
+}
+
+/* NAME-004: a new object reads as zero bytes in every page. */
+static void new_object_reads_as_zero(void)
+{
+	static const unsigned char zeros[4 * MC_PAGE];
+	struct mc_object *obj = mc_object_new(sizeof(zeros));
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	uint64_t sum = mc_checksum(a, va, sizeof(zeros));
+	MC_CHECK(sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
+		 "A's new %zu-byte object does not read as zeros (checksum 0x%016llx)",
+		 sizeof(zeros), (unsigned long long)sum);
+}
+
+/* NAME-005: names are case-sensitive: the same name in upper case finds nothing. */
+static void names_are_case_sensitive(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_object *upper = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	for (size_t i = 0; i <= strlen(obj->name); i++)
+		upper->name[i] = (char)toupper((unsigned char)obj->name[i]);
+	mc_create(a, obj);
+	struct mc_reply r = mc_try_open(a, upper, "rw");
+	mc_check_error(&r, "not_found", "A opens the upper-case spelling of its object's name");
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("NAME-001", same_name_opens_same_object),
+	MC_CASE("NAME-002", exclusive_create_of_existing_name_fails),
+	MC_CASE("NAME-003", opening_missing_name_fails),
+	MC_CASE("NAME-004", new_object_reads_as_zero),
+	MC_CASE("NAME-005", names_are_case_sensitive),
+};
+MC_MAIN("names", cases)

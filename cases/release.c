@@ -1,0 +1,137 @@
+/*
+ * Release on last unmap (C8): the object lives while anyone has a view,
+ * and its memory goes when the last view goes, however that happens.
+ *
+ * Memory is measured with the platform's figure for the object's pages
+ * (mc_object_memory_figure), read by a monitor agent that never maps the
+ * object. The objects are large enough to stand out from the noise, and
+ * these cases run alone (exclusive in the spec table).
+ */
+#include "mapconf.h"
+
+#define BIG (64ULL << 20)
+#define BIG_KB (BIG >> 10)
+
+/* REL-001: the object outlives its creator while another agent has a view. */
+static void object_outlives_its_creator(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+	uintptr_t vb = mc_open_map(b, obj);
+
+	mc_write_text(a, va, "outlives its creator");
+	mc_exit(a);
+	mc_check_reads(b, vb, "outlives its creator");
+	struct mc_agent *c = mc_agent_start("C");
+	mc_check_reads(c, mc_open_map(c, obj), "outlives its creator");
+}
+
+/* REL-002: unlink removes the name at once, while an existing view keeps the data. */
+static void unlink_removes_name_keeps_view(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va, "kept by the view");
+	mc_unlink(a, obj);
+	struct mc_reply r = mc_try_open(b, obj, "rw");
+	mc_check_error(&r, "not_found", "B opens the name A unlinked");
+	mc_check_reads(a, va, "kept by the view");
+}
+
+/* The object's memory figure now, read by the monitor. */
+static uint64_t figure_kb(struct mc_agent *monitor, const struct mc_object *obj)
+{
+	return mc_accounting(monitor, mc_object_memory_figure(obj));
+}
+
+/* A big object filled through a view in a; its rise in the figure must show. */
+static uintptr_t filled_big_view(struct mc_agent *a, struct mc_agent *monitor,
+				 struct mc_object *obj, struct mc_handle *h, uint64_t baseline)
+{
+	*h = mc_create(a, obj);
+	uintptr_t va = mc_map(a, *h, 0, BIG, "rw");
+	mc_fill(a, va, BIG, 1);
+	uint64_t now = figure_kb(monitor, obj);
+	if (now < baseline + BIG_KB * 3 / 4)
+		mc_broken(__FILE__, __LINE__,
+			  "%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
+			  mc_object_memory_figure(obj), (long long)now - (long long)baseline, BIG_KB);
+	return va;
+}
+
+static void check_released(struct mc_agent *monitor, const struct mc_object *obj,
+			   uint64_t baseline, const char *after)
+{
+	uint64_t now = figure_kb(monitor, obj);
+
+	MC_CHECK(now <= baseline + BIG_KB / 4,
+		 "%s is %llu kB after %s, %lld kB above the %llu kB before the %llu kB object existed",
+		 mc_object_memory_figure(obj), (unsigned long long)now, after,
+		 (long long)now - (long long)baseline, (unsigned long long)baseline, BIG_KB);
+}
+
+/* REL-003: after unlink and the last unmap, the object's memory is released. */
+static void memory_released_after_last_unmap(void)
+{
+	struct mc_object *obj = mc_object_new(BIG);
+	struct mc_agent *monitor = mc_agent_start("M"), *a = mc_agent_start("A");
+	struct mc_agent *b = mc_agent_start("B");
+	uint64_t baseline = figure_kb(monitor, obj);
+	struct mc_handle ha, hb;
+	uintptr_t va = filled_big_view(a, monitor, obj, &ha, baseline);
+
+	hb = mc_open(b, obj, "rw");
+	uintptr_t vb = mc_map(b, hb, 0, BIG, "rw");
+	mc_checksum(b, vb, BIG);
+	mc_unlink(a, obj);
+	mc_unmap(a, va, BIG);
+	mc_close(a, ha);
+	mc_close(b, hb);
+	mc_unmap(b, vb, BIG);
+	check_released(monitor, obj, baseline, "the last unmap");
+}
+
+/* REL-004: after unlink, the pages stay while a view exists. */
+static void unlink_keeps_pages_while_view_exists(void)
+{
+	struct mc_object *obj = mc_object_new(BIG);
+	struct mc_agent *monitor = mc_agent_start("M"), *a = mc_agent_start("A");
+	uint64_t baseline = figure_kb(monitor, obj);
+	struct mc_handle h;
+	uintptr_t va = filled_big_view(a, monitor, obj, &h, baseline);
+	uint64_t sum = mc_checksum(a, va, BIG);
+
+	mc_unlink(a, obj);
+	mc_close(a, h);
+	uint64_t now = figure_kb(monitor, obj);
+	MC_CHECK(now >= baseline + BIG_KB * 3 / 4,
+		 "%s fell to %llu kB (%llu kB before the object) while A still has a view",
+		 mc_object_memory_figure(obj), (unsigned long long)now, (unsigned long long)baseline);
+	MC_CHECK(mc_checksum(a, va, BIG) == sum, "A's view changed after unlink");
+}
+
+/* REL-005: when the last holder is killed, the object's memory is released. */
+static void memory_released_when_last_holder_killed(void)
+{
+	struct mc_object *obj = mc_object_new(BIG);
+	struct mc_agent *monitor = mc_agent_start("M"), *a = mc_agent_start("A");
+	uint64_t baseline = figure_kb(monitor, obj);
+	struct mc_handle h;
+
+	filled_big_view(a, monitor, obj, &h, baseline);
+	mc_unlink(a, obj);
+	mc_kill(a);
+	check_released(monitor, obj, baseline, "A was killed");
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("REL-001", object_outlives_its_creator),
+	MC_CASE("REL-002", unlink_removes_name_keeps_view),
+	MC_CASE("REL-003", memory_released_after_last_unmap),
+	MC_CASE("REL-004", unlink_keeps_pages_while_view_exists),
+	MC_CASE("REL-005", memory_released_when_last_holder_killed),
+};
+MC_MAIN("release", cases)

@@ -1,0 +1,97 @@
+/*
+ * Views share pages (C5): every view of one object, in every process, is
+ * the same memory; a private view is the exception that proves it.
+ */
+#include "mapconf.h"
+
+/* VIS-001: a write through one agent's view is read through another agent's view. */
+static void write_in_a_is_read_by_b(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+	uintptr_t vb = mc_open_map(b, obj);
+
+	mc_write_text(a, va, "visible in every view");
+	mc_check_reads(b, vb, "visible in every view");
+}
+
+/* VIS-002: two views of one object in one process alias each other. */
+static void two_views_in_one_process_alias(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t first = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t second = mc_map(a, h, 0, MC_PAGE, "rw");
+
+	MC_CHECK(first != second, "A's two views share one address 0x%lx", (unsigned long)first);
+	mc_write_text(a, first + 64, "through the first view");
+	mc_check_reads(a, second + 64, "through the first view");
+}
+
+/* The checksum a fill with this seed gives, computed here, not by an agent. */
+static uint64_t expected_fill_sum(uint64_t length, uint64_t seed)
+{
+	uint64_t h = MC_FNV_OFFSET;
+
+	for (uint64_t i = 0; i < length; i++) {
+		unsigned char byte = mc_fill_byte(seed, i);
+
+		h = mc_fnv1a(&byte, 1, h);
+	}
+	return h;
+}
+
+/* VIS-003: every page of a 1 MiB object written by one agent reads the same in another. */
+static void every_page_is_shared(void)
+{
+	const uint64_t size = 1 << 20, seed = 7;
+	struct mc_object *obj = mc_object_new(size);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+	uintptr_t vb = mc_open_map(b, obj);
+
+	mc_fill(a, va, size, seed);
+	uint64_t sum = mc_checksum(b, vb, size);
+	MC_CHECK(sum == expected_fill_sum(size, seed),
+		 "B's checksum of the 1 MiB A filled is 0x%016llx, expected 0x%016llx",
+		 (unsigned long long)sum, (unsigned long long)expected_fill_sum(size, seed));
+}
+
+/* VIS-004: a view at an offset shows the object's bytes at that offset. */
+static void view_at_offset_shows_those_bytes(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+	struct mc_handle hb = mc_open(b, obj, "rw");
+	uintptr_t vb = mc_map(b, hb, MC_GRANULE, MC_GRANULE, "rw");
+
+	mc_write_text(a, va + MC_GRANULE, "at the second granule");
+	mc_check_reads(b, vb, "at the second granule");
+}
+
+/* VIS-005: writes through a private (copy-on-write) view stay in that view. */
+static void private_view_writes_stay_private(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va, "the shared content");
+	uintptr_t vb = mc_map_private(b, mc_open(b, obj, "rw"), MC_PAGE);
+	mc_check_reads(b, vb, "the shared content");
+	mc_write_text(b, vb, "B's private copy!!");
+	mc_check_reads(b, vb, "B's private copy!!");
+	mc_check_reads(a, va, "the shared content");
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("VIS-001", write_in_a_is_read_by_b),
+	MC_CASE("VIS-002", two_views_in_one_process_alias),
+	MC_CASE("VIS-003", every_page_is_shared),
+	MC_CASE("VIS-004", view_at_offset_shows_those_bytes),
+	MC_CASE("VIS-005", private_view_writes_stay_private),
+};
+MC_MAIN("visibility", cases)

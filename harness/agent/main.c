@@ -1,0 +1,131 @@
+/*
+ * mapconf-agent: reads requests from stdin, answers on stdout.
+ *
+ * It starts by announcing itself ("ready pid=... arch=..."), then serves
+ * requests until "exit", end of input, or a crash it was asked for.
+ */
+#define _GNU_SOURCE
+#include "agent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+
+#define HANDLES_MAX 64
+
+#if defined(__x86_64__)
+#define MAPCONF_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define MAPCONF_ARCH "aarch64"
+#elif defined(__i386__)
+#define MAPCONF_ARCH "i386"
+#else
+#define MAPCONF_ARCH "unknown"
+#endif
+
+struct handle {
+	int fd;
+};
+
+static struct handle handles[HANDLES_MAX];
+
+int handle_add(int fd, const char *backend, const char *name)
+{
+	(void)backend;
+	(void)name;
+	for (int i = 1; i < HANDLES_MAX; i++) {
+		if (handles[i].fd == 0) {
+			handles[i].fd = fd + 1;   /* 0 marks a free slot */
+			return i;
+		}
+	}
+	return -1;
+}
+
+static int handle_index(const char *text)
+{
+	uint64_t i;
+
+	if (!text || text[0] != 'h' || mc_parse_u64(text + 1, &i) || i == 0 ||
+	    i >= HANDLES_MAX || handles[i].fd == 0)
+		return -1;
+	return (int)i;
+}
+
+int handle_fd(const char *text)
+{
+	int i = handle_index(text);
+
+	return i < 0 ? -1 : handles[i].fd - 1;
+}
+
+void handle_remove(const char *text)
+{
+	int i = handle_index(text);
+
+	if (i >= 0)
+		handles[i].fd = 0;
+}
+
+static const struct verb *verb_tables[] = {
+	object_verbs, view_verbs, memory_verbs, process_verbs,
+};
+
+static verb_fn find_verb(const char *word)
+{
+	for (size_t t = 0; t < sizeof(verb_tables) / sizeof(verb_tables[0]); t++)
+		for (const struct verb *v = verb_tables[t]; v->word; v++)
+			if (strcmp(v->word, word) == 0)
+				return v->run;
+	return NULL;
+}
+
+/*
+ * If the controller dies, so do its agents: nothing is left running. The
+ * parent check closes the race where the controller died before prctl.
+ */
+static void die_with_controller(void)
+{
+	const char *expected = getenv("MAPCONF_CONTROLLER_PID");
+	uint64_t pid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (expected && mc_parse_u64(expected, &pid) == 0 && getppid() != (pid_t)pid)
+		_exit(125);
+}
+
+int main(void)
+{
+	static char buf[MC_LINE_MAX];
+
+	die_with_controller();
+	guard_install();
+	printf("ready pid=%ld arch=%s ptr=%zu page=%ld\n", (long)getpid(),
+	       MAPCONF_ARCH, sizeof(void *), sysconf(_SC_PAGESIZE));
+	fflush(stdout);
+
+	while (fgets(buf, sizeof(buf), stdin)) {
+		struct mc_line req;
+		const char *why;
+		verb_fn run;
+
+		if (!strchr(buf, '\n')) {
+			answer_err("invalid_request", "none", "detail=line_too_long");
+			return 2;
+		}
+		if (mc_line_parse(buf, &req, &why)) {
+			answer_err("invalid_request", "none", "detail=malformed");
+			continue;
+		}
+		run = find_verb(req.word);
+		if (!run) {
+			answer_err("unsupported", "none", "detail=unknown_verb");
+			continue;
+		}
+		run(&req);
+	}
+	return 0;
+}

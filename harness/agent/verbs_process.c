@@ -1,0 +1,166 @@
+/*
+ * The agent's own life and the platform's memory figures: exit, crash,
+ * accounting, dirty pages, and two verbs that exist to test the controller
+ * (echo sends back any line, hang never answers).
+ */
+#define _GNU_SOURCE
+#include "agent.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* exit [code=0] : answers, then ends the process with that status */
+static void verb_exit(const struct mc_line *req)
+{
+	uint64_t code = 0;
+
+	mc_line_get_u64(req, "code", &code);
+	answer_ok(NULL);
+	_exit((int)code);
+}
+
+/* crash signal=KILL|SEGV|BUS|ABRT : dies by that signal, answering nothing */
+static void verb_crash(const struct mc_line *req)
+{
+	const char *name = mc_line_get(req, "signal");
+	int signo;
+
+	if (!name || strcmp(name, "KILL") == 0)
+		signo = SIGKILL;
+	else if (strcmp(name, "SEGV") == 0)
+		signo = SIGSEGV;
+	else if (strcmp(name, "BUS") == 0)
+		signo = SIGBUS;
+	else if (strcmp(name, "ABRT") == 0)
+		signo = SIGABRT;
+	else {
+		answer_err("invalid_request", "none", "missing_or_bad=signal");
+		return;
+	}
+	signal(signo, SIG_DFL);
+	raise(signo);
+	_exit(126);
+}
+
+/* The value in kB of one "Key: N kB" line of a /proc file, or -1. */
+static long long proc_kb(const char *path, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long long kb = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			kb = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * accounting figure=shmem|mapped : the system-wide memory figure a release
+ * check compares before and after (Linux: /proc/meminfo Shmem or Mapped).
+ */
+static void verb_accounting(const struct mc_line *req)
+{
+	const char *figure = mc_line_get(req, "figure");
+	const char *key;
+	long long kb;
+
+	if (figure && strcmp(figure, "shmem") == 0)
+		key = "Shmem";
+	else if (figure && strcmp(figure, "mapped") == 0)
+		key = "Mapped";
+	else {
+		answer_err("invalid_request", "none", "missing_or_bad=figure");
+		return;
+	}
+	kb = proc_kb("/proc/meminfo", key);
+	if (kb < 0) {
+		answer_err("unsupported", "none", "detail=no_%s_in_proc_meminfo", key);
+		return;
+	}
+	answer_ok("kb=%lld", kb);
+}
+
+/*
+ * dirty addr= : dirty kB of the mapping that contains addr, from
+ * /proc/self/smaps (Shared_Dirty + Private_Dirty).
+ */
+static void verb_dirty(const struct mc_line *req)
+{
+	char line[512];
+	uintptr_t addr;
+	bool inside = false, found = false;
+	long long kb = 0;
+	FILE *f;
+
+	if (need_addr(req, "addr", &addr))
+		return;
+	f = fopen("/proc/self/smaps", "r");
+	if (!f) {
+		answer_err("unsupported", "none", "detail=no_proc_self_smaps");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		long long v;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			inside = addr >= lo && addr < hi;
+			found |= inside;
+		} else if (inside && (sscanf(line, "Shared_Dirty: %lld", &v) == 1 ||
+				      sscanf(line, "Private_Dirty: %lld", &v) == 1)) {
+			kb += v;
+		}
+	}
+	fclose(f);
+	if (!found)
+		answer_err("not_found", "none", "detail=no_mapping_at_addr");
+	else
+		answer_ok("kb=%lld", kb);
+}
+
+/* echo data=HEX : sends the decoded text back as the whole answer line */
+static void verb_echo(const struct mc_line *req)
+{
+	static char text[MC_DATA_MAX + 1];
+	const char *hex = need_str(req, "data");
+	long n;
+
+	if (!hex)
+		return;
+	n = mc_hex_decode(hex, text, MC_DATA_MAX);
+	if (n < 0 || memchr(text, '\n', (size_t)n)) {
+		answer_err("invalid_request", "none", "missing_or_bad=data");
+		return;
+	}
+	text[n] = '\0';
+	answer_raw(text);
+}
+
+/* hang : never answers (until killed); tests the controller's timeout */
+static void verb_hang(const struct mc_line *req)
+{
+	(void)req;
+	for (;;)
+		pause();
+}
+
+const struct verb process_verbs[] = {
+	{ "exit", verb_exit },
+	{ "crash", verb_crash },
+	{ "accounting", verb_accounting },
+	{ "dirty", verb_dirty },
+	{ "echo", verb_echo },
+	{ "hang", verb_hang },
+	{ NULL, NULL },
+};

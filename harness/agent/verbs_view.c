@@ -1,0 +1,151 @@
+/* Views: map, unmap, flush, and finding address ranges that are free. */
+#define _GNU_SOURCE
+#include "agent.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+/* Windows' allocation granularity; using it everywhere keeps cases portable. */
+#define ALIGNMENT 0x10000UL
+
+static int parse_prot(const char *text, int *prot)
+{
+	if (!text || strcmp(text, "rw") == 0)
+		*prot = PROT_READ | PROT_WRITE;
+	else if (strcmp(text, "r") == 0)
+		*prot = PROT_READ;
+	else if (strcmp(text, "none") == 0)
+		*prot = PROT_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * map handle= length= [offset=0] [at=ADDR] [prot=rw|r|none] [private=0|1]
+ * With at=, the view is requested with MAP_FIXED_NOREPLACE. The answer is
+ * the address the system returned, whatever it is: whether it equals the
+ * requested one is for the case to judge (a kernel that ignores the flag
+ * treats it as a hint and returns another address).
+ */
+static void verb_map(const struct mc_line *req)
+{
+	int fd = handle_fd(mc_line_get(req, "handle"));
+	uint64_t length, offset = 0, private = 0;
+	uintptr_t at = 0;
+	int prot, flags;
+	void *addr;
+
+	if (need_u64(req, "length", &length))
+		return;
+	if (fd < 0) {
+		answer_err("bad_handle", "none", "detail=unknown_handle");
+		return;
+	}
+	mc_line_get_u64(req, "offset", &offset);
+	mc_line_get_u64(req, "private", &private);
+	if (parse_prot(mc_line_get(req, "prot"), &prot)) {
+		answer_err("invalid_request", "none", "missing_or_bad=prot");
+		return;
+	}
+	if (mc_line_get(req, "at") && need_addr(req, "at", &at))
+		return;
+	flags = private ? MAP_PRIVATE : MAP_SHARED;
+	if (at)
+		flags |= MAP_FIXED_NOREPLACE;
+	addr = mmap((void *)at, length, prot, flags, fd, (off_t)offset);
+	if (addr == MAP_FAILED) {
+		answer_errno(errno);
+		return;
+	}
+	answer_ok("addr=0x%lx", (unsigned long)(uintptr_t)addr);
+}
+
+/* unmap addr= length= */
+static void verb_unmap(const struct mc_line *req)
+{
+	uintptr_t addr;
+	uint64_t length;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	if (munmap((void *)addr, length)) {
+		answer_errno(errno);
+		return;
+	}
+	answer_ok(NULL);
+}
+
+/* flush addr= length= [mode=sync|async] */
+static void verb_flush(const struct mc_line *req)
+{
+	const char *mode = mc_line_get(req, "mode");
+	uintptr_t addr;
+	uint64_t length;
+	int flags = MS_SYNC;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	if (mode && strcmp(mode, "async") == 0)
+		flags = MS_ASYNC;
+	else if (mode && strcmp(mode, "sync") != 0) {
+		answer_err("invalid_request", "none", "missing_or_bad=mode");
+		return;
+	}
+	if (msync((void *)addr, length, flags)) {
+		answer_errno(errno);
+		return;
+	}
+	answer_ok(NULL);
+}
+
+/*
+ * findfree length= : an aligned range that is free in this agent right now
+ * (reserved, then released), for cases that need a set address.
+ */
+static void verb_findfree(const struct mc_line *req)
+{
+	uint64_t length;
+	void *p;
+
+	if (need_u64(req, "length", &length))
+		return;
+	p = mmap(NULL, length + ALIGNMENT, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		answer_errno(errno);
+		return;
+	}
+	munmap(p, length + ALIGNMENT);
+	answer_ok("addr=0x%lx", (unsigned long)(((uintptr_t)p + ALIGNMENT - 1) & ~(ALIGNMENT - 1)));
+}
+
+/* isfree addr= length= : free=1 when no page of the range is mapped */
+static void verb_isfree(const struct mc_line *req)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char vec;
+	uintptr_t addr;
+	uint64_t length;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	for (uint64_t off = 0; off < length; off += (uint64_t)page) {
+		/* mincore fails with ENOMEM exactly on pages that are not mapped */
+		if (mincore((void *)(addr + off), (size_t)page, &vec) == 0 || errno != ENOMEM) {
+			answer_ok("free=0 mapped=0x%lx", (unsigned long)(addr + off));
+			return;
+		}
+	}
+	answer_ok("free=1");
+}
+
+const struct verb view_verbs[] = {
+	{ "map", verb_map },
+	{ "unmap", verb_unmap },
+	{ "flush", verb_flush },
+	{ "findfree", verb_findfree },
+	{ "isfree", verb_isfree },
+	{ NULL, NULL },
+};

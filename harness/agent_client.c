@@ -1,0 +1,413 @@
+#define _GNU_SOURCE
+#include "agent_client.h"
+#include "transcript.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define AGENTS_MAX 16
+#define ARGV_MAX 32
+
+extern char **environ;
+
+struct mc_agent {
+	char label[16];
+	pid_t pid;
+	int to_fd, from_fd;
+	bool alive;
+	char buf[MC_LINE_MAX + 1];
+	size_t have;             /* bytes in buf */
+	size_t consumed;         /* bytes of buf already handed out as a line */
+};
+
+static struct mc_agent agents[AGENTS_MAX];
+static int nagents;
+
+double mc_request_timeout(void)
+{
+	const char *s = getenv("MAPCONF_REQUEST_TIMEOUT");
+	double t = s ? atof(s) : 0;
+
+	return t > 0 ? t : 10.0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Split s (modified) on sep into argv; returns the count. */
+static int split(char *s, char sep, char **argv, int max)
+{
+	int n = 0;
+
+	while (s && *s && n < max - 1) {
+		char *end = strchr(s, sep);
+
+		if (end)
+			*end++ = '\0';
+		argv[n++] = s;
+		s = end;
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+/* The agent's environment: ours, the controller's pid, and MAPCONF_AGENT_ENV. */
+static char **agent_environment(void)
+{
+	static char pidvar[64];
+	static char extra_copy[8192];
+	static char *env[512];
+	char *extra[64];
+	int n = 0, nextra;
+	const char *extra_env = getenv("MAPCONF_AGENT_ENV");
+
+	snprintf(extra_copy, sizeof(extra_copy), "%s", extra_env ? extra_env : "");
+	nextra = split(extra_copy, '\x1f', extra, 64);
+	for (char **e = environ; *e && n < 400; e++)
+		env[n++] = *e;
+	snprintf(pidvar, sizeof(pidvar), "MAPCONF_CONTROLLER_PID=%ld", (long)getpid());
+	env[n++] = pidvar;
+	for (int i = 0; i < nextra && n < 510; i++)
+		env[n++] = extra[i];
+	env[n] = NULL;
+	return env;
+}
+
+static int agent_argv(char **argv, char *storage, size_t cap)
+{
+	const char *spec = getenv("MAPCONF_AGENT_ARGV");
+	char self[2048];
+	ssize_t len;
+
+	if (spec && *spec) {
+		snprintf(storage, cap, "%s", spec);
+		return split(storage, '\x1f', argv, ARGV_MAX);
+	}
+	/* default: the agent built beside this case binary */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len < 0)
+		return 0;
+	self[len] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(storage, cap, "%s/../agent/mapconf-agent", self);
+	argv[0] = storage;
+	argv[1] = NULL;
+	return 1;
+}
+
+static int spawn_process(struct mc_agent *a, char *why, size_t whylen)
+{
+	static char storage[4096];   /* room for a 2 KiB directory and the agent's name */
+	char *argv[ARGV_MAX];
+	int in[2], out[2], rc;
+	posix_spawn_file_actions_t fa;
+
+	if (agent_argv(argv, storage, sizeof(storage)) == 0) {
+		snprintf(why, whylen, "no agent command (set MAPCONF_AGENT_ARGV)");
+		return -1;
+	}
+	/* all four ends close-on-exec: no agent may hold another agent's pipe */
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	rc = posix_spawn(&a->pid, argv[0], &fa, NULL, argv, agent_environment());
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	close(out[1]);
+	if (rc) {
+		close(in[1]);
+		close(out[0]);
+		snprintf(why, whylen, "cannot start agent %s: %s", argv[0], strerror(rc));
+		return -1;
+	}
+	a->to_fd = in[1];
+	a->from_fd = out[0];
+	a->alive = true;
+	return 0;
+}
+
+/* Reads one line (without its newline) within the deadline. */
+static enum mc_call_status read_line(struct mc_agent *a, double deadline, char **line)
+{
+	for (;;) {
+		char *nl;
+
+		if (a->consumed) {
+			memmove(a->buf, a->buf + a->consumed, a->have - a->consumed);
+			a->have -= a->consumed;
+			a->consumed = 0;
+		}
+		nl = memchr(a->buf, '\n', a->have);
+		if (nl) {
+			*nl = '\0';
+			a->consumed = (size_t)(nl - a->buf) + 1;
+			*line = a->buf;
+			return MC_CALL_ANSWERED;
+		}
+		if (a->have == MC_LINE_MAX)
+			return MC_CALL_MALFORMED;
+
+		double left = deadline - now();
+		struct pollfd pfd = { .fd = a->from_fd, .events = POLLIN };
+
+		if (left <= 0)
+			return MC_CALL_TIMEOUT;
+		int rc = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc == 0)
+			continue;   /* the deadline check above ends the loop */
+		ssize_t n = read(a->from_fd, a->buf + a->have, MC_LINE_MAX - a->have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return MC_CALL_DIED;
+		a->have += (size_t)n;
+	}
+}
+
+static void describe_status(int status, char *how, size_t howlen)
+{
+	if (WIFEXITED(status))
+		snprintf(how, howlen, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(how, howlen, "was killed by signal %s", sigabbrev_np(WTERMSIG(status)) ?
+			 sigabbrev_np(WTERMSIG(status)) : "?");
+	else
+		snprintf(how, howlen, "ended with wait status 0x%x", status);
+}
+
+/*
+ * Reap an agent whose output has closed. It is normally already exiting; if
+ * it is still running after a grace period (waited for on a pidfd, not by
+ * sleeping) it is killed, so reaping can never hang.
+ */
+static int reap(struct mc_agent *a, char *how, size_t howlen)
+{
+	int status = 0;
+	pid_t r = waitpid(a->pid, &status, WNOHANG);
+
+	if (r == 0) {
+		int pidfd = (int)syscall(SYS_pidfd_open, a->pid, 0);
+
+		if (pidfd >= 0) {
+			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+			poll(&pfd, 1, (int)(mc_request_timeout() * 1000));
+			close(pidfd);
+		}
+		if (waitpid(a->pid, &status, WNOHANG) == 0) {
+			kill(a->pid, SIGKILL);
+			waitpid(a->pid, &status, 0);
+			snprintf(how, howlen, "closed its output but did not exit, and was killed");
+			goto closed;
+		}
+	}
+	describe_status(status, how, howlen);
+closed:
+	a->alive = false;
+	close(a->to_fd);
+	close(a->from_fd);
+	mc_transcript_note("%s (pid %ld) %s", a->label, (long)a->pid, how);
+	return status;
+}
+
+/*
+ * Answers are kept until the case ends, so a case can hold any number of
+ * replies without one request invalidating an earlier answer.
+ */
+static char **kept;
+static size_t nkept;
+
+static char *keep(const char *text)
+{
+	char **grown = realloc(kept, (nkept + 1) * sizeof(*kept));
+	char *copy = strdup(text);
+
+	if (!grown || !copy) {
+		fprintf(stderr, "mapconf: out of memory keeping an answer\n");
+		abort();
+	}
+	kept = grown;
+	kept[nkept++] = copy;
+	return copy;
+}
+
+static void forget_answers(void)
+{
+	for (size_t i = 0; i < nkept; i++)
+		free(kept[i]);
+	free(kept);
+	kept = NULL;
+	nkept = 0;
+}
+
+static enum mc_call_status parse_reply(char *text, struct mc_reply *reply,
+				       char *why, size_t whylen)
+{
+	const char *problem;
+
+	char *copy = keep(text);
+
+	memset(reply, 0, sizeof(*reply));
+	/* parse a second copy: the text must stay whole for messages */
+	reply->text = keep(text);
+	if (mc_line_parse(copy, &reply->line, &problem)) {
+		snprintf(why, whylen, "malformed answer (%s): \"%.200s\"", problem, text);
+		return MC_CALL_MALFORMED;
+	}
+	if (strcmp(reply->line.word, "ok") == 0) {
+		reply->ok = true;
+		return MC_CALL_ANSWERED;
+	}
+	if (strcmp(reply->line.word, "err") == 0) {
+		reply->code = mc_line_get(&reply->line, "code");
+		reply->native = mc_line_get(&reply->line, "native");
+		if (reply->code && reply->native)
+			return MC_CALL_ANSWERED;
+	}
+	snprintf(why, whylen, "malformed answer (not \"ok ...\" or \"err code=... native=...\"): \"%.200s\"", text);
+	return MC_CALL_MALFORMED;
+}
+
+struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen)
+{
+	struct mc_agent *a;
+	char *line;
+	char how[128];
+
+	if (nagents == AGENTS_MAX) {
+		snprintf(why, whylen, "more than %d agents in one case", AGENTS_MAX);
+		return NULL;
+	}
+	a = &agents[nagents];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->label, sizeof(a->label), "%s", label);
+	if (spawn_process(a, why, whylen))
+		return NULL;
+	nagents++;
+	switch (read_line(a, now() + mc_request_timeout(), &line)) {
+	case MC_CALL_ANSWERED:
+		mc_transcript(a->label, "->", line);
+		if (strncmp(line, "ready ", 6) == 0)
+			return a;
+		snprintf(why, whylen, "agent %s did not announce itself: \"%.200s\"", label, line);
+		break;
+	case MC_CALL_TIMEOUT:
+		snprintf(why, whylen, "agent %s did not announce itself within %.0f s", label,
+			 mc_request_timeout());
+		break;
+	default:
+		reap(a, how, sizeof(how));
+		snprintf(why, whylen, "agent %s %s before announcing itself", label, how);
+		return NULL;
+	}
+	mc_agent_kill(a);
+	return NULL;
+}
+
+enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
+				  const char *request, char *why, size_t whylen)
+{
+	char how[128];
+	char *line;
+	size_t len = strlen(request);
+	enum mc_call_status st;
+
+	mc_transcript(a->label, "<-", request);
+	if (!a->alive) {
+		snprintf(why, whylen, "agent %s is no longer running", a->label);
+		return MC_CALL_DIED;
+	}
+	/* SIGPIPE is ignored by the case main: a dead agent shows as EPIPE here */
+	if (write(a->to_fd, request, len) != (ssize_t)len || write(a->to_fd, "\n", 1) != 1) {
+		reap(a, how, sizeof(how));
+		snprintf(why, whylen, "agent %s %s before \"%.100s\"", a->label, how, request);
+		return MC_CALL_DIED;
+	}
+	st = read_line(a, now() + mc_request_timeout(), &line);
+	switch (st) {
+	case MC_CALL_ANSWERED:
+		mc_transcript(a->label, "->", line);
+		return parse_reply(line, reply, why, whylen);
+	case MC_CALL_TIMEOUT:
+		snprintf(why, whylen, "agent %s did not answer \"%.100s\" within %.0f s",
+			 a->label, request, mc_request_timeout());
+		mc_transcript_note("%s", why);
+		mc_agent_kill(a);
+		return st;
+	case MC_CALL_MALFORMED:
+		snprintf(why, whylen, "agent %s sent a line longer than %d bytes", a->label, MC_LINE_MAX);
+		mc_agent_kill(a);
+		return st;
+	default:
+		reap(a, how, sizeof(how));
+		snprintf(why, whylen, "agent %s %s while answering \"%.100s\"", a->label, how, request);
+		return st;
+	}
+}
+
+int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+{
+	char *line;
+
+	if (!a->alive) {
+		snprintf(how, howlen, "had already ended");
+		return -1;
+	}
+	/* anything the agent still says before it goes is evidence, not an answer */
+	while (read_line(a, now() + mc_request_timeout(), &line) == MC_CALL_ANSWERED)
+		mc_transcript(a->label, "->", line);
+	return reap(a, how, howlen);
+}
+
+void mc_agent_kill(struct mc_agent *a)
+{
+	char how[128];
+
+	if (!a->alive)
+		return;
+	kill(a->pid, SIGKILL);
+	reap(a, how, sizeof(how));
+}
+
+void mc_agent_kill_all(void)
+{
+	for (int i = 0; i < nagents; i++)
+		mc_agent_kill(&agents[i]);
+	forget_answers();
+}
+
+const char *mc_agent_label(const struct mc_agent *a)
+{
+	return a->label;
+}
+
+pid_t mc_agent_pid(const struct mc_agent *a)
+{
+	return a->pid;
+}
+
+bool mc_agent_alive(const struct mc_agent *a)
+{
+	return a->alive;
+}

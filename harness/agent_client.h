@@ -1,0 +1,52 @@
+/*
+ * Agents, seen from the controller: start one, send it a request, wait for
+ * its answer with a timeout, and make sure it is gone at the end.
+ *
+ * An agent is started with posix_spawn (never a bare fork), so it is a real,
+ * separate process that shares nothing with the controller but two pipes.
+ * The command comes from MAPCONF_AGENT_ARGV (arguments separated by \x1f),
+ * which lets a platform put an emulator or a sandbox in front of it.
+ */
+#ifndef MAPCONF_AGENT_CLIENT_H
+#define MAPCONF_AGENT_CLIENT_H
+
+#include "protocol.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct mc_agent;
+
+/* An answer. Its strings stay valid until mc_agent_kill_all() ends the case. */
+struct mc_reply {
+	bool ok;                 /* "ok ..." rather than "err ..." */
+	const char *code;        /* err: portable code */
+	const char *native;      /* err: native value (errno name, ...) */
+	const char *text;        /* the whole answer line, as received */
+	struct mc_line line;     /* parsed fields */
+};
+
+/* What went wrong when a request got no well-formed answer. */
+enum mc_call_status {
+	MC_CALL_ANSWERED,
+	MC_CALL_DIED,            /* the agent ended without answering */
+	MC_CALL_TIMEOUT,         /* no answer in time; the agent was killed */
+	MC_CALL_MALFORMED,       /* the answer is not "ok ..." or "err ..." */
+};
+
+struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen);
+enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
+				  const char *request, char *why, size_t whylen);
+/* Wait for the agent to end after it was told to (exit, crash). */
+int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
+void mc_agent_kill(struct mc_agent *a);
+const char *mc_agent_label(const struct mc_agent *a);
+pid_t mc_agent_pid(const struct mc_agent *a);
+bool mc_agent_alive(const struct mc_agent *a);
+/* Kill and reap every agent still running, and free the answers (end of a case). */
+void mc_agent_kill_all(void);
+
+/* Seconds a request may take (MAPCONF_REQUEST_TIMEOUT, default 10). */
+double mc_request_timeout(void);
+
+#endif

@@ -1,0 +1,165 @@
+#define _GNU_SOURCE
+#include "case_main.h"
+#include "agent_client.h"
+#include "objects.h"
+#include "record.h"
+#include "transcript.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <cmocka.h>
+
+static const char *backend;
+static const struct mc_case *current;
+static const char *binary_name;
+
+const char *mc_backend(void)
+{
+	return backend;
+}
+
+/* Records the event, prints it the cmocka way, and ends the test. */
+static void end_test(const char *kind, const char *file, int line, const char *fmt, va_list ap)
+{
+	char message[2048];
+	int n = snprintf(message, sizeof(message), "%s:%d: ", file, line);
+
+	vsnprintf(message + n, sizeof(message) - (size_t)n, fmt, ap);
+	mc_record_event(kind, message);
+	mc_transcript_note("%s: %s", kind, message);
+	if (strcmp(kind, "skip") == 0) {
+		print_message("SKIP: %s\n", message);
+		_skip(file, line);
+	} else {
+		print_error("%s: %s\n", kind, message);
+		_fail(file, line);
+	}
+	abort();   /* _fail and _skip jump out of the test; never reached */
+}
+
+#define END_TEST(kind)                                   \
+	do {                                             \
+		va_list ap;                              \
+		va_start(ap, fmt);                       \
+		end_test(kind, file, line, fmt, ap);     \
+		va_end(ap);                              \
+	} while (0)
+
+void mc_broken(const char *file, int line, const char *fmt, ...)
+{
+	END_TEST("error");
+	abort();
+}
+
+void mc_timed_out(const char *file, int line, const char *fmt, ...)
+{
+	END_TEST("timeout");
+	abort();
+}
+
+void mc_skip(const char *file, int line, const char *fmt, ...)
+{
+	END_TEST("skip");
+	abort();
+}
+
+void mc_fail(const char *file, int line, const char *fmt, ...)
+{
+	END_TEST("fail");
+	abort();
+}
+
+/* The cmocka test: one case, bracketed by begin and end records. */
+static void run_current(void **state)
+{
+	(void)state;
+	mc_record_begin(current->id, binary_name, current->function, backend);
+	current->run();
+	mc_record_end();
+}
+
+static int usage(const char *binary)
+{
+	fprintf(stderr,
+		"usage: %s --list\n"
+		"       %s --case FUNCTION --backend BACKEND [--result FILE] [--transcript FILE]\n",
+		binary, binary);
+	return 2;
+}
+
+static void list_cases(const struct mc_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%s\t%s:%s\t%s:%d\n", cases[i].id, binary_name, cases[i].function,
+		       cases[i].file, cases[i].line);
+}
+
+/* A case that outlives its runner would leave agents and objects behind. */
+static void die_with_runner(void)
+{
+	const char *expected = getenv("MAPCONF_RUNNER_PID");
+	uint64_t pid;
+
+	if (!expected || mc_parse_u64(expected, &pid))
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != (pid_t)pid)
+		_exit(125);
+}
+
+int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
+	    int argc, char **argv)
+{
+	const char *function = NULL, *result = NULL, *transcript = NULL;
+	int failed;
+
+	binary_name = binary;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--list") == 0) {
+			list_cases(cases, ncases);
+			return 0;
+		} else if (i + 1 < argc && strcmp(argv[i], "--case") == 0) {
+			function = argv[++i];
+		} else if (i + 1 < argc && strcmp(argv[i], "--backend") == 0) {
+			backend = argv[++i];
+		} else if (i + 1 < argc && strcmp(argv[i], "--result") == 0) {
+			result = argv[++i];
+		} else if (i + 1 < argc && strcmp(argv[i], "--transcript") == 0) {
+			transcript = argv[++i];
+		} else {
+			return usage(argv[0]);
+		}
+	}
+	if (!function || !backend)
+		return usage(argv[0]);
+	for (size_t i = 0; i < ncases; i++)
+		if (strcmp(cases[i].function, function) == 0)
+			current = &cases[i];
+	if (!current) {
+		fprintf(stderr, "%s: no case named '%s'; --list shows them\n", argv[0], function);
+		return 2;
+	}
+
+	die_with_runner();
+	/* a write to a dead agent must be an error we see, not a signal that kills us */
+	signal(SIGPIPE, SIG_IGN);
+	mc_record_open(result);
+	mc_transcript_open(transcript);
+
+	const struct CMUnitTest tests[] = {
+		{ current->function, run_current, NULL, NULL, NULL },
+	};
+	failed = _cmocka_run_group_tests(binary, tests, 1, NULL, NULL);
+
+	/* cleanup happens here, not in a cmocka teardown, so it runs for every outcome */
+	mc_agent_kill_all();
+	mc_objects_remove_all();
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,71 @@
+#define _GNU_SOURCE
+#include "objects.h"
+#include "case_main.h"
+#include "transcript.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+
+#define OBJECTS_MAX 32
+
+static struct mc_object objects[OBJECTS_MAX];
+static int nobjects;
+
+static const char *run_id(void)
+{
+	const char *id = getenv("MAPCONF_RUN_ID");
+
+	return id && *id ? id : "manual";
+}
+
+static const char *scratch_dir(void)
+{
+	const char *dir = getenv("MAPCONF_SCRATCH");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
+struct mc_object *mc_object_new(uint64_t size)
+{
+	struct mc_object *o;
+	unsigned int rnd = 0;
+
+	if (nobjects == OBJECTS_MAX)
+		mc_broken(__FILE__, __LINE__, "more than %d objects in one case", OBJECTS_MAX);
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned int)getpid() * 2654435761u;
+	o = &objects[nobjects++];
+	o->backend = mc_backend();
+	o->size = size;
+	if (strcmp(o->backend, "file") == 0)
+		snprintf(o->name, sizeof(o->name), "%s/mapconf-%s-%d-%08x", scratch_dir(),
+			 run_id(), nobjects, rnd);
+	else
+		snprintf(o->name, sizeof(o->name), "/mapconf-%s-%d-%08x", run_id(), nobjects, rnd);
+	return o;
+}
+
+const char *mc_object_memory_figure(const struct mc_object *o)
+{
+	return strcmp(o->backend, "file") == 0 ? "mapped" : "shmem";
+}
+
+void mc_objects_remove_all(void)
+{
+	for (int i = 0; i < nobjects; i++) {
+		struct mc_object *o = &objects[i];
+		int rc = strcmp(o->backend, "file") == 0 ? unlink(o->name) : shm_unlink(o->name);
+
+		if (rc == 0)
+			mc_transcript_note("removed %s", o->name);
+		else if (errno != ENOENT)
+			mc_transcript_note("could not remove %s: %s", o->name, strerror(errno));
+	}
+	nobjects = 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * Mapping objects of a case: their names, and their removal at the end.
+ *
+ * Every name contains "mapconf", the run id and randomness, so that runs
+ * never collide and the runner can sweep what a killed run left behind.
+ * The controller removes every object it named when the case ends, whether
+ * the case passed, failed or broke.
+ */
+#ifndef MAPCONF_OBJECTS_H
+#define MAPCONF_OBJECTS_H
+
+#include <stdint.h>
+
+struct mc_object {
+	char name[512];
+	const char *backend;
+	uint64_t size;
+};
+
+/* A fresh object description for the case's backend (nothing is created). */
+struct mc_object *mc_object_new(uint64_t size);
+/*
+ * The memory figure that shows this object's pages: Shmem for objects that
+ * live in shared memory (their pages are freed at release), Mapped for files
+ * (their pages stay in the file's cache, but are no longer mapped).
+ */
+const char *mc_object_memory_figure(const struct mc_object *o);
+/* Remove every object named in this case (ENOENT is fine). */
+void mc_objects_remove_all(void);
+
+#endif

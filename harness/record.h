@@ -1,0 +1,21 @@
+/*
+ * The result record of a case: what the runner reads to decide its outcome.
+ *
+ * One line per event, appended and flushed at once (begin, check, fail,
+ * error, skip, timeout, end). A case PASSes only if "end" is there, at
+ * least one check was made and nothing failed: a case that stops early,
+ * checks nothing or dies leaves a record that cannot read as a pass.
+ */
+#ifndef MAPCONF_RECORD_H
+#define MAPCONF_RECORD_H
+
+void mc_record_open(const char *path);        /* NULL: no record file */
+void mc_record_begin(const char *id, const char *binary, const char *function,
+		     const char *backend);
+void mc_record_check(void);
+void mc_record_end(void);
+/* kind is "fail", "error", "skip" or "timeout" */
+void mc_record_event(const char *kind, const char *message);
+int mc_record_checks(void);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * The verbs a case uses, typed. Two kinds:
+ *
+ *   mc_create(), mc_map(), ... are steps: the case needs them to succeed in
+ *   order to check anything, so a failure ends the case as ERROR (the
+ *   environment broke) or SKIP (the platform lacks the mechanism), never as
+ *   FAIL. They are called through the macros below so the record names the
+ *   case's own line.
+ *
+ *   mc_try_*() send the request and return the answer for a check to judge.
+ *
+ * Handles are agent-side names ("h1"); addresses are the agent's numbers.
+ */
+#ifndef MAPCONF_STEPS_H
+#define MAPCONF_STEPS_H
+
+#include "agent_client.h"
+#include "objects.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mc_handle {
+	char id[16];
+};
+
+#define MC_WHERE const char *file, int line
+#define MC_HERE __FILE__, __LINE__
+
+struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
+struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key);
+uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key);
+
+struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+			    const char *access);
+uintptr_t mc_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
+		    uint64_t length, const char *prot);
+uintptr_t mc_map_fixed_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length,
+			  uintptr_t at);
+uintptr_t mc_map_private_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length);
+void mc_unmap_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
+void mc_close_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
+void mc_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+void mc_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
+uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+void mc_write_text_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text);
+void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed);
+uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
+void mc_exit_at(MC_WHERE, struct mc_agent *a);
+void mc_kill_at(MC_WHERE, struct mc_agent *a);
+uint64_t mc_accounting_at(MC_WHERE, struct mc_agent *a, const char *figure);
+uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t length);
+
+#define mc_agent_start(label)          mc_agent_start_at(MC_HERE, label)
+#define mc_try(a, ...)                 mc_try_at(MC_HERE, a, __VA_ARGS__)
+#define mc_step(a, ...)                mc_step_at(MC_HERE, a, __VA_ARGS__)
+#define mc_field(r, key)               mc_reply_field(MC_HERE, r, key)
+#define mc_field_u64(r, key)           mc_reply_u64(MC_HERE, r, key)
+#define mc_create(a, o)                mc_create_at(MC_HERE, a, o)
+#define mc_open(a, o, access)          mc_open_at(MC_HERE, a, o, access)
+#define mc_map(a, h, off, len, prot)   mc_map_at(MC_HERE, a, h, off, len, prot)
+#define mc_map_fixed(a, h, len, at)    mc_map_fixed_at(MC_HERE, a, h, len, at)
+#define mc_map_private(a, h, len)      mc_map_private_at(MC_HERE, a, h, len)
+#define mc_unmap(a, addr, len)         mc_unmap_at(MC_HERE, a, addr, len)
+#define mc_close(a, h)                 mc_close_at(MC_HERE, a, h)
+#define mc_unlink(a, o)                mc_unlink_at(MC_HERE, a, o)
+#define mc_flush(a, addr, len)         mc_flush_at(MC_HERE, a, addr, len)
+#define mc_dirty_kb(a, addr)           mc_dirty_kb_at(MC_HERE, a, addr)
+#define mc_create_map(a, o)            mc_create_map_at(MC_HERE, a, o)
+#define mc_open_map(a, o)              mc_open_map_at(MC_HERE, a, o)
+#define mc_write_text(a, addr, text)   mc_write_text_at(MC_HERE, a, addr, text)
+#define mc_fill(a, addr, len, seed)    mc_fill_at(MC_HERE, a, addr, len, seed)
+#define mc_checksum(a, addr, len)      mc_checksum_at(MC_HERE, a, addr, len)
+#define mc_exit(a)                     mc_exit_at(MC_HERE, a)
+#define mc_kill(a)                     mc_kill_at(MC_HERE, a)
+#define mc_accounting(a, figure)       mc_accounting_at(MC_HERE, a, figure)
+#define mc_free_address(agents, n, len) mc_free_address_at(MC_HERE, agents, n, len)
+
+/* Requests that only make sense as a check's subject. */
+#define mc_try_create(a, o) \
+	mc_try(a, "create backend=%s name=%s size=%llu excl=1", (o)->backend, (o)->name, \
+	       (unsigned long long)(o)->size)
+#define mc_try_open(a, o, access) \
+	mc_try(a, "open backend=%s name=%s access=%s", (o)->backend, (o)->name, access)
+#define mc_try_map(a, h, length, prot) \
+	mc_try(a, "map handle=%s length=%llu prot=%s", (h).id, (unsigned long long)(length), prot)
+#define mc_try_map_fixed(a, h, length, at) \
+	mc_try(a, "map handle=%s length=%llu at=0x%lx", (h).id, (unsigned long long)(length), \
+	       (unsigned long)(at))
+
+/* The page size of the object sizes cases use: the largest common one. */
+#define MC_PAGE 4096ULL
+/* Windows' allocation granularity: fixed addresses are aligned to it. */
+#define MC_GRANULE 0x10000ULL
+
+#endif

@@ -1,0 +1,147 @@
+/* Unit tests of the line protocol shared by the controller and the agents. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "protocol.h"
+
+static void parses_word_and_fields(void **state)
+{
+	char buf[] = "map handle=h1 length=4096 at=0x7f0000000000\n";
+	struct mc_line line;
+	const char *why = NULL;
+	uint64_t length;
+	uintptr_t at;
+
+	(void)state;
+	assert_int_equal(mc_line_parse(buf, &line, &why), 0);
+	assert_string_equal(line.word, "map");
+	assert_int_equal(line.nfields, 3);
+	assert_string_equal(mc_line_get(&line, "handle"), "h1");
+	assert_int_equal(mc_line_get_u64(&line, "length", &length), 0);
+	assert_int_equal(length, 4096);
+	assert_int_equal(mc_line_get_addr(&line, "at", &at), 0);
+	assert_int_equal(at, 0x7f0000000000ULL);
+	assert_null(mc_line_get(&line, "offset"));
+}
+
+static void value_may_contain_equals_sign(void **state)
+{
+	char buf[] = "ok detail=a=b";
+	struct mc_line line;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(mc_line_parse(buf, &line, &why), 0);
+	assert_string_equal(mc_line_get(&line, "detail"), "a=b");
+}
+
+static void refuses_malformed_lines(void **state)
+{
+	const char *bad[] = { "", "   \n", "key=value first", "ok novalue", "ok =value" };
+	struct mc_line line;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char buf[64];
+		const char *why = NULL;
+
+		strcpy(buf, bad[i]);
+		assert_int_equal(mc_line_parse(buf, &line, &why), -1);
+		assert_non_null(why);
+	}
+}
+
+static void refuses_too_many_fields(void **state)
+{
+	char buf[1024] = "ok";
+	struct mc_line line;
+	const char *why = NULL;
+
+	(void)state;
+	for (int i = 0; i <= MC_FIELDS_MAX; i++)
+		strcat(buf, " k=v");
+	assert_int_equal(mc_line_parse(buf, &line, &why), -1);
+	assert_string_equal(why, "too many fields");
+}
+
+static void numbers_must_be_whole(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(mc_parse_u64("0x10", &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(mc_parse_u64("12", &v), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(mc_parse_u64("12abc", &v), -1);
+	assert_int_equal(mc_parse_u64("-1", &v), -1);
+	assert_int_equal(mc_parse_u64("", &v), -1);
+	assert_int_equal(mc_parse_u64(NULL, &v), -1);
+	assert_int_equal(mc_parse_u64("99999999999999999999999", &v), -1);
+}
+
+static void hex_round_trips(void **state)
+{
+	const unsigned char data[] = { 0x00, 0x7f, 0x80, 0xff, 'A' };
+	char hex[2 * sizeof(data) + 1];
+	unsigned char back[sizeof(data)];
+
+	(void)state;
+	mc_hex_encode(data, sizeof(data), hex);
+	assert_string_equal(hex, "007f80ff41");
+	assert_int_equal(mc_hex_decode(hex, back, sizeof(back)), sizeof(data));
+	assert_memory_equal(back, data, sizeof(data));
+	assert_int_equal(mc_hex_decode("ABcd", back, sizeof(back)), 2);
+	assert_int_equal(back[0], 0xab);
+}
+
+static void hex_refuses_bad_input(void **state)
+{
+	unsigned char out[2];
+
+	(void)state;
+	assert_int_equal(mc_hex_decode("abc", out, sizeof(out)), -1);
+	assert_int_equal(mc_hex_decode("zz", out, sizeof(out)), -1);
+	assert_int_equal(mc_hex_decode("aabbcc", out, sizeof(out)), -1);
+}
+
+static void fnv1a_matches_reference_values(void **state)
+{
+	(void)state;
+	assert_int_equal(mc_fnv1a("", 0, MC_FNV_OFFSET), 0xcbf29ce484222325ULL);
+	assert_int_equal(mc_fnv1a("a", 1, MC_FNV_OFFSET), 0xaf63dc4c8601ec8cULL);
+	/* chained over pieces, it equals the hash of the whole */
+	assert_int_equal(mc_fnv1a("b", 1, mc_fnv1a("a", 1, MC_FNV_OFFSET)),
+			 mc_fnv1a("ab", 2, MC_FNV_OFFSET));
+}
+
+static void fill_pattern_is_not_constant(void **state)
+{
+	int distinct = 0;
+
+	(void)state;
+	for (int i = 1; i < 256; i++)
+		distinct += mc_fill_byte(7, (uint64_t)i) != mc_fill_byte(7, (uint64_t)i - 1);
+	assert_true(distinct > 200);
+	assert_true(mc_fill_byte(1, 0) != mc_fill_byte(2, 0) || mc_fill_byte(1, 1) != mc_fill_byte(2, 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_word_and_fields),
+		cmocka_unit_test(value_may_contain_equals_sign),
+		cmocka_unit_test(refuses_malformed_lines),
+		cmocka_unit_test(refuses_too_many_fields),
+		cmocka_unit_test(numbers_must_be_whole),
+		cmocka_unit_test(hex_round_trips),
+		cmocka_unit_test(hex_refuses_bad_input),
+		cmocka_unit_test(fnv1a_matches_reference_values),
+		cmocka_unit_test(fill_pattern_is_not_constant),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
