@@ -44,10 +44,11 @@ struct mc_object *mc_object_new(uint64_t size)
 	o->backend = mc_backend();
 	o->size = size;
 	if (strcmp(o->backend, "file") == 0)
-		snprintf(o->name, sizeof(o->name), "%s/mapconf-%s-%d-%08x", scratch_dir(),
-			 run_id(), nobjects, rnd);
+		snprintf(o->name, sizeof(o->name), "%s/mapconf-%s-%ld-%d-%08x", scratch_dir(),
+			 run_id(), (long)getpid(), nobjects, rnd);
 	else
-		snprintf(o->name, sizeof(o->name), "/mapconf-%s-%d-%08x", run_id(), nobjects, rnd);
+		snprintf(o->name, sizeof(o->name), "/mapconf-%s-%ld-%d-%08x", run_id(),
+			 (long)getpid(), nobjects, rnd);
 	return o;
 }
 

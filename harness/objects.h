@@ -1,8 +1,9 @@
 /*
  * Mapping objects of a case: their names, and their removal at the end.
  *
- * Every name contains "mapconf", the run id and randomness, so that runs
- * never collide and the runner can sweep what a killed run left behind.
+ * Every name is "mapconf-RUNID-PID-N-RANDOM" (PID: the case process), so
+ * that runs and cases never collide, and the runner can sweep what a killed
+ * case or run left behind by its prefix.
  * The controller removes every object it named when the case ends, whether
  * the case passed, failed or broke.
  */

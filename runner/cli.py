@@ -1,0 +1,115 @@
+"""The mapconf command line: run, list, selftest.
+
+Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage, spec or
+tool error (one sentence saying what to do), 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import traceback
+from pathlib import Path
+
+from . import platforms, spec, toolchain
+from .execute import BuildError
+from .run import RunOptions, UsageError, run
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC = REPO / "cases" / "spec.toml"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{message}; see '{self.prog} --help'.")
+
+
+def _env_pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"--env takes NAME=VALUE, not '{text}'")
+    return name, value
+
+
+def _positive(kind):
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mapconf", description="Conformance suite for shared-memory mapping semantics.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run the suite on a platform and write the reports")
+    p.add_argument("--platform", default="native", help="where agents run (default: native)")
+    p.add_argument("--platform-id", help="the name of this run's platform in the reports")
+    p.add_argument("--filter", action="append", default=[], metavar="GLOB",
+                   help="run only assertions whose ID matches (repeatable), e.g. 'VIS-*'")
+    p.add_argument("-j", "--jobs", type=_positive(int), default=2, metavar="N",
+                   help="cases run at once (default 2; exclusive cases always run alone)")
+    p.add_argument("--timeout", type=_positive(float), default=60.0, metavar="S",
+                   help="seconds one case may take before it is killed (default 60)")
+    p.add_argument("--out", type=Path, metavar="DIR", help="report directory (default reports/out/<platform-id>)")
+    p.add_argument("--env", type=_env_pair, action="append", default=[], metavar="NAME=VALUE",
+                   help="set a variable in every agent's environment (repeatable)")
+    p.add_argument("--sanitize", action="store_true",
+                   help="use the AddressSanitizer+UBSan build of the harness and agent")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+    p.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+
+    p = sub.add_parser("list", help="list the assertions of the spec table")
+    p.add_argument("--json", action="store_true", help="as JSON")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+
+    sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
+    return parser
+
+
+def cmd_list(args) -> int:
+    the_spec = spec.load(str(args.spec))
+    if args.json:
+        rows = [{"id": a.id, "clause": a.clause, "statement": a.statement, "backends": list(a.backends),
+                 "case": a.case, "exclusive": a.exclusive} for a in the_spec.assertions]
+        print(json.dumps(rows, indent=1))
+        return 0
+    for a in the_spec.assertions:
+        print(f"{a.id:9} {a.clause:4} {','.join(a.backends):16} {a.statement}")
+    return 0
+
+
+def cmd_run(args, argv) -> int:
+    platform = platforms.make(args.platform, sanitize=args.sanitize, platform_id=args.platform_id,
+                              agent_env=dict(args.env))
+    out = args.out or REPO / "reports" / "out" / platform.id
+    opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
+                      timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),
+                      quiet=args.quiet)
+    return run(opts, REPO)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "list":
+            return cmd_list(args)
+        if args.command == "run":
+            return cmd_run(args, argv)
+        from .selftest import selftest
+        return selftest(REPO)
+    except (UsageError, spec.SpecError, platforms.PlatformError, toolchain.ToolError, BuildError) as error:
+        print(f"mapconf: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mapconf: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print("mapconf: internal error (a bug in mapconf); the traceback above says where.", file=sys.stderr)
+        return 3

@@ -1,0 +1,172 @@
+"""Running cases: list what the case binaries contain, run one case for one
+backend in its own process with a timeout, and read what it observed.
+
+A case process and its agents form one process group, so a case that hangs
+or breaks is ended with everything it started. Its result comes from the
+record file the harness appends to (see harness/record.h), never from the
+exit status alone: a case PASSes only if its record says it ran to the end
+and made at least one check.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rundir
+from .spec import CaseListing
+
+OUTPUT_LIMIT = 64 * 1024
+
+
+class BuildError(Exception):
+    """A case binary is missing or cannot say what it contains."""
+
+
+def list_cases(case_dir: Path, binaries: list[str]) -> list[CaseListing]:
+    listings = []
+    for binary in binaries:
+        path = case_dir / binary
+        if not path.exists():
+            raise BuildError(f"case binary {path} is missing; build it with 'ninja -C {case_dir.parents[2]}'.")
+        proc = subprocess.run([str(path), "--list"], capture_output=True, text=True, timeout=30)
+        if proc.returncode != 0:
+            raise BuildError(f"{path} --list failed with status {proc.returncode}: {proc.stderr.strip()}")
+        for line in proc.stdout.splitlines():
+            case_id, case, where = line.split("\t")
+            source, _, lineno = where.rpartition(":")
+            binary_name, _, function = case.partition(":")
+            listings.append(CaseListing(binary_name, function, case_id, source, int(lineno)))
+    return listings
+
+
+@dataclass
+class CaseRun:
+    """Everything needed to run one case for one backend."""
+    binary: Path
+    function: str
+    backend: str
+    timeout: float
+    env: dict[str, str]
+    work: Path                     # a directory of its own for record, transcript, output
+    wrap: list[str] = field(default_factory=list)   # a prefix for the case process
+
+
+@dataclass
+class Observed:
+    status: str                    # PASS FAIL SKIP ERROR TIMEOUT
+    message: str
+    duration_ms: int
+    transcript: str
+    output: str
+    process: str
+
+
+def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
+    record, transcript, output = (run.work / n for n in ("record", "transcript", "output"))
+    argv = run.wrap + [str(run.binary), "--case", run.function, "--backend", run.backend,
+                       "--result", str(record), "--transcript", str(transcript)]
+    started = time.monotonic()
+    with open(output, "wb") as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                env=run.env, start_new_session=True)
+        timed_out = False
+        try:
+            proc.wait(timeout=run.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc.pid)
+            proc.wait()
+    duration_ms = int((time.monotonic() - started) * 1000)
+    leftovers = _end_group(proc.pid) + rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
+    leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
+    process = _describe_exit(proc.returncode, timed_out, run.timeout)
+    status, message = judge(_read(record), proc.returncode, timed_out, run.timeout)
+    notes = "".join(f"-- the runner removed a leftover: {item}\n" for item in leftovers)
+    return Observed(status, message, duration_ms, _read(transcript) + notes,
+                    _read(output, OUTPUT_LIMIT), process)
+
+
+def judge(record: str, returncode: int, timed_out: bool, timeout: float) -> tuple[str, str]:
+    """The observed status of a case from its record and how its process ended."""
+    events = {}
+    checks = None
+    begun = False
+    for line in record.splitlines():
+        kind, _, text = line.partition(" ")
+        if kind == "begin":
+            begun = True
+        elif kind in ("fail", "error", "skip", "timeout"):
+            events.setdefault(kind, text)
+        elif kind == "end":
+            checks = int(text.partition("=")[2] or 0)
+    if timed_out:
+        return "TIMEOUT", f"the case did not finish within {timeout:g} s; it was killed with its agents"
+    for kind, status in (("timeout", "TIMEOUT"), ("error", "ERROR"), ("fail", "FAIL"), ("skip", "SKIP")):
+        if kind in events:
+            return status, events[kind]
+    if returncode < 0:
+        return "ERROR", f"the case process was killed by {_signal_name(-returncode)} before it finished"
+    if not begun:
+        return "ERROR", f"the case process exited with status {returncode} without starting the case"
+    if checks is None:
+        return "ERROR", f"the case process exited with status {returncode} before the case finished"
+    if returncode != 0:
+        return "ERROR", f"the case finished but its process exited with status {returncode}"
+    if checks == 0:
+        return "ERROR", "the case made no check, so it cannot pass"
+    return "PASS", ""
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _describe_exit(returncode: int, timed_out: bool, timeout: float) -> str:
+    if timed_out:
+        return f"timeout after {timeout:g} s"
+    if returncode < 0:
+        return f"signal {_signal_name(-returncode)}"
+    return f"exit {returncode}"
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _end_group(pgid: int) -> list[str]:
+    """Kill whatever of the case's process group is still running."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return []
+    _kill_group(pgid)
+    return [f"processes of group {pgid}"]
+
+
+def _remove_files(directory: Path, prefix: str) -> list[str]:
+    removed = []
+    for path in directory.glob(prefix + "*"):
+        path.unlink(missing_ok=True)
+        removed.append(str(path))
+    return removed
+
+
+def _read(path: Path, limit: int | None = None) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    if limit is not None and len(data) > limit:
+        data = data[: limit // 2] + b"\n[... output shortened ...]\n" + data[-limit // 2:]
+    return data.decode("utf-8", errors="replace")

@@ -1,0 +1,157 @@
+"""`mapconf run`: build, run every selected case on a platform, reconcile the
+results with the spec table, and write the reports."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import execute, report_html, report_json, report_junit, report_tap, results, rundir, runinfo, spec, toolchain
+from .platforms import Platform
+
+UNIT_SEPARATOR = "\x1f"
+
+
+class UsageError(Exception):
+    """Bad input from the user: one sentence, exit code 2."""
+
+
+@dataclass
+class RunOptions:
+    platform: Platform
+    spec_path: Path
+    filters: list[str]
+    jobs: int
+    timeout: float
+    out: Path
+    command: str
+    quiet: bool = False
+
+
+@dataclass
+class Job:
+    index: int
+    assertion: spec.Assertion
+    backend: str
+
+
+def select_jobs(the_spec: spec.Spec, filters: list[str]) -> list[Job]:
+    jobs = []
+    for assertion in the_spec.assertions:
+        if filters and not any(fnmatch.fnmatchcase(assertion.id, f) for f in filters):
+            continue
+        for backend in assertion.backends:
+            jobs.append(Job(len(jobs), assertion, backend))
+    if not jobs:
+        raise UsageError(f"no assertion in {the_spec.path} matches --filter {' '.join(filters)}; "
+                         "'./mapconf list' shows the IDs.")
+    return jobs
+
+
+def check_spec_against_binaries(the_spec: spec.Spec, case_dir: Path) -> None:
+    binaries = sorted(p.name for p in case_dir.iterdir() if p.is_file() and os.access(p, os.X_OK))
+    spec.check_cases(the_spec, execute.list_cases(case_dir, binaries))
+
+
+def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "MAPCONF_RUN_ID": run_dir.run_id,
+        "MAPCONF_SCRATCH": str(run_dir.objects),
+        "MAPCONF_RUNNER_PID": str(os.getpid()),
+        "MAPCONF_AGENT_ARGV": UNIT_SEPARATOR.join(opts.platform.agent_argv(repo)),
+        "MAPCONF_AGENT_ENV": UNIT_SEPARATOR.join(f"{k}={v}" for k, v in opts.platform.agent_env.items()),
+        # a request must fail well before the case does, so the failure names the request
+        "MAPCONF_REQUEST_TIMEOUT": str(min(10.0, opts.timeout / 3)),
+    })
+    return env
+
+
+def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
+    env = case_environment(opts, repo, run_dir)
+    case_dir = opts.platform.case_dir(repo)
+    done: dict[int, dict] = {}
+    lock = threading.Lock()
+
+    def one(job: Job) -> None:
+        run = execute.CaseRun(case_dir / job.assertion.binary, job.assertion.function, job.backend,
+                              opts.timeout, env, run_dir.case_dir(job.index))
+        try:
+            observed = execute.run_case(run, run_dir)
+        except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
+            observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
+        record = results.record(job.assertion, job.backend, opts.platform.id, observed)
+        with lock:
+            done[job.index] = record
+            report(record, len(done), len(jobs))
+
+    # PR_SET_PDEATHSIG in a case fires when the *thread* that started it ends,
+    # so the pool's threads live until every case has finished.
+    shared = [j for j in jobs if not j.assertion.exclusive]
+    alone = [j for j in jobs if j.assertion.exclusive]
+    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+        list(pool.map(one, shared))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        list(pool.map(one, alone))
+    return [done[j.index] for j in jobs]
+
+
+def write_reports(doc: dict, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for writer, name in ((report_json, "results.json"), (report_junit, "junit.xml"),
+                         (report_tap, "results.tap"), (report_html, "index.html")):
+        writer.write(doc, out / name)
+        written.append(out / name)
+    return written
+
+
+def print_result(record: dict, done: int, total: int, quiet: bool) -> None:
+    if quiet and not record["unexpected"]:
+        return
+    line = f"[{done}/{total}] {record['status']:7} {record['id']} [{record['backend']}] ({record['duration_ms']} ms)"
+    if record["status"] != "PASS" and record["message"]:
+        line += f": {record['message']}"
+    print(line, flush=True)
+
+
+def summary(doc: dict, written: list[Path]) -> str:
+    info = doc["run_info"]
+    counts = ", ".join(f"{n} {s}" for s, n in info["counts"].items() if n)
+    lines = [f"mapconf: {len(doc['results'])} results on {info['platform_id']} in {info['duration_s']:.1f} s: {counts}"]
+    for r in doc["results"]:
+        if r["unexpected"]:
+            lines.append(f"  unexpected {r['status']}: {r['id']} [{r['backend']}] {r['message']}")
+    lines.append(f"unexpected results: {info['unexpected']}")
+    lines.append(f"reports: {written[0].parent}/ ({', '.join(p.name for p in written)})")
+    return "\n".join(lines)
+
+
+def run(opts: RunOptions, repo: Path) -> int:
+    the_spec = spec.load(str(opts.spec_path))
+    jobs = select_jobs(the_spec, opts.filters)
+    toolchain.ensure_tools(opts.platform.tools)
+    toolchain.build(repo, [opts.platform.variant])
+    check_spec_against_binaries(the_spec, opts.platform.case_dir(repo))
+
+    start_time = runinfo.now_iso()
+    started = time.monotonic()
+    run_dir = rundir.open_run()
+    for item in run_dir.swept:
+        print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)
+    try:
+        records = execute_jobs(jobs, opts, repo, run_dir,
+                               lambda r, d, t: print_result(r, d, t, opts.quiet))
+    finally:
+        run_dir.close()
+    info = runinfo.collect(opts.platform, repo, opts.command, start_time)
+    doc = results.document(info, records, time.monotonic() - started)
+    written = write_reports(doc, opts.out)
+    print(summary(doc, written))
+    return 1 if doc["run_info"]["unexpected"] else 0

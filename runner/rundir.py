@@ -1,0 +1,127 @@
+"""The run directory: where a run keeps its scratch files, and how a later
+run finds and sweeps what a killed run left behind.
+
+Each run owns ${TMPDIR:-/tmp}/mapconf-<uid>/runs/<run-id>/ and holds an
+exclusive flock on its "lock" file for as long as it lives. The kernel drops
+the lock when the process dies, however it dies, so "the lock can be taken"
+is an exact test that the run is gone (no pid files, no pid reuse races).
+Everything a run creates carries its run id: shared-memory objects
+(/dev/shm/mapconf-<run-id>-...), files under objects/, and the environment
+variable MAPCONF_RUN_ID of its case and agent processes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import shutil
+import signal
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SHM_DIR = Path("/dev/shm")
+
+
+def runs_root() -> Path:
+    root = Path(tempfile.gettempdir()) / f"mapconf-{os.getuid()}" / "runs"
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return root
+
+
+@dataclass
+class RunDir:
+    run_id: str
+    path: Path
+    lock_fd: int
+    swept: list[str] = field(default_factory=list)
+
+    @property
+    def objects(self) -> Path:
+        return self.path / "objects"
+
+    def case_dir(self, index: int) -> Path:
+        d = self.path / "cases" / str(index)
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def close(self) -> None:
+        """Remove everything of this run (the caller has ended its cases)."""
+        remove_objects(self.run_id)
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.close(self.lock_fd)
+
+
+def open_run() -> RunDir:
+    """Sweep dead runs, then create and lock a new run directory."""
+    root = runs_root()
+    swept = sweep_dead_runs(root)
+    run_id = f"{os.getpid()}{secrets.token_hex(2)}"
+    path = root / run_id
+    path.mkdir(mode=0o700)
+    (path / "objects").mkdir()
+    fd = os.open(path / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return RunDir(run_id, path, fd, swept)
+
+
+def _is_dead(run_path: Path) -> bool:
+    try:
+        fd = os.open(run_path / "lock", os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def sweep_dead_runs(root: Path) -> list[str]:
+    """Remove what runs that are gone left behind; returns what was removed."""
+    removed = []
+    for run_path in sorted(root.iterdir()):
+        if not run_path.is_dir() or not _is_dead(run_path):
+            continue
+        run_id = run_path.name
+        removed += [f"process {pid}" for pid in kill_run_processes(run_id)]
+        removed += remove_objects(run_id)
+        shutil.rmtree(run_path, ignore_errors=True)
+        removed.append(str(run_path))
+    return removed
+
+
+def remove_objects(run_id: str, prefix: str = "") -> list[str]:
+    """Remove the shared-memory objects named for this run (and prefix)."""
+    removed = []
+    pattern = f"mapconf-{run_id}-{prefix}*"
+    for path in SHM_DIR.glob(pattern):
+        try:
+            path.unlink()
+            removed.append(str(path))
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def kill_run_processes(run_id: str) -> list[int]:
+    """SIGKILL every process of ours whose environment names this run."""
+    marker = f"MAPCONF_RUN_ID={run_id}".encode()
+    killed = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in environ.split(b"\0"):
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+            except ProcessLookupError:
+                pass
+    return killed
