@@ -83,7 +83,7 @@ uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key)
 	return v;
 }
 
-static struct mc_handle handle_of(MC_WHERE, const struct mc_reply *r)
+struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r)
 {
 	struct mc_handle h;
 
@@ -96,7 +96,7 @@ struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, const struct mc_obje
 	struct mc_reply r = mc_step_at(file, line, a, "create backend=%s name=%s size=%llu excl=1",
 				       o->backend, o->name, (unsigned long long)o->size);
 
-	return handle_of(file, line, &r);
+	return mc_handle_of_at(file, line, &r);
 }
 
 struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
@@ -105,7 +105,7 @@ struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object
 	struct mc_reply r = mc_step_at(file, line, a, "open backend=%s name=%s access=%s",
 				       o->backend, o->name, access);
 
-	return handle_of(file, line, &r);
+	return mc_handle_of_at(file, line, &r);
 }
 
 uintptr_t mc_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,

@@ -34,6 +34,8 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key);
 uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key);
+/* The handle a successful create or open answered with. */
+struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r);
 
 struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
 struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
@@ -63,6 +65,7 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 #define mc_step(a, ...)                mc_step_at(MC_HERE, a, __VA_ARGS__)
 #define mc_field(r, key)               mc_reply_field(MC_HERE, r, key)
 #define mc_field_u64(r, key)           mc_reply_u64(MC_HERE, r, key)
+#define mc_handle_of(r)                mc_handle_of_at(MC_HERE, r)
 #define mc_create(a, o)                mc_create_at(MC_HERE, a, o)
 #define mc_open(a, o, access)          mc_open_at(MC_HERE, a, o, access)
 #define mc_map(a, h, off, len, prot)   mc_map_at(MC_HERE, a, h, off, len, prot)

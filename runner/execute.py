@@ -10,6 +10,7 @@ and made at least one check.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from . import rundir
 from .spec import CaseListing
 
 OUTPUT_LIMIT = 64 * 1024
+PR_SET_CHILD_SUBREAPER = 36
 
 
 class BuildError(Exception):
@@ -144,14 +146,43 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
+def become_subreaper() -> None:
+    """Adopt the orphans of our cases (an agent whose controller died), so that
+    the runner reaps them: not every init does, and an unreaped orphan stays
+    in the process table for good."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _group_members(pgid: int) -> list[tuple[int, str, str]]:
+    """(pid, state, name) of every process in the process group."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1: stat.rindex(")")]
+        state, _ppid, group = stat[stat.rindex(")") + 2:].split()[:3]
+        if int(group) == pgid:
+            members.append((int(entry.name), state, name))
+    return members
+
+
 def _end_group(pgid: int) -> list[str]:
-    """Kill whatever of the case's process group is still running."""
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
+    """Kill and reap whatever of the case's process group is left; say what was still running."""
+    members = _group_members(pgid)
+    if not members:
         return []
     _kill_group(pgid)
-    return [f"processes of group {pgid}"]
+    for pid, _state, _name in members:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass          # not ours to reap: its own parent will
+    return [f"process {pid} ({name})" for pid, state, name in members if state != "Z"]
 
 
 def _remove_files(directory: Path, prefix: str) -> list[str]:

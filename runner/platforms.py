@@ -27,12 +27,13 @@ class Platform:
     tools: list[Tool] = field(default_factory=list)
     agent_env: dict[str, str] = field(default_factory=dict)
     runtime: str | None = None         # emulator / sandbox / layer and its version
+    cases: str = "cases"               # the build directory of the case binaries
 
     def build_dir(self, repo: Path) -> Path:
         return repo / "build" / self.variant
 
     def case_dir(self, repo: Path) -> Path:
-        return self.build_dir(repo) / "cases"
+        return self.build_dir(repo) / self.cases
 
     def agent_argv(self, repo: Path) -> list[str]:
         return [str(self.build_dir(repo) / "agent" / "mapconf-agent")]
@@ -52,10 +53,10 @@ class PlatformError(Exception):
 
 
 def make(kind: str, sanitize: bool = False, platform_id: str | None = None,
-         agent_env: dict[str, str] | None = None) -> Platform:
+         agent_env: dict[str, str] | None = None, cases: str = "cases") -> Platform:
     if kind not in KINDS:
         raise PlatformError(f"unknown platform '{kind}'; choose one of: {', '.join(KINDS)}.")
     variant = "asan" if sanitize else "native"
     default_id = kind + ("-asan" if sanitize else "")
     return Platform(kind=kind, id=platform_id or default_id, variant=variant,
-                    tools=list(BUILD_TOOLS), agent_env=dict(agent_env or {}))
+                    tools=list(BUILD_TOOLS), agent_env=dict(agent_env or {}), cases=cases)

@@ -142,6 +142,7 @@ def run(opts: RunOptions, repo: Path) -> int:
 
     start_time = runinfo.now_iso()
     started = time.monotonic()
+    execute.become_subreaper()
     run_dir = rundir.open_run()
     for item in run_dir.swept:
         print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)

@@ -1,0 +1,302 @@
+/*
+ * A broken platform on demand: an LD_PRELOAD library for agents that breaks
+ * one mapping behaviour, chosen by MAPCONF_FAULT. The selftest runs the
+ * suite with each fault and checks that the assertions that depend on that
+ * behaviour fail; this is how every assertion is shown to be able to fail.
+ *
+ *   shared-is-private     MAP_SHARED views become private copies
+ *   private-is-shared     MAP_PRIVATE file views become shared
+ *   excl-ignored          O_EXCL is dropped: creating an existing name succeeds
+ *   open-creates          opening a missing name creates it
+ *   names-fold-case       shm names are lower-cased (case-insensitive names)
+ *   dirty-new-objects     a new object's first byte is not zero
+ *   fixed-ignored         a requested address is ignored (any address is used)
+ *   fixed-replaces        a requested address replaces what is mapped there
+ *   munmap-noop           munmap does nothing
+ *   readonly-is-writable  read-only shared views are made writable
+ *   open-ro-as-rw         read-only opens are made read-write
+ *   unlink-noop           unlink and shm_unlink do nothing
+ *   unlink-truncates      unlink first truncates the object to zero bytes
+ *   exit-unlinks          an agent that exits removes the objects it created
+ *   msync-noop            msync does nothing
+ *   fork-holder           a large shared view is also held by a hidden child
+ *   global-views          a view at a set address is reachable by every agent
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+static const char *fault(void)
+{
+	const char *f = getenv("MAPCONF_FAULT");
+
+	return f ? f : "";
+}
+
+static int is(const char *name)
+{
+	return strcmp(fault(), name) == 0;
+}
+
+#define REAL(ret, name, ...)                                   \
+	static ret (*real_##name)(__VA_ARGS__);                \
+	if (!real_##name)                                      \
+		real_##name = (ret (*)(__VA_ARGS__))dlsym(RTLD_NEXT, #name)
+
+/* Names this agent created, for exit-unlinks. */
+static char created[16][512];
+static int ncreated;
+
+static void remember(const char *name, int flags)
+{
+	if ((flags & O_CREAT) && ncreated < 16)
+		snprintf(created[ncreated++], sizeof(created[0]), "%s", name);
+}
+
+static int adjust_open_flags(int flags)
+{
+	if (is("excl-ignored"))
+		flags &= ~O_EXCL;
+	if (is("open-creates"))
+		flags |= O_CREAT;
+	if (is("open-ro-as-rw") && (flags & O_ACCMODE) == O_RDONLY)
+		flags = (flags & ~O_ACCMODE) | O_RDWR;
+	return flags;
+}
+
+int shm_open(const char *name, int flags, mode_t mode)
+{
+	char folded[512];
+
+	REAL(int, shm_open, const char *, int, mode_t);
+	if (is("names-fold-case")) {
+		size_t i;
+
+		for (i = 0; name[i] && i < sizeof(folded) - 1; i++)
+			folded[i] = (char)tolower((unsigned char)name[i]);
+		folded[i] = '\0';
+		name = folded;
+	}
+	flags = adjust_open_flags(flags);
+	remember(name, flags);
+	return real_shm_open(name, flags, mode ? mode : 0600);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode = 0600;
+
+	REAL(int, open, const char *, int, ...);
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (strstr(path, "mapconf-")) {
+		flags = adjust_open_flags(flags);
+		remember(path, flags);
+	}
+	return real_open(path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+int ftruncate(int fd, off_t length)
+{
+	REAL(int, ftruncate, int, off_t);
+	int rc = real_ftruncate(fd, length);
+
+	if (rc == 0 && length > 0 && is("dirty-new-objects"))
+		pwrite(fd, "\x5a", 1, 0);
+	return rc;
+}
+
+int ftruncate64(int fd, off_t length) __attribute__((alias("ftruncate")));
+
+/* global-views: every view at a set address is listed in a file of the run */
+static void registry_path(char *out, size_t cap)
+{
+	const char *dir = getenv("MAPCONF_SCRATCH");
+
+	snprintf(out, cap, "%s/fault-global-views", dir ? dir : "/tmp");
+}
+
+static char fd_name[512];
+
+static void register_view(int fd, void *addr, size_t length)
+{
+	char link[64], path[512], target[512];
+	ssize_t n;
+	FILE *f;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	registry_path(path, sizeof(path));
+	f = fopen(path, "a");
+	if (f) {
+		fprintf(f, "%lx %zx %s\n", (unsigned long)addr, length, target);
+		fclose(f);
+	}
+	(void)fd_name;
+}
+
+void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+{
+	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
+	void *p;
+
+	if (fd >= 0 && (flags & MAP_SHARED) && is("shared-is-private"))
+		flags = (flags & ~MAP_SHARED) | MAP_PRIVATE;
+	if (fd >= 0 && (flags & MAP_PRIVATE) && is("private-is-shared"))
+		flags = (flags & ~MAP_PRIVATE) | MAP_SHARED;
+	if ((flags & MAP_FIXED_NOREPLACE) && is("fixed-ignored")) {
+		flags &= ~MAP_FIXED_NOREPLACE;
+		addr = NULL;
+	}
+	if ((flags & MAP_FIXED_NOREPLACE) && is("fixed-replaces"))
+		flags = (flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
+	if (fd >= 0 && (flags & MAP_SHARED) && prot == PROT_READ && is("readonly-is-writable"))
+		prot = PROT_READ | PROT_WRITE;
+	p = real_mmap(addr, length, prot, flags, fd, offset);
+	if (p == MAP_FAILED)
+		return p;
+	if (fd >= 0 && (flags & MAP_SHARED) && length >= (1 << 20) && is("fork-holder") && fork() == 0) {
+		for (;;)
+			pause();   /* holds the view until the case's process group is killed */
+	}
+	if (fd >= 0 && (flags & MAP_FIXED_NOREPLACE) && is("global-views"))
+		register_view(fd, p, length);
+	return p;
+}
+
+void *mmap64(void *, size_t, int, int, int, off_t) __attribute__((alias("mmap")));
+
+int munmap(void *addr, size_t length)
+{
+	REAL(int, munmap, void *, size_t);
+	return is("munmap-noop") ? 0 : real_munmap(addr, length);
+}
+
+int msync(void *addr, size_t length, int flags)
+{
+	REAL(int, msync, void *, size_t, int);
+	return is("msync-noop") ? 0 : real_msync(addr, length, flags);
+}
+
+static void truncate_before_unlink(const char *name, int shm)
+{
+	int fd = shm ? shm_open(name, O_RDWR, 0) : open(name, O_RDWR);
+
+	if (fd >= 0) {
+		ftruncate(fd, 0);
+		close(fd);
+	}
+}
+
+int shm_unlink(const char *name)
+{
+	REAL(int, shm_unlink, const char *);
+	if (is("unlink-noop"))
+		return 0;
+	if (is("unlink-truncates"))
+		truncate_before_unlink(name, 1);
+	return real_shm_unlink(name);
+}
+
+int unlink(const char *path)
+{
+	REAL(int, unlink, const char *);
+	if (strstr(path, "mapconf-") && is("unlink-noop"))
+		return 0;
+	if (strstr(path, "mapconf-") && is("unlink-truncates"))
+		truncate_before_unlink(path, 0);
+	return real_unlink(path);
+}
+
+void _exit(int status)
+{
+	if (is("exit-unlinks")) {
+		for (int i = 0; i < ncreated; i++)
+			if (shm_unlink(created[i]) != 0)
+				unlink(created[i]);
+	}
+	syscall(SYS_exit_group, status);
+	for (;;)
+		;
+}
+
+/*
+ * global-views: a fault in a registered range is answered by mapping that
+ * object there, as if views were global, before the agent's handler sees it.
+ */
+static struct sigaction agent_handler;
+
+static int map_global_view(uintptr_t at)
+{
+	char path[512], line[1200], target[1024];
+	unsigned long addr, length;
+	int found = 0;
+	FILE *f;
+
+	registry_path(path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %lx %1023s", &addr, &length, target) != 3 ||
+		    at < addr || at >= addr + length)
+			continue;
+		int fd = strncmp(target, "/dev/shm/", 9) == 0 ? shm_open(target + 8, O_RDWR, 0)
+							       : open(target, O_RDWR);
+		if (fd >= 0) {
+			found = mmap((void *)addr, length, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_FIXED, fd, 0) != MAP_FAILED;
+			close(fd);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void on_fault(int signo, siginfo_t *info, void *context)
+{
+	if (map_global_view((uintptr_t)info->si_addr))
+		return;   /* the access is retried and now succeeds */
+	if (agent_handler.sa_flags & SA_SIGINFO)
+		agent_handler.sa_sigaction(signo, info, context);
+	else if (agent_handler.sa_handler != SIG_DFL && agent_handler.sa_handler != SIG_IGN)
+		agent_handler.sa_handler(signo);
+	else {
+		signal(signo, SIG_DFL);
+		raise(signo);
+	}
+}
+
+int sigaction(int signo, const struct sigaction *act, struct sigaction *old)
+{
+	REAL(int, sigaction, int, const struct sigaction *, struct sigaction *);
+	if (signo == SIGSEGV && act && act->sa_handler != SIG_DFL && is("global-views")) {
+		struct sigaction ours = *act;
+
+		agent_handler = *act;
+		ours.sa_sigaction = on_fault;
+		ours.sa_flags |= SA_SIGINFO;
+		return real_sigaction(signo, &ours, old);
+	}
+	return real_sigaction(signo, act, old);
+}

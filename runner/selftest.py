@@ -1,0 +1,238 @@
+"""`mapconf selftest`: mapconf tests itself, end to end.
+
+Each step is a named check that either passes or fails with a reason; the
+last line is "N passed, N failed". The steps: the harness's cmocka unit
+tests (plain and sanitizer builds), the runner's Python unit tests, the full
+suite on this machine (plain and sanitizer builds) with valid reports, the
+deliberately broken cases, the suite under every injected fault, bad input,
+a run killed with SIGKILL and swept by the next, and after all of it, no
+object, file, run directory or process left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from . import faults, platforms, results_schema, rundir, spec, toolchain
+
+SELFTEST_TOOLS = platforms.BUILD_TOOLS + [platforms.Tool("prove", "perl")]
+
+BROKEN_EXPECTED = {
+    "BRK-001": "PASS", "BRK-002": "ERROR", "BRK-003": "ERROR", "BRK-004": "TIMEOUT",
+    "BRK-005": "ERROR", "BRK-006": "FAIL", "BRK-007": "ERROR", "BRK-008": "TIMEOUT",
+    "BRK-009": "SKIP",
+}
+
+
+class StepFailed(Exception):
+    pass
+
+
+class Selftest:
+    def __init__(self, repo: Path):
+        self.repo = repo
+        self.tmp = Path(tempfile.mkdtemp(prefix="mapconf-selftest-"))
+        self.passed = 0
+        self.failed = 0
+
+    # ---- helpers -------------------------------------------------------
+
+    def mapconf(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.repo / "mapconf"), *args], capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def run_suite(self, name: str, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+        out = self.tmp / name
+        proc = self.mapconf("run", "-q", "--out", str(out), *args)
+        path = out / "results.json"
+        if not path.exists():
+            raise StepFailed(f"no results.json (exit {proc.returncode}): {proc.stderr[-1500:]}")
+        return proc, json.loads(path.read_text())
+
+    def step(self, name: str, fn) -> None:
+        started = time.monotonic()
+        try:
+            fn()
+        except StepFailed as error:
+            self.failed += 1
+            print(f"not ok - {name}: {error}", flush=True)
+            return
+        except Exception as error:   # a crash of a step is that step's failure
+            self.failed += 1
+            print(f"not ok - {name}: {error!r}", flush=True)
+            return
+        self.passed += 1
+        print(f"ok - {name} ({time.monotonic() - started:.1f} s)", flush=True)
+
+    # ---- steps ---------------------------------------------------------
+
+    def build(self) -> None:
+        toolchain.ensure_tools(SELFTEST_TOOLS)
+        toolchain.build(self.repo, ["all"])
+
+    def cmocka_units(self, variant: str) -> None:
+        for test in ("test_protocol", "test_agent_client"):
+            binary = self.repo / "build" / variant / "tests" / test
+            proc = subprocess.run([str(binary)], capture_output=True, text=True, timeout=120)
+            # cmocka prints its summary on stderr; a binary that ran no test must not pass
+            if proc.returncode != 0 or not re.search(r"PASSED\s*\]\s*[1-9]", proc.stdout + proc.stderr):
+                raise StepFailed(f"{binary} exited {proc.returncode}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+
+    def python_units(self) -> None:
+        suite = unittest.defaultTestLoader.discover(str(self.repo / "runner" / "tests"),
+                                                    top_level_dir=str(self.repo))
+        result = unittest.TextTestRunner(stream=open(os.devnull, "w"), verbosity=0).run(suite)
+        if not result.wasSuccessful() or result.testsRun == 0:
+            problems = [f"{test}: {text.strip().splitlines()[-1]}" for test, text in result.failures + result.errors]
+            raise StepFailed(f"{len(problems)} of {result.testsRun} failed: " + "; ".join(problems[:5]))
+
+    def full_suite(self, *extra: str) -> None:
+        name = "suite" + "".join(extra).replace("-", "")
+        proc, doc = self.run_suite(name, *extra)
+        the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
+        want = sum(len(a.backends) for a in the_spec.assertions)
+        counts = doc["run_info"]["counts"]
+        if proc.returncode != 0 or doc["run_info"]["unexpected"]:
+            raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
+        if len(doc["results"]) != want or counts["SKIP"] or counts["PASS"] != want:
+            raise StepFailed(f"expected {want} PASS results, got {counts}")
+        self.check_reports(self.tmp / name, doc)
+
+    def check_reports(self, out: Path, doc: dict) -> None:
+        problems = results_schema.validate(doc)
+        if problems:
+            raise StepFailed("results.json does not match its schema: " + "; ".join(problems[:3]))
+        root = ET.parse(out / "junit.xml").getroot()
+        cases = root.findall("./testsuite/testcase")
+        if root.tag != "testsuites" or int(root.get("tests")) != len(cases) != len(doc["results"]):
+            raise StepFailed("junit.xml's counters do not match its test cases")
+        if sum(int(s.get("tests")) for s in root.findall("testsuite")) != len(doc["results"]):
+            raise StepFailed("junit.xml's suites do not add up to the results")
+        prove = subprocess.run(["prove", "-e", "cat", str(out / "results.tap")], capture_output=True, text=True)
+        if prove.returncode != 0:
+            raise StepFailed(f"prove refuses results.tap: {prove.stdout[-1000:]}")
+        html = (out / "index.html").read_text()
+        missing = [r["id"] for r in doc["results"] if r["id"] not in html]
+        if missing:
+            raise StepFailed(f"index.html does not show {missing[:5]}")
+
+    def broken_cases(self) -> None:
+        proc, doc = self.run_suite("broken", "--spec", str(self.repo / "harness/tests/broken.toml"),
+                                   "--cases", "selftest-cases", "--timeout", "3")
+        observed = {r["id"]: r["observed"] for r in doc["results"]}
+        if observed != BROKEN_EXPECTED:
+            wrong = {k: observed.get(k) for k in BROKEN_EXPECTED if observed.get(k) != BROKEN_EXPECTED[k]}
+            raise StepFailed(f"wrong outcomes (expected {BROKEN_EXPECTED}): {wrong}")
+        if proc.returncode != 0:
+            raise StepFailed(f"exit {proc.returncode} although every outcome was expected")
+        for r in doc["results"]:
+            if r["observed"] != "PASS" and not r["message"]:
+                raise StepFailed(f"{r['id']} came out {r['observed']} without a message")
+        killed = next(r for r in doc["results"] if r["id"] == "BRK-002")
+        if "killed by signal KILL" not in killed["evidence"]["transcript"]:
+            raise StepFailed("the killed agent's signal is not in BRK-002's transcript")
+
+    def fault(self, name: str, must_fail: list[str]) -> None:
+        preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
+        proc, doc = self.run_suite(f"fault-{name}", "--env", f"LD_PRELOAD={preload}",
+                                   "--env", f"MAPCONF_FAULT={name}")
+        missing = faults.missing_failures(doc, must_fail)
+        if proc.returncode != 1 or missing:
+            raise StepFailed(f"exit {proc.returncode} (expected 1); should have failed: {missing}")
+
+    def fault_coverage(self) -> None:
+        the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
+        left = faults.uncovered(a.id for a in the_spec.assertions)
+        if left:
+            raise StepFailed(f"no fault in runner/faults.py makes these fail: {left}")
+
+    def bad_input(self) -> None:
+        bad_spec = self.tmp / "bad.toml"
+        bad_spec.write_text('[[assertion]]\nid = "VIS-001"\nclause = "C99"\nstatement = "x"\n'
+                            'backends = ["file"]\ncase = "visibility:write_in_a_is_read_by_b"\n')
+        checks = [
+            (("run", "--platform", "amiga"), "unknown platform 'amiga'"),
+            (("run", "--spec", str(bad_spec)), f"{bad_spec}:3:"),
+            (("run", "--filter", "NOPE-*"), "no assertion"),
+            (("run", "--jobs", "0"), "greater than 0"),
+            (("frobnicate",), "invalid choice"),
+        ]
+        for args, needle in checks:
+            proc = self.mapconf(*args)
+            lines = proc.stderr.strip().splitlines()
+            if proc.returncode != 2 or needle not in proc.stderr or len(lines) != 1:
+                raise StepFailed(f"mapconf {' '.join(args)}: exit {proc.returncode}, stderr {proc.stderr!r}")
+
+    def killed_run_is_swept(self) -> None:
+        out = self.tmp / "killed"
+        victim = subprocess.Popen([str(self.repo / "mapconf"), "run", "-q", "--out", str(out),
+                                   "--spec", str(self.repo / "harness/tests/broken.toml"),
+                                   "--cases", "selftest-cases", "--filter", "BRK-008", "--timeout", "60"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # wait (bounded) until the hanging case holds its object, then kill the runner
+        deadline = time.monotonic() + 30
+        while not list(rundir.SHM_DIR.glob("mapconf-*")):
+            if time.monotonic() > deadline or victim.poll() is not None:
+                victim.kill()
+                raise StepFailed("the run to be killed never created its object")
+            time.sleep(0.05)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        if not list(rundir.SHM_DIR.glob("mapconf-*")):
+            raise StepFailed("the killed run left nothing, so sweeping cannot be tested")
+        proc = self.mapconf("run", "--filter", "NAME-003", "--out", str(self.tmp / "sweeper"))
+        if proc.returncode != 0 or "removed what an earlier, killed run left" not in proc.stderr:
+            raise StepFailed(f"the next run did not sweep (exit {proc.returncode}): {proc.stderr[-1000:]}")
+
+    def nothing_left(self) -> None:
+        left = [str(p) for p in rundir.SHM_DIR.glob("mapconf-*")]
+        left += [str(p) for p in rundir.runs_root().iterdir()]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    environ = (entry / "environ").read_bytes()
+                except OSError:
+                    continue
+                if b"MAPCONF_RUN_ID=" in environ:
+                    left.append(f"process {entry.name}")
+        if left:
+            raise StepFailed(f"left behind: {left[:10]}")
+
+    # ---- all of it -----------------------------------------------------
+
+    def run(self) -> int:
+        self.step("tools and build (native and sanitizer variants)", self.build)
+        if self.failed:
+            print(f"selftest: {self.passed} passed, {self.failed} failed")
+            return 1
+        self.step("harness unit tests (cmocka)", lambda: self.cmocka_units("native"))
+        self.step("harness unit tests under ASan+UBSan", lambda: self.cmocka_units("asan"))
+        self.step("runner unit tests (unittest)", self.python_units)
+        self.step("full suite on native: every result PASS, reports valid", self.full_suite)
+        self.step("full suite under ASan+UBSan", lambda: self.full_suite("--sanitize"))
+        self.step("broken cases come out as ERROR, TIMEOUT, FAIL, SKIP and the run goes on", self.broken_cases)
+        self.step("every assertion is made to fail by some fault", self.fault_coverage)
+        for name, must_fail in faults.MUST_FAIL.items():
+            self.step(f"fault {name} fails {', '.join(must_fail)}",
+                      lambda name=name, must_fail=must_fail: self.fault(name, must_fail))
+        self.step("bad input: one sentence and exit 2", self.bad_input)
+        self.step("a run killed with SIGKILL is swept by the next run", self.killed_run_is_swept)
+        self.step("nothing left behind: objects, run directories, processes", self.nothing_left)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        print(f"selftest: {self.passed} passed, {self.failed} failed")
+        return 0 if self.failed == 0 else 1
+
+
+def selftest(repo: Path) -> int:
+    return Selftest(repo).run()
