@@ -39,7 +39,7 @@ const char *fault_code_name(const struct fault *fault);
 void answer_fault(const struct fault *fault);
 
 /* Handles: small integers standing for open descriptors. */
-int handle_add(int fd, const char *backend, const char *name);
+int handle_add(int fd);
 int handle_fd(const char *text);   /* -1 if unknown */
 void handle_remove(const char *text);
 

@@ -32,10 +32,8 @@ struct handle {
 
 static struct handle handles[HANDLES_MAX];
 
-int handle_add(int fd, const char *backend, const char *name)
+int handle_add(int fd)
 {
-	(void)backend;
-	(void)name;
 	for (int i = 1; i < HANDLES_MAX; i++) {
 		if (handles[i].fd == 0) {
 			handles[i].fd = fd + 1;   /* 0 marks a free slot */

@@ -35,9 +35,9 @@ static int unlink_object(enum backend backend, const char *name)
 	return backend == BACKEND_SHM ? shm_unlink(name) : unlink(name);
 }
 
-static void answer_handle(int fd, const struct mc_line *req)
+static void answer_handle(int fd)
 {
-	int h = handle_add(fd, mc_line_get(req, "backend"), mc_line_get(req, "name"));
+	int h = handle_add(fd);
 
 	if (h < 0) {
 		close(fd);
@@ -71,7 +71,7 @@ static void verb_create(const struct mc_line *req)
 		answer_errno(err);
 		return;
 	}
-	answer_handle(fd, req);
+	answer_handle(fd);
 }
 
 /* open backend= name= [access=rw|r] */
@@ -89,7 +89,7 @@ static void verb_open(const struct mc_line *req)
 		answer_errno(errno);
 		return;
 	}
-	answer_handle(fd, req);
+	answer_handle(fd);
 }
 
 /* close handle= */

@@ -133,8 +133,6 @@ static void registry_path(char *out, size_t cap)
 	snprintf(out, cap, "%s/fault-global-views", dir ? dir : "/tmp");
 }
 
-static char fd_name[512];
-
 static void register_view(int fd, void *addr, size_t length)
 {
 	char link[64], path[512], target[512];
@@ -152,7 +150,6 @@ static void register_view(int fd, void *addr, size_t length)
 		fprintf(f, "%lx %zx %s\n", (unsigned long)addr, length, target);
 		fclose(f);
 	}
-	(void)fd_name;
 }
 
 void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
