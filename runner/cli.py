@@ -13,7 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import platforms, spec, toolchain
+from . import catalogue, platforms, spec, toolchain
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
 
@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the assertions of the spec table")
     p.add_argument("--json", action="store_true", help="as JSON")
+    p.add_argument("--by-clause", action="store_true", help="coverage: assertions per clause and mechanism")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("explain", help="what an assertion states, expects and how it is checked")
+    p.add_argument("id", help="an assertion ID, e.g. VIS-001")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
     sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
@@ -74,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_list(args) -> int:
     the_spec = spec.load(str(args.spec))
+    if args.by_clause:
+        print(catalogue.coverage_table(the_spec))
+        return 0
     if args.json:
         rows = [{"id": a.id, "clause": a.clause, "statement": a.statement, "backends": list(a.backends),
                  "case": a.case, "exclusive": a.exclusive} for a in the_spec.assertions]
@@ -102,9 +110,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list(args)
         if args.command == "run":
             return cmd_run(args, argv)
+        if args.command == "explain":
+            print(catalogue.explain(spec.load(str(args.spec)), args.id, REPO))
+            return 0
         from .selftest import selftest
         return selftest(REPO)
-    except (UsageError, spec.SpecError, platforms.PlatformError, toolchain.ToolError, BuildError) as error:
+    except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError, BuildError) as error:
         print(f"mapconf: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
