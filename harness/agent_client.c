@@ -25,6 +25,7 @@ struct mc_agent {
 	pid_t pid;
 	int to_fd, from_fd;
 	bool alive;
+	char pending[256];       /* the request awaiting its answer, for messages */
 	char buf[MC_LINE_MAX + 1];
 	size_t have;             /* bytes in buf */
 	size_t consumed;         /* bytes of buf already handed out as a line */
@@ -325,33 +326,39 @@ struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen)
 	return NULL;
 }
 
-enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
-				  const char *request, char *why, size_t whylen)
+enum mc_call_status mc_agent_send(struct mc_agent *a, const char *request, char *why, size_t whylen)
 {
 	char how[128];
-	char *line;
 	size_t len = strlen(request);
-	enum mc_call_status st;
 
 	mc_transcript(a->label, "<-", request);
 	if (!a->alive) {
 		snprintf(why, whylen, "agent %s is no longer running", a->label);
 		return MC_CALL_DIED;
 	}
+	snprintf(a->pending, sizeof(a->pending), "%s", request);
 	/* SIGPIPE is ignored by the case main: a dead agent shows as EPIPE here */
 	if (write(a->to_fd, request, len) != (ssize_t)len || write(a->to_fd, "\n", 1) != 1) {
 		reap(a, how, sizeof(how));
 		snprintf(why, whylen, "agent %s %s before \"%.100s\"", a->label, how, request);
 		return MC_CALL_DIED;
 	}
-	st = read_line(a, now() + mc_request_timeout(), &line);
+	return MC_CALL_ANSWERED;
+}
+
+enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen)
+{
+	char how[128];
+	char *line;
+	enum mc_call_status st = read_line(a, now() + mc_request_timeout(), &line);
+
 	switch (st) {
 	case MC_CALL_ANSWERED:
 		mc_transcript(a->label, "->", line);
 		return parse_reply(line, reply, why, whylen);
 	case MC_CALL_TIMEOUT:
 		snprintf(why, whylen, "agent %s did not answer \"%.100s\" within %.0f s",
-			 a->label, request, mc_request_timeout());
+			 a->label, a->pending, mc_request_timeout());
 		mc_transcript_note("%s", why);
 		mc_agent_kill(a);
 		return st;
@@ -361,9 +368,17 @@ enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
 		return st;
 	default:
 		reap(a, how, sizeof(how));
-		snprintf(why, whylen, "agent %s %s while answering \"%.100s\"", a->label, how, request);
+		snprintf(why, whylen, "agent %s %s while answering \"%.100s\"", a->label, how, a->pending);
 		return st;
 	}
+}
+
+enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
+				  const char *request, char *why, size_t whylen)
+{
+	enum mc_call_status st = mc_agent_send(a, request, why, whylen);
+
+	return st == MC_CALL_ANSWERED ? mc_agent_receive(a, reply, why, whylen) : st;
 }
 
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)

@@ -37,6 +37,12 @@ enum mc_call_status {
 struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen);
 enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
 				  const char *request, char *why, size_t whylen);
+/*
+ * The two halves of a call, for requests that must run at the same time in
+ * several agents: send to each, then receive from each.
+ */
+enum mc_call_status mc_agent_send(struct mc_agent *a, const char *request, char *why, size_t whylen);
+enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen);
 /* Wait for the agent to end after it was told to (exit, crash). */
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
 void mc_agent_kill(struct mc_agent *a);

@@ -19,20 +19,22 @@ struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
 	return a;
 }
 
+static void end_on_call_failure(MC_WHERE, enum mc_call_status st, const char *why)
+{
+	if (st == MC_CALL_TIMEOUT)
+		mc_timed_out(file, line, "%s", why);
+	if (st != MC_CALL_ANSWERED)
+		mc_broken(file, line, "%s", why);
+}
+
 static struct mc_reply vtry(MC_WHERE, struct mc_agent *a, const char *fmt, va_list ap)
 {
 	char request[REQUEST_MAX], why[WHY_MAX];
 	struct mc_reply r;
 
 	vsnprintf(request, sizeof(request), fmt, ap);
-	switch (mc_agent_call(a, &r, request, why, sizeof(why))) {
-	case MC_CALL_ANSWERED:
-		return r;
-	case MC_CALL_TIMEOUT:
-		mc_timed_out(file, line, "%s", why);
-	default:
-		mc_broken(file, line, "%s", why);
-	}
+	end_on_call_failure(file, line, mc_agent_call(a, &r, request, why, sizeof(why)), why);
+	return r;
 }
 
 struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
@@ -63,6 +65,25 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 		mc_skip(file, line, "%s does not support \"%s\": %s", mc_agent_label(a), request, r.text);
 	mc_broken(file, line, "step failed: %s \"%s\" answered \"%s\"", mc_agent_label(a), request,
 		  r.text);
+}
+
+void mc_step_all_at(MC_WHERE, struct mc_agent **agents, int n, const char *fmt, ...)
+{
+	char request[REQUEST_MAX], why[WHY_MAX];
+	struct mc_reply r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(request, sizeof(request), fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < n; i++)
+		end_on_call_failure(file, line, mc_agent_send(agents[i], request, why, sizeof(why)), why);
+	for (int i = 0; i < n; i++) {
+		end_on_call_failure(file, line, mc_agent_receive(agents[i], &r, why, sizeof(why)), why);
+		if (!r.ok)
+			mc_broken(file, line, "step failed: %s \"%s\" answered \"%s\"",
+				  mc_agent_label(agents[i]), request, r.text);
+	}
 }
 
 const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key)
