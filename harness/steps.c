@@ -67,23 +67,15 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 		  r.text);
 }
 
-void mc_step_all_at(MC_WHERE, struct mc_agent **agents, int n, const char *fmt, ...)
+void mc_try_each_at(MC_WHERE, struct mc_agent **agents, int n, char requests[][256],
+		    struct mc_reply *replies)
 {
-	char request[REQUEST_MAX], why[WHY_MAX];
-	struct mc_reply r;
-	va_list ap;
+	char why[WHY_MAX];
 
-	va_start(ap, fmt);
-	vsnprintf(request, sizeof(request), fmt, ap);
-	va_end(ap);
 	for (int i = 0; i < n; i++)
-		end_on_call_failure(file, line, mc_agent_send(agents[i], request, why, sizeof(why)), why);
-	for (int i = 0; i < n; i++) {
-		end_on_call_failure(file, line, mc_agent_receive(agents[i], &r, why, sizeof(why)), why);
-		if (!r.ok)
-			mc_broken(file, line, "step failed: %s \"%s\" answered \"%s\"",
-				  mc_agent_label(agents[i]), request, r.text);
-	}
+		end_on_call_failure(file, line, mc_agent_send(agents[i], requests[i], why, sizeof(why)), why);
+	for (int i = 0; i < n; i++)
+		end_on_call_failure(file, line, mc_agent_receive(agents[i], &replies[i], why, sizeof(why)), why);
 }
 
 const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key)

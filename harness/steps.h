@@ -32,9 +32,12 @@ struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* The same step in every agent at once: all are sent before any answer is read. */
-void mc_step_all_at(MC_WHERE, struct mc_agent **agents, int n, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+/*
+ * Requests to several agents at once (requests[i] to agents[i]): all are
+ * sent before any answer is read; replies[i] is agents[i]'s answer.
+ */
+void mc_try_each_at(MC_WHERE, struct mc_agent **agents, int n, char requests[][256],
+		    struct mc_reply *replies);
 const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key);
 uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key);
 /* The handle a successful create or open answered with. */
@@ -66,7 +69,7 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 #define mc_agent_start(label)          mc_agent_start_at(MC_HERE, label)
 #define mc_try(a, ...)                 mc_try_at(MC_HERE, a, __VA_ARGS__)
 #define mc_step(a, ...)                mc_step_at(MC_HERE, a, __VA_ARGS__)
-#define mc_step_all(agents, n, ...)    mc_step_all_at(MC_HERE, agents, n, __VA_ARGS__)
+#define mc_try_each(agents, n, reqs, replies) mc_try_each_at(MC_HERE, agents, n, reqs, replies)
 #define mc_field(r, key)               mc_reply_field(MC_HERE, r, key)
 #define mc_field_u64(r, key)           mc_reply_u64(MC_HERE, r, key)
 #define mc_handle_of(r)                mc_handle_of_at(MC_HERE, r)

@@ -9,7 +9,7 @@ one fault: an assertion that no broken platform can make fail is not a check.
 
 MUST_FAIL = {
     "shared-is-private": ["NAME-001", "VIS-001", "VIS-002", "VIS-003", "VIS-004", "ADDR-002",
-                          "REL-001", "FILE-001", "FILE-002", "FILE-004"],
+                          "REL-001", "FILE-001", "FILE-002", "FILE-004", "SYNC-004"],
     "private-is-shared": ["VIS-005"],
     "excl-ignored": ["NAME-002"],
     "open-creates": ["NAME-003"],
@@ -26,6 +26,9 @@ MUST_FAIL = {
     "msync-noop": ["FILE-003"],
     "fork-holder": ["REL-003", "REL-005"],
     "global-views": ["ISO-001"],
+    "mutex-noop": ["SYNC-001"],
+    "sem-noop": ["SYNC-003"],
+    "robust-ignored": ["SYNC-002"],
 }
 
 

@@ -21,9 +21,15 @@
  *   msync-noop            msync does nothing
  *   fork-holder           a large shared view is also held by a hidden child
  *   global-views          a view at a set address is reachable by every agent
+ *   mutex-noop            process-shared mutexes do not exclude
+ *   sem-noop              semaphore waits return at once
+ *   robust-ignored        robust mutexes are made ordinary ones
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -296,4 +302,34 @@ int sigaction(int signo, const struct sigaction *act, struct sigaction *old)
 		return real_sigaction(signo, &ours, old);
 	}
 	return real_sigaction(signo, act, old);
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *until)
+{
+	REAL(int, pthread_mutex_timedlock, pthread_mutex_t *, const struct timespec *);
+	return is("mutex-noop") ? 0 : real_pthread_mutex_timedlock(m, until);
+}
+
+int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	REAL(int, pthread_mutex_unlock, pthread_mutex_t *);
+	return is("mutex-noop") ? 0 : real_pthread_mutex_unlock(m);
+}
+
+int sem_timedwait(sem_t *sem, const struct timespec *until)
+{
+	REAL(int, sem_timedwait, sem_t *, const struct timespec *);
+	return is("sem-noop") ? 0 : real_sem_timedwait(sem, until);
+}
+
+int sem_post(sem_t *sem)
+{
+	REAL(int, sem_post, sem_t *);
+	return is("sem-noop") ? 0 : real_sem_post(sem);
+}
+
+int pthread_mutexattr_setrobust(pthread_mutexattr_t *attr, int robust)
+{
+	REAL(int, pthread_mutexattr_setrobust, pthread_mutexattr_t *, int);
+	return is("robust-ignored") ? 0 : real_pthread_mutexattr_setrobust(attr, robust);
 }
