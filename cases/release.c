@@ -93,7 +93,7 @@ static void memory_released_after_last_unmap(void)
 	hb = mc_open(b, obj, "rw");
 	uintptr_t vb = mc_map(b, hb, 0, BIG, "rw");
 	mc_checksum(b, vb, BIG);
-	mc_unlink(a, obj);
+	mc_remove_name(a, obj);
 	mc_unmap(a, va, BIG);
 	mc_close(a, ha);
 	mc_close(b, hb);
@@ -111,7 +111,7 @@ static void unlink_keeps_pages_while_view_exists(void)
 	uintptr_t va = filled_big_view(a, monitor, obj, &h, baseline);
 	uint64_t sum = mc_checksum(a, va, BIG);
 
-	mc_unlink(a, obj);
+	mc_remove_name(a, obj);
 	mc_close(a, h);
 	uint64_t now = figure_kb(monitor, obj);
 	MC_CHECK(now >= baseline + BIG_KB * 3 / 4,
@@ -129,7 +129,7 @@ static void memory_released_when_last_holder_killed(void)
 	struct mc_handle h;
 
 	filled_big_view(a, monitor, obj, &h, baseline);
-	mc_unlink(a, obj);
+	mc_remove_name(a, obj);
 	mc_kill(a);
 	check_released(monitor, obj, baseline, "A was killed");
 }

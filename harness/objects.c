@@ -52,6 +52,11 @@ struct mc_object *mc_object_new(uint64_t size)
 	return o;
 }
 
+bool mc_object_has_name(const struct mc_object *o)
+{
+	return strcmp(o->backend, "memfd") != 0;
+}
+
 const char *mc_object_memory_figure(const struct mc_object *o)
 {
 	return strcmp(o->backend, "file") == 0 ? "mapped" : "shmem";
@@ -61,6 +66,9 @@ void mc_objects_remove_all(void)
 {
 	for (int i = 0; i < nobjects; i++) {
 		struct mc_object *o = &objects[i];
+
+		if (!mc_object_has_name(o))
+			continue;   /* gone with the processes that held it */
 		int rc = strcmp(o->backend, "file") == 0 ? unlink(o->name) : shm_unlink(o->name);
 
 		if (rc == 0)

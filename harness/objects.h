@@ -10,6 +10,7 @@
 #ifndef MAPCONF_OBJECTS_H
 #define MAPCONF_OBJECTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct mc_object {
@@ -26,6 +27,8 @@ struct mc_object *mc_object_new(uint64_t size);
  * (their pages stay in the file's cache, but are no longer mapped).
  */
 const char *mc_object_memory_figure(const struct mc_object *o);
+/* Whether the object has a name that outlives its handles (memfd has none). */
+bool mc_object_has_name(const struct mc_object *o);
 /* Remove every object named in this case (ENOENT is fine). */
 void mc_objects_remove_all(void);
 

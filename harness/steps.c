@@ -104,11 +104,14 @@ struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r)
 	return h;
 }
 
-struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "create backend=%s name=%s size=%llu excl=1",
 				       o->backend, o->name, (unsigned long long)o->size);
+	const char *name = mc_line_get(&r.line, "name");
 
+	if (name)
+		snprintf(o->name, sizeof(o->name), "%s", name);
 	return mc_handle_of_at(file, line, &r);
 }
 
@@ -169,6 +172,12 @@ void mc_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
 	mc_step_at(file, line, a, "unlink backend=%s name=%s", o->backend, o->name);
 }
 
+void mc_remove_name_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+{
+	if (mc_object_has_name(o))
+		mc_unlink_at(file, line, a, o);
+}
+
 void mc_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
 	mc_step_at(file, line, a, "flush addr=0x%lx length=%llu mode=sync", (unsigned long)addr,
@@ -182,7 +191,7 @@ uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 	return mc_reply_u64(file, line, &r, "kb");
 }
 
-uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 {
 	return mc_map_at(file, line, a, mc_create_at(file, line, a, o), 0, o->size, "rw");
 }

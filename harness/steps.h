@@ -43,7 +43,8 @@ uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key);
 /* The handle a successful create or open answered with. */
 struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r);
 
-struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* For an object without a name of its own (memfd), the name it answers becomes o's name. */
+struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, struct mc_object *o);
 struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
 			    const char *access);
 uintptr_t mc_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
@@ -54,9 +55,11 @@ uintptr_t mc_map_private_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, ui
 void mc_unmap_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 void mc_close_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
 void mc_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* Remove the object's name where it has one (unlink), so only views and handles keep it. */
+void mc_remove_name_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
 void mc_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
-uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, struct mc_object *o);
 uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
 void mc_write_text_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text);
 void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed);
@@ -81,6 +84,7 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 #define mc_unmap(a, addr, len)         mc_unmap_at(MC_HERE, a, addr, len)
 #define mc_close(a, h)                 mc_close_at(MC_HERE, a, h)
 #define mc_unlink(a, o)                mc_unlink_at(MC_HERE, a, o)
+#define mc_remove_name(a, o)           mc_remove_name_at(MC_HERE, a, o)
 #define mc_flush(a, addr, len)         mc_flush_at(MC_HERE, a, addr, len)
 #define mc_dirty_kb(a, addr)           mc_dirty_kb_at(MC_HERE, a, addr)
 #define mc_create_map(a, o)            mc_create_map_at(MC_HERE, a, o)

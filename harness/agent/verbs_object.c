@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_UNKNOWN };
+enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_MEMFD, BACKEND_UNKNOWN };
 
 static enum backend parse_backend(const struct mc_line *req)
 {
@@ -19,35 +19,57 @@ static enum backend parse_backend(const struct mc_line *req)
 		return BACKEND_SHM;
 	if (b && strcmp(b, "file") == 0)
 		return BACKEND_FILE;
+	if (b && strcmp(b, "memfd") == 0)
+		return BACKEND_MEMFD;
 	answer_err("unsupported", "none", "detail=unknown_backend");
 	return BACKEND_UNKNOWN;
 }
 
-static int open_object(enum backend backend, const char *name, int flags, mode_t mode)
+/*
+ * A memfd has no name: it is created anonymous and reached by other
+ * processes through its creator's /proc/PID/fd/N, which is what "create"
+ * answers as the name to open.
+ */
+static int create_object(enum backend backend, const char *name, int flags, mode_t mode)
 {
+	if (backend == BACKEND_MEMFD)
+		return memfd_create(name[0] == '/' ? name + 1 : name, MFD_CLOEXEC);
 	if (backend == BACKEND_SHM)
 		return shm_open(name, flags, mode);
 	return open(name, flags | O_CLOEXEC, mode);
 }
 
+static int open_object(enum backend backend, const char *name, int flags)
+{
+	if (backend == BACKEND_SHM)
+		return shm_open(name, flags, 0);
+	return open(name, flags | O_CLOEXEC);
+}
+
 static int unlink_object(enum backend backend, const char *name)
 {
+	if (backend == BACKEND_MEMFD) {
+		errno = ENOSYS;   /* nothing to unlink: answered "unsupported" */
+		return -1;
+	}
 	return backend == BACKEND_SHM ? shm_unlink(name) : unlink(name);
 }
 
-static void answer_handle(int fd)
+static void answer_handle(int fd, enum backend backend)
 {
 	int h = handle_add(fd);
 
 	if (h < 0) {
 		close(fd);
 		answer_err("no_memory", "none", "detail=handle_table_full");
-		return;
+	} else if (backend == BACKEND_MEMFD) {
+		answer_ok("handle=h%d name=/proc/%ld/fd/%d", h, (long)getpid(), fd);
+	} else {
+		answer_ok("handle=h%d", h);
 	}
-	answer_ok("handle=h%d", h);
 }
 
-/* create backend= name= size= [excl=1] [mode=0600] */
+/* create backend= name= size= [excl=1] [mode=0600] (memfd: answers the name= to open) */
 static void verb_create(const struct mc_line *req)
 {
 	enum backend backend = parse_backend(req);
@@ -59,7 +81,7 @@ static void verb_create(const struct mc_line *req)
 		return;
 	mc_line_get_u64(req, "excl", &excl);
 	mc_line_get_u64(req, "mode", &mode);
-	fd = open_object(backend, name, O_RDWR | O_CREAT | (excl ? O_EXCL : 0), (mode_t)mode);
+	fd = create_object(backend, name, O_RDWR | O_CREAT | (excl ? O_EXCL : 0), (mode_t)mode);
 	if (fd < 0) {
 		answer_errno(errno);
 		return;
@@ -71,7 +93,7 @@ static void verb_create(const struct mc_line *req)
 		answer_errno(err);
 		return;
 	}
-	answer_handle(fd);
+	answer_handle(fd, backend);
 }
 
 /* open backend= name= [access=rw|r] */
@@ -84,12 +106,12 @@ static void verb_open(const struct mc_line *req)
 
 	if (backend == BACKEND_UNKNOWN || !name)
 		return;
-	fd = open_object(backend, name, access && strcmp(access, "r") == 0 ? O_RDONLY : O_RDWR, 0);
+	fd = open_object(backend, name, access && strcmp(access, "r") == 0 ? O_RDONLY : O_RDWR);
 	if (fd < 0) {
 		answer_errno(errno);
 		return;
 	}
-	answer_handle(fd);
+	answer_handle(fd, BACKEND_UNKNOWN);
 }
 
 /* close handle= */
@@ -166,7 +188,7 @@ static void verb_pread(const struct mc_line *req)
 		answer_err("invalid_request", "none", "detail=length_over_%d", MC_DATA_MAX);
 		return;
 	}
-	fd = open_object(backend, name, O_RDONLY, 0);
+	fd = open_object(backend, name, O_RDONLY);
 	if (fd < 0) {
 		answer_errno(errno);
 		return;

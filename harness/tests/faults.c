@@ -24,6 +24,7 @@
  *   mutex-noop            process-shared mutexes do not exclude
  *   sem-noop              semaphore waits return at once
  *   robust-ignored        robust mutexes are made ordinary ones
+ *   close-truncates       closing an object's handle frees its pages
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -110,7 +111,8 @@ int open(const char *path, int flags, ...)
 		mode = (mode_t)va_arg(ap, int);
 		va_end(ap);
 	}
-	if (strstr(path, "mapconf-")) {
+	/* objects are opened by name, or (memfd) through /proc/PID/fd/N */
+	if (strstr(path, "mapconf-") || strncmp(path, "/proc/", 6) == 0) {
 		flags = adjust_open_flags(flags);
 		remember(path, flags);
 	}
@@ -141,19 +143,14 @@ static void registry_path(char *out, size_t cap)
 
 static void register_view(int fd, void *addr, size_t length)
 {
-	char link[64], path[512], target[512];
-	ssize_t n;
+	char path[512];
 	FILE *f;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return;
-	target[n] = '\0';
 	registry_path(path, sizeof(path));
 	f = fopen(path, "a");
 	if (f) {
-		fprintf(f, "%lx %zx %s\n", (unsigned long)addr, length, target);
+		/* reachable by any process while this one lives, whatever the mechanism */
+		fprintf(f, "%lx %zx /proc/%ld/fd/%d\n", (unsigned long)addr, length, (long)getpid(), fd);
 		fclose(f);
 	}
 }
@@ -264,8 +261,7 @@ static int map_global_view(uintptr_t at)
 		if (sscanf(line, "%lx %lx %1023s", &addr, &length, target) != 3 ||
 		    at < addr || at >= addr + length)
 			continue;
-		int fd = strncmp(target, "/dev/shm/", 9) == 0 ? shm_open(target + 8, O_RDWR, 0)
-							       : open(target, O_RDWR);
+		int fd = open(target, O_RDWR);
 		if (fd >= 0) {
 			found = mmap((void *)addr, length, PROT_READ | PROT_WRITE,
 				     MAP_SHARED | MAP_FIXED, fd, 0) != MAP_FAILED;
@@ -332,4 +328,26 @@ int pthread_mutexattr_setrobust(pthread_mutexattr_t *attr, int robust)
 {
 	REAL(int, pthread_mutexattr_setrobust, pthread_mutexattr_t *, int);
 	return is("robust-ignored") ? 0 : real_pthread_mutexattr_setrobust(attr, robust);
+}
+
+/* close-truncates: whether fd is one of the suite's objects (shm, file or memfd) */
+static int is_object(int fd)
+{
+	char link[64], target[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	return strstr(target, "mapconf-") != NULL;
+}
+
+int close(int fd)
+{
+	REAL(int, close, int);
+	if (is("close-truncates") && is_object(fd))
+		ftruncate(fd, 0);
+	return real_close(fd);
 }
