@@ -66,6 +66,19 @@ static void check_bytes(MC_WHERE, const struct mc_reply *r, const char *who, con
 			 "%s read \"%s\" at %s, expected \"%s\"", who, shown, where, text);
 }
 
+void mc_check_writes_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
+{
+	char hex[2 * 256 + 1];
+	size_t len = strlen(text);
+
+	if (len == 0 || len > 256)
+		mc_broken(file, line, "text to write must be 1 to 256 bytes");
+	mc_hex_encode(text, len, hex);
+	struct mc_reply r = mc_try_at(file, line, a, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+	mc_check_true_at(file, line, r.ok, "%s could not write at 0x%lx: \"%s\"", mc_agent_label(a),
+			 (unsigned long)addr, r.text);
+}
+
 void mc_check_reads_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
 {
 	char where[32];
@@ -74,6 +87,26 @@ void mc_check_reads_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char 
 
 	snprintf(where, sizeof(where), "0x%lx", (unsigned long)addr);
 	check_bytes(file, line, &r, mc_agent_label(a), where, text);
+}
+
+void mc_check_unreachable_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
+{
+	unsigned char got[256];
+	struct mc_reply r = mc_try_at(file, line, a, "read addr=0x%lx length=%zu", (unsigned long)addr,
+				      strlen(text));
+	long n;
+
+	if (!r.ok && strcmp(r.code, "fault") == 0) {
+		mc_check_true_at(file, line, true, "faulted");
+		return;
+	}
+	if (!r.ok)
+		mc_broken(file, line, "%s could not read 0x%lx: \"%s\"", mc_agent_label(a),
+			  (unsigned long)addr, r.text);
+	n = mc_hex_decode(mc_reply_field(file, line, &r, "data"), got, sizeof(got));
+	mc_check_true_at(file, line, !(n == (long)strlen(text) && memcmp(got, text, (size_t)n) == 0),
+			 "%s reads another process's private \"%s\" at 0x%lx", mc_agent_label(a), text,
+			 (unsigned long)addr);
 }
 
 void mc_check_file_holds_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,

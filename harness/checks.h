@@ -14,18 +14,24 @@ void mc_check_true_at(MC_WHERE, bool cond, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void mc_check_error_at(MC_WHERE, const struct mc_reply *r, const char *code, const char *what);
 void mc_check_ok_at(MC_WHERE, const struct mc_reply *r, const char *what);
+/* a can write text at addr (the write itself is what is checked) */
+void mc_check_writes_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text);
 void mc_check_reads_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text);
 void mc_check_faults_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access);
 void mc_check_accessible_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access);
+/* a has no way to the text at addr: reading there faults, or finds something else */
+void mc_check_unreachable_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text);
 void mc_check_file_holds_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
 			    uint64_t offset, const char *text);
 
 #define MC_CHECK(cond, ...)                  mc_check_true_at(MC_HERE, (cond), __VA_ARGS__)
 #define mc_check_error(r, code, what)        mc_check_error_at(MC_HERE, r, code, what)
 #define mc_check_ok(r, what)                 mc_check_ok_at(MC_HERE, r, what)
+#define mc_check_writes(a, addr, text)       mc_check_writes_at(MC_HERE, a, addr, text)
 #define mc_check_reads(a, addr, text)        mc_check_reads_at(MC_HERE, a, addr, text)
 #define mc_check_faults(a, addr, access)     mc_check_faults_at(MC_HERE, a, addr, access)
 #define mc_check_accessible(a, addr, access) mc_check_accessible_at(MC_HERE, a, addr, access)
+#define mc_check_unreachable(a, addr, text) mc_check_unreachable_at(MC_HERE, a, addr, text)
 #define mc_check_file_holds(a, o, off, text) mc_check_file_holds_at(MC_HERE, a, o, off, text)
 
 #endif

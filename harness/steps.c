@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
 
 #define REQUEST_MAX 1024
 #define WHY_MAX 512
@@ -285,4 +287,38 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 	}
 	mc_broken(file, line, "no address range of %llu bytes is free in all %d agents",
 		  (unsigned long long)length, n);
+}
+
+const char *mc_marker(const char *prefix)
+{
+	static char texts[8][96];
+	static int next;
+	unsigned int rnd[2] = { 0, 0 };
+	char *text = texts[next++ % 8];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd[0] = (unsigned int)getpid();
+	snprintf(text, sizeof(texts[0]), "%s-%08x%08x", prefix, rnd[0], rnd[1]);
+	return text;
+}
+
+/*
+ * The setting of the "only the object is shared" cases: the object is
+ * really shared (checked, so a platform that shares nothing cannot pass
+ * them by accident), and everything else must stay private.
+ */
+void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	const char *shared = mc_marker("shared");
+	uintptr_t va = mc_create_map_at(file, line, a, obj);
+	uintptr_t vb = mc_open_map_at(file, line, b, obj);
+	struct mc_reply r;
+
+	mc_write_text_at(file, line, a, va, shared);
+	r = mc_step_at(file, line, b, "read addr=0x%lx length=%zu", (unsigned long)vb, strlen(shared));
+	char hex[2 * 96 + 1];
+	mc_hex_encode(shared, strlen(shared), hex);
+	if (strcmp(mc_reply_field(file, line, &r, "data"), hex) != 0)
+		mc_broken(file, line, "B does not see A's write through the shared object, so what stays private cannot be told apart");
 }

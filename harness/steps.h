@@ -109,6 +109,12 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 	mc_try(a, "map handle=%s length=%llu at=0x%lx", (h).id, (unsigned long long)(length), \
 	       (unsigned long)(at))
 
+/* A text no process can hold by chance: prefix plus random hex (static storage, one per call site use). */
+const char *mc_marker(const char *prefix);
+/* A and B, each with a view of one new object, and a write of A's seen by B: sharing works. */
+void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b);
+#define mc_share_object(a, b) mc_share_object_at(MC_HERE, a, b)
+
 /* The page size of the object sizes cases use: the largest common one. */
 #define MC_PAGE 4096ULL
 /* Windows' allocation granularity: fixed addresses are aligned to it. */

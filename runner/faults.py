@@ -28,11 +28,12 @@ MUST_FAIL = {
     "exit-unlinks": ["REL-001"],
     "msync-noop": ["FILE-003"],
     "fork-holder": ["REL-003", "REL-005"],
-    "global-views": ["ISO-001"],
+    "global-views": ["ISO-001", "SHARE-002"],
     "mutex-noop": ["SYNC-001"],
     "sem-noop": ["SYNC-003"],
     "robust-ignored": ["SYNC-002"],
-    "close-truncates": ["REL-004"],
+    "close-truncates": ["REL-004", "SHARE-003"],
+    "memory-global": ["PRIV-001", "PRIV-002", "PRIV-003", "LIB-001", "LIB-002", "LIB-003", "SHARE-001"],
 }
 
 

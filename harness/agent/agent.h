@@ -59,5 +59,6 @@ extern const struct verb view_verbs[];     /* verbs_view.c */
 extern const struct verb memory_verbs[];   /* verbs_memory.c */
 extern const struct verb process_verbs[];  /* verbs_process.c */
 extern const struct verb sync_verbs[];     /* verbs_sync.c */
+extern const struct verb library_verbs[];  /* verbs_library.c */
 
 #endif

@@ -69,7 +69,7 @@ void handle_remove(const char *text)
 }
 
 static const struct verb *verb_tables[] = {
-	object_verbs, view_verbs, memory_verbs, process_verbs, sync_verbs,
+	object_verbs, view_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs,
 };
 
 static verb_fn find_verb(const char *word)

@@ -9,6 +9,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/*
+ * These functions touch whatever address the controller names, on purpose:
+ * another process's heap address, an unmapped page. The fault guard turns a
+ * fault into an answer; AddressSanitizer must not turn the access into a
+ * report, so they are left uninstrumented.
+ */
+#define WILD_ACCESS __attribute__((no_sanitize("address")))
 
 struct span {
 	volatile unsigned char *addr;
@@ -18,7 +27,7 @@ struct span {
 	uint64_t sum;
 };
 
-static void copy_out(void *arg)
+WILD_ACCESS static void copy_out(void *arg)
 {
 	struct span *s = arg;
 
@@ -26,7 +35,7 @@ static void copy_out(void *arg)
 		s->buf[i] = s->addr[i];
 }
 
-static void copy_in(void *arg)
+WILD_ACCESS static void copy_in(void *arg)
 {
 	struct span *s = arg;
 
@@ -34,7 +43,7 @@ static void copy_in(void *arg)
 		s->addr[i] = s->buf[i];
 }
 
-static void fill_pattern(void *arg)
+WILD_ACCESS static void fill_pattern(void *arg)
 {
 	struct span *s = arg;
 
@@ -50,14 +59,14 @@ static void checksum(void *arg)
 }
 
 /* Reads then writes back the same byte: a write access that changes nothing. */
-static void touch_read(void *arg)
+WILD_ACCESS static void touch_read(void *arg)
 {
 	struct span *s = arg;
 
 	s->buf[0] = s->addr[0];
 }
 
-static void touch_write(void *arg)
+WILD_ACCESS static void touch_write(void *arg)
 {
 	struct span *s = arg;
 	unsigned char v = s->addr[0];
@@ -193,7 +202,7 @@ struct chain {
 	uint64_t count, stride, visited, sum;
 };
 
-static void build_chain(void *arg)
+WILD_ACCESS static void build_chain(void *arg)
 {
 	struct chain *c = arg;
 
@@ -206,7 +215,7 @@ static void build_chain(void *arg)
 	}
 }
 
-static void walk_chain(void *arg)
+WILD_ACCESS static void walk_chain(void *arg)
 {
 	struct chain *c = arg;
 	uintptr_t at = c->addr;
@@ -257,7 +266,14 @@ static void verb_chain_walk(const struct mc_line *req)
 			  (unsigned long long)c.sum);
 }
 
-/* alloc kind=heap size= : private memory, zeroed, kept until the agent ends */
+/*
+ * alloc kind= size= : memory from one of the process's ordinary allocators,
+ * zeroed and kept until the agent ends:
+ *   heap         malloc-family, small (from the heap arena)
+ *   large        malloc-family, large (the C library maps it itself)
+ *   anon         a private anonymous mapping
+ *   shared-anon  a shared anonymous mapping (shared only with forked children)
+ */
 static void verb_alloc(const struct mc_line *req)
 {
 	const char *kind = mc_line_get(req, "kind");
@@ -266,11 +282,17 @@ static void verb_alloc(const struct mc_line *req)
 
 	if (need_u64(req, "size", &size))
 		return;
-	if (!kind || strcmp(kind, "heap") != 0) {
+	if (kind && (strcmp(kind, "heap") == 0 || strcmp(kind, "large") == 0)) {
+		p = calloc(1, size);
+	} else if (kind && (strcmp(kind, "anon") == 0 || strcmp(kind, "shared-anon") == 0)) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 (kind[0] == 's' ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	} else {
 		answer_err("unsupported", "none", "detail=unknown_kind");
 		return;
 	}
-	p = calloc(1, size);
 	if (!p) {
 		answer_err("no_memory", "ENOMEM", NULL);
 		return;

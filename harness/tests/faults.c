@@ -25,6 +25,9 @@
  *   sem-noop              semaphore waits return at once
  *   robust-ignored        robust mutexes are made ordinary ones
  *   close-truncates       closing an object's handle frees its pages
+ *   memory-global         the agent's and the test library's allocations, and
+ *                         the library's global, live in one region every agent
+ *                         maps at the same address (one address space for all)
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -60,6 +63,14 @@ static int is(const char *name)
 	static ret (*real_##name)(__VA_ARGS__);                \
 	if (!real_##name)                                      \
 		real_##name = (ret (*)(__VA_ARGS__))dlsym(RTLD_NEXT, #name)
+
+/* memory-global: each kind of allocation has its own place in the shared region */
+static char *global_region;
+static int from_the_suite(void *caller);
+static int real_close_fd(int fd);
+enum { AT_SMALL = 0, AT_LIBRARY_DATA = 8192,
+       AT_ANON = 1 << 20, AT_SHARED_ANON = 2 << 20, AT_LARGE = 4 << 20 };
+static int global_fd = -1;
 
 /* Names this agent created, for exit-unlinks. */
 static char created[16][512];
@@ -172,6 +183,9 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		flags = (flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
 	if (fd >= 0 && (flags & MAP_SHARED) && prot == PROT_READ && is("readonly-is-writable"))
 		prot = PROT_READ | PROT_WRITE;
+	if (fd < 0 && (flags & MAP_ANONYMOUS) && prot == (PROT_READ | PROT_WRITE) && !addr &&
+	    global_region && length <= (1 << 20) && from_the_suite(__builtin_return_address(0)))
+		return global_region + ((flags & MAP_SHARED) ? AT_SHARED_ANON : AT_ANON);
 	p = real_mmap(addr, length, prot, flags, fd, offset);
 	if (p == MAP_FAILED)
 		return p;
@@ -344,10 +358,91 @@ static int is_object(int fd)
 	return strstr(target, "mapconf-") != NULL;
 }
 
+static int real_close_fd(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
 int close(int fd)
 {
 	REAL(int, close, int);
 	if (is("close-truncates") && is_object(fd))
 		ftruncate(fd, 0);
 	return real_close(fd);
+}
+
+/* memory-global ----------------------------------------------------------- */
+
+#define GLOBAL_BASE ((uintptr_t)0x5f0000000000ULL)
+#define GLOBAL_SIZE (8UL << 20)
+
+
+__attribute__((constructor)) static void map_global_region(void)
+{
+	char name[256];
+	const char *run = getenv("MAPCONF_RUN_ID");
+	const char *controller = getenv("MAPCONF_CONTROLLER_PID");
+	int fd;
+
+	if (!is("memory-global"))
+		return;
+	/* one region per case (named like the case's objects, so the runner sweeps it) */
+	snprintf(name, sizeof(name), "/mapconf-%s-%s-faultglobal", run ? run : "manual",
+		 controller ? controller : "0");
+	fd = shm_open(name, O_RDWR | O_CREAT, 0600);
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, GLOBAL_SIZE) == 0)
+		global_region = mmap((void *)GLOBAL_BASE, GLOBAL_SIZE, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	if (global_region == MAP_FAILED) {
+		global_region = NULL;
+		real_close_fd(fd);
+		return;
+	}
+	global_fd = fd;
+}
+
+/* Only calls made by the agent or the test library are redirected, never the loader's. */
+static int from_the_suite(void *caller)
+{
+	Dl_info info;
+
+	return dladdr(caller, &info) && info.dli_fname &&
+	       (strstr(info.dli_fname, "mapconf-agent") || strstr(info.dli_fname, "libmapconf-testlib"));
+}
+
+extern void *__libc_calloc(size_t, size_t);
+
+void *calloc(size_t n, size_t size)
+{
+	if (global_region && from_the_suite(__builtin_return_address(0))) {
+		size_t total = n * size;
+		/* not zeroed: what another agent left there stays (that is the fault) */
+		return global_region + (total >= (1 << 20) ? AT_LARGE : AT_SMALL);
+	}
+	return __libc_calloc(n, size);
+}
+
+/*
+ * The test library's data page (its global) is mapped onto the region, so
+ * every agent that loads the library writes the same global.
+ */
+void *dlopen(const char *file, int mode)
+{
+	REAL(void *, dlopen, const char *, int);
+	void *handle = real_dlopen(file, mode);
+	int *global;
+
+	if (!handle || global_fd < 0 || !file || !strstr(file, "libmapconf-testlib"))
+		return handle;
+	global = dlsym(handle, "mc_testlib_counter");
+	if (global) {
+		uintptr_t page = (uintptr_t)global & ~(uintptr_t)4095;
+
+		memcpy(global_region + AT_LIBRARY_DATA, (void *)page, 4096);
+		mmap((void *)page, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, global_fd,
+		     AT_LIBRARY_DATA);
+	}
+	return handle;
 }

@@ -1,0 +1,43 @@
+/*
+ * Private allocation (C1): while two agents share an object, what one of
+ * them gets from its ordinary allocators stays its own. B looks at the very
+ * address A's memory has: it must fault there, or find something else.
+ */
+#include "mapconf.h"
+
+static void check_allocation_is_private(const char *kind, uint64_t size)
+{
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	const char *marker = mc_marker("private");
+
+	mc_share_object(a, b);
+	struct mc_reply r = mc_step(a, "alloc kind=%s size=%llu", kind, (unsigned long long)size);
+	uintptr_t addr = (uintptr_t)mc_field_u64(&r, "addr");
+	mc_write_text(a, addr, marker);
+	mc_check_unreachable(b, addr, marker);
+}
+
+/* PRIV-001: small heap memory (malloc) written by one agent is not reachable by another. */
+static void small_heap_is_private(void)
+{
+	check_allocation_is_private("heap", 64);
+}
+
+/* PRIV-002: large heap memory (malloc of 1 MiB, mapped by the C library) is not reachable by another agent. */
+static void large_heap_is_private(void)
+{
+	check_allocation_is_private("large", 1 << 20);
+}
+
+/* PRIV-003: a private anonymous mapping is not reachable by another agent. */
+static void anonymous_private_mapping_is_private(void)
+{
+	check_allocation_is_private("anon", MC_PAGE);
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("PRIV-001", small_heap_is_private),
+	MC_CASE("PRIV-002", large_heap_is_private),
+	MC_CASE("PRIV-003", anonymous_private_mapping_is_private),
+};
+MC_MAIN("privacy", cases)
