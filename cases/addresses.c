@@ -72,10 +72,26 @@ static void misaligned_fixed_address_is_refused(void)
 	mc_check_error(&r, "invalid_argument", "A asks for a view at a misaligned address");
 }
 
+/* ADDR-005: a view requested over a range that is partly occupied is refused, and the data there stays. */
+static void fixed_view_over_partly_occupied_range_fails(void)
+{
+	struct mc_object *old = mc_object_new(MC_GRANULE), *new = mc_object_new(2 * MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t at = mc_free_address(&a, 1, 3 * MC_GRANULE);
+
+	mc_map_fixed(a, mc_create(a, old), MC_GRANULE, at + MC_GRANULE);
+	mc_write_text(a, at + MC_GRANULE, "the old data");
+	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, new), 2 * MC_GRANULE, at);
+	MC_CHECK(!r.ok, "A's request for two granules at 0x%lx, whose second is occupied, was not refused: \"%s\"",
+		 (unsigned long)at, r.text);
+	mc_check_reads(a, at + MC_GRANULE, "the old data");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("ADDR-001", view_at_free_address_is_exactly_there),
 	MC_CASE("ADDR-002", pointer_chain_built_by_a_walks_in_b),
 	MC_CASE("ADDR-003", fixed_view_over_occupied_range_fails),
 	MC_CASE("ADDR-004", misaligned_fixed_address_is_refused),
+	MC_CASE("ADDR-005", fixed_view_over_partly_occupied_range_fails),
 };
 MC_MAIN("addresses", cases)

@@ -62,10 +62,83 @@ static void file_holds_writes_after_writer_killed(void)
 	mc_check_file_holds(reader, obj, 0, "written before the kill");
 }
 
+/* FILE-005: after the last unmap, the file holds the writes both agents made through their own views. */
+static void file_holds_every_agents_writes(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B"), *reader = mc_agent_start("R");
+	struct mc_handle ha = mc_create(a, obj), hb = mc_open(b, obj, "rw");
+	uintptr_t va = mc_map(a, ha, 0, MC_PAGE, "rw"), vb = mc_map(b, hb, 0, MC_PAGE, "rw");
+
+	mc_write_text(a, va, "written by A");
+	mc_write_text(b, vb + 100, "written by B");
+	mc_unmap(a, va, MC_PAGE);
+	mc_unmap(b, vb, MC_PAGE);
+	mc_close(a, ha);
+	mc_close(b, hb);
+	mc_check_file_holds(reader, obj, 0, "written by A");
+	mc_check_file_holds(reader, obj, 100, "written by B");
+}
+
+/* FILE-006: after writing through the view and a flush, the file's modification time is updated. */
+static void flush_updates_mtime(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+
+	mc_step(a, "touch handle=%s mtime_s=1", h.id);
+	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	mc_write_text(a, va, "changes the mtime");
+	mc_flush(a, va, MC_PAGE);
+	struct mc_reply r = mc_step(a, "stat handle=%s", h.id);
+	MC_CHECK(mc_field_u64(&r, "mtime_ns") > 1000000000ULL,
+		 "the mtime set to 1 s after the epoch did not move after a write and a flush: \"%s\"", r.text);
+}
+
+/* FILE-007: a flush asking for both MS_SYNC and MS_ASYNC is refused. */
+static void flush_with_sync_and_async_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	struct mc_reply r = mc_try(a, "flush addr=0x%lx length=%llu mode=both", (unsigned long)va, MC_PAGE);
+	mc_check_error(&r, "invalid_argument", "A flushes with MS_SYNC|MS_ASYNC");
+}
+
+/* FILE-008: a flush at an address that is not page-aligned is refused. */
+static void flush_at_misaligned_address_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	struct mc_reply r = mc_try(a, "flush addr=0x%lx length=16 mode=sync", (unsigned long)(va + 1));
+	mc_check_error(&r, "invalid_argument", "A flushes at view + 1");
+}
+
+/* FILE-009: a flush of a range that is no longer mapped fails with no_memory (ENOMEM). */
+static void flush_of_unmapped_range_fails(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_unmap(a, va, MC_PAGE);
+	struct mc_reply r = mc_try(a, "flush addr=0x%lx length=%llu mode=sync", (unsigned long)va, MC_PAGE);
+	mc_check_error(&r, "no_memory", "A flushes the range it unmapped");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("FILE-001", flush_updates_file_while_mapped),
 	MC_CASE("FILE-002", file_holds_writes_after_last_unmap),
 	MC_CASE("FILE-003", flush_leaves_pages_clean),
 	MC_CASE("FILE-004", file_holds_writes_after_writer_killed),
+	MC_CASE("FILE-005", file_holds_every_agents_writes),
+	MC_CASE("FILE-006", flush_updates_mtime),
+	MC_CASE("FILE-007", flush_with_sync_and_async_is_refused),
+	MC_CASE("FILE-008", flush_at_misaligned_address_is_refused),
+	MC_CASE("FILE-009", flush_of_unmapped_range_fails),
 };
 MC_MAIN("filesync", cases)

@@ -70,11 +70,64 @@ static void names_are_case_sensitive(void)
 	mc_check_error(&r, "not_found", "A opens the upper-case spelling of its object's name");
 }
 
+/* NAME-006: a name with a slash after the leading one is refused. */
+static void name_with_inner_slash_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	strcat(obj->name, "/inner");
+	struct mc_reply r = mc_try_create(a, obj);
+	mc_check_error(&r, "invalid_argument", "A creates a name with an inner slash");
+}
+
+/* NAME-007: a name longer than the system allows (NAME_MAX) is refused with name_too_long. */
+static void too_long_name_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	for (size_t n = strlen(obj->name); n < 300; n++)
+		obj->name[n] = 'x';
+	obj->name[300] = '\0';
+	struct mc_reply r = mc_try_create(a, obj);
+	mc_check_error(&r, "name_too_long", "A creates a name of about 300 characters");
+}
+
+/* NAME-008: the descriptor of a created object is close-on-exec. */
+static void descriptor_is_close_on_exec(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	struct mc_reply r = mc_step(a, "stat handle=%s", mc_create(a, obj).id);
+	MC_CHECK(mc_field_u64(&r, "cloexec") == 1, "A's new object's descriptor is inherited by exec: \"%s\"",
+		 r.text);
+}
+
+/* NAME-009: the mode a name is created with is honoured, masked by the umask. */
+static void mode_is_masked_by_umask(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	mc_step(a, "umask value=022");
+	struct mc_reply created = mc_step(a, "create backend=%s name=%s size=%llu excl=1 mode=0666",
+					  obj->backend, obj->name, MC_PAGE);
+	struct mc_reply r = mc_step(a, "stat handle=%s", mc_handle_of(&created).id);
+	MC_CHECK(strcmp(mc_field(&r, "mode"), "0644") == 0,
+		 "created with mode 0666 under umask 022: expected mode 0644, got \"%s\"", r.text);
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("NAME-001", same_name_opens_same_object),
 	MC_CASE("NAME-002", exclusive_create_of_existing_name_fails),
 	MC_CASE("NAME-003", opening_missing_name_fails),
 	MC_CASE("NAME-004", new_object_reads_as_zero),
 	MC_CASE("NAME-005", names_are_case_sensitive),
+	MC_CASE("NAME-006", name_with_inner_slash_is_refused),
+	MC_CASE("NAME-007", too_long_name_is_refused),
+	MC_CASE("NAME-008", descriptor_is_close_on_exec),
+	MC_CASE("NAME-009", mode_is_masked_by_umask),
 };
 MC_MAIN("names", cases)

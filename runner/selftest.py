@@ -105,8 +105,9 @@ class Selftest:
         counts = doc["run_info"]["counts"]
         if proc.returncode != 0 or doc["run_info"]["unexpected"]:
             raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
-        if len(doc["results"]) != want or counts["SKIP"] or counts["PASS"] != want:
-            raise StepFailed(f"expected {want} PASS results, got {counts}")
+        # every result as the spec expects it here: PASS, or a recorded divergence (XFAIL)
+        if len(doc["results"]) != want or counts["PASS"] + counts["XFAIL"] != want:
+            raise StepFailed(f"expected {want} results, each PASS or XFAIL, got {counts}")
         self.check_reports(self.tmp / name, doc)
 
     def check_reports(self, out: Path, doc: dict) -> None:
@@ -153,7 +154,10 @@ class Selftest:
 
     def fault_coverage(self) -> None:
         the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
-        left = faults.uncovered((a.id, b) for a in the_spec.assertions for b in a.backends)
+        # a pair the spec expects to fail here is already seen failing, on the real platform
+        pairs = [(a.id, b) for a in the_spec.assertions for b in a.backends
+                 if "PASS" in a.expected("native", b)[0]]
+        left = faults.uncovered(pairs)
         if left:
             raise StepFailed(f"no fault in runner/faults.py makes these fail: {left}")
 

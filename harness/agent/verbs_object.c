@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 
 enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_MEMFD, BACKEND_UNKNOWN };
 
@@ -149,22 +150,75 @@ static void verb_unlink(const struct mc_line *req)
 	answer_ok(NULL);
 }
 
-/* size handle= : the object's size and allocated bytes, from fstat */
-static void verb_size(const struct mc_line *req)
+/* stat handle= : the object's size, allocated bytes, mode, close-on-exec flag and mtime */
+static void verb_stat(const struct mc_line *req)
 {
 	int fd = handle_fd(mc_line_get(req, "handle"));
 	struct stat st;
+	int flags;
 
 	if (fd < 0) {
 		answer_err("bad_handle", "none", "detail=unknown_handle");
 		return;
 	}
-	if (fstat(fd, &st)) {
+	flags = fcntl(fd, F_GETFD);
+	if (fstat(fd, &st) || flags < 0) {
 		answer_errno(errno);
 		return;
 	}
-	answer_ok("size=%lld allocated=%lld", (long long)st.st_size,
-		  (long long)st.st_blocks * 512);
+	answer_ok("size=%lld allocated=%lld mode=0%o cloexec=%d mtime_ns=%lld", (long long)st.st_size,
+		  (long long)st.st_blocks * 512, (unsigned int)(st.st_mode & 07777),
+		  (flags & FD_CLOEXEC) != 0,
+		  (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+}
+
+/* resize handle= size= : grow or shrink the object (ftruncate) */
+static void verb_resize(const struct mc_line *req)
+{
+	int fd = handle_fd(mc_line_get(req, "handle"));
+	uint64_t size;
+
+	if (need_u64(req, "size", &size))
+		return;
+	if (fd < 0) {
+		answer_err("bad_handle", "none", "detail=unknown_handle");
+		return;
+	}
+	if (ftruncate(fd, (off_t)size))
+		answer_errno(errno);
+	else
+		answer_ok(NULL);
+}
+
+/* touch handle= mtime_s= : set the object's modification time (seconds since the epoch) */
+static void verb_touch(const struct mc_line *req)
+{
+	int fd = handle_fd(mc_line_get(req, "handle"));
+	struct timespec times[2];
+	uint64_t seconds;
+
+	if (need_u64(req, "mtime_s", &seconds))
+		return;
+	if (fd < 0) {
+		answer_err("bad_handle", "none", "detail=unknown_handle");
+		return;
+	}
+	times[0].tv_sec = times[1].tv_sec = (time_t)seconds;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	if (futimens(fd, times))
+		answer_errno(errno);
+	else
+		answer_ok(NULL);
+}
+
+/* umask value= : the agent's file-creation mask; answers the previous one */
+static void verb_umask(const struct mc_line *req)
+{
+	uint64_t value;
+
+	if (need_u64(req, "value", &value))
+		return;
+	answer_ok("previous=0%o", (unsigned int)umask((mode_t)value));
 }
 
 /*
@@ -211,7 +265,10 @@ const struct verb object_verbs[] = {
 	{ "open", verb_open },
 	{ "close", verb_close },
 	{ "unlink", verb_unlink },
-	{ "size", verb_size },
+	{ "stat", verb_stat },
+	{ "resize", verb_resize },
+	{ "touch", verb_touch },
+	{ "umask", verb_umask },
 	{ "pread", verb_pread },
 	{ NULL, NULL },
 };

@@ -78,7 +78,7 @@ static void verb_unmap(const struct mc_line *req)
 	answer_ok(NULL);
 }
 
-/* flush addr= length= [mode=sync|async] */
+/* flush addr= length= [mode=sync|async|both] ("both" is invalid on purpose: it must be refused) */
 static void verb_flush(const struct mc_line *req)
 {
 	const char *mode = mc_line_get(req, "mode");
@@ -90,6 +90,8 @@ static void verb_flush(const struct mc_line *req)
 		return;
 	if (mode && strcmp(mode, "async") == 0)
 		flags = MS_ASYNC;
+	else if (mode && strcmp(mode, "both") == 0)
+		flags = MS_SYNC | MS_ASYNC;
 	else if (mode && strcmp(mode, "sync") != 0) {
 		answer_err("invalid_request", "none", "missing_or_bad=mode");
 		return;

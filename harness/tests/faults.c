@@ -25,6 +25,15 @@
  *   sem-noop              semaphore waits return at once
  *   robust-ignored        robust mutexes are made ordinary ones
  *   close-truncates       closing an object's handle frees its pages
+ *   tail-garbage          the tail of a partial last page is not zero
+ *   past-end-mapped       a view longer than the object grows the object
+ *   shrink-ignored        shrinking an object does nothing
+ *   zero-length-ok        a view of zero length maps a page
+ *   offset-rounded        a misaligned offset is rounded down
+ *   names-sanitized       bad names are mended instead of refused
+ *   cloexec-cleared       object descriptors are inherited by exec
+ *   umask-ignored         created objects get their mode without the umask
+ *   mtime-frozen          a flush puts the file's mtime back
  *   memory-global         the agent's and the test library's allocations, and
  *                         the library's global, live in one region every agent
  *                         maps at the same address (one address space for all)
@@ -67,6 +76,7 @@ static int is(const char *name)
 /* memory-global: each kind of allocation has its own place in the shared region */
 static char *global_region;
 static int from_the_suite(void *caller);
+static void remember_view(void *addr, size_t length, int fd);
 static int real_close_fd(int fd);
 enum { AT_SMALL = 0, AT_LIBRARY_DATA = 8192,
        AT_ANON = 1 << 20, AT_SHARED_ANON = 2 << 20, AT_LARGE = 4 << 20 };
@@ -93,6 +103,18 @@ static int adjust_open_flags(int flags)
 	return flags;
 }
 
+/* cloexec-cleared and umask-ignored act on a descriptor just opened */
+static int after_open(int fd, int flags, mode_t mode)
+{
+	if (fd < 0)
+		return fd;
+	if (is("cloexec-cleared"))
+		fcntl(fd, F_SETFD, 0);
+	if (is("umask-ignored") && (flags & O_CREAT))
+		fchmod(fd, mode);
+	return fd;
+}
+
 int shm_open(const char *name, int flags, mode_t mode)
 {
 	char folded[512];
@@ -106,9 +128,17 @@ int shm_open(const char *name, int flags, mode_t mode)
 		folded[i] = '\0';
 		name = folded;
 	}
+	if (is("names-sanitized")) {
+		size_t i;
+
+		for (i = 0; name[i] && i < 200; i++)
+			folded[i] = i > 0 && name[i] == '/' ? '_' : name[i];
+		folded[i] = '\0';
+		name = folded;
+	}
 	flags = adjust_open_flags(flags);
 	remember(name, flags);
-	return real_shm_open(name, flags, mode ? mode : 0600);
+	return after_open(real_shm_open(name, flags, mode ? mode : 0600), flags, mode);
 }
 
 int open(const char *path, int flags, ...)
@@ -124,10 +154,23 @@ int open(const char *path, int flags, ...)
 	}
 	/* objects are opened by name, or (memfd) through /proc/PID/fd/N */
 	if (strstr(path, "mapconf-") || strncmp(path, "/proc/", 6) == 0) {
+		char mended[512];
+
+		if (is("names-sanitized") && strlen(path) > 200) {
+			snprintf(mended, sizeof(mended), "%.200s", path);
+			path = mended;
+		}
 		flags = adjust_open_flags(flags);
 		remember(path, flags);
+		return after_open(real_open(path, flags, mode), flags, mode);
 	}
 	return real_open(path, flags, mode);
+}
+
+int memfd_create(const char *name, unsigned int flags)
+{
+	REAL(int, memfd_create, const char *, unsigned int);
+	return after_open(real_memfd_create(name, flags), 0, 0);
 }
 
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
@@ -135,6 +178,10 @@ int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 int ftruncate(int fd, off_t length)
 {
 	REAL(int, ftruncate, int, off_t);
+	struct stat st;
+
+	if (is("shrink-ignored") && fstat(fd, &st) == 0 && length < st.st_size && length > 0)
+		return 0;
 	int rc = real_ftruncate(fd, length);
 
 	if (rc == 0 && length > 0 && is("dirty-new-objects"))
@@ -171,6 +218,14 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
 	void *p;
 
+	struct stat st;
+
+	if (length == 0 && is("zero-length-ok"))
+		length = 4096;
+	if ((offset & 4095) && is("offset-rounded"))
+		offset &= ~(off_t)4095;
+	if (fd >= 0 && is("past-end-mapped") && fstat(fd, &st) == 0 && st.st_size < offset + (off_t)length)
+		ftruncate(fd, offset + (off_t)length);
 	if (fd >= 0 && (flags & MAP_SHARED) && is("shared-is-private"))
 		flags = (flags & ~MAP_SHARED) | MAP_PRIVATE;
 	if (fd >= 0 && (flags & MAP_PRIVATE) && is("private-is-shared"))
@@ -195,6 +250,11 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 	}
 	if (fd >= 0 && (flags & MAP_FIXED_NOREPLACE) && is("global-views"))
 		register_view(fd, p, length);
+	if (fd >= 0 && (prot & PROT_WRITE) && is("tail-garbage") && fstat(fd, &st) == 0 &&
+	    (st.st_size & 4095) && st.st_size > offset && st.st_size - offset < (off_t)length)
+		((char *)p)[st.st_size - offset] = 0x5a;
+	if (fd >= 0 && is("mtime-frozen"))
+		remember_view(p, length, fd);
 	return p;
 }
 
@@ -206,10 +266,35 @@ int munmap(void *addr, size_t length)
 	return is("munmap-noop") ? 0 : real_munmap(addr, length);
 }
 
+/* mtime-frozen: the views' descriptors, so that a flush can put the mtime back */
+static struct { uintptr_t addr; size_t length; int fd; } views[32];
+static int nviews;
+
+static void remember_view(void *addr, size_t length, int fd)
+{
+	if (nviews < 32) {
+		views[nviews].addr = (uintptr_t)addr;
+		views[nviews].length = length;
+		views[nviews++].fd = dup(fd);
+	}
+}
+
 int msync(void *addr, size_t length, int flags)
 {
 	REAL(int, msync, void *, size_t, int);
-	return is("msync-noop") ? 0 : real_msync(addr, length, flags);
+	int rc;
+
+	if (is("msync-noop"))
+		return 0;
+	rc = real_msync(addr, length, flags);
+	for (int i = 0; i < nviews && is("mtime-frozen"); i++) {
+		if ((uintptr_t)addr >= views[i].addr && (uintptr_t)addr < views[i].addr + views[i].length) {
+			struct timespec epoch[2] = { { 1, 0 }, { 1, 0 } };
+
+			futimens(views[i].fd, epoch);
+		}
+	}
+	return rc;
 }
 
 static void truncate_before_unlink(const char *name, int shm)

@@ -1,0 +1,85 @@
+/*
+ * Sizes (C5): a view shows the object's pages and no more. The tail of a
+ * partial last page reads as zero, whole pages past the end fault with
+ * SIGBUS (not SIGSEGV), shrinking takes pages away and regrowing brings
+ * back zeros; a view of zero length or at a misaligned offset is refused.
+ */
+#include "mapconf.h"
+
+#include <string.h>
+
+static bool is_zero_range(struct mc_agent *a, uintptr_t addr, uint64_t length)
+{
+	static const unsigned char zeros[MC_PAGE];
+
+	return mc_checksum(a, addr, length) == mc_fnv1a(zeros, length, MC_FNV_OFFSET);
+}
+
+/* SIZE-001: the tail of a partial last page reads as zero bytes. */
+static void partial_last_page_tail_reads_zero(void)
+{
+	struct mc_object *obj = mc_object_new(100);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 0, MC_PAGE, "rw");
+
+	MC_CHECK(is_zero_range(a, va + 100, MC_PAGE - 100),
+		 "bytes 100 to %llu of the page holding a 100-byte object are not all zero", MC_PAGE - 1);
+}
+
+/* SIZE-002: touching a whole page past the end of the object faults with SIGBUS. */
+static void page_past_end_faults_with_sigbus(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
+
+	struct mc_reply r = mc_step(a, "probe addr=0x%lx access=read", (unsigned long)(va + MC_PAGE));
+	MC_CHECK(strcmp(mc_field(&r, "result"), "bus") == 0,
+		 "reading the page past a one-page object: expected SIGBUS, got \"%s\"", r.text);
+}
+
+/* SIZE-003: pages cut off by shrinking the object fault; after regrowing they read as zero. */
+static void shrink_faults_and_regrow_reads_zero(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t va = mc_map(a, h, 0, 2 * MC_PAGE, "rw");
+
+	mc_fill(a, va, 2 * MC_PAGE, 9);
+	mc_step(a, "resize handle=%s size=%llu", h.id, MC_PAGE);
+	mc_check_faults(a, va + MC_PAGE, "read");
+	mc_step(a, "resize handle=%s size=%llu", h.id, 2 * MC_PAGE);
+	MC_CHECK(is_zero_range(a, va + MC_PAGE, MC_PAGE),
+		 "the second page does not read as zeros after shrinking and regrowing the object");
+}
+
+/* SIZE-004: a view of zero length is refused. */
+static void zero_length_view_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 0, "rw");
+	mc_check_error(&r, "invalid_argument", "A maps zero bytes");
+}
+
+/* SIZE-005: a view at an offset that is not page-aligned is refused. */
+static void misaligned_offset_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	struct mc_reply r = mc_try(a, "map handle=%s offset=100 length=%llu prot=rw",
+				   mc_create(a, obj).id, MC_PAGE);
+	mc_check_error(&r, "invalid_argument", "A maps at offset 100");
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("SIZE-001", partial_last_page_tail_reads_zero),
+	MC_CASE("SIZE-002", page_past_end_faults_with_sigbus),
+	MC_CASE("SIZE-003", shrink_faults_and_regrow_reads_zero),
+	MC_CASE("SIZE-004", zero_length_view_is_refused),
+	MC_CASE("SIZE-005", misaligned_offset_is_refused),
+};
+MC_MAIN("sizes", cases)
