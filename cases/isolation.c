@@ -56,10 +56,39 @@ static void read_only_open_cannot_map_writable(void)
 	mc_check_error(&r, "access_denied", "B maps a read-only open for writing");
 }
 
+/* ISO-005: an object created with mode 0600 cannot be opened by another user. */
+static void private_mode_keeps_other_users_out(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_create(a, obj);
+	mc_step(b, "become uid=65534 gid=65534");
+	struct mc_reply rw = mc_try_open(b, obj, "rw");
+	mc_check_error(&rw, "access_denied", "B, another user, opens A's 0600 object for writing");
+	struct mc_reply ro = mc_try_open(b, obj, "r");
+	mc_check_error(&ro, "access_denied", "B, another user, opens A's 0600 object for reading");
+}
+
+/* ISO-006: a view made read-only with mprotect faults on write and can still be read. */
+static void mprotect_read_only_faults_on_write(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va, "protected afterwards");
+	mc_step(a, "protect addr=0x%lx length=%llu prot=r", (unsigned long)va, MC_PAGE);
+	mc_check_faults(a, va, "write");
+	mc_check_reads(a, va, "protected afterwards");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("ISO-001", agent_without_view_cannot_reach_pages),
 	MC_CASE("ISO-002", address_faults_after_unmap),
 	MC_CASE("ISO-003", read_only_view_faults_on_write),
 	MC_CASE("ISO-004", read_only_open_cannot_map_writable),
+	MC_CASE("ISO-005", private_mode_keeps_other_users_out),
+	MC_CASE("ISO-006", mprotect_read_only_faults_on_write),
 };
 MC_MAIN("isolation", cases)

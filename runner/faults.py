@@ -42,6 +42,8 @@ MUST_FAIL = {
     "cloexec-cleared": ["NAME-008"],
     "umask-ignored": ["NAME-009"],
     "mtime-frozen": ["FILE-006"],
+    "mode-ignored": ["ISO-005"],
+    "mprotect-noop": ["ISO-006"],
     "memory-global": ["PRIV-001", "PRIV-002", "PRIV-003", "LIB-001", "LIB-002", "LIB-003", "SHARE-001"],
 }
 

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "agent.h"
 
+#include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +131,27 @@ static void verb_dirty(const struct mc_line *req)
 		answer_ok("kb=%lld", kb);
 }
 
+/*
+ * become uid= gid= : drop to another user for good (root only; without root
+ * the answer is "unsupported", and a case that needs it is skipped).
+ */
+static void verb_become(const struct mc_line *req)
+{
+	uint64_t uid, gid;
+
+	if (need_u64(req, "uid", &uid) || need_u64(req, "gid", &gid))
+		return;
+	if (geteuid() != 0) {
+		answer_err("unsupported", "none", "detail=needs_root_to_change_uid");
+		return;
+	}
+	if (setgroups(0, NULL) || setgid((gid_t)gid) || setuid((uid_t)uid)) {
+		answer_errno(errno);
+		return;
+	}
+	answer_ok("uid=%ld gid=%ld", (long)getuid(), (long)getgid());
+}
+
 /* echo data=HEX : sends the decoded text back as the whole answer line */
 static void verb_echo(const struct mc_line *req)
 {
@@ -160,6 +183,7 @@ const struct verb process_verbs[] = {
 	{ "crash", verb_crash },
 	{ "accounting", verb_accounting },
 	{ "dirty", verb_dirty },
+	{ "become", verb_become },
 	{ "echo", verb_echo },
 	{ "hang", verb_hang },
 	{ NULL, NULL },

@@ -78,6 +78,25 @@ static void verb_unmap(const struct mc_line *req)
 	answer_ok(NULL);
 }
 
+/* protect addr= length= prot=rw|r|none : change a view's access (mprotect) */
+static void verb_protect(const struct mc_line *req)
+{
+	uintptr_t addr;
+	uint64_t length;
+	int prot;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	if (parse_prot(mc_line_get(req, "prot"), &prot)) {
+		answer_err("invalid_request", "none", "missing_or_bad=prot");
+		return;
+	}
+	if (mprotect((void *)addr, length, prot))
+		answer_errno(errno);
+	else
+		answer_ok(NULL);
+}
+
 /* flush addr= length= [mode=sync|async|both] ("both" is invalid on purpose: it must be refused) */
 static void verb_flush(const struct mc_line *req)
 {
@@ -147,6 +166,7 @@ const struct verb view_verbs[] = {
 	{ "map", verb_map },
 	{ "unmap", verb_unmap },
 	{ "flush", verb_flush },
+	{ "protect", verb_protect },
 	{ "findfree", verb_findfree },
 	{ "isfree", verb_isfree },
 	{ NULL, NULL },

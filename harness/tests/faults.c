@@ -34,6 +34,8 @@
  *   cloexec-cleared       object descriptors are inherited by exec
  *   umask-ignored         created objects get their mode without the umask
  *   mtime-frozen          a flush puts the file's mtime back
+ *   mode-ignored          objects are created readable and writable by everyone
+ *   mprotect-noop         mprotect does nothing
  *   memory-global         the agent's and the test library's allocations, and
  *                         the library's global, live in one region every agent
  *                         maps at the same address (one address space for all)
@@ -112,6 +114,8 @@ static int after_open(int fd, int flags, mode_t mode)
 		fcntl(fd, F_SETFD, 0);
 	if (is("umask-ignored") && (flags & O_CREAT))
 		fchmod(fd, mode);
+	if (is("mode-ignored") && (flags & O_CREAT))
+		fchmod(fd, 0666);
 	return fd;
 }
 
@@ -530,4 +534,10 @@ void *dlopen(const char *file, int mode)
 		     AT_LIBRARY_DATA);
 	}
 	return handle;
+}
+
+int mprotect(void *addr, size_t length, int prot)
+{
+	REAL(int, mprotect, void *, size_t, int);
+	return is("mprotect-noop") ? 0 : real_mprotect(addr, length, prot);
 }
