@@ -87,11 +87,41 @@ static void fixed_view_over_partly_occupied_range_fails(void)
 	mc_check_reads(a, at + MC_GRANULE, "the old data");
 }
 
+/* ADDR-006: an attach requested over an occupied range is refused (SysV: EINVAL), and the data there stays. */
+static void attach_over_occupied_range_fails(void)
+{
+	struct mc_object *old = mc_object_new(MC_GRANULE), *new = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t at = mc_free_address(&a, 1, MC_GRANULE);
+
+	mc_map_fixed(a, mc_create(a, old), MC_GRANULE, at);
+	mc_write_text(a, at, "the old data");
+	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, new), MC_GRANULE, at);
+	mc_check_error(&r, "invalid_argument", "A attaches over its occupied range");
+	mc_check_reads(a, at, "the old data");
+}
+
+/* ADDR-007: an attach at a misaligned address with SHM_RND lands at that address rounded down. */
+static void rounded_attach_lands_rounded_down(void)
+{
+	struct mc_object *obj = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE);
+
+	struct mc_reply r = mc_try(a, "map handle=%s length=%llu at=0x%lx rnd=1", mc_create(a, obj).id,
+				   MC_GRANULE, (unsigned long)(at + 100));
+	mc_check_ok(&r, "A attaches with SHM_RND at a misaligned address");
+	MC_CHECK(mc_field_u64(&r, "addr") == at, "A asked for 0x%lx rounded down, which is 0x%lx, and got \"%s\"",
+		 (unsigned long)(at + 100), (unsigned long)at, r.text);
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("ADDR-001", view_at_free_address_is_exactly_there),
 	MC_CASE("ADDR-002", pointer_chain_built_by_a_walks_in_b),
 	MC_CASE("ADDR-003", fixed_view_over_occupied_range_fails),
 	MC_CASE("ADDR-004", misaligned_fixed_address_is_refused),
 	MC_CASE("ADDR-005", fixed_view_over_partly_occupied_range_fails),
+	MC_CASE("ADDR-006", attach_over_occupied_range_fails),
+	MC_CASE("ADDR-007", rounded_attach_lands_rounded_down),
 };
 MC_MAIN("addresses", cases)

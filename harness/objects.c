@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "objects.h"
+#include "protocol.h"
 #include "case_main.h"
 #include "transcript.h"
 
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/shm.h>
 
 #define OBJECTS_MAX 32
 
@@ -31,6 +33,35 @@ static const char *scratch_dir(void)
 	return dir && *dir ? dir : "/tmp";
 }
 
+/*
+ * A SysV key cannot carry the run id, so each one is also written down as
+ * an empty file in the run's scratch directory: the runner removes the
+ * segments named there when a case or a run ends, however it ended.
+ */
+static void mark_sysv_key(const struct mc_object *o)
+{
+	char path[1024];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/mapconf-%s-%ld-sysv-%08x", scratch_dir(), run_id(),
+		 (long)getpid(), (unsigned int)mc_sysv_key(o->name));
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int remove_object(const struct mc_object *o)
+{
+	if (strcmp(o->backend, "file") == 0)
+		return unlink(o->name);
+	if (strcmp(o->backend, "sysv") == 0) {
+		int shmid = shmget(mc_sysv_key(o->name), 0, 0);
+
+		return shmid < 0 ? -1 : shmctl(shmid, IPC_RMID, NULL);
+	}
+	return shm_unlink(o->name);
+}
+
 struct mc_object *mc_object_new(uint64_t size)
 {
 	struct mc_object *o;
@@ -49,6 +80,8 @@ struct mc_object *mc_object_new(uint64_t size)
 	else
 		snprintf(o->name, sizeof(o->name), "/mapconf-%s-%ld-%d-%08x", run_id(),
 			 (long)getpid(), nobjects, rnd);
+	if (strcmp(o->backend, "sysv") == 0)
+		mark_sysv_key(o);
 	return o;
 }
 
@@ -69,7 +102,7 @@ void mc_objects_remove_all(void)
 
 		if (!mc_object_has_name(o))
 			continue;   /* gone with the processes that held it */
-		int rc = strcmp(o->backend, "file") == 0 ? unlink(o->name) : shm_unlink(o->name);
+		int rc = remove_object(o);
 
 		if (rc == 0)
 			mc_transcript_note("removed %s", o->name);

@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* The FNV-1a offset basis: the seed of every checksum. */
+#define MC_FNV_OFFSET 0xcbf29ce484222325ULL
+
 /* Longest line either side may send, newline included. */
 #define MC_LINE_MAX 65536
 /* Most fields one line may carry. */
@@ -55,7 +58,21 @@ long mc_hex_decode(const char *hex, void *out, size_t cap);
 
 /* 64-bit FNV-1a: the checksum both sides agree on for large ranges. */
 uint64_t mc_fnv1a(const void *data, size_t len, uint64_t seed);
-#define MC_FNV_OFFSET 0xcbf29ce484222325ULL
+
+/*
+ * The SysV key of an object name: a SysV segment has a number, not a name,
+ * so the controller and every agent derive the same key from the name.
+ */
+static inline int mc_sysv_key(const char *name)
+{
+	uint64_t h = MC_FNV_OFFSET;
+
+	for (const char *p = name; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 0x100000001b3ULL;
+	}
+	return (int)((h & 0x00ffffffu) | 0x4d000000u);   /* 'M' in the top byte */
+}
 
 /* The byte a fill with this seed writes at offset i (cheap, not constant). */
 static inline unsigned char mc_fill_byte(uint64_t seed, uint64_t i)

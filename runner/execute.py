@@ -85,6 +85,7 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
             proc.wait()
     duration_ms = int((time.monotonic() - started) * 1000)
     leftovers = _end_group(proc.pid) + rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
+    leftovers += rundir.remove_sysv_segments(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
     leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
     process = _describe_exit(proc.returncode, timed_out, run.timeout)
     status, message = judge(_read(record), proc.returncode, timed_out, run.timeout)

@@ -12,6 +12,7 @@ variable MAPCONF_RUN_ID of its case and agent processes.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import secrets
@@ -49,6 +50,7 @@ class RunDir:
     def close(self) -> None:
         """Remove everything of this run (the caller has ended its cases)."""
         remove_objects(self.run_id)
+        remove_sysv_segments(self.objects, f"mapconf-{self.run_id}-")
         shutil.rmtree(self.path, ignore_errors=True)
         os.close(self.lock_fd)
 
@@ -89,6 +91,7 @@ def sweep_dead_runs(root: Path) -> list[str]:
         run_id = run_path.name
         removed += [f"process {pid}" for pid in kill_run_processes(run_id)]
         removed += remove_objects(run_id)
+        removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
         shutil.rmtree(run_path, ignore_errors=True)
         removed.append(str(run_path))
     return removed
@@ -125,3 +128,21 @@ def kill_run_processes(run_id: str) -> list[int]:
             except ProcessLookupError:
                 pass
     return killed
+
+
+IPC_RMID = 0
+
+
+def remove_sysv_segments(directory: Path, prefix: str) -> list[str]:
+    """Remove the SysV segments whose keys the cases wrote down as
+    <prefix>...-sysv-<key in hex> files (a key cannot carry the run id)."""
+    removed = []
+    libc = None
+    for marker in directory.glob(prefix + "*-sysv-*"):
+        key = int(marker.name.rpartition("-sysv-")[2], 16)
+        libc = libc or ctypes.CDLL(None, use_errno=True)
+        shmid = libc.shmget(key, 0, 0)
+        if shmid >= 0 and libc.shmctl(shmid, IPC_RMID, None) == 0:
+            removed.append(f"SysV segment key 0x{key:08x}")
+        marker.unlink(missing_ok=True)
+    return removed

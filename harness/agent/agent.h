@@ -38,10 +38,16 @@ const char *fault_kind(const struct fault *fault);
 const char *fault_code_name(const struct fault *fault);
 void answer_fault(const struct fault *fault);
 
-/* Handles: small integers standing for open descriptors. */
+/* Handles: small integers standing for open descriptors or SysV segment ids. */
 int handle_add(int fd);
-int handle_fd(const char *text);   /* -1 if unknown */
+int handle_add_sysv(int shmid);
+int handle_fd(const char *text);     /* -1 if unknown or not a descriptor */
+int handle_sysv(const char *text);   /* -1 if unknown or not a SysV segment */
 void handle_remove(const char *text);
+
+/* SysV attaches, so that unmap detaches them (shmdt) rather than munmap them. */
+void attach_add(uintptr_t addr);
+bool attach_remove(uintptr_t addr);
 
 /* Required-field helpers: answer err invalid_request and return -1. */
 int need_u64(const struct mc_line *req, const char *key, uint64_t *out);

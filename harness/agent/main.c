@@ -27,20 +27,32 @@
 #endif
 
 struct handle {
-	int fd;
+	int value;    /* descriptor or segment id, plus one: 0 marks a free slot */
+	bool sysv;
 };
 
 static struct handle handles[HANDLES_MAX];
 
-int handle_add(int fd)
+static int handle_put(int value, bool sysv)
 {
 	for (int i = 1; i < HANDLES_MAX; i++) {
-		if (handles[i].fd == 0) {
-			handles[i].fd = fd + 1;   /* 0 marks a free slot */
+		if (handles[i].value == 0) {
+			handles[i].value = value + 1;
+			handles[i].sysv = sysv;
 			return i;
 		}
 	}
 	return -1;
+}
+
+int handle_add(int fd)
+{
+	return handle_put(fd, false);
+}
+
+int handle_add_sysv(int shmid)
+{
+	return handle_put(shmid, true);
 }
 
 static int handle_index(const char *text)
@@ -48,7 +60,7 @@ static int handle_index(const char *text)
 	uint64_t i;
 
 	if (!text || text[0] != 'h' || mc_parse_u64(text + 1, &i) || i == 0 ||
-	    i >= HANDLES_MAX || handles[i].fd == 0)
+	    i >= HANDLES_MAX || handles[i].value == 0)
 		return -1;
 	return (int)i;
 }
@@ -57,7 +69,14 @@ int handle_fd(const char *text)
 {
 	int i = handle_index(text);
 
-	return i < 0 ? -1 : handles[i].fd - 1;
+	return i < 0 || handles[i].sysv ? -1 : handles[i].value - 1;
+}
+
+int handle_sysv(const char *text)
+{
+	int i = handle_index(text);
+
+	return i < 0 || !handles[i].sysv ? -1 : handles[i].value - 1;
 }
 
 void handle_remove(const char *text)
@@ -65,7 +84,30 @@ void handle_remove(const char *text)
 	int i = handle_index(text);
 
 	if (i >= 0)
-		handles[i].fd = 0;
+		handles[i].value = 0;
+}
+
+static uintptr_t attaches[HANDLES_MAX];
+
+void attach_add(uintptr_t addr)
+{
+	for (int i = 0; i < HANDLES_MAX; i++) {
+		if (!attaches[i]) {
+			attaches[i] = addr;
+			return;
+		}
+	}
+}
+
+bool attach_remove(uintptr_t addr)
+{
+	for (int i = 0; i < HANDLES_MAX; i++) {
+		if (attaches[i] == addr) {
+			attaches[i] = 0;
+			return true;
+		}
+	}
+	return false;
 }
 
 static const struct verb *verb_tables[] = {

@@ -7,10 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <time.h>
 
-enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_MEMFD, BACKEND_UNKNOWN };
+enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_MEMFD, BACKEND_SYSV, BACKEND_UNKNOWN };
 
 static enum backend parse_backend(const struct mc_line *req)
 {
@@ -22,6 +23,8 @@ static enum backend parse_backend(const struct mc_line *req)
 		return BACKEND_FILE;
 	if (b && strcmp(b, "memfd") == 0)
 		return BACKEND_MEMFD;
+	if (b && strcmp(b, "sysv") == 0)
+		return BACKEND_SYSV;
 	answer_err("unsupported", "none", "detail=unknown_backend");
 	return BACKEND_UNKNOWN;
 }
@@ -49,6 +52,11 @@ static int open_object(enum backend backend, const char *name, int flags)
 
 static int unlink_object(enum backend backend, const char *name)
 {
+	if (backend == BACKEND_SYSV) {
+		int shmid = shmget(mc_sysv_key(name), 0, 0);
+
+		return shmid < 0 ? -1 : shmctl(shmid, IPC_RMID, NULL);
+	}
 	if (backend == BACKEND_MEMFD) {
 		errno = ENOSYS;   /* nothing to unlink: answered "unsupported" */
 		return -1;
@@ -70,6 +78,22 @@ static void answer_handle(int fd, enum backend backend)
 	}
 }
 
+/* A SysV segment id (or -1 with errno) as a handle. */
+static void answer_sysv(int shmid)
+{
+	int h;
+
+	if (shmid < 0) {
+		answer_errno(errno);
+		return;
+	}
+	h = handle_add_sysv(shmid);
+	if (h < 0)
+		answer_err("no_memory", "none", "detail=handle_table_full");
+	else
+		answer_ok("handle=h%d", h);
+}
+
 /* create backend= name= size= [excl=1] [mode=0600] (memfd: answers the name= to open) */
 static void verb_create(const struct mc_line *req)
 {
@@ -82,6 +106,10 @@ static void verb_create(const struct mc_line *req)
 		return;
 	mc_line_get_u64(req, "excl", &excl);
 	mc_line_get_u64(req, "mode", &mode);
+	if (backend == BACKEND_SYSV) {
+		answer_sysv(shmget(mc_sysv_key(name), size, IPC_CREAT | (excl ? IPC_EXCL : 0) | (int)mode));
+		return;
+	}
 	fd = create_object(backend, name, O_RDWR | O_CREAT | (excl ? O_EXCL : 0), (mode_t)mode);
 	if (fd < 0) {
 		answer_errno(errno);
@@ -107,6 +135,10 @@ static void verb_open(const struct mc_line *req)
 
 	if (backend == BACKEND_UNKNOWN || !name)
 		return;
+	if (backend == BACKEND_SYSV) {
+		answer_sysv(shmget(mc_sysv_key(name), 0, access && strcmp(access, "r") == 0 ? 0400 : 0600));
+		return;
+	}
 	fd = open_object(backend, name, access && strcmp(access, "r") == 0 ? O_RDONLY : O_RDWR);
 	if (fd < 0) {
 		answer_errno(errno);
@@ -123,6 +155,11 @@ static void verb_close(const struct mc_line *req)
 
 	if (!h)
 		return;
+	if (handle_sysv(h) >= 0) {   /* a segment id is not a descriptor: nothing to close */
+		handle_remove(h);
+		answer_ok(NULL);
+		return;
+	}
 	if (fd < 0) {
 		answer_err("bad_handle", "none", "detail=unknown_handle");
 		return;
@@ -154,9 +191,19 @@ static void verb_unlink(const struct mc_line *req)
 static void verb_stat(const struct mc_line *req)
 {
 	int fd = handle_fd(mc_line_get(req, "handle"));
+	int shmid = handle_sysv(mc_line_get(req, "handle"));
+	struct shmid_ds ds;
 	struct stat st;
 	int flags;
 
+	if (shmid >= 0) {
+		if (shmctl(shmid, IPC_STAT, &ds))
+			answer_errno(errno);
+		else
+			answer_ok("size=%zu mode=0%o attached=%lu", ds.shm_segsz,
+				  (unsigned int)(ds.shm_perm.mode & 0777), (unsigned long)ds.shm_nattch);
+		return;
+	}
 	if (fd < 0) {
 		answer_err("bad_handle", "none", "detail=unknown_handle");
 		return;

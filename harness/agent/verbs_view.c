@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 
 /* Windows' allocation granularity; using it everywhere keeps cases portable. */
 #define ALIGNMENT 0x10000UL
@@ -24,15 +25,48 @@ static int parse_prot(const char *text, int *prot)
 }
 
 /*
- * map handle= length= [offset=0] [at=ADDR] [prot=rw|r|none] [private=0|1]
+ * map handle= length= [offset=0] [at=ADDR] [prot=rw|r|none] [private=0|1] [rnd=1 (SysV)]
  * With at=, the view is requested with MAP_FIXED_NOREPLACE. The answer is
  * the address the system returned, whatever it is: whether it equals the
  * requested one is for the case to judge (a kernel that ignores the flag
  * treats it as a hint and returns another address).
  */
+/*
+ * A SysV segment is attached whole (no offset, no private copy); with at=
+ * it is attached exactly there, or with rnd=1 at at rounded down to SHMLBA.
+ */
+static void map_sysv(int shmid, const struct mc_line *req, int prot)
+{
+	uint64_t offset = 0, private = 0, rnd = 0;
+	uintptr_t at = 0;
+	void *addr;
+
+	mc_line_get_u64(req, "offset", &offset);
+	mc_line_get_u64(req, "private", &private);
+	mc_line_get_u64(req, "rnd", &rnd);
+	if (private || prot == PROT_NONE) {
+		answer_err("unsupported", "none", "detail=sysv_has_no_private_or_inaccessible_attach");
+		return;
+	}
+	if (offset) {
+		answer_err("invalid_argument", "EINVAL", "detail=sysv_attaches_whole_segments");
+		return;
+	}
+	if (mc_line_get(req, "at") && need_addr(req, "at", &at))
+		return;
+	addr = shmat(shmid, (void *)at, (prot == PROT_READ ? SHM_RDONLY : 0) | (rnd ? SHM_RND : 0));
+	if (addr == (void *)-1) {
+		answer_errno(errno);
+		return;
+	}
+	attach_add((uintptr_t)addr);
+	answer_ok("addr=0x%lx", (unsigned long)(uintptr_t)addr);
+}
+
 static void verb_map(const struct mc_line *req)
 {
 	int fd = handle_fd(mc_line_get(req, "handle"));
+	int shmid = handle_sysv(mc_line_get(req, "handle"));
 	uint64_t length, offset = 0, private = 0;
 	uintptr_t at = 0;
 	int prot, flags;
@@ -40,6 +74,13 @@ static void verb_map(const struct mc_line *req)
 
 	if (need_u64(req, "length", &length))
 		return;
+	if (shmid >= 0) {
+		if (parse_prot(mc_line_get(req, "prot"), &prot))
+			answer_err("invalid_request", "none", "missing_or_bad=prot");
+		else
+			map_sysv(shmid, req, prot);
+		return;
+	}
 	if (fd < 0) {
 		answer_err("bad_handle", "none", "detail=unknown_handle");
 		return;
@@ -71,6 +112,13 @@ static void verb_unmap(const struct mc_line *req)
 
 	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
 		return;
+	if (attach_remove(addr)) {
+		if (shmdt((void *)addr))
+			answer_errno(errno);
+		else
+			answer_ok(NULL);
+		return;
+	}
 	if (munmap((void *)addr, length)) {
 		answer_errno(errno);
 		return;

@@ -1,6 +1,7 @@
 /*
  * A broken platform on demand: an LD_PRELOAD library for agents that breaks
- * one mapping behaviour, chosen by MAPCONF_FAULT. The selftest runs the
+ * one mapping behaviour, chosen by MAPCONF_FAULT. Each fault acts on every
+ * mechanism it can: mmap and shm_open, and shmget/shmat/shmdt/shmctl. The selftest runs the
  * suite with each fault and checks that the assertions that depend on that
  * behaviour fail; this is how every assertion is shown to be able to fail.
  *
@@ -36,6 +37,7 @@
  *   mtime-frozen          a flush puts the file's mtime back
  *   mode-ignored          objects are created readable and writable by everyone
  *   mprotect-noop         mprotect does nothing
+ *   rnd-ignored           SHM_RND is dropped
  *   memory-global         the agent's and the test library's allocations, and
  *                         the library's global, live in one region every agent
  *                         maps at the same address (one address space for all)
@@ -55,6 +57,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -84,7 +87,9 @@ enum { AT_SMALL = 0, AT_LIBRARY_DATA = 8192,
        AT_ANON = 1 << 20, AT_SHARED_ANON = 2 << 20, AT_LARGE = 4 << 20 };
 static int global_fd = -1;
 
-/* Names this agent created, for exit-unlinks. */
+/* SysV keys and names this agent created, for exit-unlinks. */
+static int sysv_keys[16];
+static int nsysv_keys;
 static char created[16][512];
 static int ncreated;
 
@@ -337,6 +342,12 @@ void _exit(int status)
 		for (int i = 0; i < ncreated; i++)
 			if (shm_unlink(created[i]) != 0)
 				unlink(created[i]);
+		for (int i = 0; i < nsysv_keys; i++) {
+			int shmid = shmget(sysv_keys[i], 0, 0);
+
+			if (shmid >= 0)
+				shmctl(shmid, IPC_RMID, NULL);
+		}
 	}
 	syscall(SYS_exit_group, status);
 	for (;;)
@@ -364,6 +375,10 @@ static int map_global_view(uintptr_t at)
 		if (sscanf(line, "%lx %lx %1023s", &addr, &length, target) != 3 ||
 		    at < addr || at >= addr + length)
 			continue;
+		if (strncmp(target, "sysv:", 5) == 0) {
+			found = shmat(atoi(target + 5), (void *)addr, 0) != (void *)-1;
+			continue;
+		}
 		int fd = open(target, O_RDWR);
 		if (fd >= 0) {
 			found = mmap((void *)addr, length, PROT_READ | PROT_WRITE,
@@ -540,4 +555,128 @@ int mprotect(void *addr, size_t length, int prot)
 {
 	REAL(int, mprotect, void *, size_t, int);
 	return is("mprotect-noop") ? 0 : real_mprotect(addr, length, prot);
+}
+
+/* SysV ------------------------------------------------------------------- */
+
+static struct { uintptr_t addr; size_t size; int shmid; } sysv_attaches[32];
+
+static size_t segment_size(int shmid)
+{
+	struct shmid_ds ds;
+
+	return shmctl(shmid, IPC_STAT, &ds) == 0 ? ds.shm_segsz : 0;
+}
+
+/* Replace an attach by a private anonymous copy (or by zeros) at the same address. */
+static void privatise(void *p, size_t size, int keep_content)
+{
+	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
+	size_t rounded = (size + 4095) & ~(size_t)4095;
+	char *copy = malloc(rounded);
+
+	if (!copy)
+		return;
+	memcpy(copy, p, size);
+	real_mmap(p, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (keep_content)
+		memcpy(p, copy, size);
+	free(copy);
+}
+
+int shmget(key_t key, size_t size, int flags)
+{
+	REAL(int, shmget, key_t, size_t, int);
+	int shmid;
+
+	if (is("excl-ignored"))
+		flags &= ~IPC_EXCL;
+	if (is("open-creates") && !(flags & IPC_CREAT)) {
+		flags |= IPC_CREAT | 0600;
+		size = size ? size : 4096;
+	}
+	if (is("mode-ignored") && (flags & IPC_CREAT))
+		flags |= 0666;
+	shmid = real_shmget(key, size, flags);
+	if (shmid >= 0 && (flags & IPC_CREAT) && nsysv_keys < 16)
+		sysv_keys[nsysv_keys++] = key;
+	if (shmid >= 0 && (flags & IPC_CREAT) && is("dirty-new-objects")) {
+		REAL(void *, shmat, int, const void *, int);
+		char *p = real_shmat(shmid, NULL, 0);
+
+		if (p != (void *)-1) {
+			p[0] = 0x5a;
+			shmdt(p);
+		}
+	}
+	return shmid;
+}
+
+void *shmat(int shmid, const void *addr, int flags)
+{
+	REAL(void *, shmat, int, const void *, int);
+	size_t size = segment_size(shmid);
+	char *p;
+
+	if (addr && is("fixed-ignored")) {
+		addr = NULL;
+		flags &= ~SHM_RND;
+	}
+	if (addr && is("fixed-replaces"))
+		flags |= SHM_REMAP;
+	if (is("rnd-ignored"))
+		flags &= ~SHM_RND;
+	if (is("readonly-is-writable"))
+		flags &= ~SHM_RDONLY;
+	p = real_shmat(shmid, addr, flags);
+	if (p == (void *)-1)
+		return p;
+	for (int i = 0; i < 32; i++) {
+		if (!sysv_attaches[i].addr) {
+			sysv_attaches[i].addr = (uintptr_t)p;
+			sysv_attaches[i].size = size;
+			sysv_attaches[i].shmid = shmid;
+			break;
+		}
+	}
+	if (is("shared-is-private"))
+		privatise(p, size, 1);
+	if (is("tail-garbage") && (size & 4095) && !(flags & SHM_RDONLY))
+		p[size] = 0x5a;
+	if (is("fork-holder") && size >= (1 << 20) && fork() == 0) {
+		for (;;)
+			pause();
+	}
+	if (addr && is("global-views")) {
+		char path[512];
+		FILE *f;
+
+		registry_path(path, sizeof(path));
+		f = fopen(path, "a");
+		if (f) {
+			fprintf(f, "%lx %zx sysv:%d\n", (unsigned long)p, size, shmid);
+			fclose(f);
+		}
+	}
+	return p;
+}
+
+int shmdt(const void *addr)
+{
+	REAL(int, shmdt, const void *);
+	return is("munmap-noop") ? 0 : real_shmdt(addr);
+}
+
+int shmctl(int shmid, int cmd, struct shmid_ds *buf)
+{
+	REAL(int, shmctl, int, int, struct shmid_ds *);
+	if (cmd == IPC_RMID && is("unlink-noop"))
+		return 0;
+	if (cmd == IPC_RMID && is("unlink-truncates")) {
+		/* the pages go with the name: every attach of ours loses them */
+		for (int i = 0; i < 32; i++)
+			if (sysv_attaches[i].addr && sysv_attaches[i].shmid == shmid)
+				privatise((void *)sysv_attaches[i].addr, sysv_attaches[i].size, 0);
+	}
+	return real_shmctl(shmid, cmd, buf);
 }
