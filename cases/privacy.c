@@ -35,9 +35,29 @@ static void anonymous_private_mapping_is_private(void)
 	check_allocation_is_private("anon", MC_PAGE);
 }
 
+/* PRIV-004: heap memory a forked child writes at its parent's heap address stays the child's. */
+static void heap_is_private_after_fork(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *parent = mc_agent_start("P");
+	const char *marker = mc_marker("parent");
+	uintptr_t view = mc_create_map(parent, obj);
+	struct mc_reply r = mc_step(parent, "alloc kind=heap size=64");
+	uintptr_t heap = (uintptr_t)mc_field_u64(&r, "addr");
+
+	mc_write_text(parent, heap, marker);
+	struct mc_agent *child = mc_fork(parent, "C");
+	/* the view is shared with the child, so only the heap can be told apart */
+	mc_write_text(child, view, "shared with the child");
+	mc_check_reads(parent, view, "shared with the child");
+	mc_write_text(child, heap, "the child's heap");
+	mc_check_reads(parent, heap, marker);
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("PRIV-001", small_heap_is_private),
 	MC_CASE("PRIV-002", large_heap_is_private),
 	MC_CASE("PRIV-003", anonymous_private_mapping_is_private),
+	MC_CASE("PRIV-004", heap_is_private_after_fork),
 };
 MC_MAIN("privacy", cases)

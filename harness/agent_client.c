@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #define AGENTS_MAX 16
@@ -25,6 +27,7 @@ struct mc_agent {
 	pid_t pid;
 	int to_fd, from_fd;
 	bool alive;
+	bool forked;             /* made by another agent's fork: not our child to wait for */
 	char pending[256];       /* the request awaiting its answer, for messages */
 	char buf[MC_LINE_MAX + 1];
 	size_t have;             /* bytes in buf */
@@ -205,6 +208,13 @@ static void describe_status(int status, char *how, size_t howlen)
 static int reap(struct mc_agent *a, char *how, size_t howlen)
 {
 	int status = 0;
+
+	if (a->forked) {
+		/* its parent agent reaps it; all we know is that its connection closed */
+		kill(a->pid, SIGKILL);
+		snprintf(how, howlen, "ended (a forked agent: its exit status goes to its parent)");
+		goto closed;
+	}
 	pid_t r = waitpid(a->pid, &status, WNOHANG);
 
 	if (r == 0) {
@@ -227,7 +237,8 @@ static int reap(struct mc_agent *a, char *how, size_t howlen)
 closed:
 	a->alive = false;
 	close(a->to_fd);
-	close(a->from_fd);
+	if (a->from_fd != a->to_fd)
+		close(a->from_fd);
 	mc_transcript_note("%s (pid %ld) %s", a->label, (long)a->pid, how);
 	return status;
 }
@@ -379,6 +390,95 @@ enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
 	enum mc_call_status st = mc_agent_send(a, request, why, whylen);
 
 	return st == MC_CALL_ANSWERED ? mc_agent_receive(a, reply, why, whylen) : st;
+}
+
+/* A listening socket at path, for one forked agent to connect to. */
+static int listen_at(const char *path, char *why, size_t whylen)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		snprintf(why, whylen, "socket path %s is too long", path);
+		return -1;
+	}
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) || listen(s, 1)) {
+		snprintf(why, whylen, "cannot listen at %s: %s", path, strerror(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	return s;
+}
+
+static int accept_within(int listener, double deadline)
+{
+	struct pollfd pfd = { .fd = listener, .events = POLLIN };
+
+	while (now() < deadline) {
+		int rc = poll(&pfd, 1, (int)((deadline - now()) * 1000) + 1);
+
+		if (rc > 0)
+			return accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+	return -1;
+}
+
+struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const char *socket_path,
+			       struct mc_reply *reply, char *why, size_t whylen)
+{
+	char request[600], *line;
+	struct mc_agent *a;
+	enum mc_call_status st;
+	int listener, fd;
+	uint64_t pid;
+
+	if (nagents == AGENTS_MAX) {
+		snprintf(why, whylen, "more than %d agents in one case", AGENTS_MAX);
+		return NULL;
+	}
+	listener = listen_at(socket_path, why, whylen);
+	if (listener < 0)
+		return NULL;
+	snprintf(request, sizeof(request), "fork connect=%s", socket_path);
+	st = mc_agent_call(parent, reply, request, why, whylen);
+	if (st != MC_CALL_ANSWERED || !reply->ok || mc_parse_u64(mc_line_get(&reply->line, "pid"), &pid)) {
+		if (st == MC_CALL_ANSWERED && reply->ok)
+			snprintf(why, whylen, "agent %s answered fork without a pid: \"%s\"", parent->label, reply->text);
+		close(listener);
+		unlink(socket_path);
+		return NULL;   /* reply (when answered) says why */
+	}
+	fd = accept_within(listener, now() + mc_request_timeout());
+	close(listener);
+	unlink(socket_path);
+	if (fd < 0) {
+		kill((pid_t)pid, SIGKILL);
+		snprintf(why, whylen, "the agent %s forked (pid %llu) never connected", parent->label,
+			 (unsigned long long)pid);
+		return NULL;
+	}
+	a = &agents[nagents++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->label, sizeof(a->label), "%s", label);
+	a->pid = (pid_t)pid;
+	a->to_fd = a->from_fd = fd;
+	a->alive = a->forked = true;
+	switch (read_line(a, now() + mc_request_timeout(), &line)) {
+	case MC_CALL_ANSWERED:
+		mc_transcript(a->label, "->", line);
+		if (strncmp(line, "ready ", 6) == 0)
+			return a;
+		snprintf(why, whylen, "forked agent %s did not announce itself: \"%.200s\"", label, line);
+		break;
+	default:
+		snprintf(why, whylen, "forked agent %s did not announce itself", label);
+	}
+	mc_agent_kill(a);
+	return NULL;
 }
 
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)

@@ -43,6 +43,13 @@ enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
  */
 enum mc_call_status mc_agent_send(struct mc_agent *a, const char *request, char *why, size_t whylen);
 enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen);
+/*
+ * A new agent made by parent's "fork": it inherits the parent's views and
+ * handles, and connects to a socket the controller listens on at
+ * socket_path. NULL with why (and the parent's answer in reply) on failure.
+ */
+struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const char *socket_path,
+			       struct mc_reply *reply, char *why, size_t whylen);
 /* Wait for the agent to end after it was told to (exit, crash). */
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
 void mc_agent_kill(struct mc_agent *a);

@@ -87,7 +87,7 @@ struct mc_object *mc_object_new(uint64_t size)
 
 bool mc_object_has_name(const struct mc_object *o)
 {
-	return strcmp(o->backend, "memfd") != 0;
+	return strcmp(o->backend, "memfd") != 0 && strcmp(o->backend, "anon-fork") != 0;
 }
 
 const char *mc_object_memory_figure(const struct mc_object *o)

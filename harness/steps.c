@@ -3,6 +3,7 @@
 #include "case_main.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,25 @@ struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
 	if (!a)
 		mc_broken(file, line, "%s", why);
 	return a;
+}
+
+struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label)
+{
+	static int forks;
+	char path[512], why[WHY_MAX];
+	struct mc_reply r = { 0 };
+	const char *dir = getenv("MAPCONF_SCRATCH");
+	struct mc_agent *child;
+
+	snprintf(path, sizeof(path), "%s/fork-%ld-%d", dir && *dir ? dir : "/tmp", (long)getpid(), ++forks);
+	child = mc_agent_fork(parent, label, path, &r, why, sizeof(why));
+	if (child)
+		return child;
+	if (r.text && !r.ok && strcmp(r.code, "unsupported") == 0)
+		mc_skip(file, line, "%s cannot fork: %s", mc_agent_label(parent), r.text);
+	if (r.text && !r.ok)
+		mc_broken(file, line, "step failed: %s \"fork\" answered \"%s\"", mc_agent_label(parent), r.text);
+	mc_broken(file, line, "%s", why);
 }
 
 static void end_on_call_failure(MC_WHERE, enum mc_call_status st, const char *why)

@@ -28,6 +28,8 @@ struct mc_handle {
 #define MC_HERE __FILE__, __LINE__
 
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
+/* A child of parent made by fork: it has the parent's views at the same addresses. */
+struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label);
 struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
@@ -70,6 +72,7 @@ uint64_t mc_accounting_at(MC_WHERE, struct mc_agent *a, const char *figure);
 uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t length);
 
 #define mc_agent_start(label)          mc_agent_start_at(MC_HERE, label)
+#define mc_fork(parent, label)         mc_fork_at(MC_HERE, parent, label)
 #define mc_try(a, ...)                 mc_try_at(MC_HERE, a, __VA_ARGS__)
 #define mc_step(a, ...)                mc_step_at(MC_HERE, a, __VA_ARGS__)
 #define mc_try_each(agents, n, reqs, replies) mc_try_each_at(MC_HERE, agents, n, reqs, replies)

@@ -12,8 +12,9 @@ An entry is an ID (it must fail on every mechanism it runs on) or ID@backend
 
 MUST_FAIL = {
     "shared-is-private": ["NAME-001", "VIS-001", "VIS-002", "VIS-003", "VIS-004", "ADDR-002",
-                          "REL-001", "FILE-001", "FILE-002", "FILE-004", "FILE-005", "SYNC-004", "SHARE-003@sysv"],
-    "private-is-shared": ["VIS-005"],
+                          "REL-001", "FILE-001", "FILE-002", "FILE-004", "FILE-005", "SYNC-004", "SHARE-003@sysv",
+                          "INH-001"],
+    "private-is-shared": ["VIS-005", "INH-002"],
     "excl-ignored": ["NAME-002"],
     "open-creates": ["NAME-003"],
     "names-fold-case": ["NAME-005"],
@@ -46,7 +47,8 @@ MUST_FAIL = {
     "mode-ignored": ["ISO-005"],
     "mprotect-noop": ["ISO-006"],
     "rnd-ignored": ["ADDR-007"],
-    "memory-global": ["PRIV-001", "PRIV-002", "PRIV-003", "LIB-001", "LIB-002", "LIB-003", "SHARE-001"],
+    "memory-global": ["PRIV-001", "PRIV-002", "PRIV-003", "PRIV-004", "LIB-001", "LIB-002", "LIB-003",
+                      "SHARE-001"],
 }
 
 

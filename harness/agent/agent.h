@@ -43,6 +43,8 @@ int handle_add(int fd);
 int handle_add_sysv(int shmid);
 int handle_fd(const char *text);     /* -1 if unknown or not a descriptor */
 int handle_sysv(const char *text);   /* -1 if unknown or not a SysV segment */
+int handle_add_region(uintptr_t region);
+uintptr_t handle_region(const char *text);   /* 0 if unknown or not an anon-fork region */
 void handle_remove(const char *text);
 
 /* SysV attaches, so that unmap detaches them (shmdt) rather than munmap them. */
@@ -66,5 +68,6 @@ extern const struct verb memory_verbs[];   /* verbs_memory.c */
 extern const struct verb process_verbs[];  /* verbs_process.c */
 extern const struct verb sync_verbs[];     /* verbs_sync.c */
 extern const struct verb library_verbs[];  /* verbs_library.c */
+extern const struct verb fork_verbs[];     /* verbs_fork.c */
 
 #endif

@@ -29,9 +29,12 @@
 struct handle {
 	int value;    /* descriptor or segment id, plus one: 0 marks a free slot */
 	bool sysv;
+	uintptr_t region;   /* anon-fork: the shared anonymous region (value is 1) */
 };
 
 static struct handle handles[HANDLES_MAX];
+
+static int handle_index(const char *text);
 
 static int handle_put(int value, bool sysv)
 {
@@ -55,6 +58,22 @@ int handle_add_sysv(int shmid)
 	return handle_put(shmid, true);
 }
 
+int handle_add_region(uintptr_t region)
+{
+	int h = handle_put(0, false);
+
+	if (h > 0)
+		handles[h].region = region;
+	return h;
+}
+
+uintptr_t handle_region(const char *text)
+{
+	int i = handle_index(text);
+
+	return i < 0 ? 0 : handles[i].region;
+}
+
 static int handle_index(const char *text)
 {
 	uint64_t i;
@@ -69,7 +88,7 @@ int handle_fd(const char *text)
 {
 	int i = handle_index(text);
 
-	return i < 0 || handles[i].sysv ? -1 : handles[i].value - 1;
+	return i < 0 || handles[i].sysv || handles[i].region ? -1 : handles[i].value - 1;
 }
 
 int handle_sysv(const char *text)
@@ -83,8 +102,10 @@ void handle_remove(const char *text)
 {
 	int i = handle_index(text);
 
-	if (i >= 0)
+	if (i >= 0) {
 		handles[i].value = 0;
+		handles[i].region = 0;
+	}
 }
 
 static uintptr_t attaches[HANDLES_MAX];
@@ -111,7 +132,7 @@ bool attach_remove(uintptr_t addr)
 }
 
 static const struct verb *verb_tables[] = {
-	object_verbs, view_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs,
+	object_verbs, view_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, fork_verbs,
 };
 
 static verb_fn find_verb(const char *word)
@@ -143,6 +164,8 @@ int main(void)
 
 	die_with_controller();
 	guard_install();
+	/* children made by "fork" are reaped by the kernel; the controller watches them itself */
+	signal(SIGCHLD, SIG_IGN);
 	printf("ready pid=%ld arch=%s ptr=%zu page=%ld\n", (long)getpid(),
 	       MAPCONF_ARCH, sizeof(void *), sysconf(_SC_PAGESIZE));
 	fflush(stdout);

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_MEMFD, BACKEND_SYSV, BACKEND_UNKNOWN };
+enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_MEMFD, BACKEND_SYSV, BACKEND_ANON, BACKEND_UNKNOWN };
 
 static enum backend parse_backend(const struct mc_line *req)
 {
@@ -25,6 +25,8 @@ static enum backend parse_backend(const struct mc_line *req)
 		return BACKEND_MEMFD;
 	if (b && strcmp(b, "sysv") == 0)
 		return BACKEND_SYSV;
+	if (b && strcmp(b, "anon-fork") == 0)
+		return BACKEND_ANON;
 	answer_err("unsupported", "none", "detail=unknown_backend");
 	return BACKEND_UNKNOWN;
 }
@@ -52,6 +54,10 @@ static int open_object(enum backend backend, const char *name, int flags)
 
 static int unlink_object(enum backend backend, const char *name)
 {
+	if (backend == BACKEND_ANON) {
+		errno = ENOSYS;
+		return -1;
+	}
 	if (backend == BACKEND_SYSV) {
 		int shmid = shmget(mc_sysv_key(name), 0, 0);
 
@@ -94,6 +100,26 @@ static void answer_sysv(int shmid)
 		answer_ok("handle=h%d", h);
 }
 
+/*
+ * anon-fork: a shared anonymous region, which only a fork can share; the
+ * handle stands for it, and "map" answers its address.
+ */
+static void answer_region(uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int h;
+
+	if (p == MAP_FAILED) {
+		answer_errno(errno);
+		return;
+	}
+	h = handle_add_region((uintptr_t)p);
+	if (h < 0)
+		answer_err("no_memory", "none", "detail=handle_table_full");
+	else
+		answer_ok("handle=h%d", h);
+}
+
 /* create backend= name= size= [excl=1] [mode=0600] (memfd: answers the name= to open) */
 static void verb_create(const struct mc_line *req)
 {
@@ -108,6 +134,10 @@ static void verb_create(const struct mc_line *req)
 	mc_line_get_u64(req, "mode", &mode);
 	if (backend == BACKEND_SYSV) {
 		answer_sysv(shmget(mc_sysv_key(name), size, IPC_CREAT | (excl ? IPC_EXCL : 0) | (int)mode));
+		return;
+	}
+	if (backend == BACKEND_ANON) {
+		answer_region(size);
 		return;
 	}
 	fd = create_object(backend, name, O_RDWR | O_CREAT | (excl ? O_EXCL : 0), (mode_t)mode);
@@ -139,6 +169,10 @@ static void verb_open(const struct mc_line *req)
 		answer_sysv(shmget(mc_sysv_key(name), 0, access && strcmp(access, "r") == 0 ? 0400 : 0600));
 		return;
 	}
+	if (backend == BACKEND_ANON) {
+		answer_err("unsupported", "none", "detail=anon_fork_regions_are_shared_only_by_fork");
+		return;
+	}
 	fd = open_object(backend, name, access && strcmp(access, "r") == 0 ? O_RDONLY : O_RDWR);
 	if (fd < 0) {
 		answer_errno(errno);
@@ -155,7 +189,7 @@ static void verb_close(const struct mc_line *req)
 
 	if (!h)
 		return;
-	if (handle_sysv(h) >= 0) {   /* a segment id is not a descriptor: nothing to close */
+	if (handle_sysv(h) >= 0 || handle_region(h)) {   /* not a descriptor: nothing to close */
 		handle_remove(h);
 		answer_ok(NULL);
 		return;

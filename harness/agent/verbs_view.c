@@ -74,6 +74,11 @@ static void verb_map(const struct mc_line *req)
 
 	if (need_u64(req, "length", &length))
 		return;
+	if (handle_region(mc_line_get(req, "handle"))) {
+		/* an anon-fork region has one view, made with it */
+		answer_ok("addr=0x%lx", (unsigned long)handle_region(mc_line_get(req, "handle")));
+		return;
+	}
 	if (shmid >= 0) {
 		if (parse_prot(mc_line_get(req, "prot"), &prot))
 			answer_err("invalid_request", "none", "missing_or_bad=prot");

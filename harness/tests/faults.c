@@ -235,7 +235,7 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		offset &= ~(off_t)4095;
 	if (fd >= 0 && is("past-end-mapped") && fstat(fd, &st) == 0 && st.st_size < offset + (off_t)length)
 		ftruncate(fd, offset + (off_t)length);
-	if (fd >= 0 && (flags & MAP_SHARED) && is("shared-is-private"))
+	if ((flags & MAP_SHARED) && is("shared-is-private"))   /* files and shared anonymous memory */
 		flags = (flags & ~MAP_SHARED) | MAP_PRIVATE;
 	if (fd >= 0 && (flags & MAP_PRIVATE) && is("private-is-shared"))
 		flags = (flags & ~MAP_PRIVATE) | MAP_SHARED;

@@ -1,0 +1,41 @@
+/*
+ * Inheritance across fork: a forked agent has its parent's views at the
+ * same addresses. A shared view stays shared (C5) and a private view is
+ * copy-on-write.
+ */
+#include "mapconf.h"
+
+/* INH-001: a shared view stays shared across fork: each of parent and child sees the other's writes. */
+static void shared_view_stays_shared_across_fork(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *parent = mc_agent_start("P");
+	uintptr_t view = mc_create_map(parent, obj);
+	struct mc_agent *child = mc_fork(parent, "C");
+
+	mc_write_text(child, view, "written by the child");
+	mc_check_reads(parent, view, "written by the child");
+	mc_write_text(parent, view + 100, "written by the parent");
+	mc_check_reads(child, view + 100, "written by the parent");
+}
+
+/* INH-002: a private view is copy-on-write across fork: the child's write stays in the child. */
+static void private_view_is_copy_on_write_across_fork(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *parent = mc_agent_start("P");
+	uintptr_t view = mc_map_private(parent, mc_create(parent, obj), MC_PAGE);
+
+	mc_write_text(parent, view, "the parent's copy");
+	struct mc_agent *child = mc_fork(parent, "C");
+	mc_check_reads(child, view, "the parent's copy");
+	mc_write_text(child, view, "the child's copy!");
+	mc_check_reads(child, view, "the child's copy!");
+	mc_check_reads(parent, view, "the parent's copy");
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("INH-001", shared_view_stays_shared_across_fork),
+	MC_CASE("INH-002", private_view_is_copy_on_write_across_fork),
+};
+MC_MAIN("inheritance", cases)
