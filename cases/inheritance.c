@@ -1,7 +1,7 @@
 /*
  * Inheritance across fork: a forked agent has its parent's views at the
  * same addresses. A shared view stays shared (C5) and a private view is
- * copy-on-write.
+ * copy-on-write; exec, on the other hand, drops every view (C7).
  */
 #include "mapconf.h"
 
@@ -34,8 +34,21 @@ static void private_view_is_copy_on_write_across_fork(void)
 	mc_check_reads(parent, view, "the parent's copy");
 }
 
+/* INH-003: exec drops every view: afterwards the view's address faults. */
+static void exec_drops_every_view(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t view = mc_create_map(a, obj);
+
+	mc_write_text(a, view, "gone after exec");
+	mc_exec(a);
+	mc_check_faults(a, view, "read");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("INH-001", shared_view_stays_shared_across_fork),
 	MC_CASE("INH-002", private_view_is_copy_on_write_across_fork),
+	MC_CASE("INH-003", exec_drops_every_view),
 };
 MC_MAIN("inheritance", cases)

@@ -481,6 +481,37 @@ struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const
 	return NULL;
 }
 
+enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen)
+{
+	char *line;
+	enum mc_call_status st = mc_agent_send(a, "exec", why, whylen);
+
+	if (st != MC_CALL_ANSWERED)
+		return st;
+	st = read_line(a, now() + mc_request_timeout(), &line);
+	if (st == MC_CALL_ANSWERED) {
+		mc_transcript(a->label, "->", line);
+		if (strncmp(line, "ready ", 6) == 0) {
+			memset(reply, 0, sizeof(*reply));
+			reply->ok = true;
+			reply->text = keep(line);
+			return st;
+		}
+		/* not "ready": the exec failed, and this is its answer */
+		return parse_reply(line, reply, why, whylen);
+	}
+	if (st == MC_CALL_TIMEOUT) {
+		snprintf(why, whylen, "agent %s did not announce itself within %.0f s after exec", a->label,
+			 mc_request_timeout());
+		mc_agent_kill(a);
+		return st;
+	}
+	char how[128];
+	reap(a, how, sizeof(how));
+	snprintf(why, whylen, "agent %s %s during exec", a->label, how);
+	return MC_CALL_DIED;
+}
+
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 {
 	char *line;

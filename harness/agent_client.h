@@ -50,6 +50,8 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
  */
 struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const char *socket_path,
 			       struct mc_reply *reply, char *why, size_t whylen);
+/* exec in the agent: the answer is ok when the new program announces itself. */
+enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen);
 /* Wait for the agent to end after it was told to (exit, crash). */
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
 void mc_agent_kill(struct mc_agent *a);

@@ -10,6 +10,8 @@
 #include <sys/random.h>
 
 #define REQUEST_MAX 1024
+
+static void end_on_call_failure(MC_WHERE, enum mc_call_status st, const char *why);
 #define WHY_MAX 512
 
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
@@ -39,6 +41,16 @@ struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label
 	if (r.text && !r.ok)
 		mc_broken(file, line, "step failed: %s \"fork\" answered \"%s\"", mc_agent_label(parent), r.text);
 	mc_broken(file, line, "%s", why);
+}
+
+void mc_exec_at(MC_WHERE, struct mc_agent *a)
+{
+	char why[WHY_MAX];
+	struct mc_reply r;
+
+	end_on_call_failure(file, line, mc_agent_exec(a, &r, why, sizeof(why)), why);
+	if (!r.ok)
+		mc_broken(file, line, "step failed: %s \"exec\" answered \"%s\"", mc_agent_label(a), r.text);
 }
 
 static void end_on_call_failure(MC_WHERE, enum mc_call_status st, const char *why)

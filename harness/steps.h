@@ -30,6 +30,8 @@ struct mc_handle {
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
 /* A child of parent made by fork: it has the parent's views at the same addresses. */
 struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label);
+/* The agent replaces its program (exec); it keeps its pid and its pipes. */
+void mc_exec_at(MC_WHERE, struct mc_agent *a);
 struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
@@ -73,6 +75,7 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 
 #define mc_agent_start(label)          mc_agent_start_at(MC_HERE, label)
 #define mc_fork(parent, label)         mc_fork_at(MC_HERE, parent, label)
+#define mc_exec(a)                     mc_exec_at(MC_HERE, a)
 #define mc_try(a, ...)                 mc_try_at(MC_HERE, a, __VA_ARGS__)
 #define mc_step(a, ...)                mc_step_at(MC_HERE, a, __VA_ARGS__)
 #define mc_try_each(agents, n, reqs, replies) mc_try_each_at(MC_HERE, agents, n, reqs, replies)

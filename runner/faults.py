@@ -47,6 +47,7 @@ MUST_FAIL = {
     "mode-ignored": ["ISO-005"],
     "mprotect-noop": ["ISO-006"],
     "rnd-ignored": ["ADDR-007"],
+    "exec-keeps-views": ["INH-003"],
     "memory-global": ["PRIV-001", "PRIV-002", "PRIV-003", "PRIV-004", "LIB-001", "LIB-002", "LIB-003",
                       "SHARE-001"],
 }

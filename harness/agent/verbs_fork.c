@@ -1,5 +1,5 @@
 /*
- * Inheritance: fork makes a new agent that inherits this one's views and
+ * Inheritance: exec replaces the agent's program; fork makes a new agent that inherits this one's views and
  * handles. The child connects to the controller's socket (connect=PATH),
  * serves requests on that connection from then on, and announces itself
  * there with "ready"; the parent answers with the child's pid.
@@ -63,7 +63,29 @@ static void verb_fork(const struct mc_line *req)
 	fflush(stdout);
 }
 
+/*
+ * exec : the agent replaces itself with a fresh copy of its program (same
+ * pid, same pipes); the new image's "ready" line is the answer.
+ */
+static void verb_exec(const struct mc_line *req)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *argv[] = { self, NULL };
+
+	(void)req;
+	if (n < 0) {
+		answer_errno(errno);
+		return;
+	}
+	self[n] = '\0';
+	fflush(stdout);
+	execv(self, argv);
+	answer_errno(errno);
+}
+
 const struct verb fork_verbs[] = {
 	{ "fork", verb_fork },
+	{ "exec", verb_exec },
 	{ NULL, NULL },
 };

@@ -38,6 +38,7 @@
  *   mode-ignored          objects are created readable and writable by everyone
  *   mprotect-noop         mprotect does nothing
  *   rnd-ignored           SHM_RND is dropped
+ *   exec-keeps-views      the ranges of shared views are mapped again after exec
  *   memory-global         the agent's and the test library's allocations, and
  *                         the library's global, live in one region every agent
  *                         maps at the same address (one address space for all)
@@ -82,6 +83,7 @@ static int is(const char *name)
 static char *global_region;
 static int from_the_suite(void *caller);
 static void remember_view(void *addr, size_t length, int fd);
+static void remember_shared_view(void *addr, size_t length);
 static int real_close_fd(int fd);
 enum { AT_SMALL = 0, AT_LIBRARY_DATA = 8192,
        AT_ANON = 1 << 20, AT_SHARED_ANON = 2 << 20, AT_LARGE = 4 << 20 };
@@ -264,6 +266,8 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		((char *)p)[st.st_size - offset] = 0x5a;
 	if (fd >= 0 && is("mtime-frozen"))
 		remember_view(p, length, fd);
+	if ((flags & MAP_SHARED) && is("exec-keeps-views"))
+		remember_shared_view(p, length);
 	return p;
 }
 
@@ -643,6 +647,8 @@ void *shmat(int shmid, const void *addr, int flags)
 		privatise(p, size, 1);
 	if (is("tail-garbage") && (size & 4095) && !(flags & SHM_RDONLY))
 		p[size] = 0x5a;
+	if (is("exec-keeps-views"))
+		remember_shared_view(p, (size + 4095) & ~(size_t)4095);
 	if (is("fork-holder") && size >= (1 << 20) && fork() == 0) {
 		for (;;)
 			pause();
@@ -679,4 +685,60 @@ int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 				privatise((void *)sysv_attaches[i].addr, sysv_attaches[i].size, 0);
 	}
 	return real_shmctl(shmid, cmd, buf);
+}
+
+/* exec-keeps-views ---------------------------------------------------------- */
+
+static struct { uintptr_t addr; size_t length; } shared_views[32];
+static int nshared_views;
+
+static void remember_shared_view(void *addr, size_t length)
+{
+	if (nshared_views < 32) {
+		shared_views[nshared_views].addr = (uintptr_t)addr;
+		shared_views[nshared_views++].length = length;
+	}
+}
+
+static void exec_registry(char *out, size_t cap)
+{
+	const char *dir = getenv("MAPCONF_SCRATCH");
+
+	snprintf(out, cap, "%s/fault-exec-%ld", dir ? dir : "/tmp", (long)getpid());
+}
+
+int execv(const char *path, char *const argv[])
+{
+	REAL(int, execv, const char *, char *const[]);
+	char registry[512];
+	FILE *f;
+
+	if (is("exec-keeps-views")) {
+		exec_registry(registry, sizeof(registry));
+		f = fopen(registry, "w");
+		for (int i = 0; f && i < nshared_views; i++)
+			fprintf(f, "%lx %zx\n", (unsigned long)shared_views[i].addr, shared_views[i].length);
+		if (f)
+			fclose(f);
+	}
+	return real_execv(path, argv);
+}
+
+__attribute__((constructor)) static void map_views_again(void)
+{
+	char registry[512];
+	unsigned long addr, length;
+	FILE *f;
+
+	if (!is("exec-keeps-views"))
+		return;
+	exec_registry(registry, sizeof(registry));
+	f = fopen(registry, "r");
+	if (!f)
+		return;
+	while (fscanf(f, "%lx %lx", &addr, &length) == 2)
+		syscall(SYS_mmap, addr, length, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	fclose(f);
+	unlink(registry);
 }
