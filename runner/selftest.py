@@ -205,6 +205,11 @@ class Selftest:
     def nothing_left(self) -> None:
         left = [str(p) for p in rundir.SHM_DIR.glob("mapconf-*")]
         left += [str(p) for p in rundir.runs_root().iterdir()]
+        # the suite's SysV keys all have 0x4d ('M') as their top byte (mc_sysv_key)
+        for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]:
+            key = int(line.split()[0]) & 0xFFFFFFFF
+            if key >> 24 == 0x4D:
+                left.append(f"SysV segment key 0x{key:08x}")
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
@@ -235,7 +240,7 @@ class Selftest:
                       lambda name=name, must_fail=must_fail: self.fault(name, must_fail))
         self.step("bad input: one sentence and exit 2", self.bad_input)
         self.step("a run killed with SIGKILL is swept by the next run", self.killed_run_is_swept)
-        self.step("nothing left behind: objects, run directories, processes", self.nothing_left)
+        self.step("nothing left behind: objects, SysV segments, run directories, processes", self.nothing_left)
         shutil.rmtree(self.tmp, ignore_errors=True)
         print(f"selftest: {self.passed} passed, {self.failed} failed")
         return 0 if self.failed == 0 else 1
