@@ -44,16 +44,27 @@ static void pointer_chain_built_by_a_walks_in_b(void)
 		 "B walked \"%s\", A built 32 nodes with \"%s\"", walked.text, built.text);
 }
 
+/*
+ * A view of one object at a free address *at, holding "the old data", and
+ * the answer to a request for a view of another object at that same address.
+ */
+static struct mc_reply request_over_occupied_range(struct mc_agent *a, uintptr_t *at)
+{
+	struct mc_object *old = mc_object_new(MC_GRANULE), *new = mc_object_new(MC_GRANULE);
+
+	*at = mc_free_address(&a, 1, MC_GRANULE);
+	mc_map_fixed(a, mc_create(a, old), MC_GRANULE, *at);
+	mc_write_text(a, *at, "the old data");
+	return mc_try_map_fixed(a, mc_create(a, new), MC_GRANULE, *at);
+}
+
 /* ADDR-003: a view requested over an occupied range is refused and the old data stays. */
 static void fixed_view_over_occupied_range_fails(void)
 {
-	struct mc_object *old = mc_object_new(MC_GRANULE), *new = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t at = mc_free_address(&a, 1, MC_GRANULE);
+	uintptr_t at;
+	struct mc_reply r = request_over_occupied_range(a, &at);
 
-	mc_map_fixed(a, mc_create(a, old), MC_GRANULE, at);
-	mc_write_text(a, at, "the old data");
-	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, new), MC_GRANULE, at);
 	MC_CHECK(!r.ok, "A's request for a view over its occupied 0x%lx was not refused: \"%s\"",
 		 (unsigned long)at, r.text);
 	MC_CHECK(strcmp(r.code, "already_exists") == 0 || strcmp(r.code, "invalid_address") == 0,
@@ -90,13 +101,10 @@ static void fixed_view_over_partly_occupied_range_fails(void)
 /* ADDR-006: an attach requested over an occupied range is refused (SysV: EINVAL), and the data there stays. */
 static void attach_over_occupied_range_fails(void)
 {
-	struct mc_object *old = mc_object_new(MC_GRANULE), *new = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t at = mc_free_address(&a, 1, MC_GRANULE);
+	uintptr_t at;
+	struct mc_reply r = request_over_occupied_range(a, &at);
 
-	mc_map_fixed(a, mc_create(a, old), MC_GRANULE, at);
-	mc_write_text(a, at, "the old data");
-	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, new), MC_GRANULE, at);
 	mc_check_error(&r, "invalid_argument", "A attaches over its occupied range");
 	mc_check_reads(a, at, "the old data");
 }

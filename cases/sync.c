@@ -60,8 +60,12 @@ static void check_total(struct mc_agent *a, uintptr_t counter, const char *how)
 		 (unsigned long long)total, WORKERS * INCREMENTS);
 }
 
-/* SYNC-001: a process-shared mutex in the mapping makes increments from several agents exact. */
-static void shared_mutex_gives_exact_totals(void)
+/*
+ * Three agents each add INCREMENTS to one counter in the mapping, all at
+ * once, with the verb add; lock names add's field for the lock at the start
+ * of the mapping, which init (when not NULL) sets up first.
+ */
+static void check_exact_totals(const char *init, const char *add, const char *lock, const char *how)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *agents[WORKERS];
@@ -69,13 +73,24 @@ static void shared_mutex_gives_exact_totals(void)
 	char requests[WORKERS][256];
 
 	three_views(obj, agents, views);
-	mc_step(agents[0], "mutex_init addr=0x%lx", (unsigned long)views[0]);
-	for (int i = 0; i < WORKERS; i++)
-		snprintf(requests[i], sizeof(requests[i]), "locked_add mutex=0x%lx counter=0x%lx count=%d%s",
-			 (unsigned long)views[i], (unsigned long)(views[i] + COUNTER_OFFSET), INCREMENTS,
-			 barrier(views[i]));
+	if (init)
+		mc_step(agents[0], "%s addr=0x%lx", init, (unsigned long)views[0]);
+	for (int i = 0; i < WORKERS; i++) {
+		int n = snprintf(requests[i], sizeof(requests[i]), "%s counter=0x%lx count=%d%s", add,
+				 (unsigned long)(views[i] + COUNTER_OFFSET), INCREMENTS, barrier(views[i]));
+
+		if (lock)
+			snprintf(requests[i] + n, sizeof(requests[i]) - (size_t)n, " %s=0x%lx", lock,
+				 (unsigned long)views[i]);
+	}
 	run_workers(agents, requests);
-	check_total(agents[0], views[0] + COUNTER_OFFSET, "under a process-shared mutex");
+	check_total(agents[0], views[0] + COUNTER_OFFSET, how);
+}
+
+/* SYNC-001: a process-shared mutex in the mapping makes increments from several agents exact. */
+static void shared_mutex_gives_exact_totals(void)
+{
+	check_exact_totals("mutex_init", "locked_add", "mutex", "under a process-shared mutex");
 }
 
 /* SYNC-002: a robust mutex whose owner died reports that (EOWNERDEAD) to the next locker. */
@@ -98,35 +113,13 @@ static void robust_mutex_reports_dead_owner(void)
 /* SYNC-003: a process-shared semaphore in the mapping makes increments from several agents exact. */
 static void shared_semaphore_gives_exact_totals(void)
 {
-	struct mc_object *obj = mc_object_new(MC_PAGE);
-	struct mc_agent *agents[WORKERS];
-	uintptr_t views[WORKERS];
-	char requests[WORKERS][256];
-
-	three_views(obj, agents, views);
-	mc_step(agents[0], "sem_init addr=0x%lx value=1", (unsigned long)views[0]);
-	for (int i = 0; i < WORKERS; i++)
-		snprintf(requests[i], sizeof(requests[i]), "sem_add sem=0x%lx counter=0x%lx count=%d%s",
-			 (unsigned long)views[i], (unsigned long)(views[i] + COUNTER_OFFSET), INCREMENTS,
-			 barrier(views[i]));
-	run_workers(agents, requests);
-	check_total(agents[0], views[0] + COUNTER_OFFSET, "under a process-shared semaphore");
+	check_exact_totals("sem_init value=1", "sem_add", "sem", "under a process-shared semaphore");
 }
 
 /* SYNC-004: atomic increments on the mapping from several agents are exact. */
 static void atomic_increments_are_exact(void)
 {
-	struct mc_object *obj = mc_object_new(MC_PAGE);
-	struct mc_agent *agents[WORKERS];
-	uintptr_t views[WORKERS];
-	char requests[WORKERS][256];
-
-	three_views(obj, agents, views);
-	for (int i = 0; i < WORKERS; i++)
-		snprintf(requests[i], sizeof(requests[i]), "atomic_add counter=0x%lx count=%d%s",
-			 (unsigned long)(views[i] + COUNTER_OFFSET), INCREMENTS, barrier(views[i]));
-	run_workers(agents, requests);
-	check_total(agents[0], views[0] + COUNTER_OFFSET, "with atomic adds");
+	check_exact_totals(NULL, "atomic_add", NULL, "with atomic adds");
 }
 
 static const struct mc_case cases[] = {

@@ -68,13 +68,10 @@ static void check_bytes(MC_WHERE, const struct mc_reply *r, const char *who, con
 
 void mc_check_writes_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
 {
-	char hex[2 * 256 + 1];
-	size_t len = strlen(text);
+	char request[MC_WRITE_REQUEST_MAX];
 
-	if (len == 0 || len > 256)
-		mc_broken(file, line, "text to write must be 1 to 256 bytes");
-	mc_hex_encode(text, len, hex);
-	struct mc_reply r = mc_try_at(file, line, a, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+	mc_write_request_at(file, line, addr, text, request);
+	struct mc_reply r = mc_try_at(file, line, a, "%s", request);
 	mc_check_true_at(file, line, r.ok, "%s could not write at 0x%lx: \"%s\"", mc_agent_label(a),
 			 (unsigned long)addr, r.text);
 }

@@ -235,7 +235,7 @@ uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o
 	return mc_map_at(file, line, a, mc_open_at(file, line, a, o, "rw"), 0, o->size, "rw");
 }
 
-void mc_write_text_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
+void mc_write_request_at(MC_WHERE, uintptr_t addr, const char *text, char *request)
 {
 	char hex[2 * 256 + 1];
 	size_t len = strlen(text);
@@ -243,7 +243,15 @@ void mc_write_text_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *
 	if (len == 0 || len > 256)
 		mc_broken(file, line, "text to write must be 1 to 256 bytes");
 	mc_hex_encode(text, len, hex);
-	mc_step_at(file, line, a, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+	snprintf(request, MC_WRITE_REQUEST_MAX, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+}
+
+void mc_write_text_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
+{
+	char request[MC_WRITE_REQUEST_MAX];
+
+	mc_write_request_at(file, line, addr, text, request);
+	mc_step_at(file, line, a, "%s", request);
 }
 
 void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed)

@@ -65,6 +65,9 @@ void mc_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, struct mc_object *o);
 uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* The request that writes text (1 to 256 bytes) at addr, into request[MC_WRITE_REQUEST_MAX]. */
+#define MC_WRITE_REQUEST_MAX 600
+void mc_write_request_at(MC_WHERE, uintptr_t addr, const char *text, char *request);
 void mc_write_text_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text);
 void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed);
 uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
