@@ -4,6 +4,8 @@
  *
  * An agent is started with posix_spawn (never a bare fork), so it is a real,
  * separate process that shares nothing with the controller but two pipes.
+ * (An agent made by another agent's "fork" is the exception the inheritance
+ * cases need: it talks to the controller over a Unix socket instead.)
  * The command comes from MAPCONF_AGENT_ARGV (arguments separated by \x1f),
  * which lets a platform put an emulator or a sandbox in front of it.
  */
