@@ -301,11 +301,38 @@ static enum mc_call_status parse_reply(char *text, struct mc_reply *reply,
 	return MC_CALL_MALFORMED;
 }
 
+/*
+ * Wait for a new agent's "ready" line: 0, or -1 with why, in which case the
+ * agent has been ended (killed, or reaped if it had already died).
+ */
+static int await_ready(struct mc_agent *a, const char *what, char *why, size_t whylen)
+{
+	char *line;
+	char how[128];
+
+	switch (read_line(a, now() + mc_request_timeout(), &line)) {
+	case MC_CALL_ANSWERED:
+		mc_transcript(a->label, "->", line);
+		if (strncmp(line, "ready ", 6) == 0)
+			return 0;
+		snprintf(why, whylen, "%s %s did not announce itself: \"%.200s\"", what, a->label, line);
+		break;
+	case MC_CALL_TIMEOUT:
+		snprintf(why, whylen, "%s %s did not announce itself within %.0f s", what, a->label,
+			 mc_request_timeout());
+		break;
+	default:
+		reap(a, how, sizeof(how));
+		snprintf(why, whylen, "%s %s %s before announcing itself", what, a->label, how);
+		return -1;
+	}
+	mc_agent_kill(a);
+	return -1;
+}
+
 struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen)
 {
 	struct mc_agent *a;
-	char *line;
-	char how[128];
 
 	if (nagents == AGENTS_MAX) {
 		snprintf(why, whylen, "more than %d agents in one case", AGENTS_MAX);
@@ -317,24 +344,7 @@ struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen)
 	if (spawn_process(a, why, whylen))
 		return NULL;
 	nagents++;
-	switch (read_line(a, now() + mc_request_timeout(), &line)) {
-	case MC_CALL_ANSWERED:
-		mc_transcript(a->label, "->", line);
-		if (strncmp(line, "ready ", 6) == 0)
-			return a;
-		snprintf(why, whylen, "agent %s did not announce itself: \"%.200s\"", label, line);
-		break;
-	case MC_CALL_TIMEOUT:
-		snprintf(why, whylen, "agent %s did not announce itself within %.0f s", label,
-			 mc_request_timeout());
-		break;
-	default:
-		reap(a, how, sizeof(how));
-		snprintf(why, whylen, "agent %s %s before announcing itself", label, how);
-		return NULL;
-	}
-	mc_agent_kill(a);
-	return NULL;
+	return await_ready(a, "agent", why, whylen) ? NULL : a;
 }
 
 enum mc_call_status mc_agent_send(struct mc_agent *a, const char *request, char *why, size_t whylen)
@@ -430,7 +440,7 @@ static int accept_within(int listener, double deadline)
 struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const char *socket_path,
 			       struct mc_reply *reply, char *why, size_t whylen)
 {
-	char request[600], *line;
+	char request[600];
 	struct mc_agent *a;
 	enum mc_call_status st;
 	int listener, fd;
@@ -467,18 +477,7 @@ struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const
 	a->pid = (pid_t)pid;
 	a->to_fd = a->from_fd = fd;
 	a->alive = a->forked = true;
-	switch (read_line(a, now() + mc_request_timeout(), &line)) {
-	case MC_CALL_ANSWERED:
-		mc_transcript(a->label, "->", line);
-		if (strncmp(line, "ready ", 6) == 0)
-			return a;
-		snprintf(why, whylen, "forked agent %s did not announce itself: \"%.200s\"", label, line);
-		break;
-	default:
-		snprintf(why, whylen, "forked agent %s did not announce itself", label);
-	}
-	mc_agent_kill(a);
-	return NULL;
+	return await_ready(a, "forked agent", why, whylen) ? NULL : a;
 }
 
 enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen)

@@ -55,6 +55,8 @@ bool attach_remove(uintptr_t addr);
 int need_u64(const struct mc_line *req, const char *key, uint64_t *out);
 int need_addr(const struct mc_line *req, const char *key, uintptr_t *out);
 const char *need_str(const struct mc_line *req, const char *key);
+/* The descriptor of the request's handle= (answers err bad_handle and returns -1 if none). */
+int need_fd(const struct mc_line *req);
 
 /* Verb handlers, grouped by what they act on. */
 typedef void (*verb_fn)(const struct mc_line *req);

@@ -69,3 +69,12 @@ const char *need_str(const struct mc_line *req, const char *key)
 		answer_err("invalid_request", "none", "missing=%s", key);
 	return v && *v ? v : NULL;
 }
+
+int need_fd(const struct mc_line *req)
+{
+	int fd = handle_fd(mc_line_get(req, "handle"));
+
+	if (fd < 0)
+		answer_err("bad_handle", "none", "detail=unknown_handle");
+	return fd;
+}

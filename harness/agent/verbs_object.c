@@ -224,11 +224,10 @@ static void verb_unlink(const struct mc_line *req)
 /* stat handle= : the object's size, allocated bytes, mode, close-on-exec flag and mtime */
 static void verb_stat(const struct mc_line *req)
 {
-	int fd = handle_fd(mc_line_get(req, "handle"));
 	int shmid = handle_sysv(mc_line_get(req, "handle"));
 	struct shmid_ds ds;
 	struct stat st;
-	int flags;
+	int fd, flags;
 
 	if (shmid >= 0) {
 		if (shmctl(shmid, IPC_STAT, &ds))
@@ -238,10 +237,8 @@ static void verb_stat(const struct mc_line *req)
 				  (unsigned int)(ds.shm_perm.mode & 0777), (unsigned long)ds.shm_nattch);
 		return;
 	}
-	if (fd < 0) {
-		answer_err("bad_handle", "none", "detail=unknown_handle");
+	if ((fd = need_fd(req)) < 0)
 		return;
-	}
 	flags = fcntl(fd, F_GETFD);
 	if (fstat(fd, &st) || flags < 0) {
 		answer_errno(errno);
@@ -256,15 +253,11 @@ static void verb_stat(const struct mc_line *req)
 /* resize handle= size= : grow or shrink the object (ftruncate) */
 static void verb_resize(const struct mc_line *req)
 {
-	int fd = handle_fd(mc_line_get(req, "handle"));
 	uint64_t size;
+	int fd;
 
-	if (need_u64(req, "size", &size))
+	if (need_u64(req, "size", &size) || (fd = need_fd(req)) < 0)
 		return;
-	if (fd < 0) {
-		answer_err("bad_handle", "none", "detail=unknown_handle");
-		return;
-	}
 	if (ftruncate(fd, (off_t)size))
 		answer_errno(errno);
 	else
@@ -274,16 +267,12 @@ static void verb_resize(const struct mc_line *req)
 /* touch handle= mtime_s= : set the object's modification time (seconds since the epoch) */
 static void verb_touch(const struct mc_line *req)
 {
-	int fd = handle_fd(mc_line_get(req, "handle"));
 	struct timespec times[2];
 	uint64_t seconds;
+	int fd;
 
-	if (need_u64(req, "mtime_s", &seconds))
+	if (need_u64(req, "mtime_s", &seconds) || (fd = need_fd(req)) < 0)
 		return;
-	if (fd < 0) {
-		answer_err("bad_handle", "none", "detail=unknown_handle");
-		return;
-	}
 	times[0].tv_sec = times[1].tv_sec = (time_t)seconds;
 	times[0].tv_nsec = times[1].tv_nsec = 0;
 	if (futimens(fd, times))

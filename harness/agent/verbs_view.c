@@ -65,7 +65,7 @@ static void map_sysv(int shmid, const struct mc_line *req, int prot)
 
 static void verb_map(const struct mc_line *req)
 {
-	int fd = handle_fd(mc_line_get(req, "handle"));
+	int fd;
 	int shmid = handle_sysv(mc_line_get(req, "handle"));
 	uint64_t length, offset = 0, private = 0;
 	uintptr_t at = 0;
@@ -86,10 +86,8 @@ static void verb_map(const struct mc_line *req)
 			map_sysv(shmid, req, prot);
 		return;
 	}
-	if (fd < 0) {
-		answer_err("bad_handle", "none", "detail=unknown_handle");
+	if ((fd = need_fd(req)) < 0)
 		return;
-	}
 	mc_line_get_u64(req, "offset", &offset);
 	mc_line_get_u64(req, "private", &private);
 	if (parse_prot(mc_line_get(req, "prot"), &prot)) {
