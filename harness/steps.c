@@ -43,6 +43,21 @@ struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label
 	mc_broken(file, line, "%s", why);
 }
 
+struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles)
+{
+	char why[WHY_MAX];
+	struct mc_reply r = { 0 };
+	struct mc_agent *child = mc_agent_spawn_child(parent, label, handles, &r, why, sizeof(why));
+
+	if (child)
+		return child;
+	if (r.text && !r.ok && strcmp(r.code, "unsupported") == 0)
+		mc_skip(file, line, "%s cannot spawn a child: %s", mc_agent_label(parent), r.text);
+	if (r.text && !r.ok)
+		mc_broken(file, line, "step failed: %s \"spawn\" answered \"%s\"", mc_agent_label(parent), r.text);
+	mc_broken(file, line, "%s", why);
+}
+
 void mc_exec_at(MC_WHERE, struct mc_agent *a)
 {
 	char why[WHY_MAX];
@@ -329,16 +344,22 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 		  (unsigned long long)length, n);
 }
 
+unsigned int mc_random_u32(void)
+{
+	unsigned int rnd = 0;
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned int)getpid() * 2654435761u;
+	return rnd;
+}
+
 const char *mc_marker(const char *prefix)
 {
 	static char texts[8][96];
 	static int next;
-	unsigned int rnd[2] = { 0, 0 };
 	char *text = texts[next++ % 8];
 
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		rnd[0] = (unsigned int)getpid();
-	snprintf(text, sizeof(texts[0]), "%s-%08x%08x", prefix, rnd[0], rnd[1]);
+	snprintf(text, sizeof(texts[0]), "%s-%08x%08x", prefix, mc_random_u32(), mc_random_u32());
 	return text;
 }
 

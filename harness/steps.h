@@ -30,6 +30,11 @@ struct mc_handle {
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
 /* A child of parent made by fork: it has the parent's views at the same addresses. */
 struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label);
+/*
+ * A child process of parent made by "spawn" (Win32 CreateProcess): it
+ * inherits the handles listed ("h1,h2"), by the same names, and nothing else.
+ */
+struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles);
 /* The agent replaces its program (exec); it keeps its pid and its pipes. */
 void mc_exec_at(MC_WHERE, struct mc_agent *a);
 struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
@@ -78,6 +83,7 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 
 #define mc_agent_start(label)          mc_agent_start_at(MC_HERE, label)
 #define mc_fork(parent, label)         mc_fork_at(MC_HERE, parent, label)
+#define mc_spawn(parent, label, handles) mc_spawn_at(MC_HERE, parent, label, handles)
 #define mc_exec(a)                     mc_exec_at(MC_HERE, a)
 #define mc_try(a, ...)                 mc_try_at(MC_HERE, a, __VA_ARGS__)
 #define mc_step(a, ...)                mc_step_at(MC_HERE, a, __VA_ARGS__)
@@ -120,6 +126,8 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 
 /* A text no process can hold by chance: prefix plus random hex (static storage, one per call site use). */
 const char *mc_marker(const char *prefix);
+/* A random number, for values no process can hold by chance. */
+unsigned int mc_random_u32(void);
 /* A and B, each with a view of one new object, and a write of A's seen by B: sharing works. */
 void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b);
 #define mc_share_object(a, b) mc_share_object_at(MC_HERE, a, b)
