@@ -33,6 +33,16 @@ def _env_pair(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _command(text: str) -> list[str]:
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"cannot split '{text}' into words: {error}")
+    if not words:
+        raise argparse.ArgumentTypeError("the command is empty")
+    return words
+
+
 def _positive(kind):
     def parse(text):
         value = kind(text)
@@ -47,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="run the suite on a platform and write the reports")
-    p.add_argument("--platform", default="native", help="where agents run (default: native)")
+    p.add_argument("--platform", default="native", metavar="KIND",
+                   help=f"where agents run: {', '.join(platforms.KINDS)} (default: native)")
     p.add_argument("--platform-id", help="the name of this run's platform in the reports")
     p.add_argument("--filter", action="append", default=[], metavar="GLOB",
                    help="run only assertions whose ID matches (repeatable), e.g. 'VIS-*'")
@@ -58,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="DIR", help="report directory (default reports/out/<platform-id>)")
     p.add_argument("--env", type=_env_pair, action="append", default=[], metavar="NAME=VALUE",
                    help="set a variable in every agent's environment (repeatable)")
+    p.add_argument("--wrap", type=_command, default=[], metavar="'COMMAND ...'",
+                   help="--platform custom: a command put in front of every agent")
+    p.add_argument("--wrap-controller", type=_command, default=[], metavar="'COMMAND ...'",
+                   help="--platform custom: a command put in front of every case process")
     p.add_argument("--sanitize", action="store_true",
                    help="use the AddressSanitizer+UBSan build of the harness and agent")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
@@ -93,8 +108,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_run(args, argv) -> int:
-    platform = platforms.make(args.platform, sanitize=args.sanitize, platform_id=args.platform_id,
-                              agent_env=dict(args.env), cases=args.cases)
+    platform = platforms.make(args.platform, platforms.Options(
+        sanitize=args.sanitize, platform_id=args.platform_id, agent_env=dict(args.env), cases=args.cases,
+        wrap=args.wrap, wrap_controller=args.wrap_controller))
     out = args.out or REPO / "reports" / "out" / platform.id
     opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
                       timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),

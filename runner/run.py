@@ -41,16 +41,19 @@ class Job:
     backend: str
 
 
-def select_jobs(the_spec: spec.Spec, filters: list[str]) -> list[Job]:
+def select_jobs(the_spec: spec.Spec, filters: list[str], platform: Platform) -> list[Job]:
+    """One job per (assertion, mechanism) the filters select and the platform has."""
     jobs = []
     for assertion in the_spec.assertions:
         if filters and not any(fnmatch.fnmatchcase(assertion.id, f) for f in filters):
             continue
         for backend in assertion.backends:
-            jobs.append(Job(len(jobs), assertion, backend))
+            if backend in platform.mechanisms:
+                jobs.append(Job(len(jobs), assertion, backend))
     if not jobs:
-        raise UsageError(f"no assertion in {the_spec.path} matches --filter {' '.join(filters)}; "
-                         "'./mapconf list' shows the IDs.")
+        raise UsageError(f"no assertion in {the_spec.path} matches --filter {' '.join(filters)} "
+                         f"on a mechanism of platform {platform.kind} ({', '.join(platform.mechanisms)}); "
+                         "'./mapconf list' shows the IDs and their mechanisms.")
     return jobs
 
 
@@ -61,10 +64,10 @@ def check_spec_against_binaries(the_spec: spec.Spec, case_dir: Path) -> None:
 
 def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(opts.platform.case_env())
     env.update({
         "MAPCONF_RUN_ID": run_dir.run_id,
         "MAPCONF_SCRATCH": str(run_dir.objects),
-        "MAPCONF_RUNNER_PID": str(os.getpid()),
         "MAPCONF_AGENT_ARGV": UNIT_SEPARATOR.join(opts.platform.agent_argv(repo)),
         "MAPCONF_AGENT_ENV": UNIT_SEPARATOR.join(f"{k}={v}" for k, v in opts.platform.agent_env.items()),
         # a request must fail well before the case does, so the failure names the request
@@ -73,16 +76,25 @@ def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> di
     return env
 
 
+def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job: Job) -> execute.CaseRun:
+    wrap = opts.platform.controller_wrap(repo, work)
+    if not wrap:
+        # a case whose parent is the runner dies with it; behind a wrapper its parent is the wrapper
+        env = dict(env, MAPCONF_RUNNER_PID=str(os.getpid()))
+    return execute.CaseRun(opts.platform.case_dir(repo) / job.assertion.binary, job.assertion.function,
+                           job.backend, opts.timeout, env, work, wrap=wrap,
+                           pipe_output=opts.platform.pipes_output(),
+                           after=opts.platform.after_case)
+
+
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
-    case_dir = opts.platform.case_dir(repo)
     done: dict[int, dict] = {}
     lock = threading.Lock()
 
     def one(job: Job) -> None:
-        run = execute.CaseRun(case_dir / job.assertion.binary, job.assertion.function, job.backend,
-                              opts.timeout, env, run_dir.case_dir(job.index))
         try:
+            run = case_run(opts, repo, env, run_dir.case_dir(job.index), job)
             observed = execute.run_case(run, run_dir)
         except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
             observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
@@ -135,9 +147,9 @@ def summary(doc: dict, written: list[Path]) -> str:
 
 def run(opts: RunOptions, repo: Path) -> int:
     the_spec = spec.load(str(opts.spec_path))
-    jobs = select_jobs(the_spec, opts.filters)
+    jobs = select_jobs(the_spec, opts.filters, opts.platform)
     toolchain.ensure_tools(opts.platform.tools)
-    toolchain.build(repo, [opts.platform.variant])
+    toolchain.build(repo, opts.platform.build_targets())
     check_spec_against_binaries(the_spec, opts.platform.case_dir(repo))
 
     start_time = runinfo.now_iso()
@@ -147,8 +159,12 @@ def run(opts: RunOptions, repo: Path) -> int:
     for item in run_dir.swept:
         print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)
     try:
-        records = execute_jobs(jobs, opts, repo, run_dir,
-                               lambda r, d, t: print_result(r, d, t, opts.quiet))
+        opts.platform.start(run_dir)
+        try:
+            records = execute_jobs(jobs, opts, repo, run_dir,
+                                   lambda r, d, t: print_result(r, d, t, opts.quiet))
+        finally:
+            opts.platform.stop()
     finally:
         run_dir.close()
     info = runinfo.collect(opts.platform, repo, opts.command, start_time)
