@@ -17,7 +17,7 @@ import shutil
 import signal
 from pathlib import Path
 
-from .platforms import Platform, Tool, tool_version, which
+from .platforms import Platform, PlatformError, Tool, tool_version, which
 
 RUNSC = "runsc"
 
@@ -27,6 +27,9 @@ class GVisor(Platform):
 
     def __init__(self, options):
         super().__init__(options)
+        if os.geteuid() != 0:
+            raise PlatformError("--platform gvisor starts runsc sandboxes, which needs root; "
+                                "run mapconf as root (for example with sudo).")
         self.tools.append(Tool(RUNSC, "runsc"))
 
     def controller_wrap(self, repo: Path, work: Path) -> list[str]:
