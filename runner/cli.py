@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="use the AddressSanitizer+UBSan build of the harness and agent")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
     p.add_argument("--cases", default="cases", help=argparse.SUPPRESS)   # the selftest's broken cases
-    p.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+    loudness = p.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+    loudness.add_argument("-v", "--verbose", action="store_true",
+                          help="print every result with its message, and the evidence of unexpected ones")
 
     p = sub.add_parser("list", help="list the assertions of the spec table")
     p.add_argument("--json", action="store_true", help="as JSON")
@@ -105,7 +108,7 @@ def cmd_run(args, argv) -> int:
     out = args.out or REPO / "reports" / "out" / platform.id
     opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
                       timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),
-                      quiet=args.quiet)
+                      quiet=args.quiet, verbose=args.verbose)
     return run(opts, REPO)
 
 
