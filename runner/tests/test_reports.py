@@ -351,6 +351,52 @@ class JUnitReportTest(TemporaryDirectoryTest):
             report_junit.render(doc)
 
 
+    def test_times_add_up_at_every_level(self):
+        def milliseconds(element):
+            return round(float(element.get("time")) * 1000)
+
+        doc = fixtures.realistic_doc()
+        root = parse_junit(doc)
+        for suite in root.findall("testsuite"):
+            self.assertEqual(milliseconds(suite), sum(milliseconds(case) for case in suite.iter("testcase")))
+        self.assertEqual(milliseconds(root), sum(milliseconds(suite) for suite in root.findall("testsuite")))
+        self.assertEqual(milliseconds(root), sum(result["duration_ms"] for result in doc["results"]))
+        properties = {prop.get("name"): prop.get("value") for prop in root.find("testsuite/properties")}
+        self.assertEqual(properties["duration_s"], "12.5")
+
+    def test_attributes_readers_require(self):
+        root = parse_junit(fixtures.realistic_doc())
+        self.assertEqual(root.tag, "testsuites")
+        for suite in root:
+            self.assertEqual(suite.tag, "testsuite")
+            for name in ("name", "tests", "failures", "errors", "skipped", "time", "timestamp"):
+                self.assertIsNotNone(suite.get(name), name)
+            # the Ant JUnit schema's timestamp has no time zone
+            self.assertRegex(suite.get("timestamp"), r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+            self.assertEqual(suite.findall("testsuite"), [], "suites are flat")
+            for case in suite.iter("testcase"):
+                for name in ("classname", "name", "time"):
+                    self.assertIsNotNone(case.get(name), name)
+                outcomes = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+                self.assertLessEqual(len(outcomes), 1)
+
+    def test_hostile_text_survives_without_forbidden_characters(self):
+        text = report_junit.render(fixtures.hostile_doc())
+        self.assertIsNone(report_junit.XML_FORBIDDEN.search(text))
+        self.assertNotRegex(text, "[\ud800-\udfff\ufffe\uffff]")
+        root = ET.fromstring(text.encode("utf-8"))
+        failure = root.find("testsuite/testcase/failure")
+        self.assertIn(fixtures.HOSTILE_ENDINGS, failure.get("message"))
+        self.assertNotIn("\x1b", failure.get("message"))   # the ESC goes, the rest of the sequence stays
+        self.assertIn("[31m", failure.get("message"))
+        self.assertEqual(root.find("testsuite/properties/property[@name='platform_id']").get("value"),
+                         fixtures.HOSTILE_SCRIPT)
+        # markup in the text stays text: no element came from a string
+        tags = {element.tag for element in root.iter()}
+        self.assertEqual(tags, {"testsuites", "testsuite", "properties", "property", "testcase",
+                                "failure", "skipped", "system-out"})
+
+
 class TapReportTest(TemporaryDirectoryTest):
     def lines(self, doc):
         return report_tap.render(doc).splitlines()
