@@ -88,6 +88,11 @@ def check_index(path: Path, doc: dict) -> None:
     require_visible(dom(path, "q=native=EINVAL"),
                     ids_where(results, lambda r: "native=einval" in _searchable(r)), "q=native=EINVAL")
 
+    # a link to a result opens its details, which start closed
+    anchor = f"r-{results[0]['id']}-{results[0]['backend']}"
+    opened = [d.attrs["id"] for d in dom(path, anchor).find_all("details", data_item=True) if "open" in d.attrs]
+    require(opened == [anchor], f"#{anchor} opened the details {opened}")
+
     descending = dom(path, "sort=id&order=desc")
     for section in descending.find_all("section", class_="clause"):
         shown_order = [row_id(row) for row in section.find_all("tr", data_item=True)]

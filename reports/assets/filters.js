@@ -159,7 +159,12 @@
   function readFragment() {
     var fragment = location.hash.slice(1);
     if (fragment.indexOf("=") < 0) {
-      var target = fragment && document.getElementById(decodeURIComponent(fragment));
+      var target = null;
+      try {
+        target = fragment && document.getElementById(decodeURIComponent(fragment));
+      } catch (error) {
+        /* a malformed %-escape names no element */
+      }
       if (target && target.tagName === "DETAILS") {
         target.open = true;
         target.hidden = false;
