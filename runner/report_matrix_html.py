@@ -87,15 +87,16 @@ def _clause_body(clause: str, rows, runs) -> str:
 
 
 def _row(row, runs) -> str:
+    differs = row.differs
     classes = [
         "has-unexpected" if row.any_unexpected else "all-expected",
-        "differs" if row.differs else "same",
+        "differs" if differs else "same",
         "changed" if row.changed else "unchanged",
     ]
     cells = [f"<td>{text(row.id)}</td>", f'<td class="statement">{text(row.statement)}</td>']
     cells += [_run_cell(cell, run) for cell, run in zip(row.cells, runs)]
     return (f'<tr class="{" ".join(classes)}" data-item data-count data-clause="{text(row.clause)}" '
-            f'data-differs="{int(row.differs)}" data-changed="{int(row.changed)}">{"".join(cells)}</tr>')
+            f'data-differs="{int(differs)}" data-changed="{int(row.changed)}">{"".join(cells)}</tr>')
 
 
 def _run_cell(results, run) -> str:
