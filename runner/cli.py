@@ -1,4 +1,4 @@
-"""The mapconf command line: run, list, selftest.
+"""The mapconf command line: run, list, explain, report, selftest.
 
 Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage, spec or
 tool error (one sentence saying what to do), 3 internal error.
@@ -13,7 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, platforms, spec, toolchain
+from . import catalogue, platforms, report_matrix, results_schema, spec, toolchain
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
 
@@ -77,7 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="use the AddressSanitizer+UBSan build of the harness and agent")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
     p.add_argument("--cases", default="cases", help=argparse.SUPPRESS)   # the selftest's broken cases
-    p.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+    loudness = p.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+    loudness.add_argument("-v", "--verbose", action="store_true",
+                          help="print every result with its message, and the evidence of unexpected ones")
 
     p = sub.add_parser("list", help="list the assertions of the spec table")
     p.add_argument("--json", action="store_true", help="as JSON")
@@ -87,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="what an assertion states, expects and how it is checked")
     p.add_argument("id", help="an assertion ID, e.g. VIS-001")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("report", help="merge results files into one HTML matrix of assertions x platforms")
+    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files, one column each")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.html", help="the page to write")
+    p.add_argument("--baseline", action="append", default=[], metavar="OLD.json",
+                   help="an earlier run to mark regressions and fixes against, for the runs with its "
+                        "platform id (repeatable, one per platform id)")
 
     sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
     return parser
@@ -114,7 +124,7 @@ def cmd_run(args, argv) -> int:
     out = args.out or REPO / "reports" / "out" / platform.id
     opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
                       timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),
-                      quiet=args.quiet)
+                      quiet=args.quiet, verbose=args.verbose)
     return run(opts, REPO)
 
 
@@ -129,9 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             print(catalogue.explain(spec.load(str(args.spec)), args.id, REPO))
             return 0
+        if args.command == "report":
+            print(report_matrix.report(args.results, args.output, args.baseline))
+            return 0
         from .selftest import selftest
         return selftest(REPO)
-    except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError, BuildError) as error:
+    except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError,
+            BuildError, results_schema.ResultsFileError, report_matrix.ReportError) as error:
         print(f"mapconf: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

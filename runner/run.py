@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, report_html, report_json, report_junit, report_tap, results, rundir, runinfo, spec, toolchain
+from . import (execute, report_html, report_json, report_junit, report_tap, results, rundir, runinfo, spec,
+               terminal, toolchain)
 from .platforms import Platform
 
 UNIT_SEPARATOR = "\x1f"
@@ -32,6 +33,7 @@ class RunOptions:
     out: Path
     command: str
     quiet: bool = False
+    verbose: bool = False
 
 
 @dataclass
@@ -124,27 +126,6 @@ def write_reports(doc: dict, out: Path) -> list[Path]:
     return written
 
 
-def print_result(record: dict, done: int, total: int, quiet: bool) -> None:
-    if quiet and not record["unexpected"]:
-        return
-    line = f"[{done}/{total}] {record['status']:7} {record['id']} [{record['backend']}] ({record['duration_ms']} ms)"
-    if record["status"] != "PASS" and record["message"]:
-        line += f": {record['message']}"
-    print(line, flush=True)
-
-
-def summary(doc: dict, written: list[Path]) -> str:
-    info = doc["run_info"]
-    counts = ", ".join(f"{n} {s}" for s, n in info["counts"].items() if n)
-    lines = [f"mapconf: {len(doc['results'])} results on {info['platform_id']} in {info['duration_s']:.1f} s: {counts}"]
-    for r in doc["results"]:
-        if r["unexpected"]:
-            lines.append(f"  unexpected {r['status']}: {r['id']} [{r['backend']}] {r['message']}")
-    lines.append(f"unexpected results: {info['unexpected']}")
-    lines.append(f"reports: {written[0].parent}/ ({', '.join(p.name for p in written)})")
-    return "\n".join(lines)
-
-
 def run(opts: RunOptions, repo: Path) -> int:
     the_spec = spec.load(str(opts.spec_path))
     jobs = select_jobs(the_spec, opts.filters, opts.platform)
@@ -158,17 +139,18 @@ def run(opts: RunOptions, repo: Path) -> int:
     run_dir = rundir.open_run()
     for item in run_dir.swept:
         print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)
+    term = terminal.Terminal(quiet=opts.quiet, verbose=opts.verbose)
     try:
         opts.platform.start(run_dir)
         try:
-            records = execute_jobs(jobs, opts, repo, run_dir,
-                                   lambda r, d, t: print_result(r, d, t, opts.quiet))
+            records = execute_jobs(jobs, opts, repo, run_dir, term.result)
         finally:
             opts.platform.stop()
     finally:
+        term.finish()
         run_dir.close()
     info = runinfo.collect(opts.platform, repo, opts.command, start_time)
     doc = results.document(info, records, time.monotonic() - started)
     written = write_reports(doc, opts.out)
-    print(summary(doc, written))
+    term.summary(doc, written)
     return 1 if doc["run_info"]["unexpected"] else 0

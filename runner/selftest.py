@@ -3,7 +3,8 @@
 Each step is a named check that either passes or fails with a reason; the
 last line is "N passed, N failed". The steps: the harness's cmocka unit
 tests (plain and sanitizer builds), the runner's Python unit tests, the full
-suite on this machine (plain and sanitizer builds) with valid reports, the
+suite on this machine (plain and sanitizer builds) with valid reports, those
+reports (and a matrix of several runs) as headless Chromium shows them, the
 deliberately broken cases, the suite under every injected fault, bad input,
 a run killed with SIGKILL and swept by the next, and after all of it, no
 object, file, run directory or process left behind.
@@ -24,7 +25,8 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import faults, platforms, results_schema, rundir, spec, toolchain
+from . import faults, headless, page_checks, platforms, report_html, report_json, results_schema, rundir, spec, toolchain
+from .tests import fixtures
 
 SELFTEST_TOOLS = platforms.BUILD_TOOLS + [platforms.Tool("prove", "perl")]
 
@@ -139,6 +141,80 @@ class Selftest:
         missing = [r["id"] for r in doc["results"] if r["id"] not in html]
         if missing:
             raise StepFailed(f"index.html does not show {missing[:5]}")
+
+    def browser_check(self, check, *args) -> None:
+        toolchain.ensure_tools(headless.TOOLS)
+        try:
+            check(*args)
+        except page_checks.CheckFailed as error:
+            raise StepFailed(str(error)) from None
+
+    def fixture_file(self, name: str, doc: dict) -> Path:
+        path = self.tmp / "fixtures" / name
+        path.parent.mkdir(exist_ok=True)
+        report_json.write(doc, path)
+        return path
+
+    def suite_results(self, platform_id: str) -> Path:
+        """The results.json a full-suite step wrote for `platform_id`, found
+        by what it says rather than by the step's directory name."""
+        for path in sorted(self.tmp.glob("suite*/results.json")):
+            if json.loads(path.read_text())["run_info"]["platform_id"] == platform_id:
+                return path
+        raise StepFailed(f"no full-suite run on {platform_id} to look at (did its step fail?)")
+
+    def index_in_browser(self) -> None:
+        results = self.suite_results("native")
+        doc = json.loads(results.read_text())
+        self.browser_check(page_checks.check_index, results.parent / "index.html", doc)
+        realistic = fixtures.realistic_doc()
+        page = self.tmp / "fixtures" / "realistic.html"
+        self.fixture_file("realistic.json", realistic)
+        report_html.write(realistic, page)
+        self.browser_check(page_checks.check_unexpected_filter, page, realistic)
+
+    def matrix_in_browser(self) -> None:
+        files = [self.suite_results("native"), self.suite_results("native-asan"),
+                 self.suite_results("qemu-aarch64"), self.suite_results("gvisor"),
+                 self.fixture_file("realistic.json", fixtures.realistic_doc()),
+                 self.fixture_file("all-expected.json", fixtures.all_expected_doc())]
+        page = self.tmp / "matrix.html"
+        proc = self.mapconf("report", *map(str, files), "-o", str(page))
+        if proc.returncode != 0:
+            raise StepFailed(f"mapconf report exited {proc.returncode}: {proc.stderr.strip()}")
+        docs = [json.loads(path.read_text()) for path in files]
+        self.browser_check(page_checks.check_matrix, page, docs)
+
+    def hostile_in_browser(self) -> None:
+        hostile = fixtures.hostile_doc()
+        index = self.tmp / "fixtures" / "hostile.html"
+        self.fixture_file("hostile.json", hostile)
+        report_html.write(hostile, index)
+        matrix = self.tmp / "fixtures" / "hostile-matrix.html"
+        proc = self.mapconf("report", str(self.tmp / "fixtures" / "hostile.json"),
+                            str(self.fixture_file("realistic.json", fixtures.realistic_doc())), "-o", str(matrix))
+        if proc.returncode != 0:
+            raise StepFailed(f"mapconf report exited {proc.returncode}: {proc.stderr.strip()}")
+        literal = [fixtures.HOSTILE_SCRIPT, fixtures.HOSTILE_ATTRIBUTE, fixtures.HOSTILE_ENDINGS, "\u241b[31m"]
+        self.browser_check(page_checks.check_hostile, index, literal + [fixtures.LONG_LINE], fixtures.HOSTILE_SCRIPT)
+        self.browser_check(page_checks.check_hostile, matrix, literal, fixtures.HOSTILE_SCRIPT)
+
+    def report_refuses_bad_files(self) -> None:
+        good = self.fixture_file("realistic.json", fixtures.realistic_doc())
+        schema_2 = fixtures.realistic_doc()
+        schema_2["schema"] = 2
+        bad = {
+            "is not valid JSON": "not json\n",
+            "is not a mapconf results file": json.dumps({"name": "left-pad", "version": "1.3.0"}),
+            "has schema version 2": json.dumps(schema_2),
+        }
+        for needle, content in bad.items():
+            path = self.tmp / "fixtures" / "bad.json"
+            path.write_text(content)
+            proc = self.mapconf("report", str(good), str(path), "-o", str(self.tmp / "bad.html"))
+            lines = proc.stderr.strip().splitlines()
+            if proc.returncode != 2 or len(lines) != 1 or needle not in proc.stderr or str(path) not in proc.stderr:
+                raise StepFailed(f"mapconf report of a file that {needle}: exit {proc.returncode}, stderr {proc.stderr!r}")
 
     def broken_cases(self) -> None:
         proc, doc = self.run_suite("broken", "--spec", str(self.repo / "harness/tests/broken.toml"),
@@ -275,6 +351,10 @@ class Selftest:
         self.step("full suite on gvisor: as the spec expects, at least 80 run",
                   lambda: self.full_suite(platform="gvisor", at_least=80))
         self.step("--platform custom: --wrap reaches every agent, --wrap-controller every case", self.wrapped)
+        self.step("index.html in headless Chromium: a row per assertion, the counts, each filter", self.index_in_browser)
+        self.step("matrix of six results files (four platforms) in headless Chromium: rows, columns, filters", self.matrix_in_browser)
+        self.step("hostile strings in headless Chromium: shown as text, nothing injected", self.hostile_in_browser)
+        self.step("report refuses a bad results file: one sentence and exit 2", self.report_refuses_bad_files)
         self.step("broken cases come out as ERROR, TIMEOUT, FAIL, SKIP and the run goes on", self.broken_cases)
         self.step("every assertion is made to fail by some fault", self.fault_coverage)
         for name, must_fail in faults.MUST_FAIL.items():
