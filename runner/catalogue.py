@@ -6,14 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import clauses
 from .spec import KNOWN_BACKENDS, CLAUSES, Spec
-
-CLAUSE_TITLES = {
-    "C1": "Private allocation", "C2": "Library allocation is the caller's",
-    "C3": "Sharing needs a mapping", "C4": "Named objects", "C5": "Views share pages",
-    "C6": "Addresses are per process", "C7": "Not global", "C8": "Release on last unmap",
-    "C9": "File updated at release", "C10": "Flush", "C11": "Synchronise writers",
-}
 
 
 class UnknownAssertion(Exception):
@@ -27,7 +21,7 @@ def coverage_table(the_spec: Spec) -> str:
     rows = []
     for clause in CLAUSES:
         in_clause = [a for a in the_spec.assertions if a.clause == clause]
-        rows.append([f"{clause} {CLAUSE_TITLES[clause]}", str(len(in_clause)),
+        rows.append([f"{clause} {clauses.title(clause)}", str(len(in_clause)),
                      *(str(sum(b in a.backends for a in in_clause)) for b in backends)])
     rows.append(["total", str(len(the_spec.assertions)),
                  *(str(sum(b in a.backends for a in the_spec.assertions)) for b in backends)])
@@ -54,7 +48,7 @@ def explain(the_spec: Spec, assertion_id: str, repo: Path) -> str:
         a = the_spec.by_id(assertion_id)
     except KeyError:
         raise UnknownAssertion(f"no assertion has ID '{assertion_id}'; './mapconf list' shows them.") from None
-    lines = [f"{a.id} ({a.clause} {CLAUSE_TITLES[a.clause]})", f"  {a.statement}", "",
+    lines = [f"{a.id} ({a.clause} {clauses.title(a.clause)})", f"  {a.statement}", "",
              f"mechanisms: {', '.join(a.backends)}" + ("  (runs alone: memory accounting)" if a.exclusive else ""),
              "expectations (first match wins; otherwise PASS):"]
     if not a.expectations:

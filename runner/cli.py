@@ -1,4 +1,4 @@
-"""The mapconf command line: run, list, selftest.
+"""The mapconf command line: run, list, explain, report, selftest.
 
 Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage, spec or
 tool error (one sentence saying what to do), 3 internal error.
@@ -13,7 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, platforms, spec, toolchain
+from . import catalogue, platforms, report_matrix, results_schema, spec, toolchain
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
 
@@ -33,6 +33,16 @@ def _env_pair(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _command(text: str) -> list[str]:
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"cannot split '{text}' into words: {error}")
+    if not words:
+        raise argparse.ArgumentTypeError("the command is empty")
+    return words
+
+
 def _positive(kind):
     def parse(text):
         value = kind(text)
@@ -47,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="run the suite on a platform and write the reports")
-    p.add_argument("--platform", default="native", help="where agents run (default: native)")
+    p.add_argument("--platform", default="native", metavar="KIND",
+                   help=f"where agents run: {', '.join(platforms.KINDS)} (default: native)")
     p.add_argument("--platform-id", help="the name of this run's platform in the reports")
     p.add_argument("--filter", action="append", default=[], metavar="GLOB",
                    help="run only assertions whose ID matches (repeatable), e.g. 'VIS-*'")
@@ -58,11 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="DIR", help="report directory (default reports/out/<platform-id>)")
     p.add_argument("--env", type=_env_pair, action="append", default=[], metavar="NAME=VALUE",
                    help="set a variable in every agent's environment (repeatable)")
+    p.add_argument("--wrap", type=_command, default=[], metavar="'COMMAND ...'",
+                   help="--platform custom: a command put in front of every agent")
+    p.add_argument("--wrap-controller", type=_command, default=[], metavar="'COMMAND ...'",
+                   help="--platform custom: a command put in front of every case process")
     p.add_argument("--sanitize", action="store_true",
                    help="use the AddressSanitizer+UBSan build of the harness and agent")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
     p.add_argument("--cases", default="cases", help=argparse.SUPPRESS)   # the selftest's broken cases
-    p.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+    loudness = p.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+    loudness.add_argument("-v", "--verbose", action="store_true",
+                          help="print every result with its message, and the evidence of unexpected ones")
 
     p = sub.add_parser("list", help="list the assertions of the spec table")
     p.add_argument("--json", action="store_true", help="as JSON")
@@ -72,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="what an assertion states, expects and how it is checked")
     p.add_argument("id", help="an assertion ID, e.g. VIS-001")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("report", help="merge results files into one HTML matrix of assertions x platforms")
+    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files, one column each")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.html", help="the page to write")
+    p.add_argument("--baseline", action="append", default=[], metavar="OLD.json",
+                   help="an earlier run to mark regressions and fixes against, for the runs with its "
+                        "platform id (repeatable, one per platform id)")
 
     sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
     return parser
@@ -93,12 +118,13 @@ def cmd_list(args) -> int:
 
 
 def cmd_run(args, argv) -> int:
-    platform = platforms.make(args.platform, sanitize=args.sanitize, platform_id=args.platform_id,
-                              agent_env=dict(args.env), cases=args.cases)
+    platform = platforms.make(args.platform, platforms.Options(
+        sanitize=args.sanitize, platform_id=args.platform_id, agent_env=dict(args.env), cases=args.cases,
+        wrap=args.wrap, wrap_controller=args.wrap_controller))
     out = args.out or REPO / "reports" / "out" / platform.id
     opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
                       timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),
-                      quiet=args.quiet)
+                      quiet=args.quiet, verbose=args.verbose)
     return run(opts, REPO)
 
 
@@ -113,9 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             print(catalogue.explain(spec.load(str(args.spec)), args.id, REPO))
             return 0
+        if args.command == "report":
+            print(report_matrix.report(args.results, args.output, args.baseline))
+            return 0
         from .selftest import selftest
         return selftest(REPO)
-    except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError, BuildError) as error:
+    except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError,
+            BuildError, results_schema.ResultsFileError, report_matrix.ReportError) as error:
         print(f"mapconf: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

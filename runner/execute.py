@@ -17,12 +17,14 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import rundir
 from .spec import CaseListing
 
 OUTPUT_LIMIT = 64 * 1024
 PR_SET_CHILD_SUBREAPER = 36
+PIPE_DRAIN_S = 5.0
 
 
 class BuildError(Exception):
@@ -56,6 +58,8 @@ class CaseRun:
     env: dict[str, str]
     work: Path                     # a directory of its own for record, transcript, output
     wrap: list[str] = field(default_factory=list)   # a prefix for the case process
+    pipe_output: bool = False      # the output comes through a pipe (see platform.pipes_output)
+    after: Callable[[Path], list[str]] | None = None  # the platform's cleanup after the case
 
 
 @dataclass
@@ -74,17 +78,13 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
                        "--result", str(record), "--transcript", str(transcript)]
     started = time.monotonic()
     with open(output, "wb") as out:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                env=run.env, start_new_session=True)
-        timed_out = False
-        try:
-            proc.wait(timeout=run.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(proc.pid)
-            proc.wait()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE if run.pipe_output else out,
+                                stderr=subprocess.STDOUT, env=run.env, start_new_session=True)
+        timed_out = _wait(proc, run.timeout, out if run.pipe_output else None)
     duration_ms = int((time.monotonic() - started) * 1000)
-    leftovers = _end_group(proc.pid) + rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
+    leftovers = _end_group(proc.pid) + (run.after(run.work) if run.after else [])
+    leftovers += rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
     leftovers += rundir.remove_sysv_segments(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
     leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
     process = _describe_exit(proc.returncode, timed_out, run.timeout)
@@ -92,6 +92,30 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
     notes = "".join(f"-- the runner removed a leftover: {item}\n" for item in leftovers)
     return Observed(status, message, duration_ms, _read(transcript) + notes,
                     _read(output, OUTPUT_LIMIT), process)
+
+
+def _wait(proc: subprocess.Popen, timeout: float, copy_to) -> bool:
+    """Wait for the case process (copying its piped output to copy_to, if
+    given); on timeout kill its group. True if it timed out."""
+    try:
+        if copy_to is None:
+            proc.wait(timeout=timeout)
+        else:
+            data, _ = proc.communicate(timeout=timeout)
+            copy_to.write(data or b"")
+        return False
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        if copy_to is None:
+            proc.wait()
+        else:
+            try:   # what was read so far is kept; a pipe held outside the group must not stall us
+                data, _ = proc.communicate(timeout=PIPE_DRAIN_S)
+                copy_to.write(data or b"")
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return True
 
 
 def judge(record: str, returncode: int, timed_out: bool, timeout: float) -> tuple[str, str]:

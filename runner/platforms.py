@@ -1,13 +1,18 @@
-"""Platforms: how the agents of a run are started, and what a platform needs.
+"""Platforms: how the processes of a run are started, and what a platform needs.
 
-A platform turns "run this case" into processes: which build of the case
-binaries and the agent to use, and what to put in front of the agent (an
-emulator, a sandbox, a wrapper). Everything platform-specific in the runner
-lives here.
+A platform turns "run this case" into processes: which build of the agent to
+use, what to put in front of the agent (an emulator, a wrapper) or of the
+controller (a sandbox), which mechanisms it has, and what it must set up
+before the first case and take down after the last. Each platform is a module
+of its own (platform_<kind>.py); this one holds what they share and the table
+of kinds.
 """
 
 from __future__ import annotations
 
+import importlib
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,44 +24,115 @@ class Tool:
     package: str
 
 
-@dataclass
-class Platform:
-    kind: str                          # native, ...
-    id: str                            # the name of the run's platform in reports
-    variant: str                       # the build variant: native or asan
-    tools: list[Tool] = field(default_factory=list)
-    agent_env: dict[str, str] = field(default_factory=dict)
-    runtime: str | None = None         # emulator / sandbox / layer and its version
-    cases: str = "cases"               # the build directory of the case binaries
-
-    def build_dir(self, repo: Path) -> Path:
-        return repo / "build" / self.variant
-
-    def case_dir(self, repo: Path) -> Path:
-        return self.build_dir(repo) / self.cases
-
-    def agent_argv(self, repo: Path) -> list[str]:
-        return [str(self.build_dir(repo) / "agent" / "mapconf-agent")]
-
-
 BUILD_TOOLS = [
     Tool("cc", "gcc"),
     Tool("ninja", "ninja-build"),
     Tool("/usr/include/cmocka.h", "libcmocka-dev"),
 ]
 
-KINDS = ("native",)
+# The mechanisms the POSIX agent implements (the spec table's backends).
+POSIX_MECHANISMS = ("posix-shm", "file", "memfd", "sysv", "anon-fork")
 
 
 class PlatformError(Exception):
     """An unknown platform or a bad platform option."""
 
 
-def make(kind: str, sanitize: bool = False, platform_id: str | None = None,
-         agent_env: dict[str, str] | None = None, cases: str = "cases") -> Platform:
+@dataclass
+class Options:
+    """What the command line says about the platform."""
+    sanitize: bool = False
+    platform_id: str | None = None
+    agent_env: dict[str, str] = field(default_factory=dict)
+    cases: str = "cases"                       # the build directory of the case binaries
+    wrap: list[str] = field(default_factory=list)
+    wrap_controller: list[str] = field(default_factory=list)
+
+
+class Platform:
+    """The native platform's behaviour; other platforms override what differs."""
+    kind = "native"
+    mechanisms: tuple[str, ...] = POSIX_MECHANISMS
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.variant = "asan" if options.sanitize else "native"   # the controllers' build
+        self.id = options.platform_id or self.kind + ("-asan" if options.sanitize else "")
+        self.agent_env = dict(options.agent_env)
+        self.tools = list(BUILD_TOOLS)
+
+    # --- building ---------------------------------------------------------
+    def build_targets(self) -> list[str]:
+        return [self.variant]
+
+    def build_dir(self, repo: Path) -> Path:
+        return repo / "build" / self.variant
+
+    def case_dir(self, repo: Path) -> Path:
+        return self.build_dir(repo) / self.options.cases
+
+    # --- processes --------------------------------------------------------
+    def agent_argv(self, repo: Path) -> list[str]:
+        """The command that starts one agent (the controller adds nothing to it)."""
+        return [str(self.build_dir(repo) / "agent" / "mapconf-agent")]
+
+    def controller_wrap(self, repo: Path, work: Path) -> list[str]:
+        """A prefix for a case process; work is the case's own directory."""
+        return []
+
+    def case_env(self) -> dict[str, str]:
+        """Variables for the case process (and so for its agents)."""
+        return {}
+
+    def pipes_output(self) -> bool:
+        """True if the case's output must reach the runner through a pipe, not a file."""
+        return False
+
+    # --- the run ------------------------------------------------------------
+    def start(self, run_dir) -> None:
+        """Set up what the platform needs for the run (after the build)."""
+
+    def stop(self) -> None:
+        """Take down what start() set up; called however the run ends."""
+
+    def after_case(self, work: Path) -> list[str]:
+        """Remove what a case left on the platform; say what was removed."""
+        return []
+
+    def runtime(self) -> str | None:
+        """The emulator, sandbox or layer and its version, for run_info."""
+        return None
+
+
+def tool_version(argv: list[str]) -> str:
+    """The first line a tool prints about its version, or why there is none."""
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"unknown ({error})"
+    lines = (proc.stdout or proc.stderr).strip().splitlines()
+    return lines[0].strip() if lines else "unknown"
+
+
+def which(name: str) -> str:
+    return shutil.which(name) or name
+
+
+# kind -> module that defines PLATFORM (a Platform subclass)
+KINDS = {
+    "native": "platform_native",
+    "qemu-aarch64": "platform_qemu",
+    "gvisor": "platform_gvisor",
+    "custom": "platform_custom",
+}
+
+
+def make(kind: str, options: Options | None = None) -> Platform:
     if kind not in KINDS:
         raise PlatformError(f"unknown platform '{kind}'; choose one of: {', '.join(KINDS)}.")
-    variant = "asan" if sanitize else "native"
-    default_id = kind + ("-asan" if sanitize else "")
-    return Platform(kind=kind, id=platform_id or default_id, variant=variant,
-                    tools=list(BUILD_TOOLS), agent_env=dict(agent_env or {}), cases=cases)
+    options = options or Options()
+    if (options.wrap or options.wrap_controller) and kind != "custom":
+        raise PlatformError("--wrap and --wrap-controller belong to --platform custom; "
+                            f"add '--platform custom' or drop them.")
+    module = importlib.import_module(f"runner.{KINDS[kind]}")
+    return module.PLATFORM(options)

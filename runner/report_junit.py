@@ -5,6 +5,13 @@ ERROR and TIMEOUT are <error>.
 Expected divergences (XFAIL, and an ERROR or TIMEOUT the spec predicts) are
 <skipped>, like SKIP, so that a CI reading this file goes red exactly when
 the run has unexpected results.
+
+Every counter adds up at every level, time included: a suite's time is the
+sum of its test cases' times and the root's the sum of the suites'. (Cases
+run in parallel, so that sum is more than the run's wall-clock time, which
+each suite carries as the property duration_s.) The timestamp has no zone
+suffix, as the Ant JUnit schema wants; it is UTC, and the property
+start_time says so with its Z.
 """
 
 import re
@@ -17,7 +24,7 @@ from runner import results_schema
 XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 RUN_INFO_PROPERTIES = ("platform", "platform_id", "os", "kernel", "arch", "libc", "runtime",
-                       "git_revision", "mapconf_version", "start_time", "command")
+                       "git_revision", "mapconf_version", "start_time", "duration_s", "command")
 
 
 def render(doc):
@@ -60,8 +67,8 @@ def _element(tag, attributes=None, text=None):
     return element
 
 
-def _seconds(value):
-    return f"{value:.3f}"
+def _seconds(milliseconds):
+    return f"{milliseconds / 1000:.3f}"
 
 
 def _counters(results):
@@ -83,7 +90,8 @@ def _results_by_area(results):
 
 def _testsuites(doc):
     run_info = doc["run_info"]
-    attributes = {"name": "mapconf", **_counters(doc["results"]), "time": _seconds(run_info["duration_s"])}
+    total_ms = sum(result["duration_ms"] for result in doc["results"])
+    attributes = {"name": "mapconf", **_counters(doc["results"]), "time": _seconds(total_ms)}
     root = _element("testsuites", attributes)
     for area, results in _results_by_area(doc["results"]).items():
         root.append(_testsuite(area, results, run_info))
@@ -95,8 +103,8 @@ def _testsuite(area, results, run_info):
     attributes = {
         "name": f"mapconf.{area}",
         **_counters(results),
-        "time": _seconds(total_ms / 1000),
-        "timestamp": run_info["start_time"],
+        "time": _seconds(total_ms),
+        "timestamp": run_info["start_time"].removesuffix("Z"),
     }
     suite = _element("testsuite", attributes)
     suite.append(_properties(run_info))
@@ -117,7 +125,7 @@ def _testcase(result):
     attributes = {
         "classname": f"mapconf.{results_schema.area_of(result['id'])}",
         "name": f"{result['id']} [{result['backend']}]",
-        "time": _seconds(result["duration_ms"] / 1000),
+        "time": _seconds(result["duration_ms"]),
     }
     testcase = _element("testcase", attributes)
     outcome_element = _outcome(result)

@@ -1,9 +1,14 @@
 """Write the results as a TAP stream (results.tap).
 
-The stream declares TAP version 13: its content is also valid TAP 14 (which
-reads version 13 streams as its own), but TAP::Harness before 3.48 -- the
-prove of Debian 12 and Ubuntu 24.04 -- rejects a "TAP version 14" line as a
-parse error and so fails even an all-passing run.
+The body is TAP 14: numbered test points with " - " descriptions in which
+a backslash and # are escaped with a backslash, TODO and SKIP directives,
+and YAML diagnostics indented by two spaces. The version line says 13 all
+the same: TAP::Harness before 3.48 -- the prove of Debian 12 and Ubuntu
+24.04 -- rejects a "TAP version 14" line as a parse error and so fails even
+an all-passing run, while the TAP 14 specification lets a harness read a
+version 13 line as its own. The tests check the stream with that prove, and
+with a strict TAP 14 checker after putting 14 in the version line
+(runner/tests/tap14.py).
 
 A harness fails the stream exactly when the run has unexpected results:
 expected divergences are "not ok ... # TODO", and an XPASS (or a PASS the

@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, report_html, report_json, report_junit, report_tap, results, rundir, runinfo, spec, toolchain
+from . import (execute, report_html, report_json, report_junit, report_tap, results, rundir, runinfo, spec,
+               terminal, toolchain)
 from .platforms import Platform
 
 UNIT_SEPARATOR = "\x1f"
@@ -32,6 +33,7 @@ class RunOptions:
     out: Path
     command: str
     quiet: bool = False
+    verbose: bool = False
 
 
 @dataclass
@@ -41,16 +43,19 @@ class Job:
     backend: str
 
 
-def select_jobs(the_spec: spec.Spec, filters: list[str]) -> list[Job]:
+def select_jobs(the_spec: spec.Spec, filters: list[str], platform: Platform) -> list[Job]:
+    """One job per (assertion, mechanism) the filters select and the platform has."""
     jobs = []
     for assertion in the_spec.assertions:
         if filters and not any(fnmatch.fnmatchcase(assertion.id, f) for f in filters):
             continue
         for backend in assertion.backends:
-            jobs.append(Job(len(jobs), assertion, backend))
+            if backend in platform.mechanisms:
+                jobs.append(Job(len(jobs), assertion, backend))
     if not jobs:
-        raise UsageError(f"no assertion in {the_spec.path} matches --filter {' '.join(filters)}; "
-                         "'./mapconf list' shows the IDs.")
+        raise UsageError(f"no assertion in {the_spec.path} matches --filter {' '.join(filters)} "
+                         f"on a mechanism of platform {platform.kind} ({', '.join(platform.mechanisms)}); "
+                         "'./mapconf list' shows the IDs and their mechanisms.")
     return jobs
 
 
@@ -61,10 +66,10 @@ def check_spec_against_binaries(the_spec: spec.Spec, case_dir: Path) -> None:
 
 def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(opts.platform.case_env())
     env.update({
         "MAPCONF_RUN_ID": run_dir.run_id,
         "MAPCONF_SCRATCH": str(run_dir.objects),
-        "MAPCONF_RUNNER_PID": str(os.getpid()),
         "MAPCONF_AGENT_ARGV": UNIT_SEPARATOR.join(opts.platform.agent_argv(repo)),
         "MAPCONF_AGENT_ENV": UNIT_SEPARATOR.join(f"{k}={v}" for k, v in opts.platform.agent_env.items()),
         # a request must fail well before the case does, so the failure names the request
@@ -73,16 +78,25 @@ def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> di
     return env
 
 
+def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job: Job) -> execute.CaseRun:
+    wrap = opts.platform.controller_wrap(repo, work)
+    if not wrap:
+        # a case whose parent is the runner dies with it; behind a wrapper its parent is the wrapper
+        env = dict(env, MAPCONF_RUNNER_PID=str(os.getpid()))
+    return execute.CaseRun(opts.platform.case_dir(repo) / job.assertion.binary, job.assertion.function,
+                           job.backend, opts.timeout, env, work, wrap=wrap,
+                           pipe_output=opts.platform.pipes_output(),
+                           after=opts.platform.after_case)
+
+
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
-    case_dir = opts.platform.case_dir(repo)
     done: dict[int, dict] = {}
     lock = threading.Lock()
 
     def one(job: Job) -> None:
-        run = execute.CaseRun(case_dir / job.assertion.binary, job.assertion.function, job.backend,
-                              opts.timeout, env, run_dir.case_dir(job.index))
         try:
+            run = case_run(opts, repo, env, run_dir.case_dir(job.index), job)
             observed = execute.run_case(run, run_dir)
         except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
             observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
@@ -112,32 +126,11 @@ def write_reports(doc: dict, out: Path) -> list[Path]:
     return written
 
 
-def print_result(record: dict, done: int, total: int, quiet: bool) -> None:
-    if quiet and not record["unexpected"]:
-        return
-    line = f"[{done}/{total}] {record['status']:7} {record['id']} [{record['backend']}] ({record['duration_ms']} ms)"
-    if record["status"] != "PASS" and record["message"]:
-        line += f": {record['message']}"
-    print(line, flush=True)
-
-
-def summary(doc: dict, written: list[Path]) -> str:
-    info = doc["run_info"]
-    counts = ", ".join(f"{n} {s}" for s, n in info["counts"].items() if n)
-    lines = [f"mapconf: {len(doc['results'])} results on {info['platform_id']} in {info['duration_s']:.1f} s: {counts}"]
-    for r in doc["results"]:
-        if r["unexpected"]:
-            lines.append(f"  unexpected {r['status']}: {r['id']} [{r['backend']}] {r['message']}")
-    lines.append(f"unexpected results: {info['unexpected']}")
-    lines.append(f"reports: {written[0].parent}/ ({', '.join(p.name for p in written)})")
-    return "\n".join(lines)
-
-
 def run(opts: RunOptions, repo: Path) -> int:
     the_spec = spec.load(str(opts.spec_path))
-    jobs = select_jobs(the_spec, opts.filters)
+    jobs = select_jobs(the_spec, opts.filters, opts.platform)
     toolchain.ensure_tools(opts.platform.tools)
-    toolchain.build(repo, [opts.platform.variant])
+    toolchain.build(repo, opts.platform.build_targets())
     check_spec_against_binaries(the_spec, opts.platform.case_dir(repo))
 
     start_time = runinfo.now_iso()
@@ -146,13 +139,18 @@ def run(opts: RunOptions, repo: Path) -> int:
     run_dir = rundir.open_run()
     for item in run_dir.swept:
         print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)
+    term = terminal.Terminal(quiet=opts.quiet, verbose=opts.verbose)
     try:
-        records = execute_jobs(jobs, opts, repo, run_dir,
-                               lambda r, d, t: print_result(r, d, t, opts.quiet))
+        opts.platform.start(run_dir)
+        try:
+            records = execute_jobs(jobs, opts, repo, run_dir, term.result)
+        finally:
+            opts.platform.stop()
     finally:
+        term.finish()
         run_dir.close()
     info = runinfo.collect(opts.platform, repo, opts.command, start_time)
     doc = results.document(info, records, time.monotonic() - started)
     written = write_reports(doc, opts.out)
-    print(summary(doc, written))
+    term.summary(doc, written)
     return 1 if doc["run_info"]["unexpected"] else 0

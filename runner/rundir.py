@@ -25,9 +25,17 @@ from pathlib import Path
 SHM_DIR = Path("/dev/shm")
 
 
+# Others may pass through a run's directories but not list them: gVisor's
+# sandbox reaches its bundle under the case's directory as another user, and
+# cannot start at all below a 0700 directory. What is private (the objects)
+# has a 0700 directory of its own.
+TRAVERSE_ONLY = 0o711
+
+
 def runs_root() -> Path:
     root = Path(tempfile.gettempdir()) / f"mapconf-{os.getuid()}" / "runs"
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    root.mkdir(parents=True, exist_ok=True, mode=TRAVERSE_ONLY)
+    root.chmod(TRAVERSE_ONLY)
     return root
 
 
@@ -61,8 +69,9 @@ def open_run() -> RunDir:
     swept = sweep_dead_runs(root)
     run_id = f"{os.getpid()}{secrets.token_hex(2)}"
     path = root / run_id
-    path.mkdir(mode=0o700)
-    (path / "objects").mkdir()
+    path.mkdir(mode=TRAVERSE_ONLY)
+    path.chmod(TRAVERSE_ONLY)          # whatever the umask
+    (path / "objects").mkdir(mode=0o700)
     fd = os.open(path / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     return RunDir(run_id, path, fd, swept)
@@ -89,7 +98,7 @@ def sweep_dead_runs(root: Path) -> list[str]:
         if not run_path.is_dir() or not _is_dead(run_path):
             continue
         run_id = run_path.name
-        removed += [f"process {pid}" for pid in kill_run_processes(run_id)]
+        removed += [f"process {pid}" for pid in kill_run_processes(run_id, run_path)]
         removed += remove_objects(run_id)
         removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
         shutil.rmtree(run_path, ignore_errors=True)
@@ -110,18 +119,22 @@ def remove_objects(run_id: str, prefix: str = "") -> list[str]:
     return removed
 
 
-def kill_run_processes(run_id: str) -> list[int]:
-    """SIGKILL every process of ours whose environment names this run."""
+def kill_run_processes(run_id: str, run_path: Path | None = None) -> list[int]:
+    """SIGKILL every process of ours whose environment names this run, or
+    whose command line names its directory (a sandbox process, which gets
+    an environment of its own)."""
     marker = f"MAPCONF_RUN_ID={run_id}".encode()
+    path_marker = str(run_path).encode() + b"/" if run_path else None
     killed = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             environ = (entry / "environ").read_bytes()
+            cmdline = (entry / "cmdline").read_bytes() if path_marker else b""
         except OSError:
             continue
-        if marker in environ.split(b"\0"):
+        if marker in environ.split(b"\0") or (path_marker and path_marker in cmdline):
             try:
                 os.kill(int(entry.name), signal.SIGKILL)
                 killed.append(int(entry.name))

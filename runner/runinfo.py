@@ -52,7 +52,7 @@ def collect(platform, repo: Path, command: str, start_time: str) -> dict:
         "kernel": f"{uname.sysname} {uname.release}",
         "arch": uname.machine,
         "libc": _libc(),
-        "runtime": platform.runtime,
+        "runtime": platform.runtime(),
         "mapconf_version": VERSION,
         "git_revision": git_revision(repo),
         "start_time": start_time,

@@ -3,7 +3,8 @@
 Each step is a named check that either passes or fails with a reason; the
 last line is "N passed, N failed". The steps: the harness's cmocka unit
 tests (plain and sanitizer builds), the runner's Python unit tests, the full
-suite on this machine (plain and sanitizer builds) with valid reports, the
+suite on this machine (plain and sanitizer builds) with valid reports, those
+reports (and a matrix of several runs) as headless Chromium shows them, the
 deliberately broken cases, the suite under every injected fault, bad input,
 a run killed with SIGKILL and swept by the next, and after all of it, no
 object, file, run directory or process left behind.
@@ -24,7 +25,8 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import faults, platforms, results_schema, rundir, spec, toolchain
+from . import faults, headless, page_checks, platforms, report_html, report_json, results_schema, rundir, spec, toolchain
+from .tests import fixtures
 
 SELFTEST_TOOLS = platforms.BUILD_TOOLS + [platforms.Tool("prove", "perl")]
 
@@ -97,20 +99,29 @@ class Selftest:
             problems = [f"{test}: {text.strip().splitlines()[-1]}" for test, text in result.failures + result.errors]
             raise StepFailed(f"{len(problems)} of {result.testsRun} failed: " + "; ".join(problems[:5]))
 
-    def full_suite(self, *extra: str) -> None:
-        name = "suite" + "".join(extra).replace("-", "")
-        proc, doc = self.run_suite(name, *extra)
+    def full_suite(self, *extra: str, platform: str = "native", at_least: int = 0) -> None:
+        name = "suite-" + platform + "".join(extra).replace("-", "")
+        proc, doc = self.run_suite(name, "--platform", platform, *extra)
         the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
-        want = sum(len(a.backends) for a in the_spec.assertions)
+        mechanisms = platforms.make(platform).mechanisms
+        want = sum(b in mechanisms for a in the_spec.assertions for b in a.backends)
         counts = doc["run_info"]["counts"]
         if proc.returncode != 0 or doc["run_info"]["unexpected"]:
             raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
-        # every result as the spec expects it here: PASS, or a recorded divergence (XFAIL);
-        # without root, the cases that must change uid are skipped, and say so
+        if len(doc["results"]) != want:
+            raise StepFailed(f"expected {want} results on {platform}, got {len(doc['results'])}")
+        # every result is as the spec expects it here; without root, the cases that
+        # must change uid are skipped (and say so), anything else skipped counts against the platform
         skipped_for_root = [r for r in doc["results"] if r["status"] == "SKIP"
                             and os.geteuid() != 0 and "needs_root" in r["message"]]
-        if len(doc["results"]) != want or counts["PASS"] + counts["XFAIL"] + len(skipped_for_root) != want:
+        ran = want - counts["SKIP"]
+        if platform == "native" and counts["PASS"] + counts["XFAIL"] + len(skipped_for_root) != want:
             raise StepFailed(f"expected {want} results, each PASS or XFAIL, got {counts}")
+        if ran < at_least:
+            raise StepFailed(f"only {ran} results on {platform} were not SKIP (at least {at_least} must run)")
+        runtime = doc["run_info"]["runtime"]
+        if platform != "native" and not (runtime and re.search(r"\d", runtime)):
+            raise StepFailed(f"run_info does not name {platform}'s runtime and version: {runtime!r}")
         self.check_reports(self.tmp / name, doc)
 
     def check_reports(self, out: Path, doc: dict) -> None:
@@ -131,6 +142,80 @@ class Selftest:
         if missing:
             raise StepFailed(f"index.html does not show {missing[:5]}")
 
+    def browser_check(self, check, *args) -> None:
+        toolchain.ensure_tools(headless.TOOLS)
+        try:
+            check(*args)
+        except page_checks.CheckFailed as error:
+            raise StepFailed(str(error)) from None
+
+    def fixture_file(self, name: str, doc: dict) -> Path:
+        path = self.tmp / "fixtures" / name
+        path.parent.mkdir(exist_ok=True)
+        report_json.write(doc, path)
+        return path
+
+    def suite_results(self, platform_id: str) -> Path:
+        """The results.json a full-suite step wrote for `platform_id`, found
+        by what it says rather than by the step's directory name."""
+        for path in sorted(self.tmp.glob("suite*/results.json")):
+            if json.loads(path.read_text())["run_info"]["platform_id"] == platform_id:
+                return path
+        raise StepFailed(f"no full-suite run on {platform_id} to look at (did its step fail?)")
+
+    def index_in_browser(self) -> None:
+        results = self.suite_results("native")
+        doc = json.loads(results.read_text())
+        self.browser_check(page_checks.check_index, results.parent / "index.html", doc)
+        realistic = fixtures.realistic_doc()
+        page = self.tmp / "fixtures" / "realistic.html"
+        self.fixture_file("realistic.json", realistic)
+        report_html.write(realistic, page)
+        self.browser_check(page_checks.check_unexpected_filter, page, realistic)
+
+    def matrix_in_browser(self) -> None:
+        files = [self.suite_results("native"), self.suite_results("native-asan"),
+                 self.suite_results("qemu-aarch64"), self.suite_results("gvisor"),
+                 self.fixture_file("realistic.json", fixtures.realistic_doc()),
+                 self.fixture_file("all-expected.json", fixtures.all_expected_doc())]
+        page = self.tmp / "matrix.html"
+        proc = self.mapconf("report", *map(str, files), "-o", str(page))
+        if proc.returncode != 0:
+            raise StepFailed(f"mapconf report exited {proc.returncode}: {proc.stderr.strip()}")
+        docs = [json.loads(path.read_text()) for path in files]
+        self.browser_check(page_checks.check_matrix, page, docs)
+
+    def hostile_in_browser(self) -> None:
+        hostile = fixtures.hostile_doc()
+        index = self.tmp / "fixtures" / "hostile.html"
+        self.fixture_file("hostile.json", hostile)
+        report_html.write(hostile, index)
+        matrix = self.tmp / "fixtures" / "hostile-matrix.html"
+        proc = self.mapconf("report", str(self.tmp / "fixtures" / "hostile.json"),
+                            str(self.fixture_file("realistic.json", fixtures.realistic_doc())), "-o", str(matrix))
+        if proc.returncode != 0:
+            raise StepFailed(f"mapconf report exited {proc.returncode}: {proc.stderr.strip()}")
+        literal = [fixtures.HOSTILE_SCRIPT, fixtures.HOSTILE_ATTRIBUTE, fixtures.HOSTILE_ENDINGS, "\u241b[31m"]
+        self.browser_check(page_checks.check_hostile, index, literal + [fixtures.LONG_LINE], fixtures.HOSTILE_SCRIPT)
+        self.browser_check(page_checks.check_hostile, matrix, literal, fixtures.HOSTILE_SCRIPT)
+
+    def report_refuses_bad_files(self) -> None:
+        good = self.fixture_file("realistic.json", fixtures.realistic_doc())
+        schema_2 = fixtures.realistic_doc()
+        schema_2["schema"] = 2
+        bad = {
+            "is not valid JSON": "not json\n",
+            "is not a mapconf results file": json.dumps({"name": "left-pad", "version": "1.3.0"}),
+            "has schema version 2": json.dumps(schema_2),
+        }
+        for needle, content in bad.items():
+            path = self.tmp / "fixtures" / "bad.json"
+            path.write_text(content)
+            proc = self.mapconf("report", str(good), str(path), "-o", str(self.tmp / "bad.html"))
+            lines = proc.stderr.strip().splitlines()
+            if proc.returncode != 2 or len(lines) != 1 or needle not in proc.stderr or str(path) not in proc.stderr:
+                raise StepFailed(f"mapconf report of a file that {needle}: exit {proc.returncode}, stderr {proc.stderr!r}")
+
     def broken_cases(self) -> None:
         proc, doc = self.run_suite("broken", "--spec", str(self.repo / "harness/tests/broken.toml"),
                                    "--cases", "selftest-cases", "--timeout", "3")
@@ -149,11 +234,33 @@ class Selftest:
 
     def fault(self, name: str, must_fail: list[str]) -> None:
         preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
-        proc, doc = self.run_suite(f"fault-{name}", "--env", f"LD_PRELOAD={preload}",
+        proc, doc = self.run_suite(f"fault-{name}", "--platform", "custom", "--env", f"LD_PRELOAD={preload}",
                                    "--env", f"MAPCONF_FAULT={name}")
         missing = faults.missing_failures(doc, must_fail)
         if proc.returncode != 1 or missing:
             raise StepFailed(f"exit {proc.returncode} (expected 1); should have failed: {missing}")
+
+    def wrapped(self) -> None:
+        """--wrap reaches every agent (an exec'd one too) and --wrap-controller every
+        case process: each wrapper notes its start in a log, then runs the command."""
+        log = self.tmp / "wrapped.log"
+        wrapper = f"sh -c 'echo \"$0\" >> {log}; exec \"$@\"'"
+        preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
+        proc, doc = self.run_suite("wrapped", "--platform", "custom", "--platform-id", "wrapped-munmap-noop",
+                                   "--filter", "VIS-001", "--filter", "INH-003", "--filter", "ISO-002",
+                                   "--wrap", f"{wrapper} agent env LD_PRELOAD={preload} MAPCONF_FAULT=munmap-noop",
+                                   "--wrap-controller", f"{wrapper} controller")
+        starts = log.read_text().split() if log.exists() else []
+        cases = len(doc["results"])
+        agents = sum(r["evidence"]["transcript"].count(" -> ready ") for r in doc["results"])
+        if doc["run_info"]["platform_id"] != "wrapped-munmap-noop":
+            raise StepFailed(f"--platform-id was not used: {doc['run_info']['platform_id']}")
+        if starts.count("controller") != cases or starts.count("agent") != agents or agents <= cases:
+            raise StepFailed(f"{cases} cases and {agents} agent starts (ready lines), but the wrappers "
+                             f"logged {starts.count('controller')} and {starts.count('agent')}")
+        missing = faults.missing_failures(doc, ["ISO-002"])
+        if proc.returncode != 1 or missing:
+            raise StepFailed(f"the fault in the agent wrapper did not make ISO-002 fail (exit {proc.returncode}): {missing}")
 
     def fault_coverage(self) -> None:
         the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
@@ -170,6 +277,9 @@ class Selftest:
                             'backends = ["file"]\ncase = "visibility:write_in_a_is_read_by_b"\n')
         checks = [
             (("run", "--platform", "amiga"), "unknown platform 'amiga'"),
+            (("run", "--platform", "custom"), "needs at least one of --wrap"),
+            (("run", "--wrap", "strace"), "belong to --platform custom"),
+            (("run", "--platform", "custom", "--wrap", "'unclosed"), "cannot split"),
             (("run", "--spec", str(bad_spec)), f"{bad_spec}:3:"),
             (("run", "--filter", "NOPE-*"), "no assertion"),
             (("run", "--jobs", "0"), "greater than 0"),
@@ -210,13 +320,16 @@ class Selftest:
             key = int(line.split()[0]) & 0xFFFFFFFF
             if key >> 24 == 0x4D:
                 left.append(f"SysV segment key 0x{key:08x}")
+        # a sandbox process has an environment of its own, but its command line names the run's directory
+        runs = str(rundir.runs_root()).encode()
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     environ = (entry / "environ").read_bytes()
+                    cmdline = (entry / "cmdline").read_bytes()
                 except OSError:
                     continue
-                if b"MAPCONF_RUN_ID=" in environ:
+                if b"MAPCONF_RUN_ID=" in environ or runs in cmdline:
                     left.append(f"process {entry.name}")
         if left:
             raise StepFailed(f"left behind: {left[:10]}")
@@ -233,6 +346,15 @@ class Selftest:
         self.step("runner unit tests (unittest)", self.python_units)
         self.step("full suite on native: every result PASS, reports valid", self.full_suite)
         self.step("full suite under ASan+UBSan", lambda: self.full_suite("--sanitize"))
+        self.step("full suite on qemu-aarch64: as the spec expects, at least 80 run",
+                  lambda: self.full_suite(platform="qemu-aarch64", at_least=80))
+        self.step("full suite on gvisor: as the spec expects, at least 80 run",
+                  lambda: self.full_suite(platform="gvisor", at_least=80))
+        self.step("--platform custom: --wrap reaches every agent, --wrap-controller every case", self.wrapped)
+        self.step("index.html in headless Chromium: a row per assertion, the counts, each filter", self.index_in_browser)
+        self.step("matrix of six results files (four platforms) in headless Chromium: rows, columns, filters", self.matrix_in_browser)
+        self.step("hostile strings in headless Chromium: shown as text, nothing injected", self.hostile_in_browser)
+        self.step("report refuses a bad results file: one sentence and exit 2", self.report_refuses_bad_files)
         self.step("broken cases come out as ERROR, TIMEOUT, FAIL, SKIP and the run goes on", self.broken_cases)
         self.step("every assertion is made to fail by some fault", self.fault_coverage)
         for name, must_fail in faults.MUST_FAIL.items():

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -65,22 +66,53 @@ static void verb_fork(const struct mc_line *req)
 
 /*
  * exec : the agent replaces itself with a fresh copy of its program (same
- * pid, same pipes); the new image's "ready" line is the answer.
+ * pid, same pipes); the new image's "ready" line is the answer. It re-runs
+ * the command that started it (MAPCONF_AGENT_ARGV, set by the controller)
+ * rather than /proc/self/exe, so that an emulator or wrapper in front of
+ * the agent is in front of the new image too: under qemu-user without
+ * binfmt_misc the kernel could not run the agent's own binary.
  */
+#define EXEC_ARGV_MAX 32
+
+static int own_command(char **argv, char *storage, size_t cap)
+{
+	const char *spec = getenv("MAPCONF_AGENT_ARGV");
+	int n = 0;
+	ssize_t len;
+
+	if (spec && *spec) {
+		snprintf(storage, cap, "%s", spec);
+		for (char *word = storage; word && n < EXEC_ARGV_MAX - 1; n++) {
+			argv[n] = word;
+			word = strchr(word, '\x1f');
+			if (word)
+				*word++ = '\0';
+		}
+		argv[n] = NULL;
+		return n;
+	}
+	len = readlink("/proc/self/exe", storage, cap - 1);
+	if (len < 0)
+		return -1;
+	storage[len] = '\0';
+	argv[0] = storage;
+	argv[1] = NULL;
+	return 1;
+}
+
 static void verb_exec(const struct mc_line *req)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *argv[] = { self, NULL };
+	static char storage[4096];
+	char *argv[EXEC_ARGV_MAX];
 
 	(void)req;
-	if (n < 0) {
+	if (own_command(argv, storage, sizeof(storage)) <= 0) {
 		answer_errno(errno);
 		return;
 	}
-	self[n] = '\0';
 	fflush(stdout);
-	execv(self, argv);
+	/* argv[0] is a path: the controller started this agent with posix_spawn, which does not search PATH */
+	execv(argv[0], argv);
 	answer_errno(errno);
 }
 

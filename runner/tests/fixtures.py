@@ -126,12 +126,18 @@ def all_expected_doc():
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 HOSTILE_CONTROLS = "\x00\x01\x08\x0b\x1b[31m\x7f\x85"
+# Ends of the containers a writer might put text in: CDATA, comments, style,
+# script; an entity that must stay literal; a URL scheme that runs script.
+HOSTILE_ENDINGS = "]]> --> </style> </script > &amp; &#0; javascript:alert(1)"
+# A native value with markup glued on: only the value may be picked out.
+HOSTILE_NATIVE = "err code=other native=EINVAL<b>bold</b>"
 LONG_LINE = "x" * 100000
 
 
 def hostile_doc():
     """Strings that would break a careless writer, in every free-text field."""
-    nasty = f"{HOSTILE_SCRIPT} {HOSTILE_ATTRIBUTE} # SKIP \\ {HOSTILE_CONTROLS} \ud800 \uffff"
+    nasty = (f"{HOSTILE_SCRIPT} {HOSTILE_ATTRIBUTE} # SKIP \\ {HOSTILE_CONTROLS} \ud800 \uffff "
+             f"{HOSTILE_ENDINGS} {HOSTILE_NATIVE}")
     results = [
         make_result("VIS-001", "C5", "posix-shm", "FAIL", statement=nasty, message=nasty,
                     process=nasty, transcript=nasty + "\n" + LONG_LINE, output=nasty),

@@ -1,0 +1,102 @@
+"""Tests of the GitHub Actions workflow (.github/workflows/mapconf.yml): it
+parses as YAML, and its jobs are the run matrix and the merge job."""
+
+import json
+import shutil
+import subprocess
+import unittest
+from pathlib import Path
+
+from runner import results_schema
+from runner.tests import yaml_subset
+
+WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "mapconf.yml"
+LINUX_PLATFORMS = ["native", "wine", "qemu-aarch64", "gvisor"]
+# a YAML parser outside the standard library, used as a second opinion when the machine has one
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
+def load():
+    return yaml_subset.parse(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def step_using(steps, action):
+    return [step for step in steps if step.get("uses", "").startswith(action + "@")]
+
+
+class WorkflowTest(unittest.TestCase):
+    def setUp(self):
+        self.workflow = load()
+        self.jobs = self.workflow["jobs"]
+
+    def test_triggers_and_jobs(self):
+        self.assertEqual(self.workflow["name"], "mapconf")
+        self.assertIn("push", self.workflow["on"])
+        self.assertIn("pull_request", self.workflow["on"])
+        self.assertEqual(set(self.jobs), {"run", "matrix"})
+
+    def test_run_matrix_covers_every_platform(self):
+        run = self.jobs["run"]
+        self.assertIs(run["strategy"]["fail-fast"], False)
+        include = run["strategy"]["matrix"]["include"]
+        linux = [entry for entry in include if entry["os"].startswith("ubuntu")]
+        self.assertEqual([entry["platform"] for entry in linux], LINUX_PLATFORMS)
+        self.assertTrue(all(entry["experimental"] is False for entry in linux))
+        others = {entry["id"]: entry for entry in include if not entry["os"].startswith("ubuntu")}
+        self.assertEqual(set(others), {"macos", "windows"})
+        self.assertTrue(others["macos"]["os"].startswith("macos"))
+        self.assertTrue(others["windows"]["os"].startswith("windows"))
+        self.assertTrue(all(entry["experimental"] is True for entry in others.values()))
+        self.assertEqual(run["continue-on-error"], "${{ matrix.experimental }}")
+        ids = [entry["id"] for entry in include]
+        self.assertEqual(len(ids), len(set(ids)))
+        for entry in include:
+            self.assertIn(entry["platform"], results_schema.PLATFORMS)
+
+    def test_each_run_job_runs_the_suite_and_keeps_its_reports(self):
+        run = self.jobs["run"]
+        self.assertEqual(run["env"], {"PLATFORM": "${{ matrix.platform }}", "PLATFORM_ID": "${{ matrix.id }}"})
+        scripts = "\n".join(step.get("run", "") for step in run["steps"])
+        self.assertIn('./mapconf run --platform "$PLATFORM" --platform-id "$PLATFORM_ID"', scripts)
+        self.assertEqual(len(step_using(run["steps"], "actions/checkout")), 1)
+        upload, = step_using(run["steps"], "actions/upload-artifact")
+        self.assertEqual(upload["if"], "always()")
+        self.assertEqual(upload["with"]["name"], "reports-${{ matrix.id }}")
+        self.assertEqual(upload["with"]["path"], "reports/out/${{ matrix.id }}/")
+
+    def test_merge_job_needs_every_run_and_uploads_the_matrix(self):
+        merge = self.jobs["matrix"]
+        self.assertEqual(merge["needs"], "run")
+        self.assertEqual(merge["if"], "always()")
+        download, = step_using(merge["steps"], "actions/download-artifact")
+        self.assertEqual(download["with"], {"pattern": "reports-*", "path": "all-reports"})
+        script = "\n".join(step.get("run", "") for step in merge["steps"])
+        self.assertIn('./mapconf report "${files[@]}" -o matrix.html', script)
+        ids = [entry["id"] for entry in self.jobs["run"]["strategy"]["matrix"]["include"]]
+        self.assertIn(f"for id in {' '.join(ids)}; do", script)
+        upload, = step_using(merge["steps"], "actions/upload-artifact")
+        self.assertEqual(upload["with"], {"name": "matrix", "path": "matrix.html"})
+
+    def assert_same_as(self, argv):
+        dumped = subprocess.run(argv, input=WORKFLOW.read_text(encoding="utf-8"),
+                                capture_output=True, text=True, check=True)
+        theirs = json.loads(dumped.stdout)
+        # YAML 1.1 readers (PyYAML, Ruby's Psych) take the key "on" for the boolean true
+        if "true" in theirs:
+            theirs["on"] = theirs.pop("true")
+        self.assertEqual(theirs, self.workflow)
+
+    @unittest.skipUnless(Path(DEBIAN_PYTHON).exists(), "no Debian python3")
+    def test_pyyaml_reads_the_same(self):
+        if subprocess.run([DEBIAN_PYTHON, "-c", "import yaml"], capture_output=True).returncode != 0:
+            self.skipTest("python3-yaml is not installed")
+        self.assert_same_as([DEBIAN_PYTHON, "-c",
+                             "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"])
+
+    @unittest.skipUnless(shutil.which("ruby"), "no ruby")
+    def test_ruby_reads_the_same(self):
+        self.assert_same_as(["ruby", "-ryaml", "-rjson", "-e", "puts JSON.generate(YAML.safe_load(STDIN.read))"])
+
+
+if __name__ == "__main__":
+    unittest.main()
