@@ -1,9 +1,12 @@
 /*
- * Inheritance, the Win32 way: there is no fork, but a child process made
- * with CreateProcess(bInheritHandles=TRUE) inherits every handle marked
- * inheritable, with the same value. "spawn" makes such a child: another
- * agent, told on its command line which handles it inherited and under
- * which hN names, and where to connect to the controller.
+ * Other processes. Inheritance, the Win32 way: there is no fork, but a
+ * child process made with CreateProcess(bInheritHandles=TRUE) inherits
+ * every handle marked inheritable, with the same value. "spawn" makes such
+ * a child: another agent, told on its command line which handles it
+ * inherited and under which hN names, and where to connect to the
+ * controller. "watch" and "await_exit" follow another agent's end the way
+ * Windows reports it: its process object becomes signaled once the process
+ * is gone, its handles closed.
  */
 #include "agent.h"
 
@@ -109,7 +112,66 @@ unmark:
 		SetHandleInformation(marked[i], HANDLE_FLAG_INHERIT, 0);
 }
 
+#define WATCHED_MAX 16
+#define EXIT_WAIT_MS 5000
+
+static struct {
+	DWORD pid;
+	HANDLE process;
+} watched[WATCHED_MAX];
+
+/* watch pid= : open a handle to that process (a Windows process id), to wait for its end */
+static void verb_watch(const struct mc_line *req)
+{
+	uint64_t pid;
+	HANDLE h;
+
+	if (need_u64(req, "pid", &pid))
+		return;
+	h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+	if (!h) {
+		answer_win32(GetLastError());
+		return;
+	}
+	for (int i = 0; i < WATCHED_MAX; i++) {
+		if (!watched[i].process) {
+			watched[i].pid = (DWORD)pid;
+			watched[i].process = h;
+			answer_ok(NULL);
+			return;
+		}
+	}
+	CloseHandle(h);
+	answer_err("no_memory", "none", "detail=too_many_watched_processes");
+}
+
+/* await_exit pid= : wait (at most 5 s) until a watched process has ended; answers its exit code */
+static void verb_await_exit(const struct mc_line *req)
+{
+	uint64_t pid;
+	DWORD code = 0;
+
+	if (need_u64(req, "pid", &pid))
+		return;
+	for (int i = 0; i < WATCHED_MAX; i++) {
+		if (watched[i].process && watched[i].pid == (DWORD)pid) {
+			DWORD rc = WaitForSingleObject(watched[i].process, EXIT_WAIT_MS);
+
+			if (rc == WAIT_TIMEOUT)
+				answer_err("timeout", "WAIT_TIMEOUT", "detail=still_running_after_%dms", EXIT_WAIT_MS);
+			else if (rc != WAIT_OBJECT_0 || !GetExitCodeProcess(watched[i].process, &code))
+				answer_win32(GetLastError());
+			else
+				answer_ok("exit_code=%lu", (unsigned long)code);
+			return;
+		}
+	}
+	answer_err("invalid_request", "none", "detail=process_not_watched");
+}
+
 const struct verb spawn_verbs[] = {
 	{ "spawn", verb_spawn },
+	{ "watch", verb_watch },
+	{ "await_exit", verb_await_exit },
 	{ NULL, NULL },
 };
