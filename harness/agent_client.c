@@ -32,6 +32,7 @@ struct mc_agent {
 	bool alive;
 	bool forked;             /* made by another agent (fork, spawn): not our child to wait for */
 	char pending[256];       /* the request awaiting its answer, for messages */
+	char ready[256];         /* how it announced itself ("ready pid=... ...") */
 	char buf[MC_LINE_MAX + 1];
 	size_t have;             /* bytes in buf */
 	size_t consumed;         /* bytes of buf already handed out as a line */
@@ -325,8 +326,10 @@ static int await_ready(struct mc_agent *a, const char *what, char *why, size_t w
 	switch (read_line(a, now() + mc_request_timeout(), &line)) {
 	case MC_CALL_ANSWERED:
 		mc_transcript(a->label, "->", line);
-		if (strncmp(line, "ready ", 6) == 0)
+		if (strncmp(line, "ready ", 6) == 0) {
+			snprintf(a->ready, sizeof(a->ready), "%s", line);
 			return 0;
+		}
 		snprintf(why, whylen, "%s %s did not announce itself: \"%.200s\"", what, a->label, line);
 		break;
 	case MC_CALL_TIMEOUT:
@@ -625,6 +628,11 @@ void mc_agent_kill_all(void)
 const char *mc_agent_label(const struct mc_agent *a)
 {
 	return a->label;
+}
+
+const char *mc_agent_ready(const struct mc_agent *a)
+{
+	return a->ready;
 }
 
 pid_t mc_agent_pid(const struct mc_agent *a)

@@ -69,6 +69,8 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
 void mc_agent_kill(struct mc_agent *a);
 const char *mc_agent_label(const struct mc_agent *a);
+/* The line the agent announced itself with ("ready pid=... arch=..."), as it came. */
+const char *mc_agent_ready(const struct mc_agent *a);
 /* The agent's Unix pid; 0 for a spawned Win32 child, whose pid is not known. */
 pid_t mc_agent_pid(const struct mc_agent *a);
 bool mc_agent_alive(const struct mc_agent *a);

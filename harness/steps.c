@@ -145,6 +145,20 @@ uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key)
 	return v;
 }
 
+uint64_t mc_announced_u64_at(MC_WHERE, struct mc_agent *a, const char *key)
+{
+	struct mc_reply ready = { .ok = true };
+	const char *problem;
+	char *copy = strdup(mc_agent_ready(a));
+
+	ready.text = mc_agent_ready(a);
+	if (!copy || mc_line_parse(copy, &ready.line, &problem))
+		mc_broken(file, line, "agent %s's ready line \"%s\" cannot be read", mc_agent_label(a), ready.text);
+	uint64_t v = mc_reply_u64(file, line, &ready, key);
+	free(copy);
+	return v;
+}
+
 struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r)
 {
 	struct mc_handle h;

@@ -48,6 +48,8 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 void mc_try_each_at(MC_WHERE, struct mc_agent **agents, int n, char requests[][256],
 		    struct mc_reply *replies);
 const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key);
+/* A number from the agent's "ready" line: its own pid= (a Windows process id, under Win32), ... */
+uint64_t mc_announced_u64_at(MC_WHERE, struct mc_agent *a, const char *key);
 uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key);
 /* The handle a successful create or open answered with. */
 struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r);
@@ -90,6 +92,7 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 #define mc_try_each(agents, n, reqs, replies) mc_try_each_at(MC_HERE, agents, n, reqs, replies)
 #define mc_field(r, key)               mc_reply_field(MC_HERE, r, key)
 #define mc_field_u64(r, key)           mc_reply_u64(MC_HERE, r, key)
+#define mc_announced_u64(a, key)       mc_announced_u64_at(MC_HERE, a, key)
 #define mc_handle_of(r)                mc_handle_of_at(MC_HERE, r)
 #define mc_create(a, o)                mc_create_at(MC_HERE, a, o)
 #define mc_open(a, o, access)          mc_open_at(MC_HERE, a, o, access)
