@@ -7,6 +7,8 @@ tool error (one sentence saying what to do), 3 internal error.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import json
 import shlex
 import sys
@@ -151,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mapconf: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`./mapconf list | head`): stop quietly, as other
+        # command-line tools do; the devnull keeps Python's final flush from failing too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception:
         traceback.print_exc()
         print("mapconf: internal error (a bug in mapconf); the traceback above says where.", file=sys.stderr)
