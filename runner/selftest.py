@@ -131,6 +131,7 @@ class Selftest:
         system's temporary directory would be a file the run left."""
         tmp = Path(tempfile.gettempdir())
         before = set(tmp.glob("wine-*"))
+        menus = desktop_entries()
         self.full_suite(platform="wine", at_least=40)
         doc = json.loads(self.suite_results("wine").read_text())
         runtime = doc["run_info"]["runtime"] or ""
@@ -142,6 +143,7 @@ class Selftest:
             raise StepFailed(f"a Win32 mechanism ran nothing: {ran}")
         left = [f"process {pid}" for pid in wine_processes()]
         left += [str(p) for p in set(tmp.glob("wine-*")) - before]
+        left += [str(p) for p in desktop_entries() - menus]
         if left:
             raise StepFailed(f"the wine run left behind: {left[:10]}")
 
@@ -393,6 +395,18 @@ class Selftest:
         shutil.rmtree(self.tmp, ignore_errors=True)
         print(f"selftest: {self.passed} passed, {self.failed} failed")
         return 0 if self.failed == 0 else 1
+
+
+def desktop_entries() -> set[Path]:
+    """What Wine's menu builder writes into the user's home (the wine
+    platform disables it): menu entries, MIME types, menu directories."""
+    home = Path.home()
+    places = [home / ".local/share/applications", home / ".local/share/mime",
+              home / ".local/share/desktop-directories", home / ".config/menus"]
+    found = {p for p in places if p.exists()}
+    for place in places:
+        found |= set(place.rglob("*")) if place.is_dir() else set()
+    return found
 
 
 def wine_processes() -> list[int]:
