@@ -8,13 +8,9 @@
 static void check_allocation_is_private(const char *kind, uint64_t size)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
-	const char *marker = mc_marker("private");
 
 	mc_share_object(a, b);
-	struct mc_reply r = mc_step(a, "alloc kind=%s size=%llu", kind, (unsigned long long)size);
-	uintptr_t addr = (uintptr_t)mc_field_u64(&r, "addr");
-	mc_write_text(a, addr, marker);
-	mc_check_unreachable(b, addr, marker);
+	mc_check_allocation_private(a, b, kind, size);
 }
 
 /* PRIV-001: small heap memory (malloc) written by one agent is not reachable by another. */

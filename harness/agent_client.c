@@ -16,6 +16,9 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #define AGENTS_MAX 16
 #define ARGV_MAX 32
@@ -27,8 +30,9 @@ struct mc_agent {
 	pid_t pid;
 	int to_fd, from_fd;
 	bool alive;
-	bool forked;             /* made by another agent's fork: not our child to wait for */
+	bool forked;             /* made by another agent (fork, spawn): not our child to wait for */
 	char pending[256];       /* the request awaiting its answer, for messages */
+	char ready[256];         /* how it announced itself ("ready pid=... ...") */
 	char buf[MC_LINE_MAX + 1];
 	size_t have;             /* bytes in buf */
 	size_t consumed;         /* bytes of buf already handed out as a line */
@@ -210,9 +214,15 @@ static int reap(struct mc_agent *a, char *how, size_t howlen)
 	int status = 0;
 
 	if (a->forked) {
-		/* its parent agent reaps it; all we know is that its connection closed */
-		kill(a->pid, SIGKILL);
-		snprintf(how, howlen, "ended (a forked agent: its exit status goes to its parent)");
+		/*
+		 * its parent agent reaps it; all we know is that its connection
+		 * closed. A spawned Win32 child has no Unix pid we know (0): it
+		 * ends itself when its connection closes, and is never signalled
+		 * (kill(0, ...) would hit the whole process group).
+		 */
+		if (a->pid > 0)
+			kill(a->pid, SIGKILL);
+		snprintf(how, howlen, "ended (made by another agent: its exit status goes to its parent)");
 		goto closed;
 	}
 	pid_t r = waitpid(a->pid, &status, WNOHANG);
@@ -239,7 +249,10 @@ closed:
 	close(a->to_fd);
 	if (a->from_fd != a->to_fd)
 		close(a->from_fd);
-	mc_transcript_note("%s (pid %ld) %s", a->label, (long)a->pid, how);
+	if (a->pid > 0)
+		mc_transcript_note("%s (pid %ld) %s", a->label, (long)a->pid, how);
+	else
+		mc_transcript_note("%s %s", a->label, how);
 	return status;
 }
 
@@ -313,8 +326,10 @@ static int await_ready(struct mc_agent *a, const char *what, char *why, size_t w
 	switch (read_line(a, now() + mc_request_timeout(), &line)) {
 	case MC_CALL_ANSWERED:
 		mc_transcript(a->label, "->", line);
-		if (strncmp(line, "ready ", 6) == 0)
+		if (strncmp(line, "ready ", 6) == 0) {
+			snprintf(a->ready, sizeof(a->ready), "%s", line);
 			return 0;
+		}
 		snprintf(why, whylen, "%s %s did not announce itself: \"%.200s\"", what, a->label, line);
 		break;
 	case MC_CALL_TIMEOUT:
@@ -422,6 +437,24 @@ static int listen_at(const char *path, char *why, size_t whylen)
 	return s;
 }
 
+/* A listening TCP socket on an ephemeral loopback port, for a Win32 agent's child. */
+static int listen_loopback(int *port, char *why, size_t whylen)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) || listen(s, 1) ||
+	    getsockname(s, (struct sockaddr *)&addr, &len)) {
+		snprintf(why, whylen, "cannot listen on a loopback port: %s", strerror(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	*port = ntohs(addr.sin_port);
+	return s;
+}
+
 static int accept_within(int listener, double deadline)
 {
 	struct pollfd pfd = { .fd = listener, .events = POLLIN };
@@ -437,11 +470,29 @@ static int accept_within(int listener, double deadline)
 	return -1;
 }
 
+/*
+ * Takes on the connection of an agent another agent made (its parent
+ * answers for its life). pid is its Unix pid, or 0 when it is not known (a
+ * Win32 child: its Windows process id is no Unix pid, and must never be
+ * signalled).
+ */
+static struct mc_agent *adopt(int fd, pid_t pid, const char *label, const char *what,
+			      char *why, size_t whylen)
+{
+	struct mc_agent *a = &agents[nagents++];
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->label, sizeof(a->label), "%s", label);
+	a->pid = pid;
+	a->to_fd = a->from_fd = fd;
+	a->alive = a->forked = true;
+	return await_ready(a, what, why, whylen) ? NULL : a;
+}
+
 struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const char *socket_path,
 			       struct mc_reply *reply, char *why, size_t whylen)
 {
 	char request[600];
-	struct mc_agent *a;
 	enum mc_call_status st;
 	int listener, fd;
 	uint64_t pid;
@@ -471,13 +522,42 @@ struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const
 			 (unsigned long long)pid);
 		return NULL;
 	}
-	a = &agents[nagents++];
-	memset(a, 0, sizeof(*a));
-	snprintf(a->label, sizeof(a->label), "%s", label);
-	a->pid = (pid_t)pid;
-	a->to_fd = a->from_fd = fd;
-	a->alive = a->forked = true;
-	return await_ready(a, "forked agent", why, whylen) ? NULL : a;
+	return adopt(fd, (pid_t)pid, label, "forked agent", why, whylen);
+}
+
+struct mc_agent *mc_agent_spawn_child(struct mc_agent *parent, const char *label, const char *handles,
+				      struct mc_reply *reply, char *why, size_t whylen)
+{
+	char request[600];
+	enum mc_call_status st;
+	int listener, port, fd;
+
+	if (nagents == AGENTS_MAX) {
+		snprintf(why, whylen, "more than %d agents in one case", AGENTS_MAX);
+		return NULL;
+	}
+	listener = listen_loopback(&port, why, whylen);
+	if (listener < 0)
+		return NULL;
+	snprintf(request, sizeof(request), "spawn connect=127.0.0.1:%d%s%.400s", port,
+		 handles && *handles ? " handles=" : "", handles ? handles : "");
+	st = mc_agent_call(parent, reply, request, why, whylen);
+	if (st != MC_CALL_ANSWERED || !reply->ok) {
+		close(listener);
+		return NULL;   /* reply (when answered) says why */
+	}
+	fd = accept_within(listener, now() + mc_request_timeout());
+	close(listener);
+	/* a request goes out in two writes; without this, the second waits for a delayed ACK (40 ms) */
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
+	if (fd < 0) {
+		/* it cannot connect any more either, and ends itself */
+		snprintf(why, whylen, "the child agent %s spawned (\"%s\") never connected", parent->label,
+			 reply->text);
+		return NULL;
+	}
+	return adopt(fd, 0, label, "spawned agent", why, whylen);
 }
 
 enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen)
@@ -531,7 +611,10 @@ void mc_agent_kill(struct mc_agent *a)
 
 	if (!a->alive)
 		return;
-	kill(a->pid, SIGKILL);
+	if (a->pid > 0)
+		kill(a->pid, SIGKILL);
+	else
+		shutdown(a->to_fd, SHUT_RDWR);   /* a spawned child ends when its connection does */
 	reap(a, how, sizeof(how));
 }
 
@@ -545,6 +628,11 @@ void mc_agent_kill_all(void)
 const char *mc_agent_label(const struct mc_agent *a)
 {
 	return a->label;
+}
+
+const char *mc_agent_ready(const struct mc_agent *a)
+{
+	return a->ready;
 }
 
 pid_t mc_agent_pid(const struct mc_agent *a)

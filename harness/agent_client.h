@@ -5,7 +5,8 @@
  * An agent is started with posix_spawn (never a bare fork), so it is a real,
  * separate process that shares nothing with the controller but two pipes.
  * (An agent made by another agent's "fork" is the exception the inheritance
- * cases need: it talks to the controller over a Unix socket instead.)
+ * cases need: it talks to the controller over a Unix socket instead; one a
+ * Win32 agent made with "spawn", over a loopback TCP connection.)
  * The command comes from MAPCONF_AGENT_ARGV (arguments separated by \x1f),
  * which lets a platform put an emulator or a sandbox in front of it.
  */
@@ -52,12 +53,25 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
  */
 struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const char *socket_path,
 			       struct mc_reply *reply, char *why, size_t whylen);
+/*
+ * A new agent made by parent's "spawn" (Win32: CreateProcess, inheriting
+ * the listed handles, e.g. "h1,h2"): it connects to a loopback TCP port the
+ * controller listens on, since Win32 has no fork and Wine's Winsock no Unix
+ * sockets. Its Unix pid is not known: it is never signalled, and ends when
+ * its connection closes. NULL with why (and the parent's answer in reply)
+ * on failure.
+ */
+struct mc_agent *mc_agent_spawn_child(struct mc_agent *parent, const char *label, const char *handles,
+				      struct mc_reply *reply, char *why, size_t whylen);
 /* exec in the agent: the answer is ok when the new program announces itself. */
 enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen);
 /* Wait for the agent to end after it was told to (exit, crash). */
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
 void mc_agent_kill(struct mc_agent *a);
 const char *mc_agent_label(const struct mc_agent *a);
+/* The line the agent announced itself with ("ready pid=... arch=..."), as it came. */
+const char *mc_agent_ready(const struct mc_agent *a);
+/* The agent's Unix pid; 0 for a spawned Win32 child, whose pid is not known. */
 pid_t mc_agent_pid(const struct mc_agent *a);
 bool mc_agent_alive(const struct mc_agent *a);
 /* Kill and reap every agent still running, and free the answers (end of a case). */

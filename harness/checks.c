@@ -106,6 +106,17 @@ void mc_check_unreachable_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const
 			 (unsigned long)addr);
 }
 
+void mc_check_allocation_private_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b, const char *kind,
+				    uint64_t size)
+{
+	const char *marker = mc_marker("private");
+	struct mc_reply r = mc_step_at(file, line, a, "alloc kind=%s size=%llu", kind, (unsigned long long)size);
+	uintptr_t addr = (uintptr_t)mc_reply_u64(file, line, &r, "addr");
+
+	mc_write_text_at(file, line, a, addr, marker);
+	mc_check_unreachable_at(file, line, b, addr, marker);
+}
+
 void mc_check_file_holds_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
 			    uint64_t offset, const char *text)
 {
@@ -124,12 +135,23 @@ static const char *probe(MC_WHERE, struct mc_agent *a, uintptr_t addr, const cha
 	return mc_reply_field(file, line, r, "result");
 }
 
+/* A probe's result that is a fault: a POSIX signal, or a Win32 exception. */
+static bool is_fault(const char *result)
+{
+	static const char *const faults[] = { "segv", "bus", "access_violation", "in_page_error" };
+
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (strcmp(result, faults[i]) == 0)
+			return true;
+	return false;
+}
+
 void mc_check_faults_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access)
 {
 	struct mc_reply r;
 	const char *result = probe(file, line, a, addr, access, &r);
 
-	mc_check_true_at(file, line, strcmp(result, "segv") == 0 || strcmp(result, "bus") == 0,
+	mc_check_true_at(file, line, is_fault(result),
 			 "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
 			 mc_agent_label(a), access, (unsigned long)addr, r.text);
 }

@@ -23,6 +23,13 @@ void mc_check_accessible_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const 
 void mc_check_unreachable_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text);
 void mc_check_file_holds_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
 			    uint64_t offset, const char *text);
+/*
+ * Memory of kind (alloc kind=...) that a writes a marker into is not
+ * reachable by b at its address. The caller has shown that a and b share an
+ * object (mc_share_object), so that only the allocation is told apart.
+ */
+void mc_check_allocation_private_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b, const char *kind,
+				    uint64_t size);
 
 #define MC_CHECK(cond, ...)                  mc_check_true_at(MC_HERE, (cond), __VA_ARGS__)
 #define mc_check_error(r, code, what)        mc_check_error_at(MC_HERE, r, code, what)
@@ -33,5 +40,7 @@ void mc_check_file_holds_at(MC_WHERE, struct mc_agent *a, const struct mc_object
 #define mc_check_accessible(a, addr, access) mc_check_accessible_at(MC_HERE, a, addr, access)
 #define mc_check_unreachable(a, addr, text) mc_check_unreachable_at(MC_HERE, a, addr, text)
 #define mc_check_file_holds(a, o, off, text) mc_check_file_holds_at(MC_HERE, a, o, off, text)
+#define mc_check_allocation_private(a, b, kind, size) \
+	mc_check_allocation_private_at(MC_HERE, a, b, kind, size)
 
 #endif

@@ -50,9 +50,15 @@ static void mark_sysv_key(const struct mc_object *o)
 		close(fd);
 }
 
+/* Objects whose name is the path of a file in the scratch directory. */
+static bool backed_by_file(const struct mc_object *o)
+{
+	return strcmp(o->backend, "file") == 0 || strcmp(o->backend, "win32-file") == 0;
+}
+
 static int remove_object(const struct mc_object *o)
 {
-	if (strcmp(o->backend, "file") == 0)
+	if (backed_by_file(o))
 		return unlink(o->name);
 	if (strcmp(o->backend, "sysv") == 0) {
 		int shmid = shmget(mc_sysv_key(o->name), 0, 0);
@@ -74,9 +80,12 @@ struct mc_object *mc_object_new(uint64_t size)
 	o = &objects[nobjects++];
 	o->backend = mc_backend();
 	o->size = size;
-	if (strcmp(o->backend, "file") == 0)
+	if (backed_by_file(o))
 		snprintf(o->name, sizeof(o->name), "%s/mapconf-%s-%ld-%d-%08x", scratch_dir(),
 			 run_id(), (long)getpid(), nobjects, rnd);
+	else if (strcmp(o->backend, "win32-section") == 0)   /* a Win32 name has no leading slash */
+		snprintf(o->name, sizeof(o->name), "mapconf-%s-%ld-%d-%08x", run_id(),
+			 (long)getpid(), nobjects, rnd);
 	else
 		snprintf(o->name, sizeof(o->name), "/mapconf-%s-%ld-%d-%08x", run_id(),
 			 (long)getpid(), nobjects, rnd);
@@ -85,9 +94,14 @@ struct mc_object *mc_object_new(uint64_t size)
 	return o;
 }
 
+/*
+ * A Win32 name goes with the last handle to its section, so there is no
+ * name to remove; a memfd and an anon-fork region have none at all.
+ */
 bool mc_object_has_name(const struct mc_object *o)
 {
-	return strcmp(o->backend, "memfd") != 0 && strcmp(o->backend, "anon-fork") != 0;
+	return strcmp(o->backend, "memfd") != 0 && strcmp(o->backend, "anon-fork") != 0 &&
+	       strncmp(o->backend, "win32-", 6) != 0;
 }
 
 const char *mc_object_memory_figure(const struct mc_object *o)
@@ -100,7 +114,7 @@ void mc_objects_remove_all(void)
 	for (int i = 0; i < nobjects; i++) {
 		struct mc_object *o = &objects[i];
 
-		if (!mc_object_has_name(o))
+		if (!mc_object_has_name(o) && !backed_by_file(o))
 			continue;   /* gone with the processes that held it */
 		int rc = remove_object(o);
 

@@ -27,7 +27,7 @@ struct mc_object *mc_object_new(uint64_t size);
  * (their pages stay in the file's cache, but are no longer mapped).
  */
 const char *mc_object_memory_figure(const struct mc_object *o);
-/* Whether the object has a name that outlives its handles (memfd has none). */
+/* Whether the object has a name that outlives its handles (memfd has none; a Win32 name goes with the last handle). */
 bool mc_object_has_name(const struct mc_object *o);
 /* Remove every object named in this case (ENOENT is fine). */
 void mc_objects_remove_all(void);

@@ -43,6 +43,21 @@ struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label
 	mc_broken(file, line, "%s", why);
 }
 
+struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles)
+{
+	char why[WHY_MAX];
+	struct mc_reply r = { 0 };
+	struct mc_agent *child = mc_agent_spawn_child(parent, label, handles, &r, why, sizeof(why));
+
+	if (child)
+		return child;
+	if (r.text && !r.ok && strcmp(r.code, "unsupported") == 0)
+		mc_skip(file, line, "%s cannot spawn a child: %s", mc_agent_label(parent), r.text);
+	if (r.text && !r.ok)
+		mc_broken(file, line, "step failed: %s \"spawn\" answered \"%s\"", mc_agent_label(parent), r.text);
+	mc_broken(file, line, "%s", why);
+}
+
 void mc_exec_at(MC_WHERE, struct mc_agent *a)
 {
 	char why[WHY_MAX];
@@ -127,6 +142,20 @@ uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key)
 
 	if (mc_parse_u64(mc_reply_field(file, line, r, key), &v))
 		mc_broken(file, line, "answer \"%s\": field '%s' is not a number", r->text, key);
+	return v;
+}
+
+uint64_t mc_announced_u64_at(MC_WHERE, struct mc_agent *a, const char *key)
+{
+	struct mc_reply ready = { .ok = true };
+	const char *problem;
+	char *copy = strdup(mc_agent_ready(a));
+
+	ready.text = mc_agent_ready(a);
+	if (!copy || mc_line_parse(copy, &ready.line, &problem))
+		mc_broken(file, line, "agent %s's ready line \"%s\" cannot be read", mc_agent_label(a), ready.text);
+	uint64_t v = mc_reply_u64(file, line, &ready, key);
+	free(copy);
 	return v;
 }
 
@@ -329,16 +358,22 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 		  (unsigned long long)length, n);
 }
 
+unsigned int mc_random_u32(void)
+{
+	unsigned int rnd = 0;
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned int)getpid() * 2654435761u;
+	return rnd;
+}
+
 const char *mc_marker(const char *prefix)
 {
 	static char texts[8][96];
 	static int next;
-	unsigned int rnd[2] = { 0, 0 };
 	char *text = texts[next++ % 8];
 
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		rnd[0] = (unsigned int)getpid();
-	snprintf(text, sizeof(texts[0]), "%s-%08x%08x", prefix, rnd[0], rnd[1]);
+	snprintf(text, sizeof(texts[0]), "%s-%08x%08x", prefix, mc_random_u32(), mc_random_u32());
 	return text;
 }
 

@@ -30,6 +30,11 @@ struct mc_handle {
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
 /* A child of parent made by fork: it has the parent's views at the same addresses. */
 struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label);
+/*
+ * A child process of parent made by "spawn" (Win32 CreateProcess): it
+ * inherits the handles listed ("h1,h2"), by the same names, and nothing else.
+ */
+struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles);
 /* The agent replaces its program (exec); it keeps its pid and its pipes. */
 void mc_exec_at(MC_WHERE, struct mc_agent *a);
 struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
@@ -43,6 +48,8 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 void mc_try_each_at(MC_WHERE, struct mc_agent **agents, int n, char requests[][256],
 		    struct mc_reply *replies);
 const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key);
+/* A number from the agent's "ready" line: its own pid= (a Windows process id, under Win32), ... */
+uint64_t mc_announced_u64_at(MC_WHERE, struct mc_agent *a, const char *key);
 uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key);
 /* The handle a successful create or open answered with. */
 struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r);
@@ -78,12 +85,14 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 
 #define mc_agent_start(label)          mc_agent_start_at(MC_HERE, label)
 #define mc_fork(parent, label)         mc_fork_at(MC_HERE, parent, label)
+#define mc_spawn(parent, label, handles) mc_spawn_at(MC_HERE, parent, label, handles)
 #define mc_exec(a)                     mc_exec_at(MC_HERE, a)
 #define mc_try(a, ...)                 mc_try_at(MC_HERE, a, __VA_ARGS__)
 #define mc_step(a, ...)                mc_step_at(MC_HERE, a, __VA_ARGS__)
 #define mc_try_each(agents, n, reqs, replies) mc_try_each_at(MC_HERE, agents, n, reqs, replies)
 #define mc_field(r, key)               mc_reply_field(MC_HERE, r, key)
 #define mc_field_u64(r, key)           mc_reply_u64(MC_HERE, r, key)
+#define mc_announced_u64(a, key)       mc_announced_u64_at(MC_HERE, a, key)
 #define mc_handle_of(r)                mc_handle_of_at(MC_HERE, r)
 #define mc_create(a, o)                mc_create_at(MC_HERE, a, o)
 #define mc_open(a, o, access)          mc_open_at(MC_HERE, a, o, access)
@@ -120,6 +129,8 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 
 /* A text no process can hold by chance: prefix plus random hex (static storage, one per call site use). */
 const char *mc_marker(const char *prefix);
+/* A random number, for values no process can hold by chance. */
+unsigned int mc_random_u32(void);
 /* A and B, each with a view of one new object, and a write of A's seen by B: sharing works. */
 void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b);
 #define mc_share_object(a, b) mc_share_object_at(MC_HERE, a, b)

@@ -121,6 +121,7 @@ def which(name: str) -> str:
 # kind -> module that defines PLATFORM (a Platform subclass)
 KINDS = {
     "native": "platform_native",
+    "wine": "platform_wine",
     "qemu-aarch64": "platform_qemu",
     "gvisor": "platform_gvisor",
     "custom": "platform_custom",

@@ -3,9 +3,10 @@
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
-from runner import platforms
-from runner.platforms import Options, PlatformError
+from runner import platforms, spec
+from runner.platforms import Options, PlatformError, Tool
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,6 +68,32 @@ class PlatformCommandTests(unittest.TestCase):
     def test_every_platform_runs_the_posix_mechanisms(self):
         for kind in ("native", "qemu-aarch64", "gvisor"):
             self.assertEqual(platforms.make(kind).mechanisms, platforms.POSIX_MECHANISMS)
+
+    def test_wine_runs_the_win32_agent_and_only_the_win32_mechanisms(self):
+        p = platforms.make("wine")
+        argv = p.agent_argv(REPO)
+        self.assertTrue(argv[0].endswith("/wine"), argv)
+        self.assertTrue(argv[1].endswith("build/win32/agent/mapconf-agent.exe"))
+        self.assertEqual(p.mechanisms, ("win32-section", "win32-file"))
+        self.assertIn("win32", p.build_targets())
+        self.assertIn(Tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"), p.tools)
+        self.assertIn(Tool("wine", "wine"), p.tools)
+
+    def test_wine_keeps_its_prefix_in_the_cache_and_its_temporary_files_in_the_run(self):
+        with tempfile.TemporaryDirectory() as cache, mock.patch.dict("os.environ", {"XDG_CACHE_HOME": cache}):
+            p = platforms.make("wine")
+            p.tmp = Path("/run-dir/wine-tmp")
+            env = p.case_env()
+        self.assertEqual(env["WINEPREFIX"], f"{cache}/mapconf/wine-prefix")
+        self.assertEqual(env["TMPDIR"], "/run-dir/wine-tmp")
+        self.assertEqual(env["WINEDEBUG"], "-all")
+        self.assertIn("winemenubuilder.exe=d", env["WINEDLLOVERRIDES"])
+
+    def test_every_mechanism_of_the_spec_runs_on_some_platform(self):
+        the_spec = spec.load(str(REPO / "cases" / "spec.toml"))
+        mechanisms = set(platforms.POSIX_MECHANISMS) | set(platforms.make("wine").mechanisms)
+        used = {b for a in the_spec.assertions for b in a.backends}
+        self.assertLessEqual(used, mechanisms)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,300 @@
+/*
+ * The Win32 model's own rules: what CreateFileMapping, OpenFileMapping,
+ * MapViewOfFile(Ex) and their neighbours promise beyond the rules every
+ * mechanism shares (which the other case files check on Win32 too). Each
+ * case states a behaviour Microsoft documents; the spec table names the
+ * clause it serves and records where a platform differs.
+ */
+#include "mapconf.h"
+
+#include <string.h>
+
+/* WIN-001: creating a name that exists returns a handle to that object, with ERROR_ALREADY_EXISTS. */
+static void create_of_existing_name_opens_it(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va, "the creator's data");
+	struct mc_reply r = mc_try(b, "create backend=%s name=%s size=%llu excl=0", obj->backend, obj->name,
+				   MC_PAGE);
+	mc_check_ok(&r, "B creates, not exclusively, the name A created");
+	MC_CHECK(mc_field_u64(&r, "existed") == 1, "B's create of an existing name did not report ERROR_ALREADY_EXISTS: \"%s\"",
+		 r.text);
+	mc_check_reads(b, mc_map(b, mc_handle_of(&r), 0, MC_PAGE, "rw"), "the creator's data");
+}
+
+/* WIN-002: creating an existing name with a larger size gets the object at its own size: a view of the larger size is refused. */
+static void create_of_existing_name_keeps_its_size(void)
+{
+	struct mc_object *obj = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_create(a, obj);
+	struct mc_reply r = mc_step(b, "create backend=%s name=%s size=%llu excl=0", obj->backend, obj->name,
+				    2 * MC_GRANULE);
+	struct mc_reply view = mc_try_map(b, mc_handle_of(&r), 2 * MC_GRANULE, "rw");
+	MC_CHECK(!view.ok, "B mapped %llu bytes of A's %llu-byte object after asking to create it that large: \"%s\"",
+		 2 * MC_GRANULE, MC_GRANULE, view.text);
+}
+
+/* WIN-003: a section cannot take a name a mutex has: the namespace is shared (ERROR_INVALID_HANDLE). */
+static void name_of_a_mutex_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_step(a, "mutex_create name=%s", obj->name);
+	struct mc_reply r = mc_try_create(b, obj);
+	mc_check_error(&r, "bad_handle", "B creates a section under the name of A's mutex");
+}
+
+/* WIN-004: a name with a backslash (other than the Global\ or Local\ prefix) is refused. */
+static void name_with_backslash_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	strcat(obj->name, "\\inner");
+	struct mc_reply r = mc_try_create(a, obj);
+	MC_CHECK(!r.ok, "A created a section named \"%s\": \"%s\"", obj->name, r.text);
+}
+
+/* WIN-005: a section of size 0 is refused (the paging file's; an empty file's with ERROR_FILE_INVALID). */
+static void section_of_size_zero_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(0);
+	struct mc_agent *a = mc_agent_start("A");
+
+	struct mc_reply r = mc_try_create(a, obj);
+	mc_check_error(&r, "invalid_argument", "A creates a section of size 0");
+}
+
+/* WIN-006: views are placed at multiples of the 64 KiB allocation granularity. */
+static void views_are_granule_aligned(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+
+	for (int i = 0; i < 4; i++) {
+		uintptr_t view = mc_map(a, h, 0, MC_PAGE, i % 2 ? "r" : "rw");
+
+		MC_CHECK(view % MC_GRANULE == 0, "A's view %d of a one-page section is at 0x%lx, not a multiple of 64 KiB",
+			 i + 1, (unsigned long)view);
+	}
+}
+
+/* WIN-007: a view requested at a page-aligned address that is not a multiple of 64 KiB is refused. */
+static void base_between_granules_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE) + MC_PAGE;
+
+	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
+	mc_check_error(&r, "invalid_argument", "A asks for a view at a page that is not on a 64 KiB boundary");
+}
+
+/* WIN-008: a view larger than the section is refused. */
+static void view_larger_than_section_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 2 * MC_GRANULE, "rw");
+	MC_CHECK(!r.ok, "A mapped %llu bytes of a %llu-byte section: \"%s\"", 2 * MC_GRANULE, MC_GRANULE, r.text);
+}
+
+/* WIN-009: a file with a section open cannot be shrunk (ERROR_USER_MAPPED_FILE). */
+static void mapped_file_cannot_shrink(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+
+	mc_map(a, h, 0, 2 * MC_GRANULE, "rw");
+	struct mc_reply r = mc_try(a, "resize handle=%s size=%llu", h.id, MC_GRANULE);
+	mc_check_error(&r, "busy", "A shrinks the file behind its view");
+}
+
+/* WIN-010: a section larger than its file extends the file to the section's size. */
+static void section_extends_its_file(void)
+{
+	struct mc_object *obj = mc_object_new(3 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	struct mc_reply r = mc_step(a, "stat handle=%s", mc_create(a, obj).id);
+	MC_CHECK(mc_field_u64(&r, "size") == 3 * MC_PAGE,
+		 "the new file behind a %llu-byte section is not %llu bytes: \"%s\"", 3 * MC_PAGE, 3 * MC_PAGE,
+		 r.text);
+}
+
+/* WIN-011: after a write through a copy-on-write view, VirtualQuery reports the written page PAGE_READWRITE. */
+static void written_copy_on_write_page_is_read_write(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t view = mc_map_private(a, mc_create(a, obj), 2 * MC_PAGE);
+
+	struct mc_reply before = mc_step(a, "query addr=0x%lx", (unsigned long)view);
+	MC_CHECK(strcmp(mc_field(&before, "protect"), "PAGE_WRITECOPY") == 0,
+		 "A's copy-on-write view, untouched, is not PAGE_WRITECOPY: \"%s\"", before.text);
+	mc_write_text(a, view, "a private copy");
+	struct mc_reply after = mc_step(a, "query addr=0x%lx", (unsigned long)view);
+	MC_CHECK(strcmp(mc_field(&after, "protect"), "PAGE_READWRITE") == 0,
+		 "the page A wrote through its copy-on-write view: expected PAGE_READWRITE, got \"%s\"", after.text);
+}
+
+/* WIN-012: after its last handle is closed, the name is gone, while an existing view still reads. */
+static void name_goes_with_last_handle(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+
+	mc_write_text(a, va, "kept by the view");
+	mc_close(a, h);
+	struct mc_reply r = mc_try_open(b, obj, "rw");
+	mc_check_error(&r, "not_found", "B opens the name whose last handle A closed");
+	mc_check_reads(a, va, "kept by the view");
+}
+
+/*
+ * WIN-013: when the only holder of a section is killed, its name is gone
+ * (once its process has ended the way Windows says it: the process object is
+ * signaled; the Unix process ending first proves nothing about the handles).
+ */
+static void name_goes_when_last_holder_killed(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uint64_t pid_a = mc_announced_u64(a, "pid");
+
+	mc_create_map(a, obj);
+	mc_close(b, mc_open(b, obj, "rw"));   /* the name works while A holds it */
+	mc_step(b, "watch pid=%llu", (unsigned long long)pid_a);
+	mc_kill(a);
+	mc_step(b, "await_exit pid=%llu", (unsigned long long)pid_a);
+	struct mc_reply r = mc_try_open(b, obj, "rw");
+	mc_check_error(&r, "not_found", "B opens the name of a section whose only holder was killed");
+}
+
+/* WIN-014: after unmap, VirtualQuery reports the view's range free (MEM_FREE). */
+static void range_is_free_after_unmap(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	struct mc_reply mapped = mc_step(a, "query addr=0x%lx", (unsigned long)va);
+	MC_CHECK(strcmp(mc_field(&mapped, "type"), "MEM_MAPPED") == 0,
+		 "VirtualQuery does not report A's view as a mapped view: \"%s\"", mapped.text);
+	mc_unmap(a, va, MC_PAGE);
+	struct mc_reply r = mc_step(a, "query addr=0x%lx", (unsigned long)va);
+	MC_CHECK(strcmp(mc_field(&r, "state"), "MEM_FREE") == 0,
+		 "VirtualQuery after A unmapped its view: expected MEM_FREE, got \"%s\"", r.text);
+}
+
+/* WIN-015: HeapAlloc memory of one agent is not reachable by another at its address. */
+static void heapalloc_is_private(void)
+{
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_share_object(a, b);
+	mc_check_allocation_private(a, b, "heapalloc", 64);
+}
+
+/* WIN-016: GlobalAlloc memory of one agent is not reachable by another at its address. */
+static void globalalloc_is_private(void)
+{
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_share_object(a, b);
+	mc_check_allocation_private(a, b, "globalalloc", 64);
+}
+
+/* WIN-017: LocalAlloc memory of one agent is not reachable by another at its address. */
+static void localalloc_is_private(void)
+{
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_share_object(a, b);
+	mc_check_allocation_private(a, b, "localalloc", 64);
+}
+
+/* WIN-018: a DLL global in a section the DLL marks shared is one variable in every process that loads the DLL. */
+static void dll_shared_section_is_shared(void)
+{
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	/* random, so that the value left by an earlier run cannot pass for this one's */
+	unsigned int value = mc_random_u32() % 1000000 + 1000;
+
+	mc_step(a, "lib op=load");
+	mc_step(b, "lib op=load");
+	mc_step(a, "lib op=set var=shared value=%u", value);
+	struct mc_reply r = mc_step(b, "lib op=global var=shared");
+	MC_CHECK(mc_field_u64(&r, "value") == value,
+		 "A set the DLL's shared global to %u, B reads \"%s\"", value, r.text);
+}
+
+/* WIN-019: a named mutex abandoned by its killed owner reports WAIT_ABANDONED to the next waiter, once. */
+static void abandoned_mutex_is_reported_once(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj), vb = mc_open_map(b, obj);
+
+	mc_step(a, "mutex_init addr=0x%lx", (unsigned long)va);
+	mc_step(b, "mutex_lock addr=0x%lx", (unsigned long)vb);
+	mc_kill(b);
+	struct mc_reply first = mc_step(a, "mutex_lock addr=0x%lx", (unsigned long)va);
+	MC_CHECK(strcmp(mc_field(&first, "wait"), "WAIT_ABANDONED") == 0,
+		 "A's wait for the mutex its killed owner held: expected WAIT_ABANDONED, got \"%s\"", first.text);
+	mc_step(a, "mutex_unlock addr=0x%lx", (unsigned long)va);
+	struct mc_reply second = mc_step(a, "mutex_lock addr=0x%lx", (unsigned long)va);
+	MC_CHECK(strcmp(mc_field(&second, "wait"), "WAIT_OBJECT_0") == 0,
+		 "A's next wait, after it released the mutex: expected WAIT_OBJECT_0, got \"%s\"", second.text);
+}
+
+/* WIN-020: a child process that inherited a section handle maps it and shares the pages with its parent. */
+static void inherited_handle_shares_pages(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *parent = mc_agent_start("P");
+	struct mc_handle h = mc_create(parent, obj);
+	uintptr_t vp = mc_map(parent, h, 0, MC_PAGE, "rw");
+	struct mc_agent *child = mc_spawn(parent, "C", h.id);
+	uintptr_t vc = mc_map(child, h, 0, MC_PAGE, "rw");
+
+	mc_write_text(parent, vp, "written by the parent");
+	mc_check_reads(child, vc, "written by the parent");
+	mc_write_text(child, vc + 100, "written by the child");
+	mc_check_reads(parent, vp + 100, "written by the child");
+}
+
+static const struct mc_case cases[] = {
+	MC_CASE("WIN-001", create_of_existing_name_opens_it),
+	MC_CASE("WIN-002", create_of_existing_name_keeps_its_size),
+	MC_CASE("WIN-003", name_of_a_mutex_is_refused),
+	MC_CASE("WIN-004", name_with_backslash_is_refused),
+	MC_CASE("WIN-005", section_of_size_zero_is_refused),
+	MC_CASE("WIN-006", views_are_granule_aligned),
+	MC_CASE("WIN-007", base_between_granules_is_refused),
+	MC_CASE("WIN-008", view_larger_than_section_is_refused),
+	MC_CASE("WIN-009", mapped_file_cannot_shrink),
+	MC_CASE("WIN-010", section_extends_its_file),
+	MC_CASE("WIN-011", written_copy_on_write_page_is_read_write),
+	MC_CASE("WIN-012", name_goes_with_last_handle),
+	MC_CASE("WIN-013", name_goes_when_last_holder_killed),
+	MC_CASE("WIN-014", range_is_free_after_unmap),
+	MC_CASE("WIN-015", heapalloc_is_private),
+	MC_CASE("WIN-016", globalalloc_is_private),
+	MC_CASE("WIN-017", localalloc_is_private),
+	MC_CASE("WIN-018", dll_shared_section_is_shared),
+	MC_CASE("WIN-019", abandoned_mutex_is_reported_once),
+	MC_CASE("WIN-020", inherited_handle_shares_pages),
+};
+MC_MAIN("win32", cases)

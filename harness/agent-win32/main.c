@@ -1,0 +1,219 @@
+/*
+ * mapconf-agent.exe: reads requests, answers each one with one line.
+ *
+ * Started by the controller, it talks over its standard handles. Started by
+ * another agent's "spawn", it is given --connect HOST:PORT (the controller's
+ * loopback port) and --inherit hN=VALUE,... (the section handles it
+ * inherited, and the names its parent's table gives them).
+ *
+ * It announces itself ("ready pid=... arch=... granularity=..."), then
+ * serves requests until "exit", end of input, or a crash it was asked for.
+ */
+#include "agent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HANDLES_MAX 64
+#define VIEWS_MAX 256
+
+#if defined(__x86_64__)
+#define MAPCONF_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define MAPCONF_ARCH "aarch64"
+#elif defined(__i386__)
+#define MAPCONF_ARCH "i386"
+#else
+#define MAPCONF_ARCH "unknown"
+#endif
+
+static struct object handles[HANDLES_MAX];   /* slot 0 unused: handles are h1.. */
+static bool used[HANDLES_MAX];
+
+int handle_put_at(int index, HANDLE section)
+{
+	if (index <= 0 || index >= HANDLES_MAX || used[index])
+		return -1;
+	used[index] = true;
+	handles[index].section = section;
+	handles[index].file = INVALID_HANDLE_VALUE;
+	return index;
+}
+
+int handle_add(HANDLE section, HANDLE file)
+{
+	for (int i = 1; i < HANDLES_MAX; i++) {
+		if (!used[i]) {
+			handle_put_at(i, section);
+			handles[i].file = file;
+			return i;
+		}
+	}
+	return -1;
+}
+
+struct object *handle_get(const char *text)
+{
+	uint64_t i;
+
+	if (!text || text[0] != 'h' || mc_parse_u64(text + 1, &i) || i == 0 || i >= HANDLES_MAX ||
+	    !used[i])
+		return NULL;
+	return &handles[i];
+}
+
+void handle_remove(const char *text)
+{
+	struct object *o = handle_get(text);
+
+	if (o)
+		used[o - handles] = false;
+}
+
+static struct {
+	uintptr_t addr;
+	HANDLE file;
+} views[VIEWS_MAX];
+
+void view_add(uintptr_t addr, const struct object *object)
+{
+	for (int i = 0; i < VIEWS_MAX; i++) {
+		if (!views[i].addr) {
+			views[i].addr = addr;
+			views[i].file = object->file;
+			return;
+		}
+	}
+}
+
+HANDLE view_file(uintptr_t addr)
+{
+	for (int i = 0; i < VIEWS_MAX; i++)
+		if (views[i].addr == addr)
+			return views[i].file;
+	return INVALID_HANDLE_VALUE;
+}
+
+void view_remove(uintptr_t addr)
+{
+	for (int i = 0; i < VIEWS_MAX; i++)
+		if (views[i].addr == addr)
+			views[i].addr = 0;
+}
+
+const wchar_t *wide(const char *text)
+{
+	static wchar_t buffers[4][1024];
+	static int next;
+	wchar_t *w = buffers[next++ % 4];
+
+	if (!MultiByteToWideChar(CP_UTF8, 0, text, -1, w, 1024))
+		w[0] = L'\0';
+	return w;
+}
+
+/*
+ * Under Wine, a Unix path the Linux controller gives is reached through the
+ * drive that maps the Unix root (Z:); Wine exports the conversion. On
+ * Windows there is no such function, and a name is used as it is.
+ */
+const wchar_t *native_path(const char *name)
+{
+	typedef WCHAR *(CDECL *to_dos_fn)(const char *);
+	static wchar_t converted[4][1024];
+	static int next;
+	FARPROC proc = GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_dos_file_name");
+	to_dos_fn to_dos;
+	WCHAR *dos;
+
+	if (name[0] != '/' || !proc)
+		return wide(name);
+	to_dos = (to_dos_fn)(void (*)(void))proc;
+	dos = to_dos(name);
+	if (!dos)
+		return wide(name);
+	wchar_t *w = converted[next++ % 4];
+	lstrcpynW(w, dos, 1024);
+	HeapFree(GetProcessHeap(), 0, dos);
+	return w;
+}
+
+static const struct verb *verb_tables[] = {
+	object_verbs, view_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, spawn_verbs,
+};
+
+static verb_fn find_verb(const char *word)
+{
+	for (size_t t = 0; t < sizeof(verb_tables) / sizeof(verb_tables[0]); t++)
+		for (const struct verb *v = verb_tables[t]; v->word; v++)
+			if (strcmp(v->word, word) == 0)
+				return v->run;
+	return NULL;
+}
+
+/* --inherit h1=0x34,h2=0x38 : put each inherited handle in its parent's slot */
+static int adopt_inherited(char *list)
+{
+	for (char *item = strtok(list, ","); item; item = strtok(NULL, ",")) {
+		char *eq = strchr(item, '=');
+		uint64_t slot, value;
+
+		if (!eq || item[0] != 'h')
+			return -1;
+		*eq = '\0';
+		if (mc_parse_u64(item + 1, &slot) || mc_parse_u64(eq + 1, &value) ||
+		    handle_put_at((int)slot, (HANDLE)(uintptr_t)value) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[MC_LINE_MAX];
+	const char *connect_to = NULL, *parent = NULL;
+	SYSTEM_INFO si;
+
+	guard_install();
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--connect") == 0)
+			connect_to = argv[i + 1];
+		else if (strcmp(argv[i], "--parent") == 0)
+			parent = argv[i + 1];
+		else if (strcmp(argv[i], "--inherit") == 0 && adopt_inherited(argv[i + 1]))
+			return 2;
+	}
+	if (connect_to ? channel_connect(connect_to) : channel_use_std_handles())
+		return 124;
+	GetSystemInfo(&si);
+	snprintf(buf, sizeof(buf), "ready pid=%lu arch=" MAPCONF_ARCH " ptr=%u page=%lu granularity=%lu api=win32%s%s",
+		 (unsigned long)GetCurrentProcessId(), (unsigned int)sizeof(void *),
+		 (unsigned long)si.dwPageSize, (unsigned long)si.dwAllocationGranularity,
+		 parent ? " parent=" : "", parent ? parent : "");
+	answer_raw(buf);
+
+	for (;;) {
+		long n = channel_read_line(buf, sizeof(buf));
+		struct mc_line req;
+		const char *why;
+		verb_fn run;
+
+		if (n == 0)
+			return 0;   /* end of input: the controller is done with us */
+		if (n < 0) {
+			answer_err("invalid_request", "none", "detail=line_too_long");
+			return 2;
+		}
+		if (mc_line_parse(buf, &req, &why)) {
+			answer_err("invalid_request", "none", "detail=malformed");
+			continue;
+		}
+		run = find_verb(req.word);
+		if (!run) {
+			answer_err("unsupported", "none", "detail=unknown_verb");
+			continue;
+		}
+		run(&req);
+	}
+}

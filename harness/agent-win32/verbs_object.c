@@ -1,0 +1,267 @@
+/*
+ * Mapping objects: create, open, close, stat, and reading the file behind
+ * one (pread).
+ *
+ *   win32-section  a section backed by the paging file:
+ *                  CreateFileMapping(INVALID_HANDLE_VALUE, .., name)
+ *   win32-file     a section backed by a file: CreateFile, then
+ *                  CreateFileMapping(file, .., name). The controller gives
+ *                  the file's path; the section's name is the path's last
+ *                  component, and other agents open the section by it.
+ *
+ * A Win32 name lives as long as a handle to its section does: there is
+ * nothing to unlink, and "unlink" is unsupported.
+ */
+#include "agent.h"
+
+#include <string.h>
+
+enum backend { BACKEND_SECTION, BACKEND_FILE, BACKEND_UNKNOWN };
+
+static enum backend parse_backend(const struct mc_line *req)
+{
+	const char *b = mc_line_get(req, "backend");
+
+	if (b && strcmp(b, "win32-section") == 0)
+		return BACKEND_SECTION;
+	if (b && strcmp(b, "win32-file") == 0)
+		return BACKEND_FILE;
+	answer_err("unsupported", "none", "detail=not_a_win32_backend");
+	return BACKEND_UNKNOWN;
+}
+
+/* The section's name: the name itself, or for a file the last component of its path. */
+static const wchar_t *section_name(enum backend backend, const char *name)
+{
+	const char *slash = strrchr(name, '/'), *backslash = strrchr(name, '\\');
+	const char *last = slash > backslash ? slash : backslash;
+
+	return wide(backend == BACKEND_FILE && last ? last + 1 : name);
+}
+
+static void answer_handle(HANDLE section, HANDLE file, bool existed)
+{
+	int h = handle_add(section, file);
+
+	if (h < 0) {
+		CloseHandle(section);
+		if (file != INVALID_HANDLE_VALUE)
+			CloseHandle(file);
+		answer_err("no_memory", "none", "detail=handle_table_full");
+		return;
+	}
+	answer_ok("handle=h%d existed=%d", h, existed);
+}
+
+static HANDLE open_file(const char *name, DWORD access, DWORD disposition)
+{
+	return CreateFileW(native_path(name), access,
+			   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, disposition,
+			   FILE_ATTRIBUTE_NORMAL, NULL);
+}
+
+/*
+ * create backend= name= size= [excl=1]
+ * CreateFileMapping of an existing name succeeds with ERROR_ALREADY_EXISTS
+ * and a handle to the existing section: answered existed=1, or, when the
+ * request is exclusive, refused with already_exists (the handle is closed).
+ */
+static void verb_create(const struct mc_line *req)
+{
+	enum backend backend = parse_backend(req);
+	const char *name = need_str(req, "name");
+	HANDLE file = INVALID_HANDLE_VALUE, section;
+	uint64_t size, excl = 1;
+	DWORD error;
+
+	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size))
+		return;
+	mc_line_get_u64(req, "excl", &excl);
+	if (backend == BACKEND_FILE) {
+		file = open_file(name, GENERIC_READ | GENERIC_WRITE, excl ? CREATE_NEW : OPEN_ALWAYS);
+		if (file == INVALID_HANDLE_VALUE) {
+			answer_win32(GetLastError());
+			return;
+		}
+	}
+	SetLastError(0);   /* poisoned: only this call may say the name existed */
+	section = CreateFileMappingW(file, NULL, PAGE_READWRITE, (DWORD)(size >> 32), (DWORD)size,
+				     section_name(backend, name));
+	error = GetLastError();
+	if (!section || (error == ERROR_ALREADY_EXISTS && excl)) {
+		if (section)
+			CloseHandle(section);
+		if (file != INVALID_HANDLE_VALUE)
+			CloseHandle(file);
+		if (section)
+			answer_err("already_exists", "183", "name=ERROR_ALREADY_EXISTS detail=handle_returned_then_closed");
+		else
+			answer_win32(error);
+		return;
+	}
+	answer_handle(section, file, error == ERROR_ALREADY_EXISTS);
+}
+
+/* open backend= name= [access=rw|r] : OpenFileMapping with FILE_MAP_ALL_ACCESS or FILE_MAP_READ */
+static void verb_open(const struct mc_line *req)
+{
+	enum backend backend = parse_backend(req);
+	const char *name = need_str(req, "name");
+	const char *access = mc_line_get(req, "access");
+	bool read_only = access && strcmp(access, "r") == 0;
+	HANDLE section, file = INVALID_HANDLE_VALUE;
+
+	if (backend == BACKEND_UNKNOWN || !name)
+		return;
+	section = OpenFileMappingW(read_only ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS, FALSE,
+				   section_name(backend, name));
+	if (!section) {
+		answer_win32(GetLastError());
+		return;
+	}
+	/* the file too, so that a synchronous flush of this agent's views can reach it */
+	if (backend == BACKEND_FILE)
+		file = open_file(name, read_only ? GENERIC_READ : GENERIC_READ | GENERIC_WRITE, OPEN_EXISTING);
+	answer_handle(section, file, false);
+}
+
+/* close handle= */
+static void verb_close(const struct mc_line *req)
+{
+	const char *h = need_str(req, "handle");
+	struct object *o;
+	BOOL closed;
+
+	if (!h || !(o = need_object(req)))
+		return;
+	closed = CloseHandle(o->section);
+	if (o->file != INVALID_HANDLE_VALUE)
+		CloseHandle(o->file);
+	handle_remove(h);
+	if (!closed)
+		answer_win32(GetLastError());
+	else
+		answer_ok(NULL);
+}
+
+/* unlink: a Win32 name goes with the last handle to its section; nothing removes it sooner */
+static void verb_unlink(const struct mc_line *req)
+{
+	(void)req;
+	answer_err("unsupported", "none", "detail=win32_names_go_with_their_last_handle");
+}
+
+/* 100 ns intervals from 1601 to 1970 */
+#define EPOCH_DIFFERENCE 116444736000000000ULL
+
+/*
+ * stat handle= : cloexec=1 when the handle is not inherited by child
+ * processes (the Win32 counterpart of close-on-exec); for a file, also its
+ * size and modification time.
+ */
+static void verb_stat(const struct mc_line *req)
+{
+	struct object *o = need_object(req);
+	DWORD flags;
+	LARGE_INTEGER size;
+	FILETIME written;
+
+	if (!o)
+		return;
+	if (!GetHandleInformation(o->section, &flags)) {
+		answer_win32(GetLastError());
+		return;
+	}
+	if (o->file == INVALID_HANDLE_VALUE) {
+		answer_ok("cloexec=%d", !(flags & HANDLE_FLAG_INHERIT));
+		return;
+	}
+	if (!GetFileSizeEx(o->file, &size) || !GetFileTime(o->file, NULL, NULL, &written)) {
+		answer_win32(GetLastError());
+		return;
+	}
+	uint64_t ticks = (uint64_t)written.dwHighDateTime << 32 | written.dwLowDateTime;
+	answer_ok("cloexec=%d size=%lld mtime_ns=%llu", !(flags & HANDLE_FLAG_INHERIT),
+		  (long long)size.QuadPart, (unsigned long long)(ticks - EPOCH_DIFFERENCE) * 100ULL);
+}
+
+/*
+ * pread backend=win32-file name= offset= length= : what ReadFile on a fresh
+ * handle returns, independent of any view this agent may have.
+ */
+static void verb_pread(const struct mc_line *req)
+{
+	enum backend backend = parse_backend(req);
+	const char *name = need_str(req, "name");
+	static unsigned char data[MC_DATA_MAX];
+	static char hex[2 * MC_DATA_MAX + 1];
+	uint64_t offset, length;
+	OVERLAPPED at;
+	DWORD got = 0;
+	HANDLE file;
+
+	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "offset", &offset) ||
+	    need_u64(req, "length", &length))
+		return;
+	if (backend != BACKEND_FILE) {
+		answer_err("unsupported", "none", "detail=a_paging_file_section_has_no_file");
+		return;
+	}
+	if (length > MC_DATA_MAX) {
+		answer_err("invalid_request", "none", "detail=length_over_%d", MC_DATA_MAX);
+		return;
+	}
+	file = open_file(name, GENERIC_READ, OPEN_EXISTING);
+	if (file == INVALID_HANDLE_VALUE) {
+		answer_win32(GetLastError());
+		return;
+	}
+	memset(&at, 0, sizeof(at));
+	at.Offset = (DWORD)offset;
+	at.OffsetHigh = (DWORD)(offset >> 32);
+	if (!ReadFile(file, data, (DWORD)length, &got, &at) && GetLastError() != ERROR_HANDLE_EOF) {
+		DWORD error = GetLastError();
+
+		CloseHandle(file);
+		answer_win32(error);
+		return;
+	}
+	CloseHandle(file);
+	mc_hex_encode(data, got, hex);
+	answer_ok("length=%lu data=%s", (unsigned long)got, got ? hex : "-");
+}
+
+/*
+ * resize handle= size= : SetEndOfFile on the file behind a file-backed
+ * section (the agent that created it holds the file). Microsoft documents
+ * that a file with a section open cannot be shrunk (ERROR_USER_MAPPED_FILE).
+ */
+static void verb_resize(const struct mc_line *req)
+{
+	struct object *o;
+	LARGE_INTEGER at;
+	uint64_t size;
+
+	if (need_u64(req, "size", &size) || !(o = need_object(req)))
+		return;
+	if (o->file == INVALID_HANDLE_VALUE) {
+		answer_err("unsupported", "none", "detail=no_file_behind_this_handle");
+		return;
+	}
+	at.QuadPart = (LONGLONG)size;
+	if (!SetFilePointerEx(o->file, at, NULL, FILE_BEGIN) || !SetEndOfFile(o->file))
+		answer_win32(GetLastError());
+	else
+		answer_ok(NULL);
+}
+
+const struct verb object_verbs[] = {
+	{ "resize", verb_resize },
+	{ "create", verb_create },
+	{ "open", verb_open },
+	{ "close", verb_close },
+	{ "unlink", verb_unlink },
+	{ "stat", verb_stat },
+	{ "pread", verb_pread },
+	{ NULL, NULL },
+};

@@ -1,0 +1,242 @@
+/* Views: map, unmap, flush, protect, and finding address ranges that are free (VirtualQuery). */
+#include "agent.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * map handle= length= [offset=0] [at=ADDR] [prot=rw|r] [private=1]
+ * MapViewOfFileEx with FILE_MAP_WRITE (rw), FILE_MAP_READ (r) or
+ * FILE_MAP_COPY (private=1), at ADDR when given. The answer is the address
+ * the system returned: whether it equals the requested one is for the case
+ * to judge. A length of 0 keeps its Win32 meaning: the whole section.
+ */
+static void verb_map(const struct mc_line *req)
+{
+	const char *prot = mc_line_get(req, "prot");
+	struct object *o;
+	uint64_t length, offset = 0, private = 0;
+	uintptr_t at = 0;
+	DWORD access;
+	void *addr;
+
+	if (need_u64(req, "length", &length) || !(o = need_object(req)))
+		return;
+	mc_line_get_u64(req, "offset", &offset);
+	mc_line_get_u64(req, "private", &private);
+	if (mc_line_get(req, "at") && need_addr(req, "at", &at))
+		return;
+	if (!prot || strcmp(prot, "rw") == 0) {
+		access = private ? FILE_MAP_COPY : FILE_MAP_WRITE;
+	} else if (strcmp(prot, "r") == 0) {
+		access = FILE_MAP_READ;
+	} else if (strcmp(prot, "none") == 0) {
+		answer_err("unsupported", "none", "detail=a_view_has_no_inaccessible_mode");
+		return;
+	} else {
+		answer_err("invalid_request", "none", "missing_or_bad=prot");
+		return;
+	}
+	SetLastError(0);
+	addr = MapViewOfFileEx(o->section, access, (DWORD)(offset >> 32), (DWORD)offset, (SIZE_T)length,
+			       (void *)at);
+	if (!addr) {
+		answer_win32(GetLastError());
+		return;
+	}
+	view_add((uintptr_t)addr, o);
+	answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)addr);
+}
+
+/* unmap addr= [length=] : UnmapViewOfFile (a view goes whole; length is not used) */
+static void verb_unmap(const struct mc_line *req)
+{
+	uintptr_t addr;
+
+	if (need_addr(req, "addr", &addr))
+		return;
+	if (!UnmapViewOfFile((void *)addr)) {
+		answer_win32(GetLastError());
+		return;
+	}
+	view_remove(addr);
+	answer_ok(NULL);
+}
+
+static int parse_protection(const char *text, DWORD *protection)
+{
+	if (!text || strcmp(text, "rw") == 0)
+		*protection = PAGE_READWRITE;
+	else if (strcmp(text, "r") == 0)
+		*protection = PAGE_READONLY;
+	else if (strcmp(text, "none") == 0)
+		*protection = PAGE_NOACCESS;
+	else
+		return -1;
+	return 0;
+}
+
+/* protect addr= length= prot=rw|r|none : VirtualProtect */
+static void verb_protect(const struct mc_line *req)
+{
+	uintptr_t addr;
+	uint64_t length;
+	DWORD protection, old;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	if (parse_protection(mc_line_get(req, "prot"), &protection)) {
+		answer_err("invalid_request", "none", "missing_or_bad=prot");
+		return;
+	}
+	if (!VirtualProtect((void *)addr, (SIZE_T)length, protection, &old))
+		answer_win32(GetLastError());
+	else
+		answer_ok(NULL);
+}
+
+/*
+ * flush addr= length= [mode=sync|async] : FlushViewOfFile; sync also
+ * FlushFileBuffers on the file behind the view, as Microsoft documents for
+ * a flush that must reach the disk.
+ */
+static void verb_flush(const struct mc_line *req)
+{
+	const char *mode = mc_line_get(req, "mode");
+	uintptr_t addr;
+	uint64_t length;
+	HANDLE file;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	if (mode && strcmp(mode, "sync") != 0 && strcmp(mode, "async") != 0) {
+		answer_err("unsupported", "none", "detail=flush_modes_are_sync_and_async");
+		return;
+	}
+	if (!FlushViewOfFile((void *)addr, (SIZE_T)length)) {
+		answer_win32(GetLastError());
+		return;
+	}
+	file = view_file(addr);
+	if ((!mode || strcmp(mode, "sync") == 0) && file != INVALID_HANDLE_VALUE && !FlushFileBuffers(file)) {
+		answer_win32(GetLastError());
+		return;
+	}
+	answer_ok(NULL);
+}
+
+/*
+ * findfree length= : a range aligned to the allocation granularity that is
+ * free in this agent right now (reserved top-down, then released): high in
+ * the address space, where agents with different layouts agree most.
+ */
+static void verb_findfree(const struct mc_line *req)
+{
+	uint64_t length;
+	void *p;
+
+	if (need_u64(req, "length", &length))
+		return;
+	p = VirtualAlloc(NULL, (SIZE_T)length, MEM_RESERVE | MEM_TOP_DOWN, PAGE_NOACCESS);
+	if (!p) {
+		answer_win32(GetLastError());
+		return;
+	}
+	VirtualFree(p, 0, MEM_RELEASE);
+	answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)p);
+}
+
+static const char *state_name(DWORD state)
+{
+	return state == MEM_FREE ? "MEM_FREE" : state == MEM_RESERVE ? "MEM_RESERVE" : "MEM_COMMIT";
+}
+
+/* isfree addr= length= : free=1 when VirtualQuery reports every byte of the range MEM_FREE */
+static void verb_isfree(const struct mc_line *req)
+{
+	MEMORY_BASIC_INFORMATION info;
+	uintptr_t addr, at;
+	uint64_t length;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	for (at = addr; at < addr + length; at = (uintptr_t)info.BaseAddress + info.RegionSize) {
+		if (!VirtualQuery((void *)at, &info, sizeof(info))) {
+			answer_win32(GetLastError());
+			return;
+		}
+		if (info.State != MEM_FREE) {
+			answer_ok("free=0 mapped=0x%llx state=%s", (unsigned long long)at, state_name(info.State));
+			return;
+		}
+	}
+	answer_ok("free=1 state=MEM_FREE");
+}
+
+static const char *type_name(DWORD type)
+{
+	switch (type) {
+	case MEM_MAPPED:
+		return "MEM_MAPPED";
+	case MEM_PRIVATE:
+		return "MEM_PRIVATE";
+	case MEM_IMAGE:
+		return "MEM_IMAGE";
+	default:
+		return "none";
+	}
+}
+
+static const char *protection_name(DWORD protection)
+{
+	static char other[32];
+
+	switch (protection & 0xff) {
+	case 0:
+		return "none";
+	case PAGE_NOACCESS:
+		return "PAGE_NOACCESS";
+	case PAGE_READONLY:
+		return "PAGE_READONLY";
+	case PAGE_READWRITE:
+		return "PAGE_READWRITE";
+	case PAGE_WRITECOPY:
+		return "PAGE_WRITECOPY";
+	case PAGE_EXECUTE_READ:
+		return "PAGE_EXECUTE_READ";
+	case PAGE_EXECUTE_READWRITE:
+		return "PAGE_EXECUTE_READWRITE";
+	case PAGE_EXECUTE_WRITECOPY:
+		return "PAGE_EXECUTE_WRITECOPY";
+	}
+	snprintf(other, sizeof(other), "0x%lx", (unsigned long)protection);
+	return other;
+}
+
+/* query addr= : what VirtualQuery reports for the region holding addr */
+static void verb_query(const struct mc_line *req)
+{
+	MEMORY_BASIC_INFORMATION info;
+	uintptr_t addr;
+
+	if (need_addr(req, "addr", &addr))
+		return;
+	if (!VirtualQuery((void *)addr, &info, sizeof(info))) {
+		answer_win32(GetLastError());
+		return;
+	}
+	answer_ok("state=%s type=%s protect=%s base=0x%llx size=%llu", state_name(info.State),
+		  type_name(info.Type), protection_name(info.Protect),
+		  (unsigned long long)(uintptr_t)info.BaseAddress, (unsigned long long)info.RegionSize);
+}
+
+const struct verb view_verbs[] = {
+	{ "query", verb_query },
+	{ "map", verb_map },
+	{ "unmap", verb_unmap },
+	{ "flush", verb_flush },
+	{ "protect", verb_protect },
+	{ "findfree", verb_findfree },
+	{ "isfree", verb_isfree },
+	{ NULL, NULL },
+};

@@ -1,0 +1,202 @@
+"""wine: the Win32 agent (cross-built with mingw-w64) runs under Wine, started
+from the native controller as `wine mapconf-agent.exe`, with pipes.
+
+Wine keeps its state in a prefix, created once, in the user's cache
+(${XDG_CACHE_HOME:-~/.cache}/mapconf/wine-prefix), outside the repository.
+For a run, one wineserver is started persistent (-p) and kept warm, so an
+agent starts in about 15 ms instead of booting Wine; stop() ends it with
+`wineserver -k` and waits for it. Everything Wine writes outside the prefix
+goes to the run directory: TMPDIR points there (Debian's Wine keeps the
+server's socket and the files behind paging-file sections in TMPDIR), and
+the run directory is removed at the end.
+
+A prefix is used by one run at a time: Debian's Wine records the server's
+directory (relative to TMPDIR) in the prefix, so two runs with their own
+TMPDIRs would take each other's server away. A lock beside the prefix makes
+a second run wait.
+
+Every Wine process of the run (the server, the Windows services it starts)
+carries the run's MAPCONF_RUN_ID, so a run that is killed before stop() is
+swept like any other: the next run kills what is left of it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .platforms import Platform, PlatformError, Tool, tool_version, which
+
+BUILD = Path(__file__).resolve().parent.parent / "build" / "win32"
+AGENT = BUILD / "agent" / "mapconf-agent.exe"
+SERVER_WAIT_S = 60
+FIRST_START_WAIT_S = 300      # the first start in a new prefix creates it
+
+
+def prefix_path() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "mapconf" / "wine-prefix"
+
+
+class Wine(Platform):
+    kind = "wine"
+    mechanisms = ("win32-section", "win32-file")
+
+    def __init__(self, options):
+        super().__init__(options)
+        self.tools += [
+            Tool("wine", "wine"),
+            Tool("wineserver", "wine"),
+            Tool("/usr/lib/wine/wine64", "wine64"),
+            Tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
+        ]
+        self.prefix = prefix_path()
+        self.tmp: Path | None = None
+        self.run_id: str | None = None
+        self.lock_fd: int | None = None
+        self.server_started = False
+
+    def build_targets(self) -> list[str]:
+        return [self.variant, "win32"]
+
+    def agent_argv(self, repo: Path) -> list[str]:
+        return [which("wine"), str(AGENT)]
+
+    def wine_env(self) -> dict[str, str]:
+        return {
+            "WINEPREFIX": str(self.prefix),
+            "WINEDEBUG": "-all",
+            "TMPDIR": str(self.tmp),
+            # no menu entries in the user's home, no Mono or Gecko installer
+            "WINEDLLOVERRIDES": "winemenubuilder.exe=d;mscoree=d;mshtml=d",
+        }
+
+    def case_env(self) -> dict[str, str]:
+        return self.wine_env()
+
+    def _env(self) -> dict[str, str]:
+        return dict(os.environ, **self.wine_env(), MAPCONF_RUN_ID=self.run_id or "")
+
+    # --- the run ------------------------------------------------------------
+    def start(self, run_dir) -> None:
+        self.run_id = run_dir.run_id
+        self.tmp = run_dir.path / "wine-tmp"
+        self.tmp.mkdir()
+        self._lock_prefix()
+        fresh = not (self.prefix / "system.reg").exists()
+        self.prefix.mkdir(parents=True, exist_ok=True)   # the server starts in it
+        started = time.monotonic()
+        # persistent; its output goes nowhere, or it would hold our pipes open for good
+        proc = subprocess.run([which("wineserver"), "-p"], env=self._env(), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=SERVER_WAIT_S)
+        if proc.returncode != 0:
+            raise PlatformError(f"wineserver -p failed (status {proc.returncode}) for the prefix {self.prefix}; "
+                                "run 'wineserver -p' with WINEPREFIX set to it to see why.")
+        self.server_started = True
+        if fresh:
+            print(f"mapconf: creating the Wine prefix {self.prefix} (once)", file=sys.stderr, flush=True)
+        self._first_agent(run_dir.path / "wine-start.log")
+        if fresh:
+            print(f"mapconf: the Wine prefix was created in {time.monotonic() - started:.1f} s",
+                  file=sys.stderr, flush=True)
+
+    def _lock_prefix(self) -> None:
+        self.prefix.parent.mkdir(parents=True, exist_ok=True)
+        self.lock_fd = os.open(self.prefix.parent / "wine-prefix.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"mapconf: waiting for another run to finish with the Wine prefix {self.prefix}",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+
+    def _first_agent(self, log: Path) -> None:
+        """Start one agent and tell it to exit: this boots Wine's services for
+        the run (in a new prefix it creates the prefix), with output to a
+        file, so that no service inherits a case's pipe."""
+        with open(log, "w+b") as out:
+            try:
+                proc = subprocess.run([which("wine"), str(AGENT)], input=b"exit\n", env=self._env(),
+                                      stdout=out, stderr=subprocess.STDOUT, timeout=FIRST_START_WAIT_S)
+            except subprocess.TimeoutExpired:
+                raise PlatformError(f"the agent did not start under Wine within {FIRST_START_WAIT_S} s; "
+                                    f"see {log}.") from None
+            out.seek(0)
+            said = out.read().decode(errors="replace")
+        if proc.returncode != 0 or "\nok" not in said:
+            raise PlatformError(f"the agent does not run under Wine (status {proc.returncode}): "
+                                f"{said.strip()[-300:]!r}; try 'wine {AGENT}' by hand.")
+
+    def stop(self) -> None:
+        try:
+            if self.server_started:
+                env = self._env()
+                for argv in ([which("wineserver"), "-k"], [which("wineserver"), "-w"]):
+                    try:
+                        subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, timeout=SERVER_WAIT_S)
+                    except subprocess.TimeoutExpired:
+                        pass
+                left = self._run_processes()   # what -k did not end
+                for pid in left:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                for pid in left:
+                    try:
+                        os.waitpid(pid, 0)
+                    except ChildProcessError:
+                        pass   # not ours to reap
+                _reap_zombie_children()
+                self.server_started = False
+        finally:
+            if self.lock_fd is not None:
+                os.close(self.lock_fd)
+                self.lock_fd = None
+
+    def _run_processes(self) -> list[int]:
+        """The live processes of this run's Wine (server and services)."""
+        markers = (f"WINEPREFIX={self.prefix}".encode(), f"MAPCONF_RUN_ID={self.run_id}".encode())
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if all(m in environ for m in markers):
+                found.append(int(entry.name))
+        return found
+
+    def runtime(self) -> str:
+        version = tool_version([which("wine"), "--version"])
+        return f"Wine {version.removeprefix('wine-')}"
+
+
+def _reap_zombie_children() -> None:
+    """The runner is a subreaper: Wine's server and services, which detach
+    from their parents, end as its children; reap the ones that have ended."""
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+        if state == "Z" and int(ppid) == me:
+            try:
+                os.waitpid(int(entry.name), os.WNOHANG)
+            except ChildProcessError:
+                pass
+
+
+PLATFORM = Wine
