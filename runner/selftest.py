@@ -198,7 +198,7 @@ class Selftest:
 
     def matrix_in_browser(self) -> None:
         files = [self.suite_results("native"), self.suite_results("native-asan"),
-                 self.suite_results("qemu-aarch64"), self.suite_results("gvisor"),
+                 self.suite_results("qemu-aarch64"), self.suite_results("gvisor"), self.suite_results("wine"),
                  self.fixture_file("realistic.json", fixtures.realistic_doc()),
                  self.fixture_file("all-expected.json", fixtures.all_expected_doc())]
         page = self.tmp / "matrix.html"
@@ -381,7 +381,7 @@ class Selftest:
                   "Wine named in run_info, no wineserver or file left", self.wine_suite)
         self.step("--platform custom: --wrap reaches every agent, --wrap-controller every case", self.wrapped)
         self.step("index.html in headless Chromium: a row per assertion, the counts, each filter", self.index_in_browser)
-        self.step("matrix of six results files (four platforms) in headless Chromium: rows, columns, filters", self.matrix_in_browser)
+        self.step("matrix of seven results files (five platforms) in headless Chromium: rows, columns, filters", self.matrix_in_browser)
         self.step("hostile strings in headless Chromium: shown as text, nothing injected", self.hostile_in_browser)
         self.step("report refuses a bad results file: one sentence and exit 2", self.report_refuses_bad_files)
         self.step("broken cases come out as ERROR, TIMEOUT, FAIL, SKIP and the run goes on", self.broken_cases)
