@@ -66,6 +66,17 @@ class GVisor(Platform):
             shutil.rmtree(work / name, ignore_errors=True)
         return left
 
+    def failed_to_start(self, observed) -> str | None:
+        """runsc do names its sandbox runsc-<6 random digits> and binds a
+        control socket under that name, which every sandbox on the machine
+        shares: two sandboxes can draw the same name. The case never began,
+        so it is started again."""
+        output = observed.output.strip()
+        if "without starting the case" in observed.message and \
+                output.startswith("creating container: cannot create sandbox"):
+            return output.splitlines()[0][:200]
+        return None
+
     def runtime(self) -> str:
         return f"gVisor {tool_version([RUNSC, '--version'])} (ptrace platform, --network=none)"
 

@@ -99,6 +99,11 @@ class Platform:
         """Remove what a case left on the platform; say what was removed."""
         return []
 
+    def failed_to_start(self, observed) -> str | None:
+        """Why the case never began because the platform failed to start it
+        (then it is started again), or None. Never a judgement of the case."""
+        return None
+
     def runtime(self) -> str | None:
         """The emulator, sandbox or layer and its version, for run_info."""
         return None

@@ -3,9 +3,10 @@
 import tempfile
 import unittest
 from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 
-from runner import platforms, spec
+from runner import execute, platforms, run, spec
 from runner.platforms import Options, PlatformError, Tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,6 +95,54 @@ class PlatformCommandTests(unittest.TestCase):
         mechanisms = set(platforms.POSIX_MECHANISMS) | set(platforms.make("wine").mechanisms)
         used = {b for a in the_spec.assertions for b in a.backends}
         self.assertLessEqual(used, mechanisms)
+
+
+class StartRetryTests(unittest.TestCase):
+    """A case the platform failed to start is started again, at most three
+    times; a case that began is never run twice."""
+
+    SANDBOX_CLASH = ('creating container: cannot create sandbox: cannot create sandbox process: creating '
+                     'control server socket for sandbox "runsc-792704": address already in use\n')
+
+    def observed(self, message, output):
+        return execute.Observed("ERROR", message, 5, "", output, "exit 128")
+
+    def run_job(self, platform, outcomes):
+        calls = []
+
+        def fake_run_case(case, run_dir):
+            calls.append(case)
+            return outcomes[len(calls) - 1]
+
+        opts = SimpleNamespace(platform=platform, timeout=5.0)
+        run_dir = SimpleNamespace(case_dir=lambda index: Path("/nonexistent"))
+        job = SimpleNamespace(index=0, backend="file",
+                              assertion=SimpleNamespace(binary="visibility", function="f"))
+        with mock.patch.object(execute, "run_case", fake_run_case), \
+                mock.patch.object(run, "case_run", lambda *args: object()):
+            return run.run_with_platform_retries(opts, REPO, {}, run_dir, job), len(calls)
+
+    def test_gvisor_sandbox_clash_is_started_again(self):
+        clash = self.observed("the case process exited with status 128 without starting the case", self.SANDBOX_CLASH)
+        passed = execute.Observed("PASS", "", 5, "+0.001 A -> ready\n", "", "exit 0")
+        result, calls = self.run_job(platforms.make("gvisor"), [clash, passed])
+        self.assertEqual((result.status, calls), ("PASS", 2))
+        self.assertIn("start 1 failed before the case began (creating container", result.transcript)
+
+    def test_retries_are_bounded(self):
+        clash = self.observed("the case process exited with status 128 without starting the case", self.SANDBOX_CLASH)
+        result, calls = self.run_job(platforms.make("gvisor"), [clash] * 5)
+        self.assertEqual((result.status, calls), ("ERROR", run.STARTS_MAX))
+
+    def test_a_case_that_began_is_never_run_again(self):
+        began = self.observed("cases/x.c:1: A's view reads garbage", self.SANDBOX_CLASH)
+        result, calls = self.run_job(platforms.make("gvisor"), [began, began])
+        self.assertEqual(calls, 1)
+
+    def test_native_never_starts_again(self):
+        clash = self.observed("the case process exited with status 128 without starting the case", self.SANDBOX_CLASH)
+        result, calls = self.run_job(platforms.make("native"), [clash, clash])
+        self.assertEqual(calls, 1)
 
 
 if __name__ == "__main__":
