@@ -47,7 +47,7 @@ class GVisor(Platform):
         """Kill any sandbox process of this case still alive (it is in a
         session of its own, so the case's process group does not hold it),
         then remove its state."""
-        marker = str(work).encode()
+        marker = str(work).encode() + b"/"     # cases/1/ must not match cases/10/
         left = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
