@@ -43,6 +43,13 @@ int guard_run(void (*fn)(void *), void *arg, struct fault *fault);
 /* "access_violation" or "in_page_error" */
 const char *fault_kind(const struct fault *fault);
 void answer_fault(const struct fault *fault);
+/* probe's answer for a fault: ok result=access_violation|in_page_error exception=0x... */
+void answer_probe_fault(const struct fault *fault);
+/* chain_walk's answer for a fault, with how many links were walked */
+void answer_chain_fault(const struct fault *fault, uint64_t visited);
+
+/* Functions that touch any address on purpose (no sanitizer to silence here). */
+#define WILD_ACCESS
 
 /*
  * Handles: small integers standing for a section (and, for a file-backed
@@ -84,6 +91,7 @@ struct verb {
 extern const struct verb object_verbs[];   /* verbs_object.c */
 extern const struct verb view_verbs[];     /* verbs_view.c */
 extern const struct verb memory_verbs[];   /* verbs_memory.c */
+extern const struct verb touch_verbs[];    /* ../agent-common/verbs_touch.c */
 extern const struct verb process_verbs[];  /* verbs_process.c */
 extern const struct verb sync_verbs[];     /* verbs_sync.c */
 extern const struct verb library_verbs[];  /* verbs_library.c */

@@ -80,6 +80,20 @@ static const char *access_name(int write)
 	return write == 1 ? "write" : write == 8 ? "execute" : "read";
 }
 
+void answer_probe_fault(const struct fault *fault)
+{
+	answer_ok("result=%s exception=0x%08lx", fault_kind(fault), (unsigned long)fault->code);
+}
+
+void answer_chain_fault(const struct fault *fault, uint64_t visited)
+{
+	char code[16];
+
+	snprintf(code, sizeof(code), "0x%08lx", (unsigned long)fault->code);
+	answer_err("fault", code, "kind=%s at=0x%llx visited=%llu", fault_kind(fault),
+		   (unsigned long long)fault->addr, (unsigned long long)visited);
+}
+
 void answer_fault(const struct fault *fault)
 {
 	char code[16];

@@ -140,7 +140,7 @@ const wchar_t *native_path(const char *name)
 }
 
 static const struct verb *verb_tables[] = {
-	object_verbs, view_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, spawn_verbs,
+	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, spawn_verbs,
 };
 
 static verb_fn find_verb(const char *word)

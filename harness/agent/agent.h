@@ -37,6 +37,18 @@ const char *fault_kind(const struct fault *fault);
 /* "SEGV_MAPERR", "BUS_ADRERR", ... */
 const char *fault_code_name(const struct fault *fault);
 void answer_fault(const struct fault *fault);
+/* probe's answer for a fault: ok result=segv|bus si_code=... */
+void answer_probe_fault(const struct fault *fault);
+/* chain_walk's answer for a fault: answer_fault's, and how many links were walked */
+void answer_chain_fault(const struct fault *fault, uint64_t visited);
+
+/*
+ * For functions that touch whatever address the controller names, on
+ * purpose: another process's heap address, an unmapped page. The fault
+ * guard turns a fault into an answer; AddressSanitizer must not turn the
+ * access into a report, so they are left uninstrumented.
+ */
+#define WILD_ACCESS __attribute__((no_sanitize("address")))
 
 /* Handles: small integers standing for open descriptors or SysV segment ids. */
 int handle_add(int fd);
@@ -67,6 +79,7 @@ struct verb {
 extern const struct verb object_verbs[];   /* verbs_object.c */
 extern const struct verb view_verbs[];     /* verbs_view.c */
 extern const struct verb memory_verbs[];   /* verbs_memory.c */
+extern const struct verb touch_verbs[];    /* ../agent-common/verbs_touch.c */
 extern const struct verb process_verbs[];  /* verbs_process.c */
 extern const struct verb sync_verbs[];     /* verbs_sync.c */
 extern const struct verb library_verbs[];  /* verbs_library.c */

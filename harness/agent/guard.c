@@ -90,3 +90,15 @@ void answer_fault(const struct fault *fault)
 		   "si_code=%s at=0x%lx", fault_code_name(fault),
 		   (unsigned long)fault->addr);
 }
+
+void answer_probe_fault(const struct fault *fault)
+{
+	answer_ok("result=%s si_code=%s", fault_kind(fault), fault_code_name(fault));
+}
+
+void answer_chain_fault(const struct fault *fault, uint64_t visited)
+{
+	answer_err("fault", fault->signo == SIGBUS ? "SIGBUS" : "SIGSEGV",
+		   "si_code=%s at=0x%lx visited=%llu", fault_code_name(fault),
+		   (unsigned long)fault->addr, (unsigned long long)visited);
+}

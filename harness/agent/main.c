@@ -132,7 +132,7 @@ bool attach_remove(uintptr_t addr)
 }
 
 static const struct verb *verb_tables[] = {
-	object_verbs, view_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, fork_verbs,
+	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, fork_verbs,
 };
 
 static verb_fn find_verb(const char *word)
