@@ -15,7 +15,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, platforms, report_matrix, results_schema, spec, toolchain
+from . import catalogue, platforms, results_schema, spec, toolchain
+from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
 
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             print(report_matrix.report(args.results, args.output, args.baseline))
             return 0
-        from .selftest import selftest
+        from selftest.main import selftest
         return selftest(REPO)
     except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError,
             BuildError, results_schema.ResultsFileError, report_matrix.ReportError) as error:

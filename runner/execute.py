@@ -3,7 +3,7 @@ backend in its own process with a timeout, and read what it observed.
 
 A case process and its agents form one process group, so a case that hangs
 or breaks is ended with everything it started. Its result comes from the
-record file the harness appends to (see harness/record.h), never from the
+record file the harness appends to (see controller/record.h), never from the
 exit status alone: a case PASSes only if its record says it ran to the end
 and made at least one check.
 """

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import (execute, report_html, report_json, report_junit, report_tap, results, rundir, runinfo, spec,
-               terminal, toolchain)
+from . import execute, results, rundir, runinfo, spec, terminal, toolchain
+from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
 from .platforms import Platform
 
 UNIT_SEPARATOR = "\x1f"

@@ -1,4 +1,4 @@
-"""Tests of index.html, the page of one run (runner/report_html.py)."""
+"""Tests of index.html, the page of one run (runner/reports/html.py)."""
 
 import os
 import re
@@ -7,7 +7,9 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from runner import clauses, htmltree, page, report_html, report_html_details
+from runner import clauses
+from runner.reports import html as report_html, html_details as report_html_details, page
+from runner.tests import htmltree
 from runner.tests import fixtures
 
 

@@ -1,4 +1,4 @@
-"""Tests of `mapconf report`: the matrix of several runs (runner/report_matrix*.py)."""
+"""Tests of `mapconf report`: the matrix of several runs (runner/reports/matrix*.py)."""
 
 import contextlib
 import io
@@ -8,7 +8,9 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from runner import cli, htmltree, report_json, report_matrix, report_matrix_html
+from runner import cli
+from runner.reports import json as report_json, matrix as report_matrix, matrix_html as report_matrix_html
+from runner.tests import htmltree
 from runner.tests import fixtures
 
 

@@ -8,7 +8,8 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from runner import report_json, report_junit, report_tap, results_schema
+from runner import results_schema
+from runner.reports import json as report_json, junit as report_junit, tap as report_tap
 from runner.tests import fixtures
 
 PROVE = "/usr/bin/prove"

@@ -11,7 +11,7 @@ under the strict rules.
 import textwrap
 import unittest
 
-from runner import report_tap
+from runner.reports import tap as report_tap
 from runner.tests import fixtures, tap14
 
 

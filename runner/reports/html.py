@@ -2,16 +2,17 @@
 
 The page makes no requests and is whole without JavaScript: every row is in
 the markup, each result's details is a <details> block, and the "unexpected
-only" checkbox works through CSS. The inline script (reports/assets/
+only" checkbox works through CSS. The inline script (runner/reports/assets/
 filters.js) only adds filters by clause, mechanism, status and text, reads
 and writes them in the URL fragment, and sorts tables by a column.
 """
 
 from __future__ import annotations
 
-from . import page, page_parts, results_schema
+from .. import results_schema
+from . import page, page_parts
 from .page import text
-from .report_html_details import anchor, result_details
+from .html_details import anchor, result_details
 
 MECHANISM_COLUMN = '<col class="mechanism">'
 

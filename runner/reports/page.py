@@ -1,5 +1,5 @@
 """The frame every mapconf HTML page shares: escaping, and a document
-skeleton with the style and script of reports/assets/ copied inline.
+skeleton with the style and script of runner/reports/assets/ copied inline.
 
 A page makes no request: no stylesheet, script, image or font is loaded
 from anywhere, so it reads the same from a CI artifact, a mail attachment or
@@ -13,7 +13,7 @@ import html
 import re
 from pathlib import Path
 
-ASSETS = Path(__file__).resolve().parent.parent / "reports" / "assets"
+ASSETS = Path(__file__).resolve().parent / "assets"
 
 # Control characters are drawn as their Unicode "control pictures" (ESC as
 # U+241B) so that a transcript shows them instead of hiding them.

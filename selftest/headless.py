@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .platforms import Tool
+from runner.platforms import Tool
 
 CHROMIUM = "/usr/bin/chromium"
 TOOLS = [Tool(CHROMIUM, "chromium")]

@@ -17,7 +17,7 @@ import shutil
 import signal
 from pathlib import Path
 
-from .platforms import Platform, PlatformError, Tool, tool_version, which
+from . import Platform, PlatformError, Tool, tool_version, which
 
 RUNSC = "runsc"
 

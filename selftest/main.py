@@ -25,9 +25,12 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import (faults, headless, page_checks, platform_wine, platforms, report_html, report_json, results_schema,
-               rundir, spec, toolchain)
-from .tests import fixtures
+from runner import platforms, results_schema, rundir, spec, toolchain
+from runner.platforms import wine as platform_wine
+from runner.reports import html as report_html, json as report_json
+from runner.tests import fixtures
+
+from . import faults, headless, page_checks
 
 SELFTEST_TOOLS = platforms.BUILD_TOOLS + [platforms.Tool("prove", "perl")]
 
@@ -240,7 +243,7 @@ class Selftest:
                 raise StepFailed(f"mapconf report of a file that {needle}: exit {proc.returncode}, stderr {proc.stderr!r}")
 
     def broken_cases(self) -> None:
-        proc, doc = self.run_suite("broken", "--spec", str(self.repo / "harness/tests/broken.toml"),
+        proc, doc = self.run_suite("broken", "--spec", str(self.repo / "selftest/broken_cases/broken.toml"),
                                    "--cases", "selftest-cases", "--timeout", "3")
         observed = {r["id"]: r["observed"] for r in doc["results"]}
         if observed != BROKEN_EXPECTED:
@@ -320,7 +323,7 @@ class Selftest:
     def killed_run_is_swept(self) -> None:
         out = self.tmp / "killed"
         victim = subprocess.Popen([str(self.repo / "mapconf"), "run", "-q", "--out", str(out),
-                                   "--spec", str(self.repo / "harness/tests/broken.toml"),
+                                   "--spec", str(self.repo / "selftest/broken_cases/broken.toml"),
                                    "--cases", "selftest-cases", "--filter", "BRK-008", "--timeout", "60"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # wait (bounded) until the hanging case holds its object, then kill the runner
@@ -368,8 +371,8 @@ class Selftest:
         if self.failed:
             print(f"selftest: {self.passed} passed, {self.failed} failed")
             return 1
-        self.step("harness unit tests (cmocka)", lambda: self.cmocka_units("native"))
-        self.step("harness unit tests under ASan+UBSan", lambda: self.cmocka_units("asan"))
+        self.step("protocol and controller unit tests (cmocka)", lambda: self.cmocka_units("native"))
+        self.step("protocol and controller unit tests under ASan+UBSan", lambda: self.cmocka_units("asan"))
         self.step("runner unit tests (unittest)", self.python_units)
         self.step("full suite on native: every result PASS, reports valid", self.full_suite)
         self.step("full suite under ASan+UBSan", lambda: self.full_suite("--sanitize"))

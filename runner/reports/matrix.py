@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import page, page_parts, report_matrix_html, results_schema
+from .. import results_schema
+from . import matrix_html as report_matrix_html, page, page_parts
 
 
 class ReportError(Exception):

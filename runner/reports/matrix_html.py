@@ -9,7 +9,8 @@ adds the filters by clause, mechanism, status and text, and sorting.
 
 from __future__ import annotations
 
-from . import clauses, page, page_parts
+from .. import clauses
+from . import page, page_parts
 from .page import text
 
 FIXED_COLUMNS = 2   # ID and statement, before the runs' columns

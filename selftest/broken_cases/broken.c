@@ -1,6 +1,6 @@
 /*
  * Cases that break on purpose, one way each, for the runner's selftest
- * (with harness/tests/broken.toml): every way a case can go wrong must come
+ * (with selftest/broken_cases/broken.toml): every way a case can go wrong must come
  * out as the right outcome, with its evidence, and the run must go on.
  */
 #include "mapconf.h"

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import headless, htmltree, page_parts, report_matrix
+from runner.reports import matrix as report_matrix, page_parts
+from runner.tests import htmltree
+
+from . import headless
 
 
 class CheckFailed(Exception):

@@ -1,5 +1,5 @@
 """The native platform: agents run as plain processes of this Linux machine."""
 
-from .platforms import Platform
+from . import Platform
 
 PLATFORM = Platform

@@ -1,7 +1,7 @@
 /*
  * Memory from the process's own allocators (alloc). Touching memory at an
  * address (write, read, probe, ...) is the same in every agent:
- * harness/agent-common/verbs_touch.c.
+ * agents/common/verbs_touch.c.
  */
 #define _GNU_SOURCE
 #include "agent.h"

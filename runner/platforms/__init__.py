@@ -4,7 +4,7 @@ A platform turns "run this case" into processes: which build of the agent to
 use, what to put in front of the agent (an emulator, a wrapper) or of the
 controller (a sandbox), which mechanisms it has, and what it must set up
 before the first case and take down after the last. Each platform is a module
-of its own (platform_<kind>.py); this one holds what they share and the table
+of its own (runner/platforms/<kind>.py); this one holds what they share and the table
 of kinds.
 """
 
@@ -125,11 +125,11 @@ def which(name: str) -> str:
 
 # kind -> module that defines PLATFORM (a Platform subclass)
 KINDS = {
-    "native": "platform_native",
-    "wine": "platform_wine",
-    "qemu-aarch64": "platform_qemu",
-    "gvisor": "platform_gvisor",
-    "custom": "platform_custom",
+    "native": "native",
+    "wine": "wine",
+    "qemu-aarch64": "qemu",
+    "gvisor": "gvisor",
+    "custom": "custom",
 }
 
 
@@ -140,5 +140,5 @@ def make(kind: str, options: Options | None = None) -> Platform:
     if (options.wrap or options.wrap_controller) and kind != "custom":
         raise PlatformError("--wrap and --wrap-controller belong to --platform custom; "
                             f"add '--platform custom' or drop them.")
-    module = importlib.import_module(f"runner.{KINDS[kind]}")
+    module = importlib.import_module(f"runner.platforms.{KINDS[kind]}")
     return module.PLATFORM(options)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import shutil
 
-from .platforms import Platform, PlatformError
+from . import Platform, PlatformError
 
 
 def _resolved(command: list[str], option: str) -> list[str]:

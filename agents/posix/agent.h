@@ -5,7 +5,7 @@
 #ifndef MAPCONF_AGENT_H
 #define MAPCONF_AGENT_H
 
-#include "../protocol.h"
+#include "protocol.h"
 
 #include <stdint.h>
 #include <stddef.h>
@@ -79,7 +79,7 @@ struct verb {
 extern const struct verb object_verbs[];   /* verbs_object.c */
 extern const struct verb view_verbs[];     /* verbs_view.c */
 extern const struct verb memory_verbs[];   /* verbs_memory.c */
-extern const struct verb touch_verbs[];    /* ../agent-common/verbs_touch.c */
+extern const struct verb touch_verbs[];    /* ../common/verbs_touch.c */
 extern const struct verb process_verbs[];  /* verbs_process.c */
 extern const struct verb sync_verbs[];     /* verbs_sync.c */
 extern const struct verb library_verbs[];  /* verbs_library.c */

@@ -1,6 +1,6 @@
 """The fault table: which assertions each injected fault must make FAIL.
 
-Each fault of harness/tests/faults.c breaks one platform behaviour in the
+Each fault of selftest/fault_library/faults.c breaks one platform behaviour in the
 agents. The selftest runs the whole suite under each one and checks that
 every assertion listed here comes out FAIL (unexpected) on every backend it
 runs on, and that every assertion of the spec table is listed under at least

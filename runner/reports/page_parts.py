@@ -5,7 +5,7 @@ and described to the filters, the filter controls and the clause headings.
 
 from __future__ import annotations
 
-from . import clauses, results_schema
+from .. import clauses, results_schema
 from .page import text
 
 # Sorting a column puts what needs attention first: unexpected results,

@@ -1,7 +1,7 @@
 /*
  * Memory from the process's own allocators (alloc), the Win32 ones among
  * them. Touching memory at an address (write, read, probe, ...) is the same
- * in every agent: harness/agent-common/verbs_touch.c.
+ * in every agent: agents/common/verbs_touch.c.
  */
 #include "agent.h"
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .platforms import Platform, Tool, tool_version, which
+from . import Platform, Tool, tool_version, which
 
 SYSROOT = "/usr/aarch64-linux-gnu"
 QEMU = "qemu-aarch64-static"
-BUILD = Path(__file__).resolve().parent.parent / "build" / "aarch64"
+BUILD = Path(__file__).resolve().parents[2] / "build" / "aarch64"
 
 
 class QemuAarch64(Platform):

@@ -1,5 +1,5 @@
 /*
- * The Win32 agent: the same protocol as the POSIX agent (harness/agent/),
+ * The Win32 agent: the same protocol as the POSIX agent (agents/posix/),
  * spoken by a program that uses only the Win32 API. It runs under Wine (or
  * on Windows) while its controller stays on Linux; the controller cannot
  * tell the two agents apart except by what they answer.
@@ -7,7 +7,7 @@
 #ifndef MAPCONF_AGENT_WIN32_H
 #define MAPCONF_AGENT_WIN32_H
 
-#include "../protocol.h"
+#include "protocol.h"
 
 #include <windows.h>
 #include <stdint.h>
@@ -91,7 +91,7 @@ struct verb {
 extern const struct verb object_verbs[];   /* verbs_object.c */
 extern const struct verb view_verbs[];     /* verbs_view.c */
 extern const struct verb memory_verbs[];   /* verbs_memory.c */
-extern const struct verb touch_verbs[];    /* ../agent-common/verbs_touch.c */
+extern const struct verb touch_verbs[];    /* ../common/verbs_touch.c */
 extern const struct verb process_verbs[];  /* verbs_process.c */
 extern const struct verb sync_verbs[];     /* verbs_sync.c */
 extern const struct verb library_verbs[];  /* verbs_library.c */

@@ -30,9 +30,9 @@ import sys
 import time
 from pathlib import Path
 
-from .platforms import Platform, PlatformError, Tool, tool_version, which
+from . import Platform, PlatformError, Tool, tool_version, which
 
-BUILD = Path(__file__).resolve().parent.parent / "build" / "win32"
+BUILD = Path(__file__).resolve().parents[2] / "build" / "win32"
 AGENT = BUILD / "agent" / "mapconf-agent.exe"
 SERVER_WAIT_S = 60
 FIRST_START_WAIT_S = 300      # the first start in a new prefix creates it
