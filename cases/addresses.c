@@ -36,12 +36,11 @@ static void pointer_chain_built_by_a_walks_in_b(void)
 
 	mc_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
 	mc_map_fixed(b, mc_open(b, obj, "rw"), MC_GRANULE, at);
-	struct mc_reply built = mc_step(a, "chain_build addr=0x%lx count=32 stride=512", (unsigned long)at);
-	struct mc_reply walked = mc_try(b, "chain_walk addr=0x%lx", (unsigned long)at);
+	uint64_t built = mc_chain_build(a, at, 32, 512);
+	struct mc_reply walked = mc_try_chain_walk(b, at);
 	mc_check_ok(&walked, "B walks A's chain");
-	MC_CHECK(mc_field_u64(&walked, "visited") == 32 &&
-		 mc_field_u64(&walked, "sum") == mc_field_u64(&built, "sum"),
-		 "B walked \"%s\", A built 32 nodes with \"%s\"", walked.text, built.text);
+	MC_CHECK(mc_field_u64(&walked, "visited") == 32 && mc_field_u64(&walked, "sum") == built,
+		 "B walked \"%s\", A built 32 nodes with sum=%llu", walked.text, (unsigned long long)built);
 }
 
 /*
@@ -116,8 +115,7 @@ static void rounded_attach_lands_rounded_down(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE);
 
-	struct mc_reply r = mc_try(a, "map handle=%s length=%llu at=0x%lx rnd=1", mc_create(a, obj).id,
-				   MC_GRANULE, (unsigned long)(at + 100));
+	struct mc_reply r = mc_try_map_fixed_rounded(a, mc_create(a, obj), MC_GRANULE, at + 100);
 	mc_check_ok(&r, "A attaches with SHM_RND at a misaligned address");
 	MC_CHECK(mc_field_u64(&r, "addr") == at, "A asked for 0x%lx rounded down, which is 0x%lx, and got \"%s\"",
 		 (unsigned long)(at + 100), (unsigned long)at, r.text);

@@ -43,7 +43,7 @@ static void flush_leaves_pages_clean(void)
 
 	mc_fill(a, va, 4 * MC_PAGE, 3);
 	if (mc_dirty_kb(a, va) == 0)
-		mc_broken(__FILE__, __LINE__, "A's view shows no dirty pages after writing 16 kB: cleanliness cannot be measured");
+		MC_BROKEN("A's view shows no dirty pages after writing 16 kB: cleanliness cannot be measured");
 	mc_flush(a, va, 4 * MC_PAGE);
 	uint64_t dirty = mc_dirty_kb(a, va);
 	MC_CHECK(dirty == 0, "A's view still has %llu kB dirty after a synchronous flush",
@@ -87,11 +87,11 @@ static void flush_updates_mtime(void)
 	struct mc_agent *a = mc_agent_start("A");
 	struct mc_handle h = mc_create(a, obj);
 
-	mc_step(a, "touch handle=%s mtime_s=1", h.id);
+	mc_touch_mtime(a, h, 1);
 	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
 	mc_write_text(a, va, "changes the mtime");
 	mc_flush(a, va, MC_PAGE);
-	struct mc_reply r = mc_step(a, "stat handle=%s", h.id);
+	struct mc_reply r = mc_stat(a, h);
 	MC_CHECK(mc_field_u64(&r, "mtime_ns") > 1000000000ULL,
 		 "the mtime set to 1 s after the epoch did not move after a write and a flush: \"%s\"", r.text);
 }
@@ -103,7 +103,7 @@ static void flush_with_sync_and_async_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t va = mc_create_map(a, obj);
 
-	struct mc_reply r = mc_try(a, "flush addr=0x%lx length=%llu mode=both", (unsigned long)va, MC_PAGE);
+	struct mc_reply r = mc_try_flush(a, va, MC_PAGE, "both");
 	mc_check_error(&r, "invalid_argument", "A flushes with MS_SYNC|MS_ASYNC");
 }
 
@@ -114,7 +114,7 @@ static void flush_at_misaligned_address_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t va = mc_create_map(a, obj);
 
-	struct mc_reply r = mc_try(a, "flush addr=0x%lx length=16 mode=sync", (unsigned long)(va + 1));
+	struct mc_reply r = mc_try_flush(a, va + 1, 16, "sync");
 	mc_check_error(&r, "invalid_argument", "A flushes at view + 1");
 }
 
@@ -126,7 +126,7 @@ static void flush_of_unmapped_range_fails(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	mc_unmap(a, va, MC_PAGE);
-	struct mc_reply r = mc_try(a, "flush addr=0x%lx length=%llu mode=sync", (unsigned long)va, MC_PAGE);
+	struct mc_reply r = mc_try_flush(a, va, MC_PAGE, "sync");
 	mc_check_error(&r, "no_memory", "A flushes the range it unmapped");
 }
 

@@ -63,7 +63,7 @@ static void private_mode_keeps_other_users_out(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_create(a, obj);
-	mc_step(b, "become uid=65534 gid=65534");
+	mc_become_other_user(b);
 	struct mc_reply rw = mc_try_open(b, obj, "rw");
 	mc_check_error(&rw, "access_denied", "B, another user, opens A's 0600 object for writing");
 	struct mc_reply ro = mc_try_open(b, obj, "r");
@@ -78,7 +78,7 @@ static void mprotect_read_only_faults_on_write(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	mc_write_text(a, va, "protected afterwards");
-	mc_step(a, "protect addr=0x%lx length=%llu prot=r", (unsigned long)va, MC_PAGE);
+	mc_protect(a, va, MC_PAGE, "r");
 	mc_check_faults(a, va, "write");
 	mc_check_reads(a, va, "protected afterwards");
 }

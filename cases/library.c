@@ -12,9 +12,8 @@ static void library_allocation_is_private(void)
 	const char *marker = mc_marker("library");
 
 	mc_share_object(a, b);
-	mc_step(b, "lib op=load");
-	struct mc_reply r = mc_step(a, "lib op=alloc size=4096");
-	uintptr_t addr = (uintptr_t)mc_field_u64(&r, "addr");
+	mc_lib_load(b);
+	uintptr_t addr = mc_lib_alloc(a, 4096);
 	mc_write_text(a, addr, marker);
 	mc_check_unreachable(b, addr, marker);
 }
@@ -25,12 +24,11 @@ static void library_global_is_per_process(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
-	struct mc_reply before = mc_step(b, "lib op=global");
-	mc_step(a, "lib op=set value=4242");
-	struct mc_reply after = mc_step(b, "lib op=global");
-	MC_CHECK(mc_field_u64(&after, "value") == mc_field_u64(&before, "value"),
-		 "B's copy of the library global changed when A set its own: \"%s\", then \"%s\"",
-		 before.text, after.text);
+	uint64_t before = mc_lib_global(b);
+	mc_lib_set(a, 4242);
+	uint64_t after = mc_lib_global(b);
+	MC_CHECK(after == before, "B's copy of the library global changed when A set its own: %llu, then %llu",
+		 (unsigned long long)before, (unsigned long long)after);
 }
 
 /* LIB-003: a library allocation starts as zeros, even after another agent filled its own allocation of that size. */
@@ -40,13 +38,12 @@ static void library_allocation_starts_clean(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
-	struct mc_reply ra = mc_step(a, "lib op=alloc size=4096");
-	mc_fill(a, (uintptr_t)mc_field_u64(&ra, "addr"), sizeof(zeros), 5);
-	struct mc_reply rb = mc_step(b, "lib op=alloc size=4096");
-	uint64_t sum = mc_checksum(b, (uintptr_t)mc_field_u64(&rb, "addr"), sizeof(zeros));
+	mc_fill(a, mc_lib_alloc(a, sizeof(zeros)), sizeof(zeros), 5);
+	uintptr_t allocation = mc_lib_alloc(b, sizeof(zeros));
+	uint64_t sum = mc_checksum(b, allocation, sizeof(zeros));
 	MC_CHECK(sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
-		 "B's new library allocation at 0x%llx is not zeros after A filled its own",
-		 (unsigned long long)mc_field_u64(&rb, "addr"));
+		 "B's new library allocation at 0x%lx is not zeros after A filled its own",
+		 (unsigned long)allocation);
 }
 
 static const struct mc_case cases[] = {

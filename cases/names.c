@@ -100,7 +100,7 @@ static void descriptor_is_close_on_exec(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	struct mc_reply r = mc_step(a, "stat handle=%s", mc_create(a, obj).id);
+	struct mc_reply r = mc_stat(a, mc_create(a, obj));
 	MC_CHECK(mc_field_u64(&r, "cloexec") == 1, "A's new object's descriptor is inherited by exec: \"%s\"",
 		 r.text);
 }
@@ -111,10 +111,8 @@ static void mode_is_masked_by_umask(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	mc_step(a, "umask value=022");
-	struct mc_reply created = mc_step(a, "create backend=%s name=%s size=%llu excl=1 mode=0666",
-					  obj->backend, obj->name, MC_PAGE);
-	struct mc_reply r = mc_step(a, "stat handle=%s", mc_handle_of(&created).id);
+	mc_umask(a, 022);
+	struct mc_reply r = mc_stat(a, mc_create_with_mode(a, obj, 0666));
 	MC_CHECK(strcmp(mc_field(&r, "mode"), "0644") == 0,
 		 "created with mode 0666 under umask 022: expected mode 0644, got \"%s\"", r.text);
 }

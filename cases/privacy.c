@@ -38,8 +38,7 @@ static void heap_is_private_after_fork(void)
 	struct mc_agent *parent = mc_agent_start("P");
 	const char *marker = mc_marker("parent");
 	uintptr_t view = mc_create_map(parent, obj);
-	struct mc_reply r = mc_step(parent, "alloc kind=heap size=64");
-	uintptr_t heap = (uintptr_t)mc_field_u64(&r, "addr");
+	uintptr_t heap = mc_alloc(parent, "heap", 64);
 
 	mc_write_text(parent, heap, marker);
 	struct mc_agent *child = mc_fork(parent, "C");

@@ -3,7 +3,7 @@
  * and its memory goes when the last view goes, however that happens.
  *
  * Memory is measured with the platform's figure for the object's pages
- * (mc_object_memory_figure), read by a monitor agent that never maps the
+ * (the backend's memory_figure), read by a monitor agent that never maps the
  * object. The objects are large enough to stand out from the noise, and
  * these cases run alone (exclusive in the spec table).
  *
@@ -51,7 +51,7 @@ static void unlink_removes_name_keeps_view(void)
 /* The object's memory figure now, read by the monitor. */
 static uint64_t figure_kb(struct mc_agent *monitor, const struct mc_object *obj)
 {
-	return mc_accounting(monitor, mc_object_memory_figure(obj));
+	return mc_accounting(monitor, obj->backend->memory_figure);
 }
 
 /* A big object filled through a view in a; its rise in the figure must show. */
@@ -63,9 +63,8 @@ static uintptr_t filled_big_view(struct mc_agent *a, struct mc_agent *monitor,
 	mc_fill(a, va, BIG, 1);
 	uint64_t now = figure_kb(monitor, obj);
 	if (now < baseline + BIG_KB * 3 / 4)
-		mc_broken(__FILE__, __LINE__,
-			  "%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
-			  mc_object_memory_figure(obj), (long long)now - (long long)baseline, BIG_KB);
+		MC_BROKEN("%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
+			  obj->backend->memory_figure, (long long)now - (long long)baseline, BIG_KB);
 	return va;
 }
 
@@ -76,7 +75,7 @@ static void check_released(struct mc_agent *monitor, const struct mc_object *obj
 
 	MC_CHECK(now <= baseline + BIG_KB / 4,
 		 "%s is %llu kB after %s, %lld kB above the %llu kB before the %llu kB object existed",
-		 mc_object_memory_figure(obj), (unsigned long long)now, after,
+		 obj->backend->memory_figure, (unsigned long long)now, after,
 		 (long long)now - (long long)baseline, (unsigned long long)baseline, BIG_KB);
 }
 
@@ -116,7 +115,7 @@ static void unlink_keeps_pages_while_view_exists(void)
 	uint64_t now = figure_kb(monitor, obj);
 	MC_CHECK(now >= baseline + BIG_KB * 3 / 4,
 		 "%s fell to %llu kB (%llu kB before the object) while A still has a view",
-		 mc_object_memory_figure(obj), (unsigned long long)now, (unsigned long long)baseline);
+		 obj->backend->memory_figure, (unsigned long long)now, (unsigned long long)baseline);
 	MC_CHECK(mc_checksum(a, va, BIG) == sum, "A's view changed after unlink");
 }
 

@@ -13,8 +13,7 @@ static void anonymous_shared_memory_needs_fork(void)
 	const char *marker = mc_marker("anonymous");
 
 	mc_share_object(a, b);
-	struct mc_reply r = mc_step(a, "alloc kind=shared-anon size=%llu", MC_PAGE);
-	uintptr_t addr = (uintptr_t)mc_field_u64(&r, "addr");
+	uintptr_t addr = mc_alloc(a, "shared-anon", MC_PAGE);
 	mc_write_text(a, addr, marker);
 	mc_check_unreachable(b, addr, marker);
 }

@@ -33,7 +33,7 @@ static void page_past_end_faults_with_sigbus(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
 
-	struct mc_reply r = mc_step(a, "probe addr=0x%lx access=read", (unsigned long)(va + MC_PAGE));
+	struct mc_reply r = mc_probe(a, va + MC_PAGE, "read");
 	MC_CHECK(strcmp(mc_field(&r, "result"), "bus") == 0,
 		 "reading the page past a one-page object: expected SIGBUS, got \"%s\"", r.text);
 }
@@ -47,9 +47,9 @@ static void shrink_faults_and_regrow_reads_zero(void)
 	uintptr_t va = mc_map(a, h, 0, 2 * MC_PAGE, "rw");
 
 	mc_fill(a, va, 2 * MC_PAGE, 9);
-	mc_step(a, "resize handle=%s size=%llu", h.id, MC_PAGE);
+	mc_resize(a, h, MC_PAGE);
 	mc_check_faults(a, va + MC_PAGE, "read");
-	mc_step(a, "resize handle=%s size=%llu", h.id, 2 * MC_PAGE);
+	mc_resize(a, h, 2 * MC_PAGE);
 	MC_CHECK(is_zero_range(a, va + MC_PAGE, MC_PAGE),
 		 "the second page does not read as zeros after shrinking and regrowing the object");
 }
@@ -70,8 +70,7 @@ static void misaligned_offset_is_refused(void)
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	struct mc_reply r = mc_try(a, "map handle=%s offset=100 length=%llu prot=rw",
-				   mc_create(a, obj).id, MC_PAGE);
+	struct mc_reply r = mc_try_map_at_offset(a, mc_create(a, obj), 100, MC_PAGE, "rw");
 	mc_check_error(&r, "invalid_argument", "A maps at offset 100");
 }
 

@@ -1,7 +1,7 @@
 /*
  * The Win32 model's own rules: what CreateFileMapping, OpenFileMapping,
  * MapViewOfFile(Ex) and their neighbours promise beyond the rules every
- * mechanism shares (which the other case files check on Win32 too). Each
+ * backend shares (which the other case files check on Win32 too). Each
  * case states a behaviour Microsoft documents; the spec table names the
  * clause it serves and records where a platform differs.
  */
@@ -17,8 +17,7 @@ static void create_of_existing_name_opens_it(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	mc_write_text(a, va, "the creator's data");
-	struct mc_reply r = mc_try(b, "create backend=%s name=%s size=%llu excl=0", obj->backend, obj->name,
-				   MC_PAGE);
+	struct mc_reply r = mc_try_create_nonexclusive(b, obj, MC_PAGE);
 	mc_check_ok(&r, "B creates, not exclusively, the name A created");
 	MC_CHECK(mc_field_u64(&r, "existed") == 1, "B's create of an existing name did not report ERROR_ALREADY_EXISTS: \"%s\"",
 		 r.text);
@@ -32,9 +31,8 @@ static void create_of_existing_name_keeps_its_size(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_create(a, obj);
-	struct mc_reply r = mc_step(b, "create backend=%s name=%s size=%llu excl=0", obj->backend, obj->name,
-				    2 * MC_GRANULE);
-	struct mc_reply view = mc_try_map(b, mc_handle_of(&r), 2 * MC_GRANULE, "rw");
+	struct mc_handle h = mc_create_nonexclusive(b, obj, 2 * MC_GRANULE);
+	struct mc_reply view = mc_try_map(b, h, 2 * MC_GRANULE, "rw");
 	MC_CHECK(!view.ok, "B mapped %llu bytes of A's %llu-byte object after asking to create it that large: \"%s\"",
 		 2 * MC_GRANULE, MC_GRANULE, view.text);
 }
@@ -45,7 +43,7 @@ static void name_of_a_mutex_is_refused(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
-	mc_step(a, "mutex_create name=%s", obj->name);
+	mc_mutex_create(a, obj);
 	struct mc_reply r = mc_try_create(b, obj);
 	mc_check_error(&r, "bad_handle", "B creates a section under the name of A's mutex");
 }
@@ -115,7 +113,7 @@ static void mapped_file_cannot_shrink(void)
 	struct mc_handle h = mc_create(a, obj);
 
 	mc_map(a, h, 0, 2 * MC_GRANULE, "rw");
-	struct mc_reply r = mc_try(a, "resize handle=%s size=%llu", h.id, MC_GRANULE);
+	struct mc_reply r = mc_try_resize(a, h, MC_GRANULE);
 	mc_check_error(&r, "busy", "A shrinks the file behind its view");
 }
 
@@ -125,7 +123,7 @@ static void section_extends_its_file(void)
 	struct mc_object *obj = mc_object_new(3 * MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	struct mc_reply r = mc_step(a, "stat handle=%s", mc_create(a, obj).id);
+	struct mc_reply r = mc_stat(a, mc_create(a, obj));
 	MC_CHECK(mc_field_u64(&r, "size") == 3 * MC_PAGE,
 		 "the new file behind a %llu-byte section is not %llu bytes: \"%s\"", 3 * MC_PAGE, 3 * MC_PAGE,
 		 r.text);
@@ -138,11 +136,11 @@ static void written_copy_on_write_page_is_read_write(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t view = mc_map_private(a, mc_create(a, obj), 2 * MC_PAGE);
 
-	struct mc_reply before = mc_step(a, "query addr=0x%lx", (unsigned long)view);
+	struct mc_reply before = mc_query(a, view);
 	MC_CHECK(strcmp(mc_field(&before, "protect"), "PAGE_WRITECOPY") == 0,
 		 "A's copy-on-write view, untouched, is not PAGE_WRITECOPY: \"%s\"", before.text);
 	mc_write_text(a, view, "a private copy");
-	struct mc_reply after = mc_step(a, "query addr=0x%lx", (unsigned long)view);
+	struct mc_reply after = mc_query(a, view);
 	MC_CHECK(strcmp(mc_field(&after, "protect"), "PAGE_READWRITE") == 0,
 		 "the page A wrote through its copy-on-write view: expected PAGE_READWRITE, got \"%s\"", after.text);
 }
@@ -175,9 +173,9 @@ static void name_goes_when_last_holder_killed(void)
 
 	mc_create_map(a, obj);
 	mc_close(b, mc_open(b, obj, "rw"));   /* the name works while A holds it */
-	mc_step(b, "watch pid=%llu", (unsigned long long)pid_a);
+	mc_watch_process(b, pid_a);
 	mc_kill(a);
-	mc_step(b, "await_exit pid=%llu", (unsigned long long)pid_a);
+	mc_await_exit(b, pid_a);
 	struct mc_reply r = mc_try_open(b, obj, "rw");
 	mc_check_error(&r, "not_found", "B opens the name of a section whose only holder was killed");
 }
@@ -189,11 +187,11 @@ static void range_is_free_after_unmap(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t va = mc_create_map(a, obj);
 
-	struct mc_reply mapped = mc_step(a, "query addr=0x%lx", (unsigned long)va);
+	struct mc_reply mapped = mc_query(a, va);
 	MC_CHECK(strcmp(mc_field(&mapped, "type"), "MEM_MAPPED") == 0,
 		 "VirtualQuery does not report A's view as a mapped view: \"%s\"", mapped.text);
 	mc_unmap(a, va, MC_PAGE);
-	struct mc_reply r = mc_step(a, "query addr=0x%lx", (unsigned long)va);
+	struct mc_reply r = mc_query(a, va);
 	MC_CHECK(strcmp(mc_field(&r, "state"), "MEM_FREE") == 0,
 		 "VirtualQuery after A unmapped its view: expected MEM_FREE, got \"%s\"", r.text);
 }
@@ -232,12 +230,12 @@ static void dll_shared_section_is_shared(void)
 	/* random, so that the value left by an earlier run cannot pass for this one's */
 	unsigned int value = mc_random_u32() % 1000000 + 1000;
 
-	mc_step(a, "lib op=load");
-	mc_step(b, "lib op=load");
-	mc_step(a, "lib op=set var=shared value=%u", value);
-	struct mc_reply r = mc_step(b, "lib op=global var=shared");
-	MC_CHECK(mc_field_u64(&r, "value") == value,
-		 "A set the DLL's shared global to %u, B reads \"%s\"", value, r.text);
+	mc_lib_load(a);
+	mc_lib_load(b);
+	mc_lib_set_shared(a, value);
+	uint64_t seen = mc_lib_shared_global(b);
+	MC_CHECK(seen == value, "A set the DLL's shared global to %u, B reads %llu", value,
+		 (unsigned long long)seen);
 }
 
 /* WIN-019: a named mutex abandoned by its killed owner reports WAIT_ABANDONED to the next waiter, once. */
@@ -247,14 +245,14 @@ static void abandoned_mutex_is_reported_once(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 	uintptr_t va = mc_create_map(a, obj), vb = mc_open_map(b, obj);
 
-	mc_step(a, "mutex_init addr=0x%lx", (unsigned long)va);
-	mc_step(b, "mutex_lock addr=0x%lx", (unsigned long)vb);
+	mc_mutex_init(a, va);
+	mc_mutex_lock(b, vb);
 	mc_kill(b);
-	struct mc_reply first = mc_step(a, "mutex_lock addr=0x%lx", (unsigned long)va);
+	struct mc_reply first = mc_mutex_lock(a, va);
 	MC_CHECK(strcmp(mc_field(&first, "wait"), "WAIT_ABANDONED") == 0,
 		 "A's wait for the mutex its killed owner held: expected WAIT_ABANDONED, got \"%s\"", first.text);
-	mc_step(a, "mutex_unlock addr=0x%lx", (unsigned long)va);
-	struct mc_reply second = mc_step(a, "mutex_lock addr=0x%lx", (unsigned long)va);
+	mc_mutex_unlock(a, va);
+	struct mc_reply second = mc_mutex_lock(a, va);
 	MC_CHECK(strcmp(mc_field(&second, "wait"), "WAIT_OBJECT_0") == 0,
 		 "A's next wait, after it released the mutex: expected WAIT_OBJECT_0, got \"%s\"", second.text);
 }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "case_main.h"
 #include "agent_client.h"
+#include "backends.h"
 #include "objects.h"
 #include "record.h"
 #include "transcript.h"
@@ -16,71 +17,15 @@
 #include <sys/prctl.h>
 #include <cmocka.h>
 
-static const char *backend;
 static const struct mc_case *current;
-static const char *binary_name;
-
-const char *mc_backend(void)
-{
-	return backend;
-}
-
-/* Records the event, prints it the cmocka way, and ends the test. */
-static void end_test(const char *kind, const char *file, int line, const char *fmt, va_list ap)
-{
-	char message[2048];
-	int n = snprintf(message, sizeof(message), "%s:%d: ", file, line);
-
-	vsnprintf(message + n, sizeof(message) - (size_t)n, fmt, ap);
-	mc_record_event(kind, message);
-	mc_transcript_note("%s: %s", kind, message);
-	if (strcmp(kind, "skip") == 0) {
-		print_message("SKIP: %s\n", message);
-		_skip(file, line);
-	} else {
-		print_error("%s: %s\n", kind, message);
-		_fail(file, line);
-	}
-	abort();   /* _fail and _skip jump out of the test; never reached */
-}
-
-#define END_TEST(kind)                                   \
-	do {                                             \
-		va_list ap;                              \
-		va_start(ap, fmt);                       \
-		end_test(kind, file, line, fmt, ap);     \
-		va_end(ap);                              \
-	} while (0)
-
-void mc_broken(const char *file, int line, const char *fmt, ...)
-{
-	END_TEST("error");
-	abort();
-}
-
-void mc_timed_out(const char *file, int line, const char *fmt, ...)
-{
-	END_TEST("timeout");
-	abort();
-}
-
-void mc_skip(const char *file, int line, const char *fmt, ...)
-{
-	END_TEST("skip");
-	abort();
-}
-
-void mc_fail(const char *file, int line, const char *fmt, ...)
-{
-	END_TEST("fail");
-	abort();
-}
+static const char *binary_name, *backend;
 
 /* The cmocka test: one case, bracketed by begin and end records. */
 static void run_current(void **state)
 {
 	(void)state;
 	mc_record_begin(current->id, binary_name, current->function, backend);
+	(void)mc_backend();   /* a backend the controller does not know is an ERROR before the case starts */
 	current->run();
 	mc_record_end();
 }
@@ -147,6 +92,7 @@ int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 		return 2;
 	}
 
+	mc_backend_select(backend);
 	die_with_runner();
 	/* a write to a dead agent must be an error we see, not a signal that kills us */
 	signal(SIGPIPE, SIG_IGN);

@@ -14,6 +14,8 @@
 #ifndef MAPCONF_CASE_MAIN_H
 #define MAPCONF_CASE_MAIN_H
 
+#include "case_end.h"
+
 #include <stddef.h>
 
 struct mc_case {
@@ -24,7 +26,7 @@ struct mc_case {
 	int line;
 };
 
-#define MC_CASE(id, fn) { id, #fn, fn, __FILE__, __LINE__ }
+#define MC_CASE(id, fn) { id, #fn, fn, MC_HERE }
 
 int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 	    int argc, char **argv);
@@ -35,22 +37,5 @@ int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 		return mc_main(binary, cases, sizeof(cases) / sizeof(cases[0]), \
 			       argc, argv);                                     \
 	}
-
-/* The backend this run of the case is for ("posix-shm", "file", ...). */
-const char *mc_backend(void);
-
-/*
- * End the case because the harness or its environment broke (ERROR), or
- * because the platform lacks what the case needs (SKIP). Neither returns.
- */
-void mc_broken(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-void mc_timed_out(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-void mc_skip(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-/* A check failed: the platform does not behave as the assertion says. */
-void mc_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
 
 #endif

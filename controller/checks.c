@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "checks.h"
-#include "case_main.h"
+#include "random.h"
 #include "record.h"
 
 #include <ctype.h>
@@ -68,10 +68,8 @@ static void check_bytes(MC_WHERE, const struct mc_reply *r, const char *who, con
 
 void mc_check_writes_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
 {
-	char request[MC_WRITE_REQUEST_MAX];
+	struct mc_reply r = mc_try_write_at(file, line, a, addr, text);
 
-	mc_write_request_at(file, line, addr, text, request);
-	struct mc_reply r = mc_try_at(file, line, a, "%s", request);
 	mc_check_true_at(file, line, r.ok, "%s could not write at 0x%lx: \"%s\"", mc_agent_label(a),
 			 (unsigned long)addr, r.text);
 }
@@ -79,8 +77,7 @@ void mc_check_writes_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char
 void mc_check_reads_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
 {
 	char where[32];
-	struct mc_reply r = mc_try_at(file, line, a, "read addr=0x%lx length=%zu",
-				      (unsigned long)addr, strlen(text));
+	struct mc_reply r = mc_try_read_at(file, line, a, addr, strlen(text));
 
 	snprintf(where, sizeof(where), "0x%lx", (unsigned long)addr);
 	check_bytes(file, line, &r, mc_agent_label(a), where, text);
@@ -89,8 +86,7 @@ void mc_check_reads_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char 
 void mc_check_unreachable_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
 {
 	unsigned char got[256];
-	struct mc_reply r = mc_try_at(file, line, a, "read addr=0x%lx length=%zu", (unsigned long)addr,
-				      strlen(text));
+	struct mc_reply r = mc_try_read_at(file, line, a, addr, strlen(text));
 	long n;
 
 	if (!r.ok && strcmp(r.code, "fault") == 0) {
@@ -110,8 +106,7 @@ void mc_check_allocation_private_at(MC_WHERE, struct mc_agent *a, struct mc_agen
 				    uint64_t size)
 {
 	const char *marker = mc_marker("private");
-	struct mc_reply r = mc_step_at(file, line, a, "alloc kind=%s size=%llu", kind, (unsigned long long)size);
-	uintptr_t addr = (uintptr_t)mc_reply_u64(file, line, &r, "addr");
+	uintptr_t addr = mc_alloc_at(file, line, a, kind, size);
 
 	mc_write_text_at(file, line, a, addr, marker);
 	mc_check_unreachable_at(file, line, b, addr, marker);
@@ -121,8 +116,7 @@ void mc_check_file_holds_at(MC_WHERE, struct mc_agent *a, const struct mc_object
 			    uint64_t offset, const char *text)
 {
 	char where[64];
-	struct mc_reply r = mc_try_at(file, line, a, "pread backend=%s name=%s offset=%llu length=%zu",
-				      o->backend, o->name, (unsigned long long)offset, strlen(text));
+	struct mc_reply r = mc_try_pread_at(file, line, a, o, offset, strlen(text));
 
 	snprintf(where, sizeof(where), "file offset %llu (read(2))", (unsigned long long)offset);
 	check_bytes(file, line, &r, mc_agent_label(a), where, text);
@@ -131,7 +125,7 @@ void mc_check_file_holds_at(MC_WHERE, struct mc_agent *a, const struct mc_object
 static const char *probe(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access,
 			 struct mc_reply *r)
 {
-	*r = mc_step_at(file, line, a, "probe addr=0x%lx access=%s", (unsigned long)addr, access);
+	*r = mc_probe_at(file, line, a, addr, access);
 	return mc_reply_field(file, line, r, "result");
 }
 

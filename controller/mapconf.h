@@ -2,9 +2,10 @@
 #ifndef MAPCONF_H
 #define MAPCONF_H
 
+#include "case_end.h"
 #include "case_main.h"
 #include "checks.h"
-#include "objects.h"
+#include "random.h"
 #include "steps.h"
 
 #endif

@@ -10,25 +10,19 @@
 #ifndef MAPCONF_OBJECTS_H
 #define MAPCONF_OBJECTS_H
 
-#include <stdbool.h>
+#include "backends.h"
+
 #include <stdint.h>
 
 struct mc_object {
 	char name[512];
-	const char *backend;
+	const struct mc_backend *backend;
 	uint64_t size;
 };
 
 /* A fresh object description for the case's backend (nothing is created). */
-struct mc_object *mc_object_new(uint64_t size);
-/*
- * The memory figure that shows this object's pages: Shmem for objects that
- * live in shared memory (their pages are freed at release), Mapped for files
- * (their pages stay in the file's cache, but are no longer mapped).
- */
-const char *mc_object_memory_figure(const struct mc_object *o);
-/* Whether the object has a name that outlives its handles (memfd has none; a Win32 name goes with the last handle). */
-bool mc_object_has_name(const struct mc_object *o);
+struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size);
+#define mc_object_new(size) mc_object_new_at(MC_HERE, size)
 /* Remove every object named in this case (ENOENT is fine). */
 void mc_objects_remove_all(void);
 

@@ -1,7 +1,7 @@
 /*
  * A broken platform on demand: an LD_PRELOAD library for agents that breaks
  * one mapping behaviour, chosen by MAPCONF_FAULT. Each fault acts on every
- * mechanism it can: mmap and shm_open, and shmget/shmat/shmdt/shmctl. The selftest runs the
+ * backend it can: mmap and shm_open, and shmget/shmat/shmdt/shmctl. The selftest runs the
  * suite with each fault and checks that the assertions that depend on that
  * behaviour fail; this is how every assertion is shown to be able to fail.
  *
@@ -218,7 +218,7 @@ static void register_view(int fd, void *addr, size_t length)
 	registry_path(path, sizeof(path));
 	f = fopen(path, "a");
 	if (f) {
-		/* reachable by any process while this one lives, whatever the mechanism */
+		/* reachable by any process while this one lives, whatever the backend */
 		fprintf(f, "%lx %zx /proc/%ld/fd/%d\n", (unsigned long)addr, length, (long)getpid(), fd);
 		fclose(f);
 	}

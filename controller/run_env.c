@@ -1,0 +1,20 @@
+#include "run_env.h"
+
+#include <stdlib.h>
+
+static const char *from_env(const char *variable, const char *fallback)
+{
+	const char *value = getenv(variable);
+
+	return value && *value ? value : fallback;
+}
+
+const char *mc_run_id(void)
+{
+	return from_env("MAPCONF_RUN_ID", "manual");
+}
+
+const char *mc_scratch_dir(void)
+{
+	return from_env("MAPCONF_SCRATCH", "/tmp");
+}

@@ -1,0 +1,30 @@
+/*
+ * The test library (a shared library, or a DLL under Win32) an agent
+ * loads: its allocator, its ordinary global, and (Win32) its global in a
+ * section the DLL marks shared.
+ */
+#ifndef MAPCONF_STEPS_LIBRARY_H
+#define MAPCONF_STEPS_LIBRARY_H
+
+#include "reply.h"
+
+#include <stdint.h>
+
+void mc_lib_load_at(MC_WHERE, struct mc_agent *a);
+/* size bytes from the library's allocator (the agent loads it first if it has not). */
+uintptr_t mc_lib_alloc_at(MC_WHERE, struct mc_agent *a, uint64_t size);
+/* The value of the library's ordinary global in a's process. */
+uint64_t mc_lib_global_at(MC_WHERE, struct mc_agent *a);
+void mc_lib_set_at(MC_WHERE, struct mc_agent *a, unsigned int value);
+/* The same for the DLL's global in its shared section. */
+uint64_t mc_lib_shared_global_at(MC_WHERE, struct mc_agent *a);
+void mc_lib_set_shared_at(MC_WHERE, struct mc_agent *a, unsigned int value);
+
+#define mc_lib_load(a)                mc_lib_load_at(MC_HERE, a)
+#define mc_lib_alloc(a, size)         mc_lib_alloc_at(MC_HERE, a, size)
+#define mc_lib_global(a)              mc_lib_global_at(MC_HERE, a)
+#define mc_lib_set(a, value)          mc_lib_set_at(MC_HERE, a, value)
+#define mc_lib_shared_global(a)       mc_lib_shared_global_at(MC_HERE, a)
+#define mc_lib_set_shared(a, value)   mc_lib_set_shared_at(MC_HERE, a, value)
+
+#endif

@@ -1,0 +1,109 @@
+#include "steps_memory.h"
+#include "requests.h"
+#include "random.h"
+#include "steps.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TEXT_MAX 256
+#define READ "read addr=0x%lx length=%zu"
+
+/* The hex of text, checked for its length. */
+static void text_as_hex(MC_WHERE, const char *text, char hex[2 * TEXT_MAX + 1])
+{
+	size_t len = strlen(text);
+
+	if (len == 0 || len > TEXT_MAX)
+		mc_broken(file, line, "text to write must be 1 to %d bytes", TEXT_MAX);
+	mc_hex_encode(text, len, hex);
+}
+
+void mc_write_text_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
+{
+	char hex[2 * TEXT_MAX + 1];
+
+	text_as_hex(file, line, text, hex);
+	mc_step_at(file, line, a, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+}
+
+struct mc_reply mc_try_write_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
+{
+	char hex[2 * TEXT_MAX + 1];
+
+	text_as_hex(file, line, text, hex);
+	return mc_try_at(file, line, a, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+}
+
+struct mc_reply mc_try_read_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, size_t length)
+{
+	return mc_try_at(file, line, a, READ, (unsigned long)addr, length);
+}
+
+void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed)
+{
+	mc_step_at(file, line, a, "fill addr=0x%lx length=%llu seed=%llu", (unsigned long)addr,
+		   (unsigned long long)length, (unsigned long long)seed);
+}
+
+uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "checksum addr=0x%lx length=%llu",
+				       (unsigned long)addr, (unsigned long long)length);
+
+	return mc_reply_u64(file, line, &r, "sum");
+}
+
+struct mc_reply mc_probe_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access)
+{
+	return mc_step_at(file, line, a, "probe addr=0x%lx access=%s", (unsigned long)addr, access);
+}
+
+uint64_t mc_chain_build_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, int count, int stride)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "chain_build addr=0x%lx count=%d stride=%d",
+				       (unsigned long)addr, count, stride);
+
+	return mc_reply_u64(file, line, &r, "sum");
+}
+
+struct mc_reply mc_try_chain_walk_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	return mc_try_at(file, line, a, "chain_walk addr=0x%lx", (unsigned long)addr);
+}
+
+uintptr_t mc_alloc_at(MC_WHERE, struct mc_agent *a, const char *kind, uint64_t size)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "alloc kind=%s size=%llu", kind,
+				       (unsigned long long)size);
+
+	return (uintptr_t)mc_reply_u64(file, line, &r, "addr");
+}
+
+uint64_t mc_accounting_at(MC_WHERE, struct mc_agent *a, const char *figure)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "accounting figure=%s", figure);
+
+	return mc_reply_u64(file, line, &r, "kb");
+}
+
+/*
+ * The object is really shared (checked, so a platform that shares nothing
+ * cannot pass these cases by accident), and everything else must stay
+ * private.
+ */
+void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b)
+{
+	struct mc_object *obj = mc_object_new_at(file, line, MC_PAGE);
+	const char *shared = mc_marker("shared");
+	uintptr_t va = mc_create_map_at(file, line, a, obj);
+	uintptr_t vb = mc_open_map_at(file, line, b, obj);
+	char hex[2 * TEXT_MAX + 1];
+	struct mc_reply r;
+
+	mc_write_text_at(file, line, a, va, shared);
+	r = mc_step_at(file, line, b, READ, (unsigned long)vb, strlen(shared));
+	mc_hex_encode(shared, strlen(shared), hex);
+	if (strcmp(mc_reply_field(file, line, &r, "data"), hex) != 0)
+		mc_broken(file, line, "B does not see A's write through the shared object, so what stays private cannot be told apart");
+}

@@ -1,0 +1,105 @@
+#include "steps_object.h"
+#include "requests.h"
+
+#include <stdio.h>
+
+#define CREATE "create backend=%s name=%s size=%llu"
+#define OPEN "open backend=%s name=%s access=%s"
+#define RESIZE "resize handle=%s size=%llu"
+
+struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
+{
+	struct mc_reply r = mc_step_at(file, line, a, CREATE " excl=1", o->backend->name, o->name,
+				       (unsigned long long)o->size);
+	const char *name = mc_line_get(&r.line, "name");
+
+	if (name)
+		snprintf(o->name, sizeof(o->name), "%s", name);
+	return mc_handle_of_at(file, line, &r);
+}
+
+struct mc_reply mc_try_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+{
+	return mc_try_at(file, line, a, CREATE " excl=1", o->backend->name, o->name,
+			 (unsigned long long)o->size);
+}
+
+struct mc_handle mc_create_with_mode_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					unsigned int mode)
+{
+	struct mc_reply r = mc_step_at(file, line, a, CREATE " excl=1 mode=%04o", o->backend->name,
+				       o->name, (unsigned long long)o->size, mode);
+
+	return mc_handle_of_at(file, line, &r);
+}
+
+struct mc_handle mc_create_nonexclusive_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					   uint64_t size)
+{
+	struct mc_reply r = mc_step_at(file, line, a, CREATE " excl=0", o->backend->name, o->name,
+				       (unsigned long long)size);
+
+	return mc_handle_of_at(file, line, &r);
+}
+
+struct mc_reply mc_try_create_nonexclusive_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					      uint64_t size)
+{
+	return mc_try_at(file, line, a, CREATE " excl=0", o->backend->name, o->name,
+			 (unsigned long long)size);
+}
+
+struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access)
+{
+	struct mc_reply r = mc_step_at(file, line, a, OPEN, o->backend->name, o->name, access);
+
+	return mc_handle_of_at(file, line, &r);
+}
+
+struct mc_reply mc_try_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access)
+{
+	return mc_try_at(file, line, a, OPEN, o->backend->name, o->name, access);
+}
+
+void mc_close_at(MC_WHERE, struct mc_agent *a, struct mc_handle h)
+{
+	mc_step_at(file, line, a, "close handle=%s", h.id);
+}
+
+void mc_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+{
+	mc_step_at(file, line, a, "unlink backend=%s name=%s", o->backend->name, o->name);
+}
+
+void mc_remove_name_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+{
+	if (o->backend->has_name)
+		mc_unlink_at(file, line, a, o);
+}
+
+void mc_resize_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t size)
+{
+	mc_step_at(file, line, a, RESIZE, h.id, (unsigned long long)size);
+}
+
+struct mc_reply mc_try_resize_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t size)
+{
+	return mc_try_at(file, line, a, RESIZE, h.id, (unsigned long long)size);
+}
+
+struct mc_reply mc_stat_at(MC_WHERE, struct mc_agent *a, struct mc_handle h)
+{
+	return mc_step_at(file, line, a, "stat handle=%s", h.id);
+}
+
+void mc_touch_mtime_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, time_t seconds)
+{
+	mc_step_at(file, line, a, "touch handle=%s mtime_s=%lld", h.id, (long long)seconds);
+}
+
+struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,
+				size_t length)
+{
+	return mc_try_at(file, line, a, "pread backend=%s name=%s offset=%llu length=%zu", o->backend->name,
+			 o->name, (unsigned long long)offset, length);
+}

@@ -1,0 +1,60 @@
+/*
+ * Mapping objects by name: create, open, close, remove the name; their
+ * size, attributes, and the bytes their file holds. Steps end the case
+ * when they fail; mc_try_*() answer for a check to judge.
+ */
+#ifndef MAPCONF_STEPS_OBJECT_H
+#define MAPCONF_STEPS_OBJECT_H
+
+#include "objects.h"
+#include "reply.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* An exclusive create. For an object without a name of its own (memfd), the name it answers becomes o's name. */
+struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, struct mc_object *o);
+struct mc_reply mc_try_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* An exclusive create asking for these permission bits (masked by the agent's umask). */
+struct mc_handle mc_create_with_mode_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					unsigned int mode);
+/* A create that opens the object if its name exists (Win32 answers existed=1), asking for size bytes. */
+struct mc_handle mc_create_nonexclusive_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					   uint64_t size);
+struct mc_reply mc_try_create_nonexclusive_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					      uint64_t size);
+/* access: "rw" or "r" */
+struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
+struct mc_reply mc_try_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
+void mc_close_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
+void mc_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* Remove the object's name where it has one (unlink), so only views and handles keep it. */
+void mc_remove_name_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* Grow or shrink the object to size bytes (ftruncate; Win32: the file behind the section). */
+void mc_resize_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t size);
+struct mc_reply mc_try_resize_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t size);
+/* The object's attributes, as fields of the answer: size=, mode=, cloexec=, mtime_ns=, ... */
+struct mc_reply mc_stat_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
+/* Set the object's modification time (seconds since the epoch). */
+void mc_touch_mtime_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, time_t seconds);
+/* length bytes of the object's file at offset, read with read(2) by a, for a check to judge. */
+struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,
+				size_t length);
+
+#define mc_create(a, o)                         mc_create_at(MC_HERE, a, o)
+#define mc_try_create(a, o)                     mc_try_create_at(MC_HERE, a, o)
+#define mc_create_with_mode(a, o, mode)         mc_create_with_mode_at(MC_HERE, a, o, mode)
+#define mc_create_nonexclusive(a, o, size)      mc_create_nonexclusive_at(MC_HERE, a, o, size)
+#define mc_try_create_nonexclusive(a, o, size)  mc_try_create_nonexclusive_at(MC_HERE, a, o, size)
+#define mc_open(a, o, access)                   mc_open_at(MC_HERE, a, o, access)
+#define mc_try_open(a, o, access)               mc_try_open_at(MC_HERE, a, o, access)
+#define mc_close(a, h)                          mc_close_at(MC_HERE, a, h)
+#define mc_unlink(a, o)                         mc_unlink_at(MC_HERE, a, o)
+#define mc_remove_name(a, o)                    mc_remove_name_at(MC_HERE, a, o)
+#define mc_resize(a, h, size)                   mc_resize_at(MC_HERE, a, h, size)
+#define mc_try_resize(a, h, size)               mc_try_resize_at(MC_HERE, a, h, size)
+#define mc_stat(a, h)                           mc_stat_at(MC_HERE, a, h)
+#define mc_touch_mtime(a, h, seconds)           mc_touch_mtime_at(MC_HERE, a, h, seconds)
+
+#endif

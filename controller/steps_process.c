@@ -1,0 +1,111 @@
+#include "steps_process.h"
+#include "requests.h"
+#include "run_env.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WHY_MAX 512
+
+/* The nobody user and group: they own nothing a case made. */
+#define OTHER_USER 65534
+
+struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
+{
+	char why[WHY_MAX];
+	struct mc_agent *a = mc_agent_spawn(label, why, sizeof(why));
+
+	if (!a)
+		mc_broken(file, line, "%s", why);
+	return a;
+}
+
+/*
+ * parent made no child with verb: it answered that it cannot (SKIP), or
+ * another error, or the child never connected (ERROR, with why).
+ */
+static void __attribute__((noreturn)) end_without_child(MC_WHERE, struct mc_agent *parent, const char *verb,
+							const char *what, const struct mc_reply *r,
+							const char *why)
+{
+	if (r->text && !r->ok && strcmp(r->code, "unsupported") == 0)
+		mc_skip(file, line, "%s cannot %s: %s", mc_agent_label(parent), what, r->text);
+	if (r->text && !r->ok)
+		mc_broken(file, line, "step failed: %s \"%s\" answered \"%s\"", mc_agent_label(parent), verb,
+			  r->text);
+	mc_broken(file, line, "%s", why);
+}
+
+struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label)
+{
+	static int forks;
+	char path[512], why[WHY_MAX];
+	struct mc_reply r = { 0 };
+	struct mc_agent *child;
+
+	snprintf(path, sizeof(path), "%s/fork-%ld-%d", mc_scratch_dir(), (long)getpid(), ++forks);
+	child = mc_agent_fork(parent, label, path, &r, why, sizeof(why));
+	if (!child)
+		end_without_child(file, line, parent, "fork", "fork", &r, why);
+	return child;
+}
+
+struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles)
+{
+	char why[WHY_MAX];
+	struct mc_reply r = { 0 };
+	struct mc_agent *child = mc_agent_spawn_child(parent, label, handles, &r, why, sizeof(why));
+
+	if (!child)
+		end_without_child(file, line, parent, "spawn", "spawn a child", &r, why);
+	return child;
+}
+
+void mc_exec_at(MC_WHERE, struct mc_agent *a)
+{
+	char why[WHY_MAX];
+	struct mc_reply r;
+
+	mc_end_unless_answered(file, line, mc_agent_exec(a, &r, why, sizeof(why)), why);
+	if (!r.ok)
+		mc_broken(file, line, "step failed: %s \"exec\" answered \"%s\"", mc_agent_label(a), r.text);
+}
+
+void mc_exit_at(MC_WHERE, struct mc_agent *a)
+{
+	char how[128];
+	int status;
+
+	mc_step_at(file, line, a, "exit code=0");
+	status = mc_agent_wait_end(a, how, sizeof(how));
+	if (status != 0)
+		mc_broken(file, line, "agent %s %s after an orderly exit", mc_agent_label(a), how);
+}
+
+void mc_kill_at(MC_WHERE, struct mc_agent *a)
+{
+	if (!mc_agent_alive(a))
+		mc_broken(file, line, "agent %s is not running", mc_agent_label(a));
+	mc_agent_kill(a);
+}
+
+void mc_become_other_user_at(MC_WHERE, struct mc_agent *a)
+{
+	mc_step_at(file, line, a, "become uid=%d gid=%d", OTHER_USER, OTHER_USER);
+}
+
+void mc_umask_at(MC_WHERE, struct mc_agent *a, unsigned int mask)
+{
+	mc_step_at(file, line, a, "umask value=%03o", mask);
+}
+
+void mc_watch_process_at(MC_WHERE, struct mc_agent *a, uint64_t pid)
+{
+	mc_step_at(file, line, a, "watch pid=%llu", (unsigned long long)pid);
+}
+
+void mc_await_exit_at(MC_WHERE, struct mc_agent *a, uint64_t pid)
+{
+	mc_step_at(file, line, a, "await_exit pid=%llu", (unsigned long long)pid);
+}

@@ -1,0 +1,50 @@
+/*
+ * Agents as processes: start one, make one from another (fork, spawn),
+ * replace its program, end it; and what it is allowed to do (its user, its
+ * file-creation mask).
+ */
+#ifndef MAPCONF_STEPS_PROCESS_H
+#define MAPCONF_STEPS_PROCESS_H
+
+#include "reply.h"
+
+#include <stdint.h>
+
+struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
+/* A child of parent made by fork: it has the parent's views at the same addresses. */
+struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label);
+/*
+ * A child process of parent made by "spawn" (Win32 CreateProcess): it
+ * inherits the handles listed ("h1,h2"), by the same names, and nothing else.
+ */
+struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles);
+/* The agent replaces its program (exec); it keeps its pid and its pipes. */
+void mc_exec_at(MC_WHERE, struct mc_agent *a);
+/* An orderly exit: the agent answers, then ends with status 0. */
+void mc_exit_at(MC_WHERE, struct mc_agent *a);
+/* Termination from outside, the way a crash or an OOM kill ends a process. */
+void mc_kill_at(MC_WHERE, struct mc_agent *a);
+/* The agent becomes another user for good (nobody, 65534), which owns none of the case's objects. */
+void mc_become_other_user_at(MC_WHERE, struct mc_agent *a);
+/* The agent's file-creation mask (umask), which every create it makes next is masked by. */
+void mc_umask_at(MC_WHERE, struct mc_agent *a, unsigned int mask);
+/*
+ * Win32: a follows the end of the process with that (Windows) id: it opens
+ * it now, and later waits until the process object is signaled, which is
+ * when Windows says the process has ended and its handles are closed.
+ */
+void mc_watch_process_at(MC_WHERE, struct mc_agent *a, uint64_t pid);
+void mc_await_exit_at(MC_WHERE, struct mc_agent *a, uint64_t pid);
+
+#define mc_agent_start(label)            mc_agent_start_at(MC_HERE, label)
+#define mc_fork(parent, label)           mc_fork_at(MC_HERE, parent, label)
+#define mc_spawn(parent, label, handles) mc_spawn_at(MC_HERE, parent, label, handles)
+#define mc_exec(a)                       mc_exec_at(MC_HERE, a)
+#define mc_exit(a)                       mc_exit_at(MC_HERE, a)
+#define mc_kill(a)                       mc_kill_at(MC_HERE, a)
+#define mc_become_other_user(a)          mc_become_other_user_at(MC_HERE, a)
+#define mc_umask(a, mask)                mc_umask_at(MC_HERE, a, mask)
+#define mc_watch_process(a, pid)         mc_watch_process_at(MC_HERE, a, pid)
+#define mc_await_exit(a, pid)            mc_await_exit_at(MC_HERE, a, pid)
+
+#endif

@@ -1,0 +1,82 @@
+#include "steps_sync.h"
+#include "requests.h"
+
+#include <stdio.h>
+
+#define ADDERS_MAX 8
+
+void mc_mutex_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	mc_step_at(file, line, a, "mutex_init addr=0x%lx", (unsigned long)addr);
+}
+
+void mc_mutex_init_robust_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	mc_step_at(file, line, a, "mutex_init addr=0x%lx robust=1", (unsigned long)addr);
+}
+
+struct mc_reply mc_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	return mc_step_at(file, line, a, "mutex_lock addr=0x%lx", (unsigned long)addr);
+}
+
+struct mc_reply mc_try_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	return mc_try_at(file, line, a, "mutex_lock addr=0x%lx", (unsigned long)addr);
+}
+
+void mc_mutex_unlock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	mc_step_at(file, line, a, "mutex_unlock addr=0x%lx", (unsigned long)addr);
+}
+
+void mc_mutex_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+{
+	mc_step_at(file, line, a, "mutex_create name=%s", o->name);
+}
+
+void mc_sem_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, unsigned int value)
+{
+	mc_step_at(file, line, a, "sem_init value=%u addr=0x%lx", value, (unsigned long)addr);
+}
+
+uint64_t mc_load64_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "load64 addr=0x%lx", (unsigned long)addr);
+
+	return mc_reply_u64(file, line, &r, "value");
+}
+
+/* The adder's request: its verb, and the field that names its lock. */
+static void add_request(const struct mc_adder *adder, int parties, enum mc_guard guard, int count,
+			char request[MC_REQUEST_EACH_MAX])
+{
+	static const char *const verbs[] = {
+		[MC_GUARD_ATOMIC] = "atomic_add", [MC_GUARD_MUTEX] = "locked_add", [MC_GUARD_SEMAPHORE] = "sem_add",
+	};
+	static const char *const locks[] = {
+		[MC_GUARD_ATOMIC] = NULL, [MC_GUARD_MUTEX] = "mutex", [MC_GUARD_SEMAPHORE] = "sem",
+	};
+	int n = snprintf(request, MC_REQUEST_EACH_MAX, "%s counter=0x%lx count=%d barrier=0x%lx parties=%d",
+			 verbs[guard], (unsigned long)adder->counter, count, (unsigned long)adder->barrier,
+			 parties);
+
+	if (locks[guard])
+		snprintf(request + n, MC_REQUEST_EACH_MAX - (size_t)n, " %s=0x%lx", locks[guard],
+			 (unsigned long)adder->lock);
+}
+
+void mc_try_add_together_at(MC_WHERE, const struct mc_adder *adders, int n, enum mc_guard guard,
+			    int count, struct mc_reply *replies)
+{
+	struct mc_agent *agents[ADDERS_MAX];
+	char requests[ADDERS_MAX][MC_REQUEST_EACH_MAX];
+
+	if (n > ADDERS_MAX)
+		mc_broken(file, line, "more than %d agents adding together", ADDERS_MAX);
+	for (int i = 0; i < n; i++) {
+		agents[i] = adders[i].agent;
+		add_request(&adders[i], n, guard, count, requests[i]);
+	}
+	mc_try_each_at(file, line, agents, n, requests, replies);
+}

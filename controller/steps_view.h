@@ -1,0 +1,67 @@
+/*
+ * Views: map an object (anywhere, at a set address, privately), unmap,
+ * change a view's access, flush it to its file, and what the system says
+ * about a view's pages. Addresses are the agent's numbers.
+ */
+#ifndef MAPCONF_STEPS_VIEW_H
+#define MAPCONF_STEPS_VIEW_H
+
+#include "objects.h"
+#include "reply.h"
+
+#include <stdint.h>
+
+/* prot: "rw", "r" */
+uintptr_t mc_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
+		    uint64_t length, const char *prot);
+/* A view of the object's start, for a check to judge. */
+struct mc_reply mc_try_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length,
+			      const char *prot);
+struct mc_reply mc_try_map_at_offset_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
+					uint64_t length, const char *prot);
+/* A view at a set address, needed there for what the case checks next (any other address is an ERROR). */
+uintptr_t mc_map_fixed_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length, uintptr_t at);
+/* A view requested at a set address; the check compares the address answered with the one asked for. */
+struct mc_reply mc_try_map_fixed_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length,
+				    uintptr_t at);
+/* The same, with SysV's SHM_RND: a misaligned address is rounded down. */
+struct mc_reply mc_try_map_fixed_rounded_at(MC_WHERE, struct mc_agent *a, struct mc_handle h,
+					    uint64_t length, uintptr_t at);
+/* A private (copy-on-write) view of the object's start. */
+uintptr_t mc_map_private_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length);
+/* Create (or open) o and map all of it, readable and writable. */
+uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, struct mc_object *o);
+uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+void mc_unmap_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
+/* Change a view's access (mprotect, VirtualProtect); prot: "rw", "r", "none". */
+void mc_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot);
+/* A synchronous flush of the range to its file (msync MS_SYNC). */
+void mc_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
+/* A flush in that mode ("sync", "async", or "both", which is invalid), for a check to judge. */
+struct mc_reply mc_try_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length,
+				const char *mode);
+/* kB of the view at addr that are dirty (not yet written back to the file). */
+uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+/* Win32: what VirtualQuery reports for the region holding addr (fields state=, type=, protect=). */
+struct mc_reply mc_query_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+/* An address where a range of length is free in every one of the n agents. */
+uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t length);
+
+#define mc_map(a, h, off, len, prot)            mc_map_at(MC_HERE, a, h, off, len, prot)
+#define mc_try_map(a, h, len, prot)             mc_try_map_at(MC_HERE, a, h, len, prot)
+#define mc_try_map_at_offset(a, h, off, len, prot) mc_try_map_at_offset_at(MC_HERE, a, h, off, len, prot)
+#define mc_map_fixed(a, h, len, at)             mc_map_fixed_at(MC_HERE, a, h, len, at)
+#define mc_try_map_fixed(a, h, len, at)         mc_try_map_fixed_at(MC_HERE, a, h, len, at)
+#define mc_try_map_fixed_rounded(a, h, len, at) mc_try_map_fixed_rounded_at(MC_HERE, a, h, len, at)
+#define mc_map_private(a, h, len)               mc_map_private_at(MC_HERE, a, h, len)
+#define mc_create_map(a, o)                     mc_create_map_at(MC_HERE, a, o)
+#define mc_open_map(a, o)                       mc_open_map_at(MC_HERE, a, o)
+#define mc_unmap(a, addr, len)                  mc_unmap_at(MC_HERE, a, addr, len)
+#define mc_protect(a, addr, len, prot)          mc_protect_at(MC_HERE, a, addr, len, prot)
+#define mc_flush(a, addr, len)                  mc_flush_at(MC_HERE, a, addr, len)
+#define mc_try_flush(a, addr, len, mode)        mc_try_flush_at(MC_HERE, a, addr, len, mode)
+#define mc_dirty_kb(a, addr)                    mc_dirty_kb_at(MC_HERE, a, addr)
+#define mc_query(a, addr)                       mc_query_at(MC_HERE, a, addr)
+#define mc_free_address(agents, n, len)         mc_free_address_at(MC_HERE, agents, n, len)
+
+#endif
