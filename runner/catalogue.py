@@ -1,35 +1,51 @@
-"""Views of the spec table for people: coverage per clause and mechanism,
+"""Views of the spec table for people: coverage per clause and backend,
 and the full story of one assertion (`mapconf list --by-clause`, `explain`)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import clauses
-from .spec import KNOWN_BACKENDS, CLAUSES, Spec
+from .spec import Spec
+from .vocabulary import BACKENDS, CLAUSES, title
 
 
 class UnknownAssertion(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Assertions per clause and backend: the backends some assertion uses,
+    then per clause (and for the total) the number of assertions and the
+    number per backend."""
+    backends: list[str]
+    rows: list[tuple[str, int, list[int]]]      # (clause ID, assertions, per backend)
+    total: tuple[int, list[int]]
+
+
+def coverage(the_spec: Spec) -> Coverage:
+    backends = [b for b in BACKENDS if any(b in a.backends for a in the_spec.assertions)]
+
+    def counts(assertions):
+        return len(assertions), [sum(b in a.backends for a in assertions) for b in backends]
+
+    rows = [(clause, *counts([a for a in the_spec.assertions if a.clause == clause])) for clause in CLAUSES]
+    return Coverage(backends, rows, counts(the_spec.assertions))
+
+
 def coverage_table(the_spec: Spec) -> str:
-    """Assertions per clause (rows) and mechanism (columns), with totals."""
-    backends = [b for b in KNOWN_BACKENDS if any(b in a.backends for a in the_spec.assertions)]
-    header = ["clause", "assertions", *backends]
-    rows = []
-    for clause in CLAUSES:
-        in_clause = [a for a in the_spec.assertions if a.clause == clause]
-        rows.append([f"{clause} {clauses.title(clause)}", str(len(in_clause)),
-                     *(str(sum(b in a.backends for a in in_clause)) for b in backends)])
-    rows.append(["total", str(len(the_spec.assertions)),
-                 *(str(sum(b in a.backends for a in the_spec.assertions)) for b in backends)])
+    """Assertions per clause (rows) and backend (columns), with totals."""
+    table = coverage(the_spec)
+    header = ["clause", "assertions", *table.backends]
+    rows = [[f"{clause} {title(clause)}", str(count), *map(str, per_backend)]
+            for clause, count, per_backend in table.rows]
+    rows.append(["total", str(table.total[0]), *map(str, table.total[1])])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in [header, *rows]]
-    results = sum(len(a.backends) for a in the_spec.assertions)
-    return "\n".join(lines) + f"\n{results} results (assertion x mechanism) per run"
+    return "\n".join(lines) + f"\n{sum(table.total[1])} results (assertion x backend) per run"
 
 
 def _case_source(repo: Path, binary: str, function: str) -> tuple[str, str]:
@@ -48,13 +64,13 @@ def explain(the_spec: Spec, assertion_id: str, repo: Path) -> str:
         a = the_spec.by_id(assertion_id)
     except KeyError:
         raise UnknownAssertion(f"no assertion has ID '{assertion_id}'; './mapconf list' shows them.") from None
-    lines = [f"{a.id} ({a.clause} {clauses.title(a.clause)})", f"  {a.statement}", "",
-             f"mechanisms: {', '.join(a.backends)}" + ("  (runs alone: memory accounting)" if a.exclusive else ""),
+    lines = [f"{a.id} ({a.clause} {title(a.clause)})", f"  {a.statement}", "",
+             f"backends: {', '.join(a.backends)}" + ("  (runs alone: memory accounting)" if a.exclusive else ""),
              "expectations (first match wins; otherwise PASS):"]
     if not a.expectations:
-        lines.append("  every platform and mechanism: PASS")
+        lines.append("  every platform and backend: PASS")
     for e in a.expectations:
-        where = f"platform {e.platform or '*'}, mechanism {e.backend or '*'}"
+        where = f"platform {e.platform or '*'}, backend {e.backend or '*'}"
         lines.append(f"  {where}: {' or '.join(e.statuses)}" + (f" because {e.reason}" if e.reason else ""))
     source, body = _case_source(repo, a.binary, a.function)
     lines += ["", f"checked by {a.case} in {source}:", ""]

@@ -1,7 +1,8 @@
-"""The mapconf command line: run, list, explain, report, selftest.
+"""The mapconf command line: run, list, explain, report, docs, selftest.
 
-Exit codes: 0 no unexpected result, 1 unexpected results, 2 usage, spec or
-tool error (one sentence saying what to do), 3 internal error.
+Exit codes: 0 no unexpected result, 1 unexpected results (for `docs --check`:
+a generated file is out of date), 2 usage, spec or tool error (one sentence
+saying what to do), 3 internal error.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, platforms, results_schema, spec, toolchain
+from . import catalogue, docs, platforms, results_schema, spec, toolchain, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the suite on a platform and write the reports")
     p.add_argument("--platform", default="native", metavar="KIND",
-                   help=f"where agents run: {', '.join(platforms.KINDS)} (default: native)")
+                   help=f"where agents run: {', '.join(vocabulary.PLATFORMS)} (default: native)")
     p.add_argument("--platform-id", help="the name of this run's platform in the reports")
     p.add_argument("--filter", action="append", default=[], metavar="GLOB",
                    help="run only assertions whose ID matches (repeatable), e.g. 'VIS-*'")
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the assertions of the spec table")
     p.add_argument("--json", action="store_true", help="as JSON")
-    p.add_argument("--by-clause", action="store_true", help="coverage: assertions per clause and mechanism")
+    p.add_argument("--by-clause", action="store_true", help="coverage: assertions per clause and backend")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
     p = sub.add_parser("explain", help="what an assertion states, expects and how it is checked")
@@ -100,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", action="append", default=[], metavar="OLD.json",
                    help="an earlier run to mark regressions and fixes against, for the runs with its "
                         "platform id (repeatable, one per platform id)")
+
+    p = sub.add_parser("docs", help=f"write {docs.CATALOGUE} and {docs.FINDINGS} from the spec table")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1, naming each file, if a committed one is out of date")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
     sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
     return parser
@@ -118,6 +124,27 @@ def cmd_list(args) -> int:
     for a in the_spec.assertions:
         print(f"{a.id:9} {a.clause:4} {','.join(a.backends):16} {a.statement}")
     return 0
+
+
+def cmd_docs(args) -> int:
+    the_spec = spec.load(str(args.spec))
+    source = _in_repo(args.spec)
+    if args.check:
+        out_of_date = docs.stale(REPO, the_spec, source)
+        for name in out_of_date:
+            print(f"mapconf: {name} is out of date with {source}: run ./mapconf docs", file=sys.stderr)
+        return 1 if out_of_date else 0
+    for name in docs.write(REPO, the_spec, source):
+        print(f"wrote {name}")
+    return 0
+
+
+def _in_repo(path: Path) -> str:
+    """The path as the repository names it (cases/spec.toml), if it is in the repository."""
+    try:
+        return path.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def cmd_run(args, argv) -> int:
@@ -142,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             print(catalogue.explain(spec.load(str(args.spec)), args.id, REPO))
             return 0
+        if args.command == "docs":
+            return cmd_docs(args)
         if args.command == "report":
             print(report_matrix.report(args.results, args.output, args.baseline))
             return 0

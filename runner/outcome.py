@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-OBSERVED = ("PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT")
-FINAL = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR", "TIMEOUT")
+from .vocabulary import OBSERVED_STATUSES
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # one of FINAL
+    status: str  # one of vocabulary.FINAL_STATUSES
     unexpected: bool
 
 
@@ -40,19 +39,19 @@ def reconcile(observed: str, expected: tuple[str, ...]) -> Outcome:
     return Outcome(observed, unexpected=observed not in expected)
 
 
-def exit_code(outcomes: Iterable[Outcome]) -> int:
-    """Process exit code for a run: 0 if nothing was unexpected, else 1."""
-    return 1 if any(outcome.unexpected for outcome in outcomes) else 0
+def exit_code(unexpected: Iterable[bool]) -> int:
+    """Process exit code for a run, given each result's `unexpected`: 0 if none was, else 1."""
+    return 1 if any(unexpected) else 0
 
 
 def _check_statuses(observed: str, expected: tuple[str, ...]) -> None:
-    if observed not in OBSERVED:
-        raise ValueError(f"unknown observed status {observed!r}; use one of {', '.join(OBSERVED)}.")
+    if observed not in OBSERVED_STATUSES:
+        raise ValueError(f"unknown observed status {observed!r}; use one of {', '.join(OBSERVED_STATUSES)}.")
     if isinstance(expected, str):
         # A bare string would be searched character by character; insist on a tuple.
         raise ValueError(f"expected statuses must be a tuple such as ({expected!r},), not the string {expected!r}.")
     if not expected:
         raise ValueError("expected statuses are empty; pass at least one, e.g. ('PASS',).")
     for status in expected:
-        if status not in OBSERVED:
-            raise ValueError(f"unknown expected status {status!r}; use one of {', '.join(OBSERVED)}.")
+        if status not in OBSERVED_STATUSES:
+            raise ValueError(f"unknown expected status {status!r}; use one of {', '.join(OBSERVED_STATUSES)}.")

@@ -6,8 +6,9 @@ from collections import Counter
 
 from . import outcome
 from .execute import Observed
-from .results_schema import FINAL_STATUSES, SCHEMA_VERSION
+from .results_schema import SCHEMA_VERSION
 from .spec import Assertion
+from .vocabulary import FINAL_STATUSES
 
 
 def record(assertion: Assertion, backend: str, platform_id: str, observed: Observed) -> dict:

@@ -1,4 +1,4 @@
-"""The results document (results.json): its vocabulary, validation and loading.
+"""The results document (results.json): its validation and loading.
 
 Every report writer reads the same document, so the rules that make it
 coherent (counts match the results, final statuses agree with what was
@@ -12,14 +12,9 @@ from collections import Counter
 from datetime import datetime
 
 from runner import outcome
+from runner.vocabulary import BACKENDS, CLAUSES, FINAL_STATUSES, ID_PATTERN, OBSERVED_STATUSES, PLATFORMS
 
 SCHEMA_VERSION = 1
-
-FINAL_STATUSES = outcome.FINAL
-OBSERVED_STATUSES = outcome.OBSERVED
-PLATFORMS = ("native", "wine", "qemu-aarch64", "gvisor", "custom")
-BACKENDS = ("posix-shm", "file", "memfd", "sysv", "anon-fork", "win32-section", "win32-file")
-CLAUSES = tuple(f"C{number}" for number in range(1, 12))
 
 TOP_KEYS = ("schema", "run_info", "results")
 RUN_INFO_KEYS = (
@@ -33,7 +28,6 @@ RESULT_KEYS = (
 )
 EVIDENCE_KEYS = ("transcript", "output", "process")
 
-RESULT_ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3,}$")
 START_TIME_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 MAX_PROBLEMS_IN_MESSAGE = 5
@@ -41,16 +35,6 @@ MAX_PROBLEMS_IN_MESSAGE = 5
 
 class ResultsFileError(Exception):
     """A results file that cannot be used; the message is one plain sentence."""
-
-
-def area_of(result_id):
-    """The area of a result ID: the part before the dash (VIS for VIS-001)."""
-    return result_id.split("-", 1)[0]
-
-
-def clause_number(clause):
-    """C10 -> 10, so that clauses sort C1, C2, ..., C11 rather than C1, C10, C11, C2."""
-    return int(clause[1:])
 
 
 def is_expected_error(result):
@@ -215,7 +199,8 @@ def _check_count(obj, key, where):
 def _check_choice(obj, key, choices, where):
     if key not in obj:
         return []
-    if obj[key] not in choices or not isinstance(obj[key], str):
+    # a string first: the choices may be a dict, where an unhashable value cannot be looked up
+    if not isinstance(obj[key], str) or obj[key] not in choices:
         return [f"{where}.{key} is {_show(obj[key])}, expected one of {', '.join(choices)}"]
     return []
 
@@ -331,7 +316,7 @@ def _check_result_id(result, where):
     if "id" not in result:
         return []
     value = result["id"]
-    if not isinstance(value, str) or not RESULT_ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         return [f"{where}.id is {_show(value)}, expected AREA-NNN like VIS-001"]
     return []
 

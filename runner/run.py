@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, results, rundir, runinfo, spec, terminal, toolchain
+from . import execute, outcome, results, rundir, runinfo, spec, terminal, toolchain
 from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
 from .platforms import Platform
 
@@ -44,18 +44,18 @@ class Job:
 
 
 def select_jobs(the_spec: spec.Spec, filters: list[str], platform: Platform) -> list[Job]:
-    """One job per (assertion, mechanism) the filters select and the platform has."""
+    """One job per (assertion, backend) the filters select and the platform has."""
     jobs = []
     for assertion in the_spec.assertions:
         if filters and not any(fnmatch.fnmatchcase(assertion.id, f) for f in filters):
             continue
         for backend in assertion.backends:
-            if backend in platform.mechanisms:
+            if backend in platform.backends:
                 jobs.append(Job(len(jobs), assertion, backend))
     if not jobs:
         raise UsageError(f"no assertion in {the_spec.path} matches --filter {' '.join(filters)} "
-                         f"on a mechanism of platform {platform.kind} ({', '.join(platform.mechanisms)}); "
-                         "'./mapconf list' shows the IDs and their mechanisms.")
+                         f"on a backend of platform {platform.kind} ({', '.join(platform.backends)}); "
+                         "'./mapconf list' shows the IDs and their backends.")
     return jobs
 
 
@@ -171,4 +171,4 @@ def run(opts: RunOptions, repo: Path) -> int:
     doc = results.document(info, records, time.monotonic() - started)
     written = write_reports(doc, opts.out)
     term.summary(doc, written)
-    return 1 if doc["run_info"]["unexpected"] else 0
+    return outcome.exit_code(record["unexpected"] for record in records)

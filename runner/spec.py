@@ -17,17 +17,7 @@ from datetime import date, datetime, time
 from fnmatch import fnmatchcase
 from typing import Any, Iterable
 
-KNOWN_BACKENDS = (
-    "posix-shm",
-    "file",
-    "memfd",
-    "sysv",
-    "anon-fork",
-    "win32-section",
-    "win32-file",
-)
-CLAUSES = tuple(f"C{number}" for number in range(1, 12))
-STATUSES = ("PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT")
+from .vocabulary import BACKENDS, CLAUSES, ID_PATTERN, OBSERVED_STATUSES
 
 ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case", "exclusive", "expect")
 REQUIRED_ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case")
@@ -44,7 +34,6 @@ _KEY_EXAMPLES = {
     "status": 'status = "FAIL"',
 }
 
-_ID_PATTERN = re.compile(r"[A-Z]+-[0-9]{3}")
 _IDENTIFIER = r"[a-z_][a-z0-9_]*"
 _CASE_PATTERN = re.compile(rf"{_IDENTIFIER}:{_IDENTIFIER}")
 
@@ -326,6 +315,12 @@ def _listed(names: Iterable[str]) -> str:
     return ", ".join(names)
 
 
+def _clause_range() -> str:
+    """The clauses as a range for a message, e.g. C1 to C11 (they are numbered without gaps)."""
+    first, *_, last = CLAUSES
+    return f"{first} to {last}"
+
+
 class _Validator:
     """Checks the whole table, then reports the problem nearest the top of the file."""
 
@@ -446,7 +441,7 @@ class _Validator:
         if value is _INVALID:
             return _INVALID
         line = block.key_line("id")
-        if not _ID_PATTERN.fullmatch(value):
+        if not ID_PATTERN.fullmatch(value):
             return self.problem(
                 line,
                 f"id '{value}' does not have the form AREA-NNN (upper-case letters, a dash, exactly three digits); "
@@ -465,7 +460,7 @@ class _Validator:
         value = self.required_string(table, block, what, "clause")
         if value is not _INVALID and value not in CLAUSES:
             return self.problem(
-                block.key_line("clause"), f"{what} names unknown clause '{value}'; use one of C1 to C11."
+                block.key_line("clause"), f"{what} names unknown clause '{value}'; use one of {_clause_range()}."
             )
         return value
 
@@ -482,16 +477,16 @@ class _Validator:
             return self.problem(line, f"'backends' in {what} must be a list of strings, not {actual}; correct it.")
         if not value:
             return self.problem(
-                line, f"{what} lists no backends; name at least one of {_listed(KNOWN_BACKENDS)}."
+                line, f"{what} lists no backends; name at least one of {_listed(BACKENDS)}."
             )
         return self.known_distinct_backends(value, line, what)
 
     def known_distinct_backends(self, backends: list[str], line: int | None, what: str) -> tuple[str, ...] | _Invalid:
         seen: set[str] = set()
         for backend in backends:
-            if backend not in KNOWN_BACKENDS:
+            if backend not in BACKENDS:
                 return self.problem(
-                    line, f"{what} names unknown backend '{backend}'; use one of {_listed(KNOWN_BACKENDS)}."
+                    line, f"{what} names unknown backend '{backend}'; use one of {_listed(BACKENDS)}."
                 )
             if backend in seen:
                 return self.problem(line, f"{what} lists backend '{backend}' twice; remove the duplicate.")
@@ -583,11 +578,13 @@ class _Validator:
                 f"'status' in {what} must be a string or a list of strings, not {_toml_type(value)}; correct it.",
             )
         if not statuses:
-            return self.problem(line, f"{what} has an empty status list; give at least one of {_listed(STATUSES)}.")
+            return self.problem(
+                line, f"{what} has an empty status list; give at least one of {_listed(OBSERVED_STATUSES)}."
+            )
         for status in statuses:
-            if status not in STATUSES:
+            if status not in OBSERVED_STATUSES:
                 return self.problem(
-                    line, f"{what} has unknown status '{status}'; use one of {_listed(STATUSES)}."
+                    line, f"{what} has unknown status '{status}'; use one of {_listed(OBSERVED_STATUSES)}."
                 )
         return tuple(statuses)
 

@@ -1,14 +1,19 @@
-"""The clauses C1..C11 of the mapping contract: a short title and the statement.
+"""The words of mapconf, each defined once: the clauses of the mapping
+contract, the backends and the agent family that implements each, the
+platform kinds, the statuses and the form of an assertion ID.
 
-This is the one table of them in the runner; the catalogue (`list
---by-clause`, `explain`) and the HTML reports read it. The statements are
-those of the contract as the project states it (SEMANTICS.md, section 1).
+The spec table's validation, the results document's schema, the platforms,
+the catalogue and the reports all read them from here. The clause
+statements are the mapping contract's own words.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+
+# --- clauses of the mapping contract ------------------------------------------
 
 @dataclass(frozen=True)
 class Clause:
@@ -60,3 +65,59 @@ def title(clause_id: str) -> str:
     """The clause's short title, e.g. "Views share pages" for C5."""
     return CLAUSES[clause_id].title
 
+
+def clause_number(clause_id: str) -> int:
+    """C10 -> 10, so that clauses sort C1, C2, ..., C11 rather than C1, C10, C11, C2."""
+    return int(clause_id[1:])
+
+
+# --- backends: the kinds of shared memory a case maps ------------------------
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    agent_family: str      # the agent that implements it: "posix" or "win32"
+
+
+BACKENDS = {backend.name: backend for backend in (
+    Backend("posix-shm", "posix"),
+    Backend("file", "posix"),
+    Backend("memfd", "posix"),
+    Backend("sysv", "posix"),
+    Backend("anon-fork", "posix"),
+    Backend("win32-section", "win32"),
+    Backend("win32-file", "win32"),
+)}
+
+AGENT_FAMILIES = ("posix", "win32")
+
+
+def backends_of(agent_family: str) -> tuple[str, ...]:
+    """The backends an agent family implements, in table order."""
+    if agent_family not in AGENT_FAMILIES:
+        raise ValueError(f"unknown agent family {agent_family!r}; use one of {', '.join(AGENT_FAMILIES)}.")
+    return tuple(name for name, backend in BACKENDS.items() if backend.agent_family == agent_family)
+
+
+# --- platforms: where a run's agents run (runner/platforms/<kind>.py) -----
+
+PLATFORMS = ("native", "wine", "qemu-aarch64", "gvisor", "custom")
+
+
+# --- statuses ----------------------------------------------------------------
+
+# What a case process can come out as, and what the spec table may expect.
+OBSERVED_STATUSES = ("PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT")
+# What a result is once reconciled with the expectation (runner/outcome.py).
+FINAL_STATUSES = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR", "TIMEOUT")
+
+
+# --- assertion IDs -----------------------------------------------------------
+
+# AREA-NNN: upper-case letters, a dash, exactly three digits (VIS-001).
+ID_PATTERN = re.compile(r"[A-Z]+-[0-9]{3}")
+
+
+def area_of(assertion_id: str) -> str:
+    """The area of an assertion ID: the part before the dash (VIS for VIS-001)."""
+    return assertion_id.split("-", 1)[0]

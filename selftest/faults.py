@@ -6,7 +6,7 @@ every assertion listed here comes out FAIL (unexpected) on every backend it
 runs on, and that every assertion of the spec table is listed under at least
 one fault: an assertion that no broken platform can make fail is not a check.
 
-An entry is an ID (it must fail on every mechanism it runs on) or ID@backend
+An entry is an ID (it must fail on every backend it runs on) or ID@backend
 (only there: unlink-noop, say, cannot matter to a memfd, which has no name).
 """
 

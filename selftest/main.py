@@ -2,12 +2,13 @@
 
 Each step is a named check that either passes or fails with a reason; the
 last line is "N passed, N failed". The steps: the harness's cmocka unit
-tests (plain and sanitizer builds), the runner's Python unit tests, the full
-suite on this machine (plain and sanitizer builds) with valid reports, those
-reports (and a matrix of several runs) as headless Chromium shows them, the
-deliberately broken cases, the suite under every injected fault, bad input,
-a run killed with SIGKILL and swept by the next, and after all of it, no
-object, file, run directory or process left behind.
+tests (plain and sanitizer builds), the runner's Python unit tests, the
+generated docs against the spec table, the full suite on this machine (plain
+and sanitizer builds) with valid reports, those reports (and a matrix of
+several runs) as headless Chromium shows them, the deliberately broken
+cases, the suite under every injected fault, bad input, a run killed with
+SIGKILL and swept by the next, and after all of it, no object, file, run
+directory or process left behind.
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ class Selftest:
         name = "suite-" + platform + "".join(extra).replace("-", "")
         proc, doc = self.run_suite(name, "--platform", platform, *extra)
         the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
-        mechanisms = platforms.make(platform).mechanisms
-        want = sum(b in mechanisms for a in the_spec.assertions for b in a.backends)
+        backends = platforms.make(platform).backends
+        want = sum(b in backends for a in the_spec.assertions for b in a.backends)
         counts = doc["run_info"]["counts"]
         if proc.returncode != 0 or doc["run_info"]["unexpected"]:
             raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
@@ -140,10 +141,10 @@ class Selftest:
         runtime = doc["run_info"]["runtime"] or ""
         if not re.fullmatch(r"Wine \d+\.\d+.*", runtime):
             raise StepFailed(f"run_info does not name Wine and its version: {runtime!r}")
-        ran = {m: sum(r["backend"] == m and r["status"] != "SKIP" for r in doc["results"])
-               for m in platforms.make("wine").mechanisms}
+        ran = {b: sum(r["backend"] == b and r["status"] != "SKIP" for r in doc["results"])
+               for b in platforms.make("wine").backends}
         if not all(ran.values()):
-            raise StepFailed(f"a Win32 mechanism ran nothing: {ran}")
+            raise StepFailed(f"a Win32 backend ran nothing: {ran}")
         left = [f"process {pid}" for pid in wine_processes()]
         left += [str(p) for p in set(tmp.glob("wine-*")) - before]
         left += [str(p) for p in desktop_entries() - menus]
@@ -291,14 +292,19 @@ class Selftest:
     def fault_coverage(self) -> None:
         the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
         # a pair the spec expects to fail here is already seen failing, on the real platform
-        # the faults break what the native agent calls, so they cover the native mechanisms
+        # the faults break what the native agent calls, so they cover the native backends
         # (the Win32 ones were each seen failing by breaking the Win32 agent by hand)
-        native = platforms.make("native").mechanisms
+        native = platforms.make("native").backends
         pairs = [(a.id, b) for a in the_spec.assertions for b in a.backends
                  if b in native and "PASS" in a.expected("native", b)[0]]
         left = faults.uncovered(pairs)
         if left:
             raise StepFailed(f"no fault in runner/faults.py makes these fail: {left}")
+
+    def docs_are_current(self) -> None:
+        proc = self.mapconf("docs", "--check")
+        if proc.returncode != 0:
+            raise StepFailed(f"exit {proc.returncode}: {proc.stderr.strip()}")
 
     def bad_input(self) -> None:
         bad_spec = self.tmp / "bad.toml"
@@ -374,13 +380,14 @@ class Selftest:
         self.step("protocol and controller unit tests (cmocka)", lambda: self.cmocka_units("native"))
         self.step("protocol and controller unit tests under ASan+UBSan", lambda: self.cmocka_units("asan"))
         self.step("runner unit tests (unittest)", self.python_units)
+        self.step("generated docs match the spec table", self.docs_are_current)
         self.step("full suite on native: every result PASS, reports valid", self.full_suite)
         self.step("full suite under ASan+UBSan", lambda: self.full_suite("--sanitize"))
         self.step("full suite on qemu-aarch64: as the spec expects, at least 80 run",
                   lambda: self.full_suite(platform="qemu-aarch64", at_least=80))
         self.step("full suite on gvisor: as the spec expects, at least 80 run",
                   lambda: self.full_suite(platform="gvisor", at_least=80))
-        self.step("full suite on wine: as the spec expects, at least 40 run on the Win32 mechanisms, "
+        self.step("full suite on wine: as the spec expects, at least 40 run on the Win32 backends, "
                   "Wine named in run_info, no wineserver or file left", self.wine_suite)
         self.step("--platform custom: --wrap reaches every agent, --wrap-controller every case", self.wrapped)
         self.step("index.html in headless Chromium: a row per assertion, the counts, each filter", self.index_in_browser)

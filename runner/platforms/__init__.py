@@ -2,10 +2,10 @@
 
 A platform turns "run this case" into processes: which build of the agent to
 use, what to put in front of the agent (an emulator, a wrapper) or of the
-controller (a sandbox), which mechanisms it has, and what it must set up
+controller (a sandbox), which backends it has, and what it must set up
 before the first case and take down after the last. Each platform is a module
-of its own (runner/platforms/<kind>.py); this one holds what they share and the table
-of kinds.
+of its own (runner/platforms/<kind>.py, with "_" for "-"); this one holds what
+they share. The kinds themselves are listed in runner/vocabulary.py.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..vocabulary import PLATFORMS, backends_of
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,6 @@ BUILD_TOOLS = [
     Tool("ninja", "ninja-build"),
     Tool("/usr/include/cmocka.h", "libcmocka-dev"),
 ]
-
-# The mechanisms the POSIX agent implements (the spec table's backends).
-POSIX_MECHANISMS = ("posix-shm", "file", "memfd", "sysv", "anon-fork")
 
 
 class PlatformError(Exception):
@@ -52,7 +51,11 @@ class Options:
 class Platform:
     """The native platform's behaviour; other platforms override what differs."""
     kind = "native"
-    mechanisms: tuple[str, ...] = POSIX_MECHANISMS
+    agent_family = "posix"     # which agent it runs, and so which backends it has
+
+    @property
+    def backends(self) -> tuple[str, ...]:
+        return backends_of(self.agent_family)
 
     def __init__(self, options: Options):
         self.options = options
@@ -123,22 +126,22 @@ def which(name: str) -> str:
     return shutil.which(name) or name
 
 
-# kind -> module that defines PLATFORM (a Platform subclass)
-KINDS = {
-    "native": "native",
-    "wine": "wine",
-    "qemu-aarch64": "qemu",
-    "gvisor": "gvisor",
-    "custom": "custom",
-}
+def platform_class(kind: str) -> type[Platform]:
+    """The Platform subclass of a kind, which runner/platforms/<kind>.py defines as PLATFORM."""
+    if kind not in PLATFORMS:
+        raise PlatformError(f"unknown platform '{kind}'; choose one of: {', '.join(PLATFORMS)}.")
+    return importlib.import_module(f"runner.platforms.{kind.replace('-', '_')}").PLATFORM
+
+
+def backends_on(kind: str) -> tuple[str, ...]:
+    """The backends a platform of this kind has, without making one."""
+    return backends_of(platform_class(kind).agent_family)
 
 
 def make(kind: str, options: Options | None = None) -> Platform:
-    if kind not in KINDS:
-        raise PlatformError(f"unknown platform '{kind}'; choose one of: {', '.join(KINDS)}.")
+    cls = platform_class(kind)
     options = options or Options()
     if (options.wrap or options.wrap_controller) and kind != "custom":
         raise PlatformError("--wrap and --wrap-controller belong to --platform custom; "
                             f"add '--platform custom' or drop them.")
-    module = importlib.import_module(f"runner.platforms.{KINDS[kind]}")
-    return module.PLATFORM(options)
+    return cls(options)

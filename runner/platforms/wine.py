@@ -45,7 +45,7 @@ def prefix_path() -> Path:
 
 class Wine(Platform):
     kind = "wine"
-    mechanisms = ("win32-section", "win32-file")
+    agent_family = "win32"
 
     def __init__(self, options):
         super().__init__(options)

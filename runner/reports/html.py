@@ -3,7 +3,7 @@
 The page makes no requests and is whole without JavaScript: every row is in
 the markup, each result's details is a <details> block, and the "unexpected
 only" checkbox works through CSS. The inline script (runner/reports/assets/
-filters.js) only adds filters by clause, mechanism, status and text, reads
+filters.js) only adds filters by clause, backend, status and text, reads
 and writes them in the URL fragment, and sorts tables by a column.
 """
 
@@ -14,7 +14,7 @@ from . import page, page_parts
 from .page import text
 from .html_details import anchor, result_details
 
-MECHANISM_COLUMN = '<col class="mechanism">'
+BACKEND_COLUMN = '<col class="backend">'
 
 RUN_INFO_FIELDS = (
     ("platform", "platform"), ("platform id", "platform_id"), ("OS", "os"), ("kernel", "kernel"),
@@ -109,7 +109,7 @@ def _clause_section(clause: str, results, backends) -> str:
         f"<h2>{text(page_parts.clause_label(clause))}</h2>",
         page_parts.clause_statement(clause),
         '<table class="results">',
-        f'<colgroup><col class="id"><col>{MECHANISM_COLUMN * len(backends)}</colgroup>',
+        f'<colgroup><col class="id"><col>{BACKEND_COLUMN * len(backends)}</colgroup>',
         f"<thead><tr>{header}</tr></thead>",
         "<tbody>",
         *rows,

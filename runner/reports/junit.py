@@ -17,7 +17,7 @@ start_time says so with its Z.
 import re
 import xml.etree.ElementTree as ET
 
-from runner import results_schema
+from runner import results_schema, vocabulary
 
 # Everything XML 1.0 allows in a document; the rest (most control
 # characters, lone surrogates, U+FFFE, U+FFFF) makes parsers reject the file.
@@ -84,7 +84,7 @@ def _counters(results):
 def _results_by_area(results):
     areas = {}
     for result in results:
-        areas.setdefault(results_schema.area_of(result["id"]), []).append(result)
+        areas.setdefault(vocabulary.area_of(result["id"]), []).append(result)
     return dict(sorted(areas.items()))
 
 
@@ -123,7 +123,7 @@ def _properties(run_info):
 
 def _testcase(result):
     attributes = {
-        "classname": f"mapconf.{results_schema.area_of(result['id'])}",
+        "classname": f"mapconf.{vocabulary.area_of(result['id'])}",
         "name": f"{result['id']} [{result['backend']}]",
         "time": _seconds(result["duration_ms"]),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import results_schema
+from .. import results_schema, vocabulary
 from . import matrix_html as report_matrix_html, page, page_parts
 
 
@@ -87,8 +87,8 @@ def change(old: dict | None, new: dict) -> str | None:
 
 def differs(cells: list[list[dict]]) -> bool:
     """Whether the runs that checked an assertion disagree about it: on a
-    mechanism two runs share, the statuses differ; or the runs' sets of
-    statuses differ (this compares runs with no mechanism in common, such as
+    backend two runs share, the statuses differ; or the runs' sets of
+    statuses differ (this compares runs with no backend in common, such as
     a POSIX platform and a Win32 one). A run without the assertion does not
     count."""
     checked = [cell for cell in cells if cell]
@@ -150,7 +150,7 @@ def build(runs: list[Run]) -> Matrix:
                   [run.results_of(assertion_id, backends) for run in runs])
         row.changed = any(run.change(result) for run, cell in zip(runs, row.cells) for result in cell)
         rows_by_clause.setdefault(first["clause"], []).append(row)
-    ordered = dict(sorted(rows_by_clause.items(), key=lambda item: results_schema.clause_number(item[0])))
+    ordered = dict(sorted(rows_by_clause.items(), key=lambda item: vocabulary.clause_number(item[0])))
     return Matrix(runs, ordered, backends)
 
 

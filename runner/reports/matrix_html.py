@@ -1,15 +1,15 @@
 """The page of `mapconf report`: one table, a row per assertion grouped by
-clause, a column per run; each cell lists the run's result per mechanism.
+clause, a column per run; each cell lists the run's result per backend.
 
 Like index.html it is one self-contained file that is whole without
 JavaScript: "unexpected only", "differs across platforms" and "changed
 since the baseline" are checkboxes that CSS reacts to, and the inline script
-adds the filters by clause, mechanism, status and text, and sorting.
+adds the filters by clause, backend, status and text, and sorting.
 """
 
 from __future__ import annotations
 
-from .. import clauses
+from .. import vocabulary
 from . import page, page_parts
 from .page import text
 
@@ -40,9 +40,9 @@ def render(matrix) -> str:
 
 def _legend(has_baseline: bool) -> str:
     parts = [
-        "Each cell lists a run's result per mechanism, coloured against what the spec table expects "
+        "Each cell lists a run's result per backend, coloured against what the spec table expects "
         "for that platform: red or orange is unexpected, grey an expected divergence (XFAIL), pale a SKIP.",
-        "A row differs across platforms when two runs give a mechanism they share different statuses, "
+        "A row differs across platforms when two runs give a backend they share different statuses, "
         "or when their sets of statuses differ.",
     ]
     if has_baseline:
@@ -82,7 +82,7 @@ def _run_header(index: int, run) -> str:
 def _clause_body(clause: str, rows, runs) -> str:
     heading = (f'<tr class="clause-row"><th colspan="{FIXED_COLUMNS + len(runs)}">'
                f"{text(page_parts.clause_label(clause))}"
-               f'<span class="clause-statement">{text(clauses.CLAUSES[clause].statement)}</span>'
+               f'<span class="clause-statement">{text(vocabulary.CLAUSES[clause].statement)}</span>'
                "</th></tr>")
     return "\n".join([f'<tbody id="{text(clause)}" data-group>', heading, *[_row(row, runs) for row in rows], "</tbody>"])
 

@@ -5,7 +5,7 @@ and described to the filters, the filter controls and the clause headings.
 
 from __future__ import annotations
 
-from .. import clauses, results_schema
+from .. import vocabulary
 from .page import text
 
 # Sorting a column puts what needs attention first: unexpected results,
@@ -54,22 +54,22 @@ def id_key(result_id: str) -> tuple[str, int]:
 
 
 def backends_present(results) -> list[str]:
-    """The backends of `results`, in the schema's order."""
+    """The backends of `results`, in the vocabulary's order."""
     present = {result["backend"] for result in results}
-    return [backend for backend in results_schema.BACKENDS if backend in present]
+    return [backend for backend in vocabulary.BACKENDS if backend in present]
 
 
 def clauses_present(results) -> list[str]:
     """The clauses of `results`, C1 to C11."""
-    return sorted({result["clause"] for result in results}, key=results_schema.clause_number)
+    return sorted({result["clause"] for result in results}, key=vocabulary.clause_number)
 
 
 def clause_label(clause_id: str) -> str:
-    return f"{clause_id} {clauses.title(clause_id)}"
+    return f"{clause_id} {vocabulary.title(clause_id)}"
 
 
 def clause_statement(clause_id: str) -> str:
-    return f'<p class="clause-statement">{text(clauses.CLAUSES[clause_id].statement)}</p>'
+    return f'<p class="clause-statement">{text(vocabulary.CLAUSES[clause_id].statement)}</p>'
 
 
 def checkbox(element_id: str, key: str, label: str) -> str:
@@ -90,8 +90,8 @@ def filter_bar(clause_ids: list[str], backends: list[str], noun: str) -> str:
     return "\n".join([
         '<div class="filters" hidden data-needs-script>',
         _select("clause", "clause", [(clause_id, clause_label(clause_id)) for clause_id in clause_ids]),
-        _select("mechanism", "mechanism", [(backend, backend) for backend in backends]),
-        _select("status", "status", [(status, status) for status in results_schema.FINAL_STATUSES]),
+        _select("backend", "backend", [(backend, backend) for backend in backends]),
+        _select("status", "status", [(status, status) for status in vocabulary.FINAL_STATUSES]),
         '<label>search <input type="search" data-filter="q" placeholder="ID, text, native=EINVAL"></label>',
         "</div>",
         f'<p id="shown" data-noun="{text(noun)}" hidden data-needs-script></p>',
@@ -100,12 +100,12 @@ def filter_bar(clause_ids: list[str], backends: list[str], noun: str) -> str:
 
 def counts_table(counts: dict, unexpected: int) -> str:
     """One run's number of results per final status, and how many were unexpected."""
-    header = "".join(f"<th>{text(status)}</th>" for status in results_schema.FINAL_STATUSES)
+    header = "".join(f"<th>{text(status)}</th>" for status in vocabulary.FINAL_STATUSES)
     # Only a status that occurred is coloured, so a zero never looks like an alarm.
     cells = "".join(
         f'<td class="status status-{text(status)}">{counts[status]}</td>' if counts[status]
         else '<td class="status zero">0</td>'
-        for status in results_schema.FINAL_STATUSES
+        for status in vocabulary.FINAL_STATUSES
     )
     loudness = "status-FAIL unexpected" if unexpected else "status-PASS expected"
     return (f'<table class="counts">\n<tr>{header}<th>unexpected</th></tr>\n'

@@ -6,10 +6,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
-from runner import execute, platforms, run, spec
+from runner import execute, platforms, run, vocabulary
 from runner.platforms import Options, PlatformError, Tool
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def any_platform(kind: str) -> platforms.Platform:
+    """A platform of this kind, with the options it cannot do without."""
+    return platforms.make(kind, Options(wrap=["true"]) if kind == "custom" else None)
 
 
 class PlatformOptionTests(unittest.TestCase):
@@ -66,16 +71,16 @@ class PlatformCommandTests(unittest.TestCase):
             self.assertFalse((Path(work) / "runsc-root").exists())
         self.assertTrue(p.pipes_output())
 
-    def test_every_platform_runs_the_posix_mechanisms(self):
-        for kind in ("native", "qemu-aarch64", "gvisor"):
-            self.assertEqual(platforms.make(kind).mechanisms, platforms.POSIX_MECHANISMS)
+    def test_every_platform_runs_the_posix_backends(self):
+        for kind in ("native", "qemu-aarch64", "gvisor", "custom"):
+            self.assertEqual(any_platform(kind).backends, ("posix-shm", "file", "memfd", "sysv", "anon-fork"))
 
-    def test_wine_runs_the_win32_agent_and_only_the_win32_mechanisms(self):
+    def test_wine_runs_the_win32_agent_and_only_the_win32_backends(self):
         p = platforms.make("wine")
         argv = p.agent_argv(REPO)
         self.assertTrue(argv[0].endswith("/wine"), argv)
         self.assertTrue(argv[1].endswith("build/win32/agent/mapconf-agent.exe"))
-        self.assertEqual(p.mechanisms, ("win32-section", "win32-file"))
+        self.assertEqual(p.backends, ("win32-section", "win32-file"))
         self.assertIn("win32", p.build_targets())
         self.assertIn(Tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"), p.tools)
         self.assertIn(Tool("wine", "wine"), p.tools)
@@ -90,11 +95,13 @@ class PlatformCommandTests(unittest.TestCase):
         self.assertEqual(env["WINEDEBUG"], "-all")
         self.assertIn("winemenubuilder.exe=d", env["WINEDLLOVERRIDES"])
 
-    def test_every_mechanism_of_the_spec_runs_on_some_platform(self):
-        the_spec = spec.load(str(REPO / "cases" / "spec.toml"))
-        mechanisms = set(platforms.POSIX_MECHANISMS) | set(platforms.make("wine").mechanisms)
-        used = {b for a in the_spec.assertions for b in a.backends}
-        self.assertLessEqual(used, mechanisms)
+    def test_every_backend_runs_on_some_platform(self):
+        runnable = {b for kind in vocabulary.PLATFORMS for b in any_platform(kind).backends}
+        self.assertEqual(runnable, set(vocabulary.BACKENDS))
+
+    def test_every_platform_kind_has_its_module(self):
+        for kind in vocabulary.PLATFORMS:
+            self.assertEqual(any_platform(kind).kind, kind)
 
 
 class StartRetryTests(unittest.TestCase):

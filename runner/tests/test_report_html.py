@@ -7,7 +7,7 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from runner import clauses
+from runner import vocabulary
 from runner.reports import html as report_html, html_details as report_html_details, page
 from runner.tests import htmltree
 from runner.tests import fixtures
@@ -62,7 +62,7 @@ class PageStructureTest(unittest.TestCase):
         self.assertEqual([section.attrs["id"] for section in sections], ["C1", "C2", "C5", "C10", "C11"])
         c5 = sections[2]
         self.assertEqual(c5.find("h2").text(), "C5 Views share pages")
-        self.assertEqual(c5.find("p", class_="clause-statement").text(), clauses.CLAUSES["C5"].statement)
+        self.assertEqual(c5.find("p", class_="clause-statement").text(), vocabulary.CLAUSES["C5"].statement)
 
     def test_one_row_per_assertion_and_one_column_per_backend(self):
         doc = fixtures.realistic_doc()
@@ -190,7 +190,7 @@ class FiltersTest(unittest.TestCase):
         options = {select.attrs["data-filter"]: [option.attrs["value"] for option in select.find_all("option")]
                    for select in tree.find_all("select")}
         self.assertEqual(options["clause"], ["", "C1", "C2", "C5", "C10", "C11"])
-        self.assertEqual(options["mechanism"], ["", "posix-shm", "file"])
+        self.assertEqual(options["backend"], ["", "posix-shm", "file"])
         self.assertEqual(options["status"], ["", "PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR", "TIMEOUT"])
         self.assertEqual(tree.find("input", type="search").attrs["data-filter"], "q")
         self.assertEqual([row.attrs["data-clause"] for row in rows(tree)], ["C1", "C2", "C5", "C5", "C10", "C11"])

@@ -22,7 +22,7 @@ def with_platform(doc, platform_id, start_time=None):
 
 
 def two_platforms():
-    """native: VIS-001 PASS on both mechanisms, VIS-002 FAIL and XFAIL;
+    """native: VIS-001 PASS on both backends, VIS-002 FAIL and XFAIL;
     wine: VIS-001 PASS on posix-shm only, VIS-002 the same as native, NAME-001 only here."""
     native = fixtures.make_doc([
         fixtures.make_result("VIS-001", "C5", "posix-shm", "PASS"),
@@ -76,10 +76,10 @@ class RulesTest(unittest.TestCase):
         passing = [self.result("PASS"), self.result("PASS", "file")]
         self.assertFalse(report_matrix.differs([passing, passing]))
         self.assertTrue(report_matrix.differs([passing, [self.result("PASS"), self.result("FAIL", "file")]]))
-        # the same statuses, on other mechanisms
+        # the same statuses, on other backends
         swapped = [[self.result("PASS"), self.result("FAIL", "file")], [self.result("FAIL"), self.result("PASS", "file")]]
         self.assertTrue(report_matrix.differs(swapped))
-        # no mechanism in common: the sets of statuses are compared
+        # no backend in common: the sets of statuses are compared
         self.assertFalse(report_matrix.differs([[self.result("PASS")], [self.result("PASS", "file")]]))
         self.assertTrue(report_matrix.differs([[self.result("PASS")], [self.result("SKIP", "file")]]))
         # a run without the assertion does not count, nor does a lone run
@@ -152,7 +152,7 @@ class PageTest(unittest.TestCase):
         self.assertEqual([header.find("span", class_="pass-total").text() for header in headers],
                          ["2/4 PASS, 1 unexpected", "1/4 PASS, 1 unexpected"])
 
-    def test_cells_list_each_mechanism(self):
+    def test_cells_list_each_backend(self):
         tree = render_tree(matrix_of(*two_platforms()))
         vis2 = tree.find_all("tr", data_item=True)[2]
         chips = [[(chip.attrs["data-backend"], chip.attrs["data-status"], chip.attrs["data-unexpected"], chip.text())

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from runner import results_schema
+from runner import results_schema, vocabulary
 from runner.reports import json as report_json, junit as report_junit, tap as report_tap
 from runner.tests import fixtures
 
@@ -57,9 +57,9 @@ class ValidateTest(unittest.TestCase):
 
     def test_realistic_fixture_covers_every_final_status(self):
         doc = fixtures.realistic_doc()
-        self.assertEqual({result["status"] for result in doc["results"]}, set(results_schema.FINAL_STATUSES))
+        self.assertEqual({result["status"] for result in doc["results"]}, set(vocabulary.FINAL_STATUSES))
         self.assertEqual(len({result["backend"] for result in doc["results"]}), 2)
-        self.assertEqual(len({results_schema.area_of(result["id"]) for result in doc["results"]}), 3)
+        self.assertEqual(len({vocabulary.area_of(result["id"]) for result in doc["results"]}), 3)
 
     def test_missing_key(self):
         doc = fixtures.realistic_doc()

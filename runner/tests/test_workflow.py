@@ -7,7 +7,7 @@ import subprocess
 import unittest
 from pathlib import Path
 
-from runner import results_schema
+from runner import vocabulary
 from runner.tests import yaml_subset
 
 WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "mapconf.yml"
@@ -51,7 +51,7 @@ class WorkflowTest(unittest.TestCase):
         ids = [entry["id"] for entry in include]
         self.assertEqual(len(ids), len(set(ids)))
         for entry in include:
-            self.assertIn(entry["platform"], results_schema.PLATFORMS)
+            self.assertIn(entry["platform"], vocabulary.PLATFORMS)
 
     def test_each_run_job_runs_the_suite_and_keeps_its_reports(self):
         run = self.jobs["run"]

@@ -2,7 +2,7 @@
 
    The page works without this script: every row is in the markup, details
    open with <details>, and the "unexpected only" box works through CSS. The
-   script only adds: the filter controls (clause, mechanism, status, text),
+   script only adds: the filter controls (clause, backend, status, text),
    filters read from the URL fragment (#unexpected=1&clause=C5) and written
    back to it, and sorting a table by a click on a column header.
 
@@ -59,7 +59,7 @@
   }
 
   function resultPasses(result, filters) {
-    return (!filters.mechanism || result.getAttribute("data-backend") === filters.mechanism) &&
+    return (!filters.backend || result.getAttribute("data-backend") === filters.backend) &&
            (!filters.status || result.getAttribute("data-status") === filters.status) &&
            (!filters.unexpected || result.getAttribute("data-unexpected") === "1");
   }
