@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -134,11 +135,34 @@ def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.
     return [done[j.index] for j in jobs]
 
 
+REPORT_WRITERS = ((report_json, "results.json"), (report_junit, "junit.xml"),
+                  (report_tap, "results.tap"), (report_html, "index.html"))
+
+
+def prepare_out(out: Path) -> None:
+    """Make the report directory and make sure every report can be written
+    there, before any case runs: a run must not end in a traceback."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"--out {out} is a file, not a directory: give a directory for the reports.") from None
+    except OSError as error:
+        raise UsageError(f"cannot create the report directory {out} ({error.strerror}): "
+                         f"give --out a directory you can write.") from None
+    for _, name in REPORT_WRITERS:
+        if (out / name).is_dir():
+            raise UsageError(f"{out / name} is a directory, where the report {name} would go: "
+                             f"remove it or give --out another directory.")
+    try:
+        tempfile.TemporaryFile(dir=out).close()
+    except OSError as error:
+        raise UsageError(f"cannot write in the report directory {out} ({error.strerror}): "
+                         f"give --out a directory you can write.") from None
+
+
 def write_reports(doc: dict, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for writer, name in ((report_json, "results.json"), (report_junit, "junit.xml"),
-                         (report_tap, "results.tap"), (report_html, "index.html")):
+    for writer, name in REPORT_WRITERS:
         writer.write(doc, out / name)
         written.append(out / name)
     return written
@@ -147,6 +171,7 @@ def write_reports(doc: dict, out: Path) -> list[Path]:
 def run(opts: RunOptions, repo: Path) -> int:
     the_spec = spec.load(str(opts.spec_path))
     jobs = select_jobs(the_spec, opts.filters, opts.platform)
+    prepare_out(opts.out)
     toolchain.ensure_tools(opts.platform.tools)
     toolchain.build(repo, opts.platform.build_targets())
     check_spec_against_binaries(the_spec, opts.platform.case_dir(repo))
