@@ -1,30 +1,34 @@
 """`mapconf docs`: docs/catalogue.md (what is checked) and docs/findings.md
 (where platforms were found to differ), generated from the spec table so
-that they cannot drift from it, and `--check`, which names the committed
-files that have.
+that they cannot drift from it; docs/results.schema.json (results.json's
+JSON Schema), generated from runner/results_schema.py for the same reason;
+and `--check`, which names the committed files that have drifted.
 
-The text depends on the spec table alone (sorted, no dates), so generating
-again from an unchanged table changes nothing.
+The text depends on the spec table and the code alone (sorted, no dates), so
+generating again from unchanged sources changes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from . import catalogue, platforms
+from . import catalogue, platforms, results_schema
 from .spec import Assertion, Expectation, Spec
 from .vocabulary import CLAUSES, PLATFORMS, title
 
 CATALOGUE = "docs/catalogue.md"
 FINDINGS = "docs/findings.md"
+RESULTS_SCHEMA = "docs/results.schema.json"
 
 
 def generated(the_spec: Spec, source: str) -> dict[str, str]:
     """Each generated file (its path in the repository) and its text; `source`
     is how the header names the spec table, e.g. cases/spec.toml."""
-    return {CATALOGUE: catalogue_text(the_spec, source), FINDINGS: findings_text(the_spec, source)}
+    return {CATALOGUE: catalogue_text(the_spec, source), FINDINGS: findings_text(the_spec, source),
+            RESULTS_SCHEMA: results_schema_text()}
 
 
 def write(repo: Path, the_spec: Spec, source: str) -> list[str]:
@@ -132,6 +136,12 @@ def _takes_first(earlier: Expectation, e: Expectation, backend: str) -> bool:
     if earlier.backend not in (None, backend):
         return False
     return earlier.platform is None or (e.platform is not None and fnmatchcase(e.platform, earlier.platform))
+
+
+# --- docs/results.schema.json ----------------------------------------------
+
+def results_schema_text() -> str:
+    return json.dumps(results_schema.json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- Markdown ----------------------------------------------------------------

@@ -1,34 +1,35 @@
-"""The results document (results.json): its validation and loading.
+"""The results document (results.json): its structure, validation and loading.
 
 Every report writer reads the same document, so the rules that make it
 coherent (counts match the results, final statuses agree with what was
 observed and expected) live here once.
+
+The structure (every key, the type of its value, its choices) is a table of
+fields below. validate() reads it, and so does json_schema(), which makes
+the JSON Schema that `./mapconf docs` writes to docs/results.schema.json for
+other tools. The rules that tie values together cannot be said in that
+schema's terms and are checked here alone.
 """
+
+from __future__ import annotations
 
 import json
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from runner import outcome
 from runner.vocabulary import BACKENDS, CLAUSES, FINAL_STATUSES, ID_PATTERN, OBSERVED_STATUSES, PLATFORMS
 
 SCHEMA_VERSION = 1
+SCHEMA_ID = f"urn:mapconf:results:{SCHEMA_VERSION}"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-TOP_KEYS = ("schema", "run_info", "results")
-RUN_INFO_KEYS = (
-    "platform", "platform_id", "os", "kernel", "arch", "libc", "runtime",
-    "mapconf_version", "git_revision", "start_time", "duration_s", "command",
-    "counts", "unexpected",
-)
-RESULT_KEYS = (
-    "id", "clause", "statement", "backend", "case", "status", "observed",
-    "expected", "reason", "unexpected", "message", "duration_ms", "evidence",
-)
-EVIDENCE_KEYS = ("transcript", "output", "process")
-
-START_TIME_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+# [0-9] rather than \d: the pattern goes into the JSON Schema too, where \d is ASCII only
+START_TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z")
 
 MAX_PROBLEMS_IN_MESSAGE = 5
 
@@ -42,26 +43,282 @@ def is_expected_error(result):
     return result["status"] in ("ERROR", "TIMEOUT") and not result["unexpected"]
 
 
+# --- the kinds of value ----------------------------------------------------------
+# Each kind says what is wrong with a value (problems) and what JSON Schema
+# says the same (json_schema); `where` names the value in a problem.
+
+@dataclass(frozen=True)
+class Const:
+    value: int
+
+    def problems(self, value, where):
+        return [] if _is_same_int(value, self.value) else [f"{where} is {_show(value)}, expected {self.value}"]
+
+    def json_schema(self):
+        return {"const": self.value}
+
+
+@dataclass(frozen=True)
+class Text:
+    nullable: bool = False
+    non_empty: bool = False
+
+    def problems(self, value, where):
+        if value is None and self.nullable:
+            return []
+        if not isinstance(value, str):
+            return [f"{where} is {_show(value)}, expected {'a string or null' if self.nullable else 'a string'}"]
+        if self.non_empty and not value:
+            return [f"{where} is empty"]
+        return []
+
+    def json_schema(self):
+        schema = {"type": ["string", "null"] if self.nullable else "string"}
+        if self.non_empty:
+            schema["minLength"] = 1
+        return schema
+
+
+@dataclass(frozen=True)
+class Form:
+    """A string of one form (the whole string matches `pattern`), with an
+    optional further test of its meaning (a real date)."""
+    pattern: re.Pattern
+    wanted: str
+    meaning: Callable[[str], bool] | None = None
+    format: str | None = None          # the JSON Schema format, an annotation for other tools
+
+    def problems(self, value, where):
+        if (not isinstance(value, str) or not self.pattern.fullmatch(value)
+                or (self.meaning and not self.meaning(value))):
+            return [f"{where} is {_show(value)}, expected {self.wanted}"]
+        return []
+
+    def json_schema(self):
+        schema = {"type": "string", "pattern": f"^(?:{self.pattern.pattern})$"}
+        if self.format:
+            schema["format"] = self.format
+        return schema
+
+
+@dataclass(frozen=True)
+class Choice:
+    choices: tuple[str, ...]
+
+    def problems(self, value, where):
+        if not isinstance(value, str) or value not in self.choices:
+            return [f"{where} is {_show(value)}, expected one of {', '.join(self.choices)}"]
+        return []
+
+    def json_schema(self):
+        return {"enum": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class NonNegative:
+    """A non-negative integer (a count), or a non-negative finite number."""
+    integer: bool
+    wanted: str
+
+    def problems(self, value, where):
+        if self.integer:
+            is_number = _is_int(value)
+        else:
+            is_number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not is_number or value < 0:
+            return [f"{where} is {_show(value)}, expected {self.wanted}"]
+        return []
+
+    def json_schema(self):
+        return {"type": "integer" if self.integer else "number", "minimum": 0}
+
+
+COUNT = NonNegative(integer=True, wanted="a non-negative integer")
+SECONDS = NonNegative(integer=False, wanted="a non-negative number of seconds")
+
+
+@dataclass(frozen=True)
+class Flag:
+    def problems(self, value, where):
+        return [] if isinstance(value, bool) else [f"{where} is {_show(value)}, expected true or false"]
+
+    def json_schema(self):
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Statuses:
+    """A non-empty array of distinct statuses."""
+    choices: tuple[str, ...]
+
+    def problems(self, value, where):
+        wanted = f"a non-empty array of distinct statuses from {', '.join(self.choices)}"
+        if (not isinstance(value, list) or not value
+                or not all(isinstance(item, str) and item in self.choices for item in value)
+                or len(set(value)) != len(value)):
+            return [f"{where} is {_show(value)}, expected {wanted}"]
+        return []
+
+    def json_schema(self):
+        return {"type": "array", "items": {"enum": list(self.choices)}, "minItems": 1, "uniqueItems": True}
+
+
+@dataclass(frozen=True)
+class Record:
+    """An object with exactly these keys. `coherence` (the rules between its
+    values) is checked once every value is right."""
+    fields: dict
+    coherence: Callable[[dict, str], list[str]] | None = None
+    name: str | None = None           # how problems name the object itself, if not by its path
+
+    def problems(self, value, where):
+        if not isinstance(value, dict):
+            return [f"{self.name or where} is {_json_type(value)}, expected an object"]
+        problems = _check_keys(value, self.fields, self.name or where)
+        for key, kind in self.fields.items():
+            if key in value:
+                problems += kind.problems(value[key], f"{where}.{key}" if where else key)
+        if not problems and self.coherence:
+            problems += self.coherence(value, where)
+        return problems
+
+    def json_schema(self):
+        return {
+            "type": "object",
+            "properties": {key: kind.json_schema() for key, kind in self.fields.items()},
+            "required": list(self.fields),
+            "additionalProperties": False,
+        }
+
+
+@dataclass(frozen=True)
+class Array:
+    """An array of one kind of item. `together` (the rules across items) is
+    checked whatever the items are."""
+    item: object
+    together: Callable[[list], list[str]] | None = None
+
+    def problems(self, value, where):
+        if not isinstance(value, list):
+            return [f"{where} is {_json_type(value)}, expected an array"]
+        problems = []
+        for index, item in enumerate(value):
+            problems += self.item.problems(item, f"{where}[{index}]")
+        if self.together:
+            problems += self.together(value)
+        return problems
+
+    def json_schema(self):
+        return {"type": "array", "items": self.item.json_schema()}
+
+
+# --- the rules between values ----------------------------------------------------
+
+def _check_status_agreement(result, where):
+    """The final status and the `unexpected` flag must be what the runner's
+    rule (runner.outcome.reconcile) makes of observed and expected."""
+    status, observed, expected = result["status"], result["observed"], result["expected"]
+    derived = outcome.reconcile(observed, tuple(expected))
+    if status != derived.status:
+        return [f"{where}.status is {status}, but observed {observed} with expected "
+                f"{_show(expected)} makes it {derived.status}"]
+    if result["unexpected"] != derived.unexpected:
+        return [f"{where}.unexpected is {_show(result['unexpected'])}, but observed {observed} "
+                f"with expected {_show(expected)} is {'' if derived.unexpected else 'not '}unexpected"]
+    return []
+
+
+def _check_results_together(results):
+    """One result per (id, backend), and one clause and statement per id."""
+    problems = []
+    seen_pairs = set()
+    first_by_id = {}
+    for index, result in enumerate(results):
+        if not isinstance(result, dict) or not all(isinstance(result.get(key), str) for key in ("id", "backend")):
+            continue
+        pair = (result["id"], result["backend"])
+        if pair in seen_pairs:
+            problems.append(f"results[{index}] repeats {result['id']} on backend {_show(pair[1])}")
+        seen_pairs.add(pair)
+        first = first_by_id.setdefault(result["id"], result)
+        for key in ("clause", "statement"):
+            if result.get(key) != first.get(key):
+                problems.append(f"results[{index}] gives {result['id']} a different {key} than an earlier result")
+    return problems
+
+
+def _check_totals(doc, where):
+    """The run's counters must describe exactly the results listed."""
+    run_info, results = doc["run_info"], doc["results"]
+    problems = []
+    actual = Counter(result["status"] for result in results)
+    for status in FINAL_STATUSES:
+        stated = run_info["counts"][status]
+        if stated != actual[status]:
+            problems.append(
+                f"run_info.counts.{status} is {stated}, but {actual[status]} results have status {status}"
+            )
+    unexpected = sum(1 for result in results if result["unexpected"])
+    if run_info["unexpected"] != unexpected:
+        problems.append(
+            f"run_info.unexpected is {run_info['unexpected']}, but {unexpected} results are unexpected"
+        )
+    return problems
+
+
+def _is_real_utc_time(value):
+    try:
+        datetime.fromisoformat(value[:-1])
+    except ValueError:
+        return False
+    return True
+
+
+# --- the document ----------------------------------------------------------------
+
+RUN_INFO = Record({
+    "platform": Choice(PLATFORMS),
+    "platform_id": Text(non_empty=True),
+    "os": Text(),
+    "kernel": Text(),
+    "arch": Text(),
+    "libc": Text(),
+    "runtime": Text(nullable=True),
+    "mapconf_version": Text(),
+    "git_revision": Text(nullable=True),
+    "start_time": Form(START_TIME_PATTERN, "a UTC time like 2026-11-21T21:30:00Z", _is_real_utc_time, "date-time"),
+    "duration_s": SECONDS,
+    "command": Text(),
+    "counts": Record({status: COUNT for status in FINAL_STATUSES}),
+    "unexpected": COUNT,
+})
+
+RESULT = Record({
+    "id": Form(ID_PATTERN, "AREA-NNN like VIS-001"),
+    "clause": Choice(tuple(CLAUSES)),
+    "statement": Text(non_empty=True),
+    "backend": Choice(tuple(BACKENDS)),
+    "case": Text(non_empty=True),
+    "status": Choice(FINAL_STATUSES),
+    "observed": Choice(OBSERVED_STATUSES),
+    "expected": Statuses(OBSERVED_STATUSES),
+    "reason": Text(nullable=True),
+    "unexpected": Flag(),
+    "message": Text(),
+    "duration_ms": COUNT,
+    "evidence": Record({"transcript": Text(), "output": Text(), "process": Text()}),
+}, coherence=_check_status_agreement)
+
+DOCUMENT = Record({
+    "schema": Const(SCHEMA_VERSION),
+    "run_info": RUN_INFO,
+    "results": Array(RESULT, together=_check_results_together),
+}, coherence=_check_totals, name="the document")
+
+
 def validate(doc):
     """All the problems that keep `doc` from being a schema-1 results document."""
-    if not isinstance(doc, dict):
-        return [f"the document is {_json_type(doc)}, expected an object"]
-    problems = _check_keys(doc, TOP_KEYS, "the document")
-    if "schema" in doc and not _is_same_int(doc["schema"], SCHEMA_VERSION):
-        problems.append(f"schema is {_show(doc['schema'])}, expected {SCHEMA_VERSION}")
-    results = doc.get("results")
-    results_are_list = isinstance(results, list)
-    if "results" in doc and not results_are_list:
-        problems.append(f"results is {_json_type(results)}, expected an array")
-    if results_are_list:
-        for index, result in enumerate(results):
-            problems += _check_result(result, f"results[{index}]")
-        problems += _check_results_together(results)
-    if "run_info" in doc:
-        problems += _check_run_info(doc["run_info"])
-        if results_are_list and not problems:
-            problems += _check_totals(doc["run_info"], results)
-    return problems
+    return DOCUMENT.problems(doc, "")
 
 
 def require_valid(doc):
@@ -69,6 +326,23 @@ def require_valid(doc):
     problems = validate(doc)
     if problems:
         raise ValueError("invalid mapconf results document: " + _summarize(problems))
+
+
+def json_schema():
+    """The document's structure as a JSON Schema (draft 2020-12), for tools
+    that validate results.json without mapconf."""
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": SCHEMA_ID,
+        "title": f"mapconf results document (results.json), schema {SCHEMA_VERSION}",
+        "description": (
+            "Written by runner/results_schema.py (./mapconf docs): do not edit by hand. "
+            "The rules between values (each status agrees with observed and expected, one result "
+            "per id and backend, run_info.counts and run_info.unexpected count the results, "
+            "start_time is a real date) are in docs/reference.md and runner/results_schema.py."
+        ),
+        **DOCUMENT.json_schema(),
+    }
 
 
 def load(path):
@@ -171,207 +445,3 @@ def _check_keys(obj, keys, where):
     missing = [f"{where} lacks the key {key!r}" for key in keys if key not in obj]
     unknown = [f"{where} has an unknown key {key!r}" for key in obj if key not in keys]
     return missing + unknown
-
-
-def _check_string(obj, key, where, nullable=False, non_empty=False):
-    if key not in obj:
-        return []
-    value = obj[key]
-    if value is None and nullable:
-        return []
-    if not isinstance(value, str):
-        wanted = "a string or null" if nullable else "a string"
-        return [f"{where}.{key} is {_show(value)}, expected {wanted}"]
-    if non_empty and not value:
-        return [f"{where}.{key} is empty"]
-    return []
-
-
-def _check_count(obj, key, where):
-    if key not in obj:
-        return []
-    value = obj[key]
-    if not _is_int(value) or value < 0:
-        return [f"{where}.{key} is {_show(value)}, expected a non-negative integer"]
-    return []
-
-
-def _check_choice(obj, key, choices, where):
-    if key not in obj:
-        return []
-    # a string first: the choices may be a dict, where an unhashable value cannot be looked up
-    if not isinstance(obj[key], str) or obj[key] not in choices:
-        return [f"{where}.{key} is {_show(obj[key])}, expected one of {', '.join(choices)}"]
-    return []
-
-
-def _check_object(value, where):
-    if isinstance(value, dict):
-        return []
-    return [f"{where} is {_json_type(value)}, expected an object"]
-
-
-# --- run_info ----------------------------------------------------------------
-
-def _check_run_info(run_info):
-    where = "run_info"
-    problems = _check_object(run_info, where)
-    if problems:
-        return problems
-    problems = _check_keys(run_info, RUN_INFO_KEYS, where)
-    problems += _check_choice(run_info, "platform", PLATFORMS, where)
-    problems += _check_string(run_info, "platform_id", where, non_empty=True)
-    for key in ("os", "kernel", "arch", "libc", "mapconf_version", "command"):
-        problems += _check_string(run_info, key, where)
-    for key in ("runtime", "git_revision"):
-        problems += _check_string(run_info, key, where, nullable=True)
-    problems += _check_start_time(run_info, where)
-    problems += _check_duration_s(run_info, where)
-    problems += _check_count(run_info, "unexpected", where)
-    if "counts" in run_info:
-        problems += _check_counts_shape(run_info["counts"], f"{where}.counts")
-    return problems
-
-
-def _check_start_time(run_info, where):
-    value = run_info.get("start_time")
-    if "start_time" not in run_info:
-        return []
-    problem = [f"{where}.start_time is {_show(value)}, expected a UTC time like 2026-11-21T21:30:00Z"]
-    if not isinstance(value, str) or not START_TIME_PATTERN.match(value):
-        return problem
-    try:
-        datetime.fromisoformat(value[:-1])
-    except ValueError:
-        return problem
-    return []
-
-
-def _check_duration_s(run_info, where):
-    if "duration_s" not in run_info:
-        return []
-    value = run_info["duration_s"]
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not is_number or not math.isfinite(value) or value < 0:
-        return [f"{where}.duration_s is {_show(value)}, expected a non-negative number of seconds"]
-    return []
-
-
-def _check_counts_shape(counts, where):
-    problems = _check_object(counts, where)
-    if problems:
-        return problems
-    problems = _check_keys(counts, FINAL_STATUSES, where)
-    for status in FINAL_STATUSES:
-        problems += _check_count(counts, status, where)
-    return problems
-
-
-def _check_totals(run_info, results):
-    """The run's counters must describe exactly the results listed."""
-    problems = []
-    actual = Counter(result["status"] for result in results)
-    for status in FINAL_STATUSES:
-        stated = run_info["counts"][status]
-        if stated != actual[status]:
-            problems.append(
-                f"run_info.counts.{status} is {stated}, but {actual[status]} results have status {status}"
-            )
-    unexpected = sum(1 for result in results if result["unexpected"])
-    if run_info["unexpected"] != unexpected:
-        problems.append(
-            f"run_info.unexpected is {run_info['unexpected']}, but {unexpected} results are unexpected"
-        )
-    return problems
-
-
-# --- results -----------------------------------------------------------------
-
-def _check_result(result, where):
-    problems = _check_object(result, where)
-    if problems:
-        return problems
-    problems = _check_keys(result, RESULT_KEYS, where)
-    problems += _check_result_id(result, where)
-    problems += _check_choice(result, "clause", CLAUSES, where)
-    problems += _check_string(result, "statement", where, non_empty=True)
-    problems += _check_choice(result, "backend", BACKENDS, where)
-    problems += _check_string(result, "case", where, non_empty=True)
-    problems += _check_choice(result, "status", FINAL_STATUSES, where)
-    problems += _check_choice(result, "observed", OBSERVED_STATUSES, where)
-    problems += _check_expected(result, where)
-    problems += _check_string(result, "reason", where, nullable=True)
-    problems += _check_string(result, "message", where)
-    problems += _check_count(result, "duration_ms", where)
-    if "unexpected" in result and not isinstance(result["unexpected"], bool):
-        problems.append(f"{where}.unexpected is {_show(result['unexpected'])}, expected true or false")
-    if "evidence" in result:
-        problems += _check_evidence(result["evidence"], f"{where}.evidence")
-    if not problems:
-        problems += _check_status_agreement(result, where)
-    return problems
-
-
-def _check_result_id(result, where):
-    if "id" not in result:
-        return []
-    value = result["id"]
-    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        return [f"{where}.id is {_show(value)}, expected AREA-NNN like VIS-001"]
-    return []
-
-
-def _check_expected(result, where):
-    if "expected" not in result:
-        return []
-    value = result["expected"]
-    wanted = f"a non-empty array of distinct statuses from {', '.join(OBSERVED_STATUSES)}"
-    if not isinstance(value, list) or not value:
-        return [f"{where}.expected is {_show(value)}, expected {wanted}"]
-    valid_items = all(isinstance(item, str) and item in OBSERVED_STATUSES for item in value)
-    if not valid_items or len(set(value)) != len(value):
-        return [f"{where}.expected is {_show(value)}, expected {wanted}"]
-    return []
-
-
-def _check_evidence(evidence, where):
-    problems = _check_object(evidence, where)
-    if problems:
-        return problems
-    problems = _check_keys(evidence, EVIDENCE_KEYS, where)
-    for key in EVIDENCE_KEYS:
-        problems += _check_string(evidence, key, where)
-    return problems
-
-
-def _check_status_agreement(result, where):
-    """The final status and the `unexpected` flag must be what the runner's
-    rule (runner.outcome.reconcile) makes of observed and expected."""
-    status, observed, expected = result["status"], result["observed"], result["expected"]
-    derived = outcome.reconcile(observed, tuple(expected))
-    if status != derived.status:
-        return [f"{where}.status is {status}, but observed {observed} with expected "
-                f"{_show(expected)} makes it {derived.status}"]
-    if result["unexpected"] != derived.unexpected:
-        return [f"{where}.unexpected is {_show(result['unexpected'])}, but observed {observed} "
-                f"with expected {_show(expected)} is {'' if derived.unexpected else 'not '}unexpected"]
-    return []
-
-
-def _check_results_together(results):
-    """One result per (id, backend), and one clause and statement per id."""
-    problems = []
-    seen_pairs = set()
-    first_by_id = {}
-    for index, result in enumerate(results):
-        if not isinstance(result, dict) or not all(isinstance(result.get(key), str) for key in ("id", "backend")):
-            continue
-        pair = (result["id"], result["backend"])
-        if pair in seen_pairs:
-            problems.append(f"results[{index}] repeats {result['id']} on backend {_show(pair[1])}")
-        seen_pairs.add(pair)
-        first = first_by_id.setdefault(result["id"], result)
-        for key in ("clause", "statement"):
-            if result.get(key) != first.get(key):
-                problems.append(f"results[{index}] gives {result['id']} a different {key} than an earlier result")
-    return problems

@@ -3,12 +3,14 @@
 Each step is a named check that either passes or fails with a reason; the
 last line is "N passed, N failed". The steps: the harness's cmocka unit
 tests (plain and sanitizer builds), the runner's Python unit tests, the
-generated docs against the spec table, the full suite on this machine (plain
-and sanitizer builds) with valid reports, those reports (and a matrix of
-several runs) as headless Chromium shows them, the deliberately broken
-cases, the suite under every injected fault, bad input, a run killed with
-SIGKILL and swept by the next, and after all of it, no object, file, run
-directory or process left behind.
+generated docs against the spec table, the GitHub workflow through a real
+workflow validator, the full suite on this machine (plain and sanitizer
+builds) with valid reports, those reports (and a matrix of several runs) as
+headless Chromium shows them, the deliberately broken cases, the suite under
+every injected fault, bad input, a run killed with SIGKILL and swept by the
+next, every results.json and junit.xml written as their strictest readers
+take them, and after all of it, no object, file, run directory or process
+left behind.
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ from pathlib import Path
 
 from runner import platforms, results_schema, rundir, spec, toolchain
 from runner.platforms import wine as platform_wine
-from runner.reports import html as report_html, json as report_json
+from runner.reports import html as report_html, json as report_json, junit as report_junit
 from runner.tests import fixtures
 
-from . import faults, headless, page_checks
+from . import faults, headless, page_checks, strict_readers
 
 SELFTEST_TOOLS = platforms.BUILD_TOOLS + [platforms.Tool("prove", "perl")]
 
@@ -301,6 +303,31 @@ class Selftest:
         if left:
             raise StepFailed(f"no fault in runner/faults.py makes these fail: {left}")
 
+    def outputs_pass_strict_readers(self) -> None:
+        """Every results.json the steps wrote (and the fixtures), against the
+        committed JSON Schema; every junit.xml (and the fixtures'), against
+        the strict JUnit rules."""
+        results = sorted(self.tmp.rglob("results.json"))
+        junits = sorted(self.tmp.rglob("junit.xml"))
+        if not results or not junits:
+            raise StepFailed(f"no run left its outputs in {self.tmp} to check (did every run step fail?)")
+        for name, build in (("realistic", fixtures.realistic_doc), ("all-expected", fixtures.all_expected_doc),
+                            ("hostile", fixtures.hostile_doc)):
+            results.append(self.fixture_file(f"{name}.json", build()))
+            junits.append(self.tmp / "fixtures" / f"{name}-junit.xml")
+            report_junit.write(build(), junits[-1])
+        try:
+            strict_readers.check_results_files(self.repo, results)
+            strict_readers.check_junit_files(junits, self.tmp / "junit-suites")
+        except strict_readers.ReaderRefused as error:
+            raise StepFailed(str(error)) from None
+
+    def workflow_is_valid(self) -> None:
+        try:
+            strict_readers.check_workflow(self.repo)
+        except strict_readers.ReaderRefused as error:
+            raise StepFailed(str(error)) from None
+
     def docs_are_current(self) -> None:
         proc = self.mapconf("docs", "--check")
         if proc.returncode != 0:
@@ -380,7 +407,8 @@ class Selftest:
         self.step("protocol and controller unit tests (cmocka)", lambda: self.cmocka_units("native"))
         self.step("protocol and controller unit tests under ASan+UBSan", lambda: self.cmocka_units("asan"))
         self.step("runner unit tests (unittest)", self.python_units)
-        self.step("generated docs match the spec table", self.docs_are_current)
+        self.step("generated docs match the spec table, the results schema matches the code", self.docs_are_current)
+        self.step("the GitHub workflow passes action-validator (the public workflow schema)", self.workflow_is_valid)
         self.step("full suite on native: every result PASS, reports valid", self.full_suite)
         self.step("full suite under ASan+UBSan", lambda: self.full_suite("--sanitize"))
         self.step("full suite on qemu-aarch64: as the spec expects, at least 80 run",
@@ -401,6 +429,8 @@ class Selftest:
                       lambda name=name, must_fail=must_fail: self.fault(name, must_fail))
         self.step("bad input: one sentence and exit 2", self.bad_input)
         self.step("a run killed with SIGKILL is swept by the next run", self.killed_run_is_swept)
+        self.step("every results.json matches docs/results.schema.json, every junit.xml the strict JUnit rules",
+                  self.outputs_pass_strict_readers)
         self.step("nothing left behind: objects, SysV segments, run directories, processes", self.nothing_left)
         shutil.rmtree(self.tmp, ignore_errors=True)
         print(f"selftest: {self.passed} passed, {self.failed} failed")

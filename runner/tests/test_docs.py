@@ -80,14 +80,16 @@ class Check(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.repo, ignore_errors=True)
 
     def test_fresh_after_write_and_the_same_text_each_time(self):
-        self.assertEqual(docs.write(self.repo, the_spec(), "t.toml"), [docs.CATALOGUE, docs.FINDINGS])
+        self.assertEqual(docs.write(self.repo, the_spec(), "t.toml"),
+                         [docs.CATALOGUE, docs.FINDINGS, docs.RESULTS_SCHEMA])
         first = (self.repo / docs.FINDINGS).read_bytes()
         self.assertEqual(docs.stale(self.repo, the_spec(), "t.toml"), [])
         docs.write(self.repo, the_spec(), "t.toml")
         self.assertEqual((self.repo / docs.FINDINGS).read_bytes(), first)
 
     def test_missing_files_are_stale(self):
-        self.assertEqual(docs.stale(self.repo, the_spec(), "t.toml"), [docs.CATALOGUE, docs.FINDINGS])
+        self.assertEqual(docs.stale(self.repo, the_spec(), "t.toml"),
+                         [docs.CATALOGUE, docs.FINDINGS, docs.RESULTS_SCHEMA])
 
     def test_a_new_reason_makes_only_the_findings_stale(self):
         docs.write(self.repo, the_spec(), "t.toml")
@@ -116,12 +118,14 @@ class Check(unittest.TestCase):
         self.assertEqual(err.splitlines(), [
             "mapconf: docs/catalogue.md is out of date with cases/spec.toml: run ./mapconf docs",
             "mapconf: docs/findings.md is out of date with cases/spec.toml: run ./mapconf docs",
+            "mapconf: docs/results.schema.json is out of date with cases/spec.toml: run ./mapconf docs",
         ])
         self.assertFalse((self.repo / "docs").exists())
 
     def test_command_writes_then_check_passes(self):
         code, out, _ = self.run_cli()
-        self.assertEqual((code, out.split()), (0, ["wrote", docs.CATALOGUE, "wrote", docs.FINDINGS]))
+        self.assertEqual((code, out.split()), (0, ["wrote", docs.CATALOGUE, "wrote", docs.FINDINGS,
+                                                   "wrote", docs.RESULTS_SCHEMA]))
         self.assertEqual(self.run_cli("--check"), (0, "", ""))
 
 

@@ -1,16 +1,21 @@
 """Tests of the GitHub Actions workflow (.github/workflows/mapconf.yml): it
-parses as YAML, and its jobs are the run matrix and the merge job."""
+parses as YAML, and its jobs are the run matrix and the merge job. (The
+selftest also has it checked against the public workflow schema by
+action-validator, which .ci/run installs.)"""
 
 import json
 import shutil
 import subprocess
+import tempfile
 import unittest
 from pathlib import Path
 
 from runner import vocabulary
 from runner.tests import yaml_subset
+from selftest import strict_readers
 
-WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "mapconf.yml"
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOW = REPO / strict_readers.WORKFLOW
 LINUX_PLATFORMS = ["native", "wine", "qemu-aarch64", "gvisor"]
 # a YAML parser outside the standard library, used as a second opinion when the machine has one
 DEBIAN_PYTHON = "/usr/bin/python3"
@@ -96,6 +101,28 @@ class WorkflowTest(unittest.TestCase):
     @unittest.skipUnless(shutil.which("ruby"), "no ruby")
     def test_ruby_reads_the_same(self):
         self.assert_same_as(["ruby", "-ryaml", "-rjson", "-e", "puts JSON.generate(YAML.safe_load(STDIN.read))"])
+
+
+class WorkflowValidatorTest(unittest.TestCase):
+    def test_ci_installs_the_validator_the_selftest_names(self):
+        self.assertIn(f"\n    {strict_readers.INSTALL_COMMAND} >/dev/null\n", (REPO / ".ci" / "run").read_text())
+
+    def test_a_missing_validator_fails_naming_the_install_command(self):
+        with tempfile.TemporaryDirectory() as repo:
+            with self.assertRaises(strict_readers.ReaderRefused) as caught:
+                strict_readers.check_workflow(Path(repo))
+        self.assertIn(f"install it with: {strict_readers.INSTALL_COMMAND}", str(caught.exception))
+
+    @unittest.skipUnless((REPO / strict_readers.VALIDATOR).exists(), "action-validator is not installed")
+    def test_the_validator_refuses_a_structural_error(self):
+        broken = WORKFLOW.read_text(encoding="utf-8").replace("    runs-on: ${{ matrix.os }}\n",
+                                                               "    runs_on: ${{ matrix.os }}\n", 1)
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "mapconf.yml"
+            path.write_text(broken, encoding="utf-8")
+            with self.assertRaises(strict_readers.ReaderRefused) as caught:
+                strict_readers.check_workflow(REPO, path)
+        self.assertIn("Additional property 'runs_on' is not allowed", str(caught.exception))
 
 
 if __name__ == "__main__":
