@@ -80,13 +80,6 @@ uintptr_t mc_alloc_at(MC_WHERE, struct mc_agent *a, const char *kind, uint64_t s
 	return (uintptr_t)mc_reply_u64(file, line, &r, "addr");
 }
 
-uint64_t mc_accounting_at(MC_WHERE, struct mc_agent *a, const char *figure)
-{
-	struct mc_reply r = mc_step_at(file, line, a, "accounting figure=%s", figure);
-
-	return mc_reply_u64(file, line, &r, "kb");
-}
-
 /*
  * The object is really shared (checked, so a platform that shares nothing
  * cannot pass these cases by accident), and everything else must stay

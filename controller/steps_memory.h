@@ -28,8 +28,6 @@ uint64_t mc_chain_build_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, int cou
 struct mc_reply mc_try_chain_walk_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* size bytes from the agent's own allocator of that kind (heap, large, anon, shared-anon, heapalloc, ...). */
 uintptr_t mc_alloc_at(MC_WHERE, struct mc_agent *a, const char *kind, uint64_t size);
-/* A system memory figure in kB ("shmem", "mapped"), as seen by a. */
-uint64_t mc_accounting_at(MC_WHERE, struct mc_agent *a, const char *figure);
 /*
  * A and B, each with a view of one new object, and a write of A's seen by
  * B: the setting of the "only the object is shared" cases.
@@ -43,7 +41,6 @@ void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b);
 #define mc_chain_build(a, addr, count, stride) mc_chain_build_at(MC_HERE, a, addr, count, stride)
 #define mc_try_chain_walk(a, addr)            mc_try_chain_walk_at(MC_HERE, a, addr)
 #define mc_alloc(a, kind, size)               mc_alloc_at(MC_HERE, a, kind, size)
-#define mc_accounting(a, figure)              mc_accounting_at(MC_HERE, a, figure)
 #define mc_share_object(a, b)                 mc_share_object_at(MC_HERE, a, b)
 
 #endif

@@ -1,4 +1,5 @@
 #include "steps_process.h"
+#include "memory_figure.h"
 #include "requests.h"
 #include "run_env.h"
 
@@ -14,8 +15,11 @@
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
 {
 	char why[WHY_MAX];
-	struct mc_agent *a = mc_agent_spawn(label, why, sizeof(why));
+	struct mc_agent *a;
 
+	/* every agent, and so every page a case's agents bring in, is in the case's memory cgroup */
+	mc_memory_join();
+	a = mc_agent_spawn(label, why, sizeof(why));
 	if (!a)
 		mc_broken(file, line, "%s", why);
 	return a;

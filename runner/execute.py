@@ -5,7 +5,8 @@ A case process and its agents form one process group, so a case that hangs
 or breaks is ended with everything it started. Its result comes from the
 record file the harness appends to (see controller/record.h), never from the
 exit status alone: a case PASSes only if its record says it ran to the end
-and made at least one check.
+and made at least one check. Each case also has a memory cgroup of its own
+(runner/memcg.py), removed once everything in it has ended.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import rundir
+from . import memcg, rundir
 from .spec import CaseListing
 
 OUTPUT_LIMIT = 64 * 1024
@@ -76,17 +77,22 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
     record, transcript, output = (run.work / n for n in ("record", "transcript", "output"))
     argv = run.wrap + [str(run.binary), "--case", run.function, "--backend", run.backend,
                        "--result", str(record), "--transcript", str(transcript)]
+    env, cgroup = run.env, None
+    if memcg.ENV not in env:          # else the platform named a figure of its own
+        cgroup, figure = run_dir.memory.for_case(f"case-{run.work.name}")
+        env = dict(env, **{memcg.ENV: figure})
     started = time.monotonic()
     with open(output, "wb") as out:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE if run.pipe_output else out,
-                                stderr=subprocess.STDOUT, env=run.env, start_new_session=True)
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
         timed_out = _wait(proc, run.timeout, out if run.pipe_output else None)
     duration_ms = int((time.monotonic() - started) * 1000)
     leftovers = _end_group(proc.pid) + (run.after(run.work) if run.after else [])
     leftovers += rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
     leftovers += rundir.remove_sysv_segments(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
     leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
+    leftovers += memcg.remove(cgroup) if cgroup else []
     process = _describe_exit(proc.returncode, timed_out, run.timeout)
     status, message = judge(_read(record), proc.returncode, timed_out, run.timeout)
     notes = "".join(f"-- the runner removed a leftover: {item}\n" for item in leftovers)

@@ -6,8 +6,9 @@ exclusive flock on its "lock" file for as long as it lives. The kernel drops
 the lock when the process dies, however it dies, so "the lock can be taken"
 is an exact test that the run is gone (no pid files, no pid reuse races).
 Everything a run creates carries its run id: shared-memory objects
-(/dev/shm/mapconf-<run-id>-...), files under objects/, and the environment
-variable MAPCONF_RUN_ID of its case and agent processes.
+(/dev/shm/mapconf-<run-id>-...), files under objects/, the memory cgroup of
+its cases (named in the file "memcg", see runner/memcg.py), and the
+environment variable MAPCONF_RUN_ID of its case and agent processes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import memcg
 
 SHM_DIR = Path("/dev/shm")
 
@@ -45,6 +48,7 @@ class RunDir:
     path: Path
     lock_fd: int
     swept: list[str] = field(default_factory=list)
+    memory: memcg.RunCgroup = field(default_factory=lambda: memcg.RunCgroup(None, "the run made no memory cgroup"))
 
     @property
     def objects(self) -> Path:
@@ -57,6 +61,7 @@ class RunDir:
 
     def close(self) -> None:
         """Remove everything of this run (the caller has ended its cases)."""
+        self.memory.close()
         remove_objects(self.run_id)
         remove_sysv_segments(self.objects, f"mapconf-{self.run_id}-")
         shutil.rmtree(self.path, ignore_errors=True)
@@ -74,7 +79,7 @@ def open_run() -> RunDir:
     (path / "objects").mkdir(mode=0o700)
     fd = os.open(path / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return RunDir(run_id, path, fd, swept)
+    return RunDir(run_id, path, fd, swept, memcg.open_run(run_id, path / memcg.RECORD))
 
 
 def _is_dead(run_path: Path) -> bool:
@@ -99,6 +104,7 @@ def sweep_dead_runs(root: Path) -> list[str]:
             continue
         run_id = run_path.name
         removed += [f"process {pid}" for pid in kill_run_processes(run_id, run_path)]
+        removed += memcg.sweep(run_path / memcg.RECORD, run_id)
         removed += remove_objects(run_id)
         removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
         shutil.rmtree(run_path, ignore_errors=True)

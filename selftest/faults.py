@@ -29,6 +29,7 @@ MUST_FAIL = {
     "exit-unlinks": ["REL-001"],
     "msync-noop": ["FILE-003", "FILE-007", "FILE-008", "FILE-009"],
     "fork-holder": ["REL-003", "REL-005"],
+    "release-keeps-1mib": ["REL-003", "REL-005"],
     "global-views": ["ISO-001", "SHARE-002"],
     "mutex-noop": ["SYNC-001"],
     "sem-noop": ["SYNC-003"],

@@ -28,7 +28,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from runner import platforms, results_schema, rundir, spec, toolchain
+from runner import memcg, platforms, results_schema, rundir, spec, toolchain
 from runner.platforms import wine as platform_wine
 from runner.reports import html as report_html, json as report_json, junit as report_junit
 from runner.tests import fixtures
@@ -373,6 +373,8 @@ class Selftest:
         proc = self.mapconf("run", "--filter", "NAME-003", "--out", str(self.tmp / "sweeper"))
         if proc.returncode != 0 or "removed what an earlier, killed run left" not in proc.stderr:
             raise StepFailed(f"the next run did not sweep (exit {proc.returncode}): {proc.stderr[-1000:]}")
+        if memcg.leftovers():
+            raise StepFailed(f"the killed run's memory cgroups were not swept: {memcg.leftovers()}")
 
     def nothing_left(self) -> None:
         left = [str(p) for p in rundir.SHM_DIR.glob("mapconf-*")]
@@ -394,6 +396,7 @@ class Selftest:
                 if b"MAPCONF_RUN_ID=" in environ or runs in cmdline:
                     left.append(f"process {entry.name}")
         left += [f"Wine process {pid} of mapconf's prefix" for pid in wine_processes()]
+        left += [f"memory cgroup {path}" for path in memcg.leftovers()]
         if left:
             raise StepFailed(f"left behind: {left[:10]}")
 

@@ -68,8 +68,10 @@ static long long proc_kb(const char *path, const char *key)
 }
 
 /*
- * accounting figure=shmem|mapped : the system-wide memory figure a release
- * check compares before and after (Linux: /proc/meminfo Shmem or Mapped).
+ * accounting figure=shmem|mapped : a system-wide memory figure, as the agent
+ * sees it (Linux: /proc/meminfo Shmem or Mapped). The release checks do not
+ * ask an agent: the controller measures the case's own pages itself
+ * (controller/memory_figure.h).
  */
 static void verb_accounting(const struct mc_line *req)
 {

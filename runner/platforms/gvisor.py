@@ -40,6 +40,12 @@ class GVisor(Platform):
                 which(RUNSC), f"--root={state}", "--network=none", "--platform=ptrace",
                 "do", "--force-overlay=false", f"--cwd={repo}"]
 
+    def case_env(self) -> dict[str, str]:
+        # The host's cgroups are not visible in the sandbox, so a case cannot
+        # join a memory cgroup of its own; but the sandbox holds this one case
+        # and its agents, so its own /proc/meminfo is the case's figure alone.
+        return {"MAPCONF_MEMORY": "meminfo"}
+
     def pipes_output(self) -> bool:
         return True
 

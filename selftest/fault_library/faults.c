@@ -21,6 +21,11 @@
  *   exit-unlinks          an agent that exits removes the objects it created
  *   msync-noop            msync does nothing
  *   fork-holder           a large shared view is also held by a hidden child
+ *   release-keeps-1mib    each object with a large shared view (32 MiB or
+ *                         more) leaves 1 MiB of shared memory behind it,
+ *                         however its views end (unmap, detach, the agent
+ *                         killed): a platform that keeps a little of every
+ *                         released object
  *   global-views          a view at a set address is reachable by every agent
  *   mutex-noop            process-shared mutexes do not exclude
  *   sem-noop              semaphore waits return at once
@@ -224,6 +229,59 @@ static void register_view(int fd, void *addr, size_t length)
 	}
 }
 
+/*
+ * release-keeps-1mib: at the first large view of an object (in any agent of
+ * the run: a file in the scratch directory marks the object), a hidden
+ * child, made before the view so that it holds no view and no descriptor of
+ * the object, takes 1 MiB of shared memory and touches it. It has done so
+ * before the view is returned, and keeps it until the case's processes are
+ * ended.
+ */
+#define KEPT (1 << 20)
+#define LARGE_VIEW (32 << 20)
+
+static int first_large_view(const char *object)
+{
+	const char *dir = getenv("MAPCONF_SCRATCH");
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/fault-kept-%s", dir ? dir : "/tmp", object);
+	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static void keep_1mib_in_hidden_child(const char *object)
+{
+	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
+	int ready[2];
+	char byte;
+	pid_t pid;
+
+	if (!first_large_view(object) || pipe(ready) != 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		char *kept;
+
+		close_range(0, (unsigned int)ready[1] - 1, 0);
+		close_range((unsigned int)ready[1] + 1, ~0U, 0);
+		kept = real_mmap(NULL, KEPT, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (kept != MAP_FAILED)
+			memset(kept, 0x6b, KEPT);
+		(void)!write(ready[1], "k", 1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid > 0)
+		(void)!read(ready[0], &byte, 1);
+	close(ready[0]);
+}
+
 void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
 	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
@@ -252,6 +310,13 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 	if (fd < 0 && (flags & MAP_ANONYMOUS) && prot == (PROT_READ | PROT_WRITE) && !addr &&
 	    global_region && length <= (1 << 20) && from_the_suite(__builtin_return_address(0)))
 		return global_region + ((flags & MAP_SHARED) ? AT_SHARED_ANON : AT_ANON);
+	if (fd >= 0 && (flags & MAP_SHARED) && length >= LARGE_VIEW && is("release-keeps-1mib") &&
+	    fstat(fd, &st) == 0) {
+		char object[64];
+
+		snprintf(object, sizeof(object), "%lx-%lx", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+		keep_1mib_in_hidden_child(object);
+	}
 	p = real_mmap(addr, length, prot, flags, fd, offset);
 	if (p == MAP_FAILED)
 		return p;
@@ -632,6 +697,12 @@ void *shmat(int shmid, const void *addr, int flags)
 		flags &= ~SHM_RND;
 	if (is("readonly-is-writable"))
 		flags &= ~SHM_RDONLY;
+	if (is("release-keeps-1mib") && size >= LARGE_VIEW) {
+		char object[64];
+
+		snprintf(object, sizeof(object), "sysv-%x", shmid);
+		keep_1mib_in_hidden_child(object);
+	}
 	p = real_shmat(shmid, addr, flags);
 	if (p == (void *)-1)
 		return p;

@@ -1,0 +1,38 @@
+/*
+ * The memory of the objects a case made, measured by the controller itself
+ * (never asked of an agent, whose platform is the one under test), from the
+ * figure the runner names in MAPCONF_MEMORY:
+ *
+ *   cgroup:DIR  the case's own memory cgroup. The controller joins it before
+ *               it starts its first agent, so every page the case's agents
+ *               bring in is charged there and nothing else is: memory.stat's
+ *               shmem for shared memory, and mapped_file (v1) or file_mapped
+ *               (v2) for mapped file pages. Exact to the page: reading
+ *               memory.stat folds in the per-CPU counts once more than 64
+ *               pages a CPU have changed since the last read, and each
+ *               figure a release case compares follows a change of a whole
+ *               object (or none at all, in a cgroup still empty).
+ *   meminfo     /proc/meminfo's Shmem and Mapped, for a case that has a
+ *               machine to itself (a sandbox of its own).
+ *   none:WHY    no exact figure here.
+ *
+ * A case that needs a figure where there is none ends as ERROR, saying why:
+ * release is never judged on a figure the rest of the machine moves.
+ */
+#ifndef MAPCONF_MEMORY_FIGURE_H
+#define MAPCONF_MEMORY_FIGURE_H
+
+#include "case_end.h"
+
+#include <stdint.h>
+
+/* Join the case's memory cgroup, once, before the first agent starts. */
+void mc_memory_join(void);
+/* The figure in kB: "shmem" (shared memory) or "mapped" (mapped file pages). */
+uint64_t mc_memory_kb_at(MC_WHERE, const char *figure);
+/* What the last mc_memory_kb() read, for messages: "shmem of the case's memory cgroup". */
+const char *mc_memory_what(void);
+
+#define mc_memory_kb(figure) mc_memory_kb_at(MC_HERE, figure)
+
+#endif
