@@ -2,11 +2,10 @@
  * Touching memory, the same in every agent: write, read, fill, checksum,
  * probe and pointer chains at any address the controller names. Every
  * access runs under the agent's fault guard, so a fault is an answer, never
- * a crash. What differs per platform (the guard, how a fault is described,
- * WILD_ACCESS) comes from the agent's own agent.h, found through the
- * agent's include path: this file is compiled once into each agent.
+ * a crash. What each agent provides for this (the answers, the guard, how a
+ * fault is described) is the contract of agent_common.h.
  */
-#include "agent.h"
+#include "agent_common.h"
 
 #include <stdbool.h>
 #include <string.h>

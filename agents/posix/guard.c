@@ -46,8 +46,8 @@ void guard_install(void)
 int guard_run(void (*fn)(void *), void *arg, struct fault *fault)
 {
 	if (sigsetjmp(guard_env, 1)) {
-		fault->signo = fault_signo;
-		fault->code = fault_code;
+		fault->cause = fault_signo;
+		fault->detail = fault_code;
 		fault->addr = fault_addr;
 		return -1;
 	}
@@ -59,20 +59,20 @@ int guard_run(void (*fn)(void *), void *arg, struct fault *fault)
 
 const char *fault_kind(const struct fault *fault)
 {
-	return fault->signo == SIGBUS ? "bus" : "segv";
+	return fault->cause == SIGBUS ? "bus" : "segv";
 }
 
 const char *fault_code_name(const struct fault *fault)
 {
-	if (fault->signo == SIGSEGV) {
-		switch (fault->code) {
+	if (fault->cause == SIGSEGV) {
+		switch (fault->detail) {
 		case SEGV_MAPERR:
 			return "SEGV_MAPERR";
 		case SEGV_ACCERR:
 			return "SEGV_ACCERR";
 		}
-	} else if (fault->signo == SIGBUS) {
-		switch (fault->code) {
+	} else if (fault->cause == SIGBUS) {
+		switch (fault->detail) {
 		case BUS_ADRALN:
 			return "BUS_ADRALN";
 		case BUS_ADRERR:
@@ -86,7 +86,7 @@ const char *fault_code_name(const struct fault *fault)
 
 void answer_fault(const struct fault *fault)
 {
-	answer_err("fault", fault->signo == SIGBUS ? "SIGBUS" : "SIGSEGV",
+	answer_err("fault", fault->cause == SIGBUS ? "SIGBUS" : "SIGSEGV",
 		   "si_code=%s at=0x%lx", fault_code_name(fault),
 		   (unsigned long)fault->addr);
 }
@@ -98,7 +98,7 @@ void answer_probe_fault(const struct fault *fault)
 
 void answer_chain_fault(const struct fault *fault, uint64_t visited)
 {
-	answer_err("fault", fault->signo == SIGBUS ? "SIGBUS" : "SIGSEGV",
+	answer_err("fault", fault->cause == SIGBUS ? "SIGBUS" : "SIGSEGV",
 		   "si_code=%s at=0x%lx visited=%llu", fault_code_name(fault),
 		   (unsigned long)fault->addr, (unsigned long long)visited);
 }

@@ -7,7 +7,7 @@
 #ifndef MAPCONF_AGENT_WIN32_H
 #define MAPCONF_AGENT_WIN32_H
 
-#include "protocol.h"
+#include "agent_common.h"
 
 #include <windows.h>
 #include <stdint.h>
@@ -20,36 +20,21 @@ int channel_connect(const char *host_port);
 long channel_read_line(char *buf, size_t cap);
 void channel_write(const char *text, size_t len);
 
-/* Answers. Exactly one of them is called per request. */
-void answer_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* err code=<portable> native=<number> name=<ERROR_...> for a GetLastError() value. */
+/* err code=<portable> native=<number> name=<ERROR_...> for a GetLastError() value (the other answers: agent_common.h). */
 void answer_win32(DWORD error);
-void answer_err(const char *code, const char *native, const char *detail_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void answer_raw(const char *text);
 
 /* Portable code and symbolic name of a GetLastError() value. */
 const char *win32_code(DWORD error);
 const char *win32_name(DWORD error);
 
-/* Fault guard: run fn(arg) and catch an access violation (or in-page error) raised inside it. */
-struct fault {
-	DWORD code;        /* EXCEPTION_ACCESS_VIOLATION, EXCEPTION_IN_PAGE_ERROR, ... */
-	int write;         /* the faulting access: 0 read, 1 write, 8 execute */
-	uintptr_t addr;
-};
+/*
+ * Fault guard (guard_run: agent_common.h) for an access violation or an
+ * in-page error: cause is the exception code (EXCEPTION_ACCESS_VIOLATION,
+ * ...), detail the faulting access (0 read, 1 write, 8 execute).
+ */
 void guard_install(void);
-int guard_run(void (*fn)(void *), void *arg, struct fault *fault);
 /* "access_violation" or "in_page_error" */
 const char *fault_kind(const struct fault *fault);
-void answer_fault(const struct fault *fault);
-/* probe's answer for a fault: ok result=access_violation|in_page_error exception=0x... */
-void answer_probe_fault(const struct fault *fault);
-/* chain_walk's answer for a fault, with how many links were walked */
-void answer_chain_fault(const struct fault *fault, uint64_t visited);
-
-/* Functions that touch any address on purpose (no sanitizer to silence here). */
-#define WILD_ACCESS
 
 /*
  * Handles: small integers standing for a section (and, for a file-backed
@@ -70,10 +55,6 @@ void view_add(uintptr_t addr, const struct object *object);
 HANDLE view_file(uintptr_t addr);
 void view_remove(uintptr_t addr);
 
-/* Required-field helpers: answer err invalid_request and return -1. */
-int need_u64(const struct mc_line *req, const char *key, uint64_t *out);
-int need_addr(const struct mc_line *req, const char *key, uintptr_t *out);
-const char *need_str(const struct mc_line *req, const char *key);
 /* The object of the request's handle= (answers err bad_handle and returns NULL if none). */
 struct object *need_object(const struct mc_line *req);
 
@@ -82,16 +63,10 @@ const wchar_t *wide(const char *text);
 /* The path the system uses for a file name the controller gave (Wine: /x/y is Z:\x\y). */
 const wchar_t *native_path(const char *name);
 
-/* Verb handlers, grouped by what they act on. */
-typedef void (*verb_fn)(const struct mc_line *req);
-struct verb {
-	const char *word;
-	verb_fn run;
-};
+/* Verb handlers, grouped by what they act on (touch_verbs: agent_common.h). */
 extern const struct verb object_verbs[];   /* verbs_object.c */
 extern const struct verb view_verbs[];     /* verbs_view.c */
 extern const struct verb memory_verbs[];   /* verbs_memory.c */
-extern const struct verb touch_verbs[];    /* ../common/verbs_touch.c */
 extern const struct verb process_verbs[];  /* verbs_process.c */
 extern const struct verb sync_verbs[];     /* verbs_sync.c */
 extern const struct verb library_verbs[];  /* verbs_library.c */

@@ -59,8 +59,8 @@ __attribute__((noinline)) int guard_run(void (*fn)(void *), void *arg, struct fa
 	/* a fault in fn() resumes here a second time, with faulted set */
 	if (faulted) {
 		faulted = 0;
-		fault->code = fault_code;
-		fault->write = fault_write;
+		fault->cause = fault_code;
+		fault->detail = fault_write;
 		fault->addr = fault_addr;
 		return -1;
 	}
@@ -72,7 +72,7 @@ __attribute__((noinline)) int guard_run(void (*fn)(void *), void *arg, struct fa
 
 const char *fault_kind(const struct fault *fault)
 {
-	return fault->code == EXCEPTION_IN_PAGE_ERROR ? "in_page_error" : "access_violation";
+	return fault->cause == EXCEPTION_IN_PAGE_ERROR ? "in_page_error" : "access_violation";
 }
 
 static const char *access_name(int write)
@@ -82,14 +82,14 @@ static const char *access_name(int write)
 
 void answer_probe_fault(const struct fault *fault)
 {
-	answer_ok("result=%s exception=0x%08lx", fault_kind(fault), (unsigned long)fault->code);
+	answer_ok("result=%s exception=0x%08lx", fault_kind(fault), (unsigned long)fault->cause);
 }
 
 void answer_chain_fault(const struct fault *fault, uint64_t visited)
 {
 	char code[16];
 
-	snprintf(code, sizeof(code), "0x%08lx", (unsigned long)fault->code);
+	snprintf(code, sizeof(code), "0x%08lx", (unsigned long)fault->cause);
 	answer_err("fault", code, "kind=%s at=0x%llx visited=%llu", fault_kind(fault),
 		   (unsigned long long)fault->addr, (unsigned long long)visited);
 }
@@ -98,9 +98,9 @@ void answer_fault(const struct fault *fault)
 {
 	char code[16];
 
-	snprintf(code, sizeof(code), "0x%08lx", (unsigned long)fault->code);
+	snprintf(code, sizeof(code), "0x%08lx", (unsigned long)fault->cause);
 	answer_err("fault", code, "name=%s access=%s at=0x%llx",
-		   fault->code == EXCEPTION_IN_PAGE_ERROR ? "EXCEPTION_IN_PAGE_ERROR" :
+		   fault->cause == EXCEPTION_IN_PAGE_ERROR ? "EXCEPTION_IN_PAGE_ERROR" :
 							   "EXCEPTION_ACCESS_VIOLATION",
-		   access_name(fault->write), (unsigned long long)fault->addr);
+		   access_name(fault->detail), (unsigned long long)fault->addr);
 }

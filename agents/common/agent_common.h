@@ -1,0 +1,62 @@
+/*
+ * What every agent provides to the code all agents share (verbs_touch.c):
+ * the answers, the required-field helpers, the verb table entry and the
+ * fault guard. Each agent implements these on its own system (agents/posix/,
+ * agents/win32/) and includes this header from its own agent.h, so the
+ * shared code depends on this contract only, not on either agent.
+ */
+#ifndef MAPCONF_AGENT_COMMON_H
+#define MAPCONF_AGENT_COMMON_H
+
+#include "protocol.h"
+
+#include <stdint.h>
+
+/* Answers. Exactly one of them is called per request. */
+void answer_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* err code=<code> native=<native>, for errors that are not the system's own error values. */
+void answer_err(const char *code, const char *native, const char *detail_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A line sent verbatim (used to test how the controller handles garbage). */
+void answer_raw(const char *text);
+
+/* Required-field helpers: answer err invalid_request and return -1 (NULL). */
+int need_u64(const struct mc_line *req, const char *key, uint64_t *out);
+int need_addr(const struct mc_line *req, const char *key, uintptr_t *out);
+const char *need_str(const struct mc_line *req, const char *key);
+
+/* Verb handlers, grouped by what they act on; a table ends with { NULL, NULL }. */
+typedef void (*verb_fn)(const struct mc_line *req);
+struct verb {
+	const char *word;
+	verb_fn run;
+};
+extern const struct verb touch_verbs[];    /* verbs_touch.c */
+
+/*
+ * A fault caught by the guard: the signal and its si_code (POSIX), or the
+ * exception code and the kind of access (Win32), and the faulting address.
+ */
+struct fault {
+	uint32_t cause;
+	int detail;
+	uintptr_t addr;
+};
+/* Run fn(arg); 0 if it returned, else 1 with the fault it raised in *fault. */
+int guard_run(void (*fn)(void *), void *arg, struct fault *fault);
+/* The answer to a request whose access faulted: err code=fault ... */
+void answer_fault(const struct fault *fault);
+/* probe's answer for a fault: ok result=<kind> ... */
+void answer_probe_fault(const struct fault *fault);
+/* chain_walk's answer for a fault: answer_fault's, and how many links were walked */
+void answer_chain_fault(const struct fault *fault, uint64_t visited);
+
+/*
+ * For functions that touch whatever address the controller names, on
+ * purpose: another process's heap address, an unmapped page. The fault
+ * guard turns a fault into an answer; AddressSanitizer must not turn the
+ * access into a report, so they are left uninstrumented.
+ */
+#define WILD_ACCESS __attribute__((no_sanitize("address")))
+
+#endif
