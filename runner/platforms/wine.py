@@ -18,6 +18,20 @@ a second run wait.
 Every Wine process of the run (the server, the Windows services it starts)
 carries the run's MAPCONF_RUN_ID, so a run that is killed before stop() is
 swept like any other: the next run kills what is left of it.
+
+Every Windows process of the run starts with address-space randomization
+off (setarch --addr-no-randomize; the services and the agents' own children
+inherit it). Debian's Wine has no preloader to reserve Windows' fixed
+addresses before anything else is mapped, and its loader (wine64) is linked
+at 0x7d000000, so its brk heap begins just above that; Linux places the
+start of that heap at random within 1 GiB, which covers 0x7ffe0000, where
+Wine must map the shared user data. In about one start in 10,000 the heap
+lay there and the agent ended with status 1 before its first line ("failed
+to map the shared user data: c0000018"). Without randomization the heap
+begins at 0x7d005000, some 48 MB below, and holds about 130 KiB when Wine
+maps that page.
+Wine's own error messages are kept (err+all) so that such a failure names
+its cause in the case's output.
 """
 
 from __future__ import annotations
@@ -32,8 +46,8 @@ from pathlib import Path
 
 from . import Platform, PlatformError, Tool, tool_version, which
 
-BUILD = Path(__file__).resolve().parents[2] / "build" / "win32"
-AGENT = BUILD / "agent" / "mapconf-agent.exe"
+# the runner's own repository: start() is given no repository to warm Wine up with
+RUNNER_REPO = Path(__file__).resolve().parents[2]
 SERVER_WAIT_S = 60
 FIRST_START_WAIT_S = 300      # the first start in a new prefix creates it
 
@@ -52,6 +66,7 @@ class Wine(Platform):
         self.tools += [
             Tool("wine", "wine"),
             Tool("wineserver", "wine"),
+            Tool("setarch", "util-linux"),
             Tool("/usr/lib/wine/wine64", "wine64"),
             Tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
         ]
@@ -65,12 +80,13 @@ class Wine(Platform):
         return [self.variant, "win32"]
 
     def agent_argv(self, repo: Path) -> list[str]:
-        return [which("wine"), str(AGENT)]
+        agent = repo / "build" / "win32" / "agent" / "mapconf-agent.exe"
+        return [which("setarch"), "--addr-no-randomize", which("wine"), str(agent)]
 
     def wine_env(self) -> dict[str, str]:
         return {
             "WINEPREFIX": str(self.prefix),
-            "WINEDEBUG": "-all",
+            "WINEDEBUG": "-all,err+all",
             "TMPDIR": str(self.tmp),
             # no menu entries in the user's home, no Mono or Gecko installer
             "WINEDLLOVERRIDES": "winemenubuilder.exe=d;mscoree=d;mshtml=d",
@@ -119,9 +135,10 @@ class Wine(Platform):
         """Start one agent and tell it to exit: this boots Wine's services for
         the run (in a new prefix it creates the prefix), with output to a
         file, so that no service inherits a case's pipe."""
+        argv = self.agent_argv(RUNNER_REPO)
         with open(log, "w+b") as out:
             try:
-                proc = subprocess.run([which("wine"), str(AGENT)], input=b"exit\n", env=self._env(),
+                proc = subprocess.run(argv, input=b"exit\n", env=self._env(),
                                       stdout=out, stderr=subprocess.STDOUT, timeout=FIRST_START_WAIT_S)
             except subprocess.TimeoutExpired:
                 raise PlatformError(f"the agent did not start under Wine within {FIRST_START_WAIT_S} s; "
@@ -130,7 +147,7 @@ class Wine(Platform):
             said = out.read().decode(errors="replace")
         if proc.returncode != 0 or "\nok" not in said:
             raise PlatformError(f"the agent does not run under Wine (status {proc.returncode}): "
-                                f"{said.strip()[-300:]!r}; try 'wine {AGENT}' by hand.")
+                                f"{said.strip()[-300:]!r}; try '{' '.join(argv)}' by hand.")
 
     def stop(self) -> None:
         try:
