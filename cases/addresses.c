@@ -17,12 +17,12 @@ static void view_at_free_address_is_exactly_there(void)
 	uintptr_t at = mc_free_address(both, 2, MC_GRANULE);
 
 	struct mc_reply ra = mc_try_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
-	mc_check_ok(&ra, "A maps at a free address");
-	MC_CHECK(mc_field_u64(&ra, "addr") == at, "A asked for 0x%lx and got \"%s\"",
+	mc_check_ok("a-maps-at-free-address", &ra, "A maps at a free address");
+	MC_CHECK("a-view-exactly-there", mc_field_u64(&ra, "addr") == at, "A asked for 0x%lx and got \"%s\"",
 		 (unsigned long)at, ra.text);
 	struct mc_reply rb = mc_try_map_fixed(b, mc_open(b, obj, "rw"), MC_GRANULE, at);
-	mc_check_ok(&rb, "B maps at the same address");
-	MC_CHECK(mc_field_u64(&rb, "addr") == at, "B asked for 0x%lx and got \"%s\"",
+	mc_check_ok("b-maps-at-same-address", &rb, "B maps at the same address");
+	MC_CHECK("b-view-exactly-there", mc_field_u64(&rb, "addr") == at, "B asked for 0x%lx and got \"%s\"",
 		 (unsigned long)at, rb.text);
 }
 
@@ -38,8 +38,9 @@ static void pointer_chain_built_by_a_walks_in_b(void)
 	mc_map_fixed(b, mc_open(b, obj, "rw"), MC_GRANULE, at);
 	uint64_t built = mc_chain_build(a, at, 32, 512);
 	struct mc_reply walked = mc_try_chain_walk(b, at);
-	mc_check_ok(&walked, "B walks A's chain");
-	MC_CHECK(mc_field_u64(&walked, "visited") == 32 && mc_field_u64(&walked, "sum") == built,
+	mc_check_ok("b-walks-chain", &walked, "B walks A's chain");
+	MC_CHECK("chain-walks-whole",
+		 mc_field_u64(&walked, "visited") == 32 && mc_field_u64(&walked, "sum") == built,
 		 "B walked \"%s\", A built 32 nodes with sum=%llu", walked.text, (unsigned long long)built);
 }
 
@@ -64,11 +65,14 @@ static void fixed_view_over_occupied_range_fails(void)
 	uintptr_t at;
 	struct mc_reply r = request_over_occupied_range(a, &at);
 
-	MC_CHECK(!r.ok, "A's request for a view over its occupied 0x%lx was not refused: \"%s\"",
+	/* the data first: a platform that maps over the old view must not pass as one that maps elsewhere */
+	mc_check_reads("old-data-stays", a, at, "the old data");
+	MC_CHECK("request-refused", !r.ok,
+		 "A's request for a view over its occupied 0x%lx was not refused: \"%s\"",
 		 (unsigned long)at, r.text);
-	MC_CHECK(strcmp(r.code, "already_exists") == 0 || strcmp(r.code, "invalid_address") == 0,
+	MC_CHECK("refused-as-occupied",
+		 strcmp(r.code, "already_exists") == 0 || strcmp(r.code, "invalid_address") == 0,
 		 "expected err code=already_exists or invalid_address, got \"%s\"", r.text);
-	mc_check_reads(a, at, "the old data");
 }
 
 /* ADDR-004: a view requested at an address that is not aligned is refused. */
@@ -79,7 +83,8 @@ static void misaligned_fixed_address_is_refused(void)
 	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE) + MC_PAGE / 2;
 
 	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
-	mc_check_error(&r, "invalid_argument", "A asks for a view at a misaligned address");
+	mc_check_error("misaligned-refused", &r, "invalid_argument",
+		       "A asks for a view at a misaligned address");
 }
 
 /* ADDR-005: a view requested over a range that is partly occupied is refused, and the data there stays. */
@@ -92,9 +97,10 @@ static void fixed_view_over_partly_occupied_range_fails(void)
 	mc_map_fixed(a, mc_create(a, old), MC_GRANULE, at + MC_GRANULE);
 	mc_write_text(a, at + MC_GRANULE, "the old data");
 	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, new), 2 * MC_GRANULE, at);
-	MC_CHECK(!r.ok, "A's request for two granules at 0x%lx, whose second is occupied, was not refused: \"%s\"",
+	mc_check_reads("old-data-stays", a, at + MC_GRANULE, "the old data");   /* first: see ADDR-003 */
+	MC_CHECK("request-refused", !r.ok,
+		 "A's request for two granules at 0x%lx, whose second is occupied, was not refused: \"%s\"",
 		 (unsigned long)at, r.text);
-	mc_check_reads(a, at + MC_GRANULE, "the old data");
 }
 
 /* ADDR-006: an attach requested over an occupied range is refused (SysV: EINVAL), and the data there stays. */
@@ -104,8 +110,8 @@ static void attach_over_occupied_range_fails(void)
 	uintptr_t at;
 	struct mc_reply r = request_over_occupied_range(a, &at);
 
-	mc_check_error(&r, "invalid_argument", "A attaches over its occupied range");
-	mc_check_reads(a, at, "the old data");
+	mc_check_reads("old-data-stays", a, at, "the old data");   /* first: see ADDR-003 */
+	mc_check_error("attach-refused", &r, "invalid_argument", "A attaches over its occupied range");
 }
 
 /* ADDR-007: an attach at a misaligned address with SHM_RND lands at that address rounded down. */
@@ -116,8 +122,9 @@ static void rounded_attach_lands_rounded_down(void)
 	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE);
 
 	struct mc_reply r = mc_try_map_fixed_rounded(a, mc_create(a, obj), MC_GRANULE, at + 100);
-	mc_check_ok(&r, "A attaches with SHM_RND at a misaligned address");
-	MC_CHECK(mc_field_u64(&r, "addr") == at, "A asked for 0x%lx rounded down, which is 0x%lx, and got \"%s\"",
+	mc_check_ok("rounded-attach-succeeds", &r, "A attaches with SHM_RND at a misaligned address");
+	MC_CHECK("lands-rounded-down", mc_field_u64(&r, "addr") == at,
+		 "A asked for 0x%lx rounded down, which is 0x%lx, and got \"%s\"",
 		 (unsigned long)(at + 100), (unsigned long)at, r.text);
 }
 

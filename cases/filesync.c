@@ -15,7 +15,7 @@ static void flush_updates_file_while_mapped(void)
 
 	mc_write_text(a, va + 10, "flushed to the file");
 	mc_flush(a, va, MC_PAGE);
-	mc_check_file_holds(reader, obj, 10, "flushed to the file");
+	mc_check_file_holds("file-holds-flushed-data", reader, obj, 10, "flushed to the file");
 }
 
 /* FILE-002: after the last unmap, the file holds every write. */
@@ -30,8 +30,8 @@ static void file_holds_writes_after_last_unmap(void)
 	mc_write_text(a, va + MC_PAGE + 5, "second page");
 	mc_unmap(a, va, 2 * MC_PAGE);
 	mc_close(a, h);
-	mc_check_file_holds(reader, obj, 0, "first page");
-	mc_check_file_holds(reader, obj, MC_PAGE + 5, "second page");
+	mc_check_file_holds("file-holds-first-page", reader, obj, 0, "first page");
+	mc_check_file_holds("file-holds-second-page", reader, obj, MC_PAGE + 5, "second page");
 }
 
 /* FILE-003: a synchronous flush leaves the view's pages clean. */
@@ -43,10 +43,12 @@ static void flush_leaves_pages_clean(void)
 
 	mc_fill(a, va, 4 * MC_PAGE, 3);
 	if (mc_dirty_kb(a, va) == 0)
-		MC_BROKEN("A's view shows no dirty pages after writing 16 kB: cleanliness cannot be measured");
+		MC_BROKEN("dirty-pages-seen",
+			  "A's view shows no dirty pages after writing 16 kB: cleanliness cannot be measured");
 	mc_flush(a, va, 4 * MC_PAGE);
 	uint64_t dirty = mc_dirty_kb(a, va);
-	MC_CHECK(dirty == 0, "A's view still has %llu kB dirty after a synchronous flush",
+	MC_CHECK("pages-clean-after-flush", dirty == 0,
+		 "A's view still has %llu kB dirty after a synchronous flush",
 		 (unsigned long long)dirty);
 }
 
@@ -59,7 +61,7 @@ static void file_holds_writes_after_writer_killed(void)
 
 	mc_write_text(a, va, "written before the kill");
 	mc_kill(a);
-	mc_check_file_holds(reader, obj, 0, "written before the kill");
+	mc_check_file_holds("file-holds-killed-writers-data", reader, obj, 0, "written before the kill");
 }
 
 /* FILE-005: after the last unmap, the file holds the writes both agents made through their own views. */
@@ -76,8 +78,8 @@ static void file_holds_every_agents_writes(void)
 	mc_unmap(b, vb, MC_PAGE);
 	mc_close(a, ha);
 	mc_close(b, hb);
-	mc_check_file_holds(reader, obj, 0, "written by A");
-	mc_check_file_holds(reader, obj, 100, "written by B");
+	mc_check_file_holds("file-holds-a-write", reader, obj, 0, "written by A");
+	mc_check_file_holds("file-holds-b-write", reader, obj, 100, "written by B");
 }
 
 /* FILE-006: after writing through the view and a flush, the file's modification time is updated. */
@@ -92,7 +94,7 @@ static void flush_updates_mtime(void)
 	mc_write_text(a, va, "changes the mtime");
 	mc_flush(a, va, MC_PAGE);
 	struct mc_reply r = mc_stat(a, h);
-	MC_CHECK(mc_field_u64(&r, "mtime_ns") > 1000000000ULL,
+	MC_CHECK("mtime-updated", mc_field_u64(&r, "mtime_ns") > 1000000000ULL,
 		 "the mtime set to 1 s after the epoch did not move after a write and a flush: \"%s\"", r.text);
 }
 
@@ -104,7 +106,7 @@ static void flush_with_sync_and_async_is_refused(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	struct mc_reply r = mc_try_flush(a, va, MC_PAGE, "both");
-	mc_check_error(&r, "invalid_argument", "A flushes with MS_SYNC|MS_ASYNC");
+	mc_check_error("sync-and-async-refused", &r, "invalid_argument", "A flushes with MS_SYNC|MS_ASYNC");
 }
 
 /* FILE-008: a flush at an address that is not page-aligned is refused. */
@@ -115,7 +117,7 @@ static void flush_at_misaligned_address_is_refused(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	struct mc_reply r = mc_try_flush(a, va + 1, 16, "sync");
-	mc_check_error(&r, "invalid_argument", "A flushes at view + 1");
+	mc_check_error("misaligned-flush-refused", &r, "invalid_argument", "A flushes at view + 1");
 }
 
 /* FILE-009: a flush of a range that is no longer mapped fails with no_memory (ENOMEM). */
@@ -127,7 +129,7 @@ static void flush_of_unmapped_range_fails(void)
 
 	mc_unmap(a, va, MC_PAGE);
 	struct mc_reply r = mc_try_flush(a, va, MC_PAGE, "sync");
-	mc_check_error(&r, "no_memory", "A flushes the range it unmapped");
+	mc_check_error("unmapped-flush-refused", &r, "no_memory", "A flushes the range it unmapped");
 }
 
 static const struct mc_case cases[] = {

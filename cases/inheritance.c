@@ -14,9 +14,9 @@ static void shared_view_stays_shared_across_fork(void)
 	struct mc_agent *child = mc_fork(parent, "C");
 
 	mc_write_text(child, view, "written by the child");
-	mc_check_reads(parent, view, "written by the child");
+	mc_check_reads("parent-reads-child-write", parent, view, "written by the child");
 	mc_write_text(parent, view + 100, "written by the parent");
-	mc_check_reads(child, view + 100, "written by the parent");
+	mc_check_reads("child-reads-parent-write", child, view + 100, "written by the parent");
 }
 
 /* INH-002: a private view is copy-on-write across fork: the child's write stays in the child. */
@@ -28,10 +28,10 @@ static void private_view_is_copy_on_write_across_fork(void)
 
 	mc_write_text(parent, view, "the parent's copy");
 	struct mc_agent *child = mc_fork(parent, "C");
-	mc_check_reads(child, view, "the parent's copy");
+	mc_check_reads("child-reads-parent-copy", child, view, "the parent's copy");
 	mc_write_text(child, view, "the child's copy!");
-	mc_check_reads(child, view, "the child's copy!");
-	mc_check_reads(parent, view, "the parent's copy");
+	mc_check_reads("child-reads-own-write", child, view, "the child's copy!");
+	mc_check_reads("parent-copy-unchanged", parent, view, "the parent's copy");
 }
 
 /* INH-003: exec drops every view: afterwards the view's address faults. */
@@ -43,7 +43,7 @@ static void exec_drops_every_view(void)
 
 	mc_write_text(a, view, "gone after exec");
 	mc_exec(a);
-	mc_check_faults(a, view, "read");
+	mc_check_faults("view-gone-after-exec", a, view, "read");
 }
 
 static const struct mc_case cases[] = {

@@ -14,8 +14,8 @@ static void agent_without_view_cannot_reach_pages(void)
 
 	mc_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
 	mc_write_text(a, at, "only for those with a view");
-	mc_check_faults(b, at, "read");
-	mc_check_faults(b, at, "write");
+	mc_check_faults("b-read-faults", b, at, "read");
+	mc_check_faults("b-write-faults", b, at, "write");
 }
 
 /* ISO-002: after unmap, the view's address faults. */
@@ -27,7 +27,7 @@ static void address_faults_after_unmap(void)
 
 	mc_write_text(a, va, "gone after unmap");
 	mc_unmap(a, va, MC_PAGE);
-	mc_check_faults(a, va, "read");
+	mc_check_faults("read-faults-after-unmap", a, va, "read");
 }
 
 /* ISO-003: a read-only view can be read but faults on write, and the data stays. */
@@ -40,9 +40,9 @@ static void read_only_view_faults_on_write(void)
 	uintptr_t ro = mc_map(a, h, 0, MC_PAGE, "r");
 
 	mc_write_text(a, rw, "read-only through the second view");
-	mc_check_accessible(a, ro, "read");
-	mc_check_faults(a, ro, "write");
-	mc_check_reads(a, ro, "read-only through the second view");
+	mc_check_accessible("read-only-view-readable", a, ro, "read");
+	mc_check_faults("write-faults", a, ro, "write");
+	mc_check_reads("data-stays", a, ro, "read-only through the second view");
 }
 
 /* ISO-004: an object opened read-only cannot be mapped as a writable shared view. */
@@ -53,7 +53,7 @@ static void read_only_open_cannot_map_writable(void)
 
 	mc_create(a, obj);
 	struct mc_reply r = mc_try_map(b, mc_open(b, obj, "r"), MC_PAGE, "rw");
-	mc_check_error(&r, "access_denied", "B maps a read-only open for writing");
+	mc_check_error("writable-map-refused", &r, "access_denied", "B maps a read-only open for writing");
 }
 
 /* ISO-005: an object created with mode 0600 cannot be opened by another user. */
@@ -65,9 +65,11 @@ static void private_mode_keeps_other_users_out(void)
 	mc_create(a, obj);
 	mc_become_other_user(b);
 	struct mc_reply rw = mc_try_open(b, obj, "rw");
-	mc_check_error(&rw, "access_denied", "B, another user, opens A's 0600 object for writing");
+	mc_check_error("other-user-write-open-refused", &rw, "access_denied",
+		       "B, another user, opens A's 0600 object for writing");
 	struct mc_reply ro = mc_try_open(b, obj, "r");
-	mc_check_error(&ro, "access_denied", "B, another user, opens A's 0600 object for reading");
+	mc_check_error("other-user-read-open-refused", &ro, "access_denied",
+		       "B, another user, opens A's 0600 object for reading");
 }
 
 /* ISO-006: a view made read-only with mprotect faults on write and can still be read. */
@@ -79,8 +81,8 @@ static void mprotect_read_only_faults_on_write(void)
 
 	mc_write_text(a, va, "protected afterwards");
 	mc_protect(a, va, MC_PAGE, "r");
-	mc_check_faults(a, va, "write");
-	mc_check_reads(a, va, "protected afterwards");
+	mc_check_faults("write-faults", a, va, "write");
+	mc_check_reads("data-still-reads", a, va, "protected afterwards");
 }
 
 static const struct mc_case cases[] = {

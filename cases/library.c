@@ -15,7 +15,7 @@ static void library_allocation_is_private(void)
 	mc_lib_load(b);
 	uintptr_t addr = mc_lib_alloc(a, 4096);
 	mc_write_text(a, addr, marker);
-	mc_check_unreachable(b, addr, marker);
+	mc_check_unreachable("library-allocation-unreachable", b, addr, marker);
 }
 
 /* LIB-002: setting the library's global in one agent leaves another agent's copy as it was. */
@@ -27,7 +27,8 @@ static void library_global_is_per_process(void)
 	uint64_t before = mc_lib_global(b);
 	mc_lib_set(a, 4242);
 	uint64_t after = mc_lib_global(b);
-	MC_CHECK(after == before, "B's copy of the library global changed when A set its own: %llu, then %llu",
+	MC_CHECK("b-global-unchanged", after == before,
+		 "B's copy of the library global changed when A set its own: %llu, then %llu",
 		 (unsigned long long)before, (unsigned long long)after);
 }
 
@@ -41,7 +42,7 @@ static void library_allocation_starts_clean(void)
 	mc_fill(a, mc_lib_alloc(a, sizeof(zeros)), sizeof(zeros), 5);
 	uintptr_t allocation = mc_lib_alloc(b, sizeof(zeros));
 	uint64_t sum = mc_checksum(b, allocation, sizeof(zeros));
-	MC_CHECK(sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
+	MC_CHECK("allocation-starts-zero", sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
 		 "B's new library allocation at 0x%lx is not zeros after A filled its own",
 		 (unsigned long)allocation);
 }

@@ -16,9 +16,9 @@ static void same_name_opens_same_object(void)
 
 	mc_write_text(a, va, "written by the creator");
 	uintptr_t vb = mc_open_map(b, obj);
-	mc_check_reads(b, vb, "written by the creator");
+	mc_check_reads("opener-reads-creator-write", b, vb, "written by the creator");
 	mc_write_text(b, vb + 100, "written by the opener");
-	mc_check_reads(a, va + 100, "written by the opener");
+	mc_check_reads("creator-reads-opener-write", a, va + 100, "written by the opener");
 }
 
 /* NAME-002: an exclusive create of a name that exists fails with already_exists. */
@@ -29,7 +29,7 @@ static void exclusive_create_of_existing_name_fails(void)
 
 	mc_create(a, obj);
 	struct mc_reply r = mc_try_create(b, obj);
-	mc_check_error(&r, "already_exists", "B creates the name A created");
+	mc_check_error("exclusive-create-refused", &r, "already_exists", "B creates the name A created");
 }
 
 /* NAME-003: opening a name that no object has fails with not_found. */
@@ -39,7 +39,7 @@ static void opening_missing_name_fails(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_try_open(a, never_created, "rw");
-	mc_check_error(&r, "not_found", "A opens a name nobody created");
+	mc_check_error("open-missing-refused", &r, "not_found", "A opens a name nobody created");
 }
 
 /* NAME-004: a new object reads as zero bytes in every page. */
@@ -51,7 +51,7 @@ static void new_object_reads_as_zero(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	uint64_t sum = mc_checksum(a, va, sizeof(zeros));
-	MC_CHECK(sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
+	MC_CHECK("new-object-is-zero", sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
 		 "A's new %zu-byte object does not read as zeros (checksum 0x%016llx)",
 		 sizeof(zeros), (unsigned long long)sum);
 }
@@ -67,7 +67,8 @@ static void names_are_case_sensitive(void)
 		upper->name[i] = (char)toupper((unsigned char)obj->name[i]);
 	mc_create(a, obj);
 	struct mc_reply r = mc_try_open(a, upper, "rw");
-	mc_check_error(&r, "not_found", "A opens the upper-case spelling of its object's name");
+	mc_check_error("upper-case-name-not-found", &r, "not_found",
+		       "A opens the upper-case spelling of its object's name");
 }
 
 /* NAME-006: a name with a slash after the leading one is refused. */
@@ -78,7 +79,7 @@ static void name_with_inner_slash_is_refused(void)
 
 	strcat(obj->name, "/inner");
 	struct mc_reply r = mc_try_create(a, obj);
-	mc_check_error(&r, "invalid_argument", "A creates a name with an inner slash");
+	mc_check_error("inner-slash-refused", &r, "invalid_argument", "A creates a name with an inner slash");
 }
 
 /* NAME-007: a name longer than the system allows (NAME_MAX) is refused with name_too_long. */
@@ -91,7 +92,7 @@ static void too_long_name_is_refused(void)
 		obj->name[n] = 'x';
 	obj->name[300] = '\0';
 	struct mc_reply r = mc_try_create(a, obj);
-	mc_check_error(&r, "name_too_long", "A creates a name of about 300 characters");
+	mc_check_error("long-name-refused", &r, "name_too_long", "A creates a name of about 300 characters");
 }
 
 /* NAME-008: the descriptor of a created object is close-on-exec. */
@@ -101,7 +102,8 @@ static void descriptor_is_close_on_exec(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_stat(a, mc_create(a, obj));
-	MC_CHECK(mc_field_u64(&r, "cloexec") == 1, "A's new object's descriptor is inherited by exec: \"%s\"",
+	MC_CHECK("descriptor-close-on-exec", mc_field_u64(&r, "cloexec") == 1,
+		 "A's new object's descriptor is inherited by exec: \"%s\"",
 		 r.text);
 }
 
@@ -113,7 +115,7 @@ static void mode_is_masked_by_umask(void)
 
 	mc_umask(a, 022);
 	struct mc_reply r = mc_stat(a, mc_create_with_mode(a, obj, 0666));
-	MC_CHECK(strcmp(mc_field(&r, "mode"), "0644") == 0,
+	MC_CHECK("mode-masked-by-umask", strcmp(mc_field(&r, "mode"), "0644") == 0,
 		 "created with mode 0666 under umask 022: expected mode 0644, got \"%s\"", r.text);
 }
 

@@ -10,7 +10,7 @@ static void check_allocation_is_private(const char *kind, uint64_t size)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
-	mc_check_allocation_private(a, b, kind, size);
+	mc_check_allocation_private("allocation-unreachable", a, b, kind, size);
 }
 
 /* PRIV-001: small heap memory (malloc) written by one agent is not reachable by another. */
@@ -44,9 +44,9 @@ static void heap_is_private_after_fork(void)
 	struct mc_agent *child = mc_fork(parent, "C");
 	/* the view is shared with the child, so only the heap can be told apart */
 	mc_write_text(child, view, "shared with the child");
-	mc_check_reads(parent, view, "shared with the child");
+	mc_check_reads("view-still-shared", parent, view, "shared with the child");
 	mc_write_text(child, heap, "the child's heap");
-	mc_check_reads(parent, heap, marker);
+	mc_check_reads("parent-heap-unchanged", parent, heap, marker);
 }
 
 static const struct mc_case cases[] = {

@@ -30,11 +30,12 @@ static void object_outlives_its_creator(void)
 
 	mc_write_text(a, va, "outlives its creator");
 	mc_exit(a);
-	mc_check_reads(b, vb, "outlives its creator");
+	mc_check_reads("b-reads-after-creator-exit", b, vb, "outlives its creator");
 	struct mc_agent *c = mc_agent_start("C");
 	struct mc_reply opened = mc_try_open(c, obj, "rw");
-	mc_check_ok(&opened, "C opens the name after its creator exited");
-	mc_check_reads(c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "rw"), "outlives its creator");
+	mc_check_ok("c-opens-name", &opened, "C opens the name after its creator exited");
+	mc_check_reads("c-reads-data", c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "rw"),
+		       "outlives its creator");
 }
 
 /* REL-002: unlink removes the name at once, while an existing view keeps the data. */
@@ -47,8 +48,8 @@ static void unlink_removes_name_keeps_view(void)
 	mc_write_text(a, va, "kept by the view");
 	mc_unlink(a, obj);
 	struct mc_reply r = mc_try_open(b, obj, "rw");
-	mc_check_error(&r, "not_found", "B opens the name A unlinked");
-	mc_check_reads(a, va, "kept by the view");
+	mc_check_error("name-gone-after-unlink", &r, "not_found", "B opens the name A unlinked");
+	mc_check_reads("view-keeps-data", a, va, "kept by the view");
 }
 
 /* The tolerance of REL-003..005, as their statements in the spec table say: 16 pages of 4 KiB. */
@@ -69,7 +70,8 @@ static uintptr_t filled_big_view(struct mc_agent *a, struct mc_object *obj, stru
 	mc_fill(a, va, BIG, 1);
 	uint64_t now = figure_kb(obj);
 	if (now + SLACK_KB < baseline + BIG_KB)
-		MC_BROKEN("%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
+		MC_BROKEN("figure-shows-the-fill",
+			  "%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
 			  mc_memory_what(), (long long)now - (long long)baseline, BIG_KB);
 	return va;
 }
@@ -78,7 +80,7 @@ static void check_released(const struct mc_object *obj, uint64_t baseline, const
 {
 	uint64_t now = figure_kb(obj);
 
-	MC_CHECK(now <= baseline + SLACK_KB,
+	MC_CHECK("memory-released", now <= baseline + SLACK_KB,
 		 "%s is %llu kB after %s, %lld kB above the %llu kB before the %llu kB object existed "
 		 "(at most %llu kB may stay)",
 		 mc_memory_what(), (unsigned long long)now, after, (long long)now - (long long)baseline,
@@ -118,10 +120,11 @@ static void unlink_keeps_pages_while_view_exists(void)
 	mc_remove_name(a, obj);
 	mc_close(a, h);
 	uint64_t now = figure_kb(obj);
-	MC_CHECK(now + SLACK_KB >= baseline + BIG_KB,
+	MC_CHECK("pages-kept-while-viewed", now + SLACK_KB >= baseline + BIG_KB,
 		 "%s fell to %llu kB (%llu kB before the %llu kB object) while A still has a view",
 		 mc_memory_what(), (unsigned long long)now, (unsigned long long)baseline, BIG_KB);
-	MC_CHECK(mc_checksum(a, va, BIG) == sum, "A's view changed after unlink");
+	MC_CHECK("view-unchanged-after-unlink", mc_checksum(a, va, BIG) == sum,
+		 "A's view changed after unlink");
 }
 
 /* REL-005: when the last holder is killed, the object's memory is released. */

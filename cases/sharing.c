@@ -15,7 +15,7 @@ static void anonymous_shared_memory_needs_fork(void)
 	mc_share_object(a, b);
 	uintptr_t addr = mc_alloc(a, "shared-anon", MC_PAGE);
 	mc_write_text(a, addr, marker);
-	mc_check_unreachable(b, addr, marker);
+	mc_check_unreachable("anonymous-shared-unreachable", b, addr, marker);
 }
 
 /* SHARE-002: an agent that opened the object but has no view cannot reach its pages. */
@@ -30,7 +30,7 @@ static void handle_without_view_reaches_nothing(void)
 	mc_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
 	mc_open(b, obj, "rw");
 	mc_write_text(a, at, marker);
-	mc_check_faults(b, at, "read");
+	mc_check_faults("no-view-read-faults", b, at, "read");
 }
 
 /* SHARE-003: views stay shared after every handle to the object is closed. */
@@ -44,8 +44,8 @@ static void views_stay_shared_after_handles_close(void)
 
 	mc_close(a, ha);
 	mc_close(b, hb);
-	mc_check_writes(a, va, marker);
-	mc_check_reads(b, vb, marker);
+	mc_check_writes("a-writes-after-handles-close", a, va, marker);
+	mc_check_reads("b-reads-after-handles-close", b, vb, marker);
 }
 
 static const struct mc_case cases[] = {

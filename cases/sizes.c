@@ -22,7 +22,7 @@ static void partial_last_page_tail_reads_zero(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t va = mc_map(a, mc_create(a, obj), 0, MC_PAGE, "rw");
 
-	MC_CHECK(is_zero_range(a, va + 100, MC_PAGE - 100),
+	MC_CHECK("tail-reads-zero", is_zero_range(a, va + 100, MC_PAGE - 100),
 		 "bytes 100 to %llu of the page holding a 100-byte object are not all zero", MC_PAGE - 1);
 }
 
@@ -34,7 +34,7 @@ static void page_past_end_faults_with_sigbus(void)
 	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
 
 	struct mc_reply r = mc_probe(a, va + MC_PAGE, "read");
-	MC_CHECK(strcmp(mc_field(&r, "result"), "bus") == 0,
+	MC_CHECK("past-end-is-bus-error", strcmp(mc_field(&r, "result"), "bus") == 0,
 		 "reading the page past a one-page object: expected SIGBUS, got \"%s\"", r.text);
 }
 
@@ -48,9 +48,9 @@ static void shrink_faults_and_regrow_reads_zero(void)
 
 	mc_fill(a, va, 2 * MC_PAGE, 9);
 	mc_resize(a, h, MC_PAGE);
-	mc_check_faults(a, va + MC_PAGE, "read");
+	mc_check_faults("beyond-old-size-faults", a, va + MC_PAGE, "read");
 	mc_resize(a, h, 2 * MC_PAGE);
-	MC_CHECK(is_zero_range(a, va + MC_PAGE, MC_PAGE),
+	MC_CHECK("grown-page-reads-zero", is_zero_range(a, va + MC_PAGE, MC_PAGE),
 		 "the second page does not read as zeros after shrinking and regrowing the object");
 }
 
@@ -61,7 +61,7 @@ static void zero_length_view_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 0, "rw");
-	mc_check_error(&r, "invalid_argument", "A maps zero bytes");
+	mc_check_error("zero-length-refused", &r, "invalid_argument", "A maps zero bytes");
 }
 
 /* SIZE-005: a view at an offset that is not page-aligned is refused. */
@@ -71,7 +71,7 @@ static void misaligned_offset_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_try_map_at_offset(a, mc_create(a, obj), 100, MC_PAGE, "rw");
-	mc_check_error(&r, "invalid_argument", "A maps at offset 100");
+	mc_check_error("misaligned-offset-refused", &r, "invalid_argument", "A maps at offset 100");
 }
 
 static const struct mc_case cases[] = {

@@ -28,7 +28,7 @@ static void check_total(struct mc_agent *a, uintptr_t counter, const char *how)
 {
 	uint64_t total = mc_load64(a, counter);
 
-	MC_CHECK(total == (uint64_t)WORKERS * INCREMENTS,
+	MC_CHECK("increments-exact", total == (uint64_t)WORKERS * INCREMENTS,
 		 "%d agents x %d increments %s gave %llu, expected %d", WORKERS, INCREMENTS, how,
 		 (unsigned long long)total, WORKERS * INCREMENTS);
 }
@@ -58,7 +58,7 @@ static void check_exact_totals(enum mc_guard guard, const char *how)
 					       .barrier = views[i] + BARRIER_OFFSET, .lock = views[i] };
 	mc_try_add_together(adders, WORKERS, guard, INCREMENTS, replies);
 	for (int i = 0; i < WORKERS; i++)
-		mc_check_ok(&replies[i], "a worker's increments");
+		mc_check_ok("worker-increments-done", &replies[i], "a worker's increments");
 	check_total(agents[0], views[0] + COUNTER_OFFSET, how);
 }
 
@@ -80,8 +80,8 @@ static void robust_mutex_reports_dead_owner(void)
 	mc_mutex_lock(b, vb);
 	mc_kill(b);
 	struct mc_reply r = mc_try_mutex_lock(c, vc);
-	mc_check_ok(&r, "C locks the mutex its killed owner B held");
-	MC_CHECK(mc_field_u64(&r, "owner_dead") == 1,
+	mc_check_ok("c-locks-mutex", &r, "C locks the mutex its killed owner B held");
+	MC_CHECK("owner-dead-reported", mc_field_u64(&r, "owner_dead") == 1,
 		 "C locked the mutex B died holding without being told its owner died: \"%s\"", r.text);
 }
 

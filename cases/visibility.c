@@ -13,7 +13,7 @@ static void write_in_a_is_read_by_b(void)
 	uintptr_t vb = mc_open_map(b, obj);
 
 	mc_write_text(a, va, "visible in every view");
-	mc_check_reads(b, vb, "visible in every view");
+	mc_check_reads("b-reads-a-write", b, vb, "visible in every view");
 }
 
 /* VIS-002: two views of one object in one process alias each other. */
@@ -25,9 +25,10 @@ static void two_views_in_one_process_alias(void)
 	uintptr_t first = mc_map(a, h, 0, MC_PAGE, "rw");
 	uintptr_t second = mc_map(a, h, 0, MC_PAGE, "rw");
 
-	MC_CHECK(first != second, "A's two views share one address 0x%lx", (unsigned long)first);
+	MC_CHECK("views-at-two-addresses", first != second, "A's two views share one address 0x%lx",
+		 (unsigned long)first);
 	mc_write_text(a, first + 64, "through the first view");
-	mc_check_reads(a, second + 64, "through the first view");
+	mc_check_reads("second-view-reads-first-write", a, second + 64, "through the first view");
 }
 
 /* The checksum a fill with this seed gives, computed here, not by an agent. */
@@ -54,7 +55,7 @@ static void every_page_is_shared(void)
 
 	mc_fill(a, va, size, seed);
 	uint64_t sum = mc_checksum(b, vb, size);
-	MC_CHECK(sum == expected_fill_sum(size, seed),
+	MC_CHECK("b-checksum-matches", sum == expected_fill_sum(size, seed),
 		 "B's checksum of the 1 MiB A filled is 0x%016llx, expected 0x%016llx",
 		 (unsigned long long)sum, (unsigned long long)expected_fill_sum(size, seed));
 }
@@ -69,7 +70,7 @@ static void view_at_offset_shows_those_bytes(void)
 	uintptr_t vb = mc_map(b, hb, MC_GRANULE, MC_GRANULE, "rw");
 
 	mc_write_text(a, va + MC_GRANULE, "at the second granule");
-	mc_check_reads(b, vb, "at the second granule");
+	mc_check_reads("b-reads-at-offset", b, vb, "at the second granule");
 }
 
 /* VIS-005: writes through a private (copy-on-write) view stay in that view. */
@@ -81,10 +82,10 @@ static void private_view_writes_stay_private(void)
 
 	mc_write_text(a, va, "the shared content");
 	uintptr_t vb = mc_map_private(b, mc_open(b, obj, "rw"), MC_PAGE);
-	mc_check_reads(b, vb, "the shared content");
+	mc_check_reads("private-view-reads-shared", b, vb, "the shared content");
 	mc_write_text(b, vb, "B's private copy!!");
-	mc_check_reads(b, vb, "B's private copy!!");
-	mc_check_reads(a, va, "the shared content");
+	mc_check_reads("private-view-reads-own-write", b, vb, "B's private copy!!");
+	mc_check_reads("shared-view-unchanged", a, va, "the shared content");
 }
 
 static const struct mc_case cases[] = {

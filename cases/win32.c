@@ -18,10 +18,12 @@ static void create_of_existing_name_opens_it(void)
 
 	mc_write_text(a, va, "the creator's data");
 	struct mc_reply r = mc_try_create_nonexclusive(b, obj, MC_PAGE);
-	mc_check_ok(&r, "B creates, not exclusively, the name A created");
-	MC_CHECK(mc_field_u64(&r, "existed") == 1, "B's create of an existing name did not report ERROR_ALREADY_EXISTS: \"%s\"",
+	mc_check_ok("non-exclusive-create-succeeds", &r, "B creates, not exclusively, the name A created");
+	MC_CHECK("existed-reported", mc_field_u64(&r, "existed") == 1,
+		 "B's create of an existing name did not report ERROR_ALREADY_EXISTS: \"%s\"",
 		 r.text);
-	mc_check_reads(b, mc_map(b, mc_handle_of(&r), 0, MC_PAGE, "rw"), "the creator's data");
+	mc_check_reads("b-reads-creator-data", b, mc_map(b, mc_handle_of(&r), 0, MC_PAGE, "rw"),
+		       "the creator's data");
 }
 
 /* WIN-002: creating an existing name with a larger size gets the object at its own size: a view of the larger size is refused. */
@@ -33,7 +35,8 @@ static void create_of_existing_name_keeps_its_size(void)
 	mc_create(a, obj);
 	struct mc_handle h = mc_create_nonexclusive(b, obj, 2 * MC_GRANULE);
 	struct mc_reply view = mc_try_map(b, h, 2 * MC_GRANULE, "rw");
-	MC_CHECK(!view.ok, "B mapped %llu bytes of A's %llu-byte object after asking to create it that large: \"%s\"",
+	MC_CHECK("larger-view-refused", !view.ok,
+		 "B mapped %llu bytes of A's %llu-byte object after asking to create it that large: \"%s\"",
 		 2 * MC_GRANULE, MC_GRANULE, view.text);
 }
 
@@ -45,7 +48,8 @@ static void name_of_a_mutex_is_refused(void)
 
 	mc_mutex_create(a, obj);
 	struct mc_reply r = mc_try_create(b, obj);
-	mc_check_error(&r, "bad_handle", "B creates a section under the name of A's mutex");
+	mc_check_error("name-of-mutex-refused", &r, "bad_handle",
+		       "B creates a section under the name of A's mutex");
 }
 
 /* WIN-004: a name with a backslash (other than the Global\ or Local\ prefix) is refused. */
@@ -56,7 +60,8 @@ static void name_with_backslash_is_refused(void)
 
 	strcat(obj->name, "\\inner");
 	struct mc_reply r = mc_try_create(a, obj);
-	MC_CHECK(!r.ok, "A created a section named \"%s\": \"%s\"", obj->name, r.text);
+	MC_CHECK("backslash-name-refused", !r.ok, "A created a section named \"%s\": \"%s\"", obj->name,
+		 r.text);
 }
 
 /* WIN-005: a section of size 0 is refused (the paging file's; an empty file's with ERROR_FILE_INVALID). */
@@ -66,7 +71,7 @@ static void section_of_size_zero_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_try_create(a, obj);
-	mc_check_error(&r, "invalid_argument", "A creates a section of size 0");
+	mc_check_error("zero-size-refused", &r, "invalid_argument", "A creates a section of size 0");
 }
 
 /* WIN-006: views are placed at multiples of the 64 KiB allocation granularity. */
@@ -79,7 +84,8 @@ static void views_are_granule_aligned(void)
 	for (int i = 0; i < 4; i++) {
 		uintptr_t view = mc_map(a, h, 0, MC_PAGE, i % 2 ? "r" : "rw");
 
-		MC_CHECK(view % MC_GRANULE == 0, "A's view %d of a one-page section is at 0x%lx, not a multiple of 64 KiB",
+		MC_CHECK("view-on-granule", view % MC_GRANULE == 0,
+			 "A's view %d of a one-page section is at 0x%lx, not a multiple of 64 KiB",
 			 i + 1, (unsigned long)view);
 	}
 }
@@ -92,7 +98,8 @@ static void base_between_granules_is_refused(void)
 	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE) + MC_PAGE;
 
 	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
-	mc_check_error(&r, "invalid_argument", "A asks for a view at a page that is not on a 64 KiB boundary");
+	mc_check_error("off-granule-view-refused", &r, "invalid_argument",
+		       "A asks for a view at a page that is not on a 64 KiB boundary");
 }
 
 /* WIN-008: a view larger than the section is refused. */
@@ -102,7 +109,8 @@ static void view_larger_than_section_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 2 * MC_GRANULE, "rw");
-	MC_CHECK(!r.ok, "A mapped %llu bytes of a %llu-byte section: \"%s\"", 2 * MC_GRANULE, MC_GRANULE, r.text);
+	MC_CHECK("view-past-section-refused", !r.ok, "A mapped %llu bytes of a %llu-byte section: \"%s\"",
+		 2 * MC_GRANULE, MC_GRANULE, r.text);
 }
 
 /* WIN-009: a file with a section open cannot be shrunk (ERROR_USER_MAPPED_FILE). */
@@ -114,7 +122,7 @@ static void mapped_file_cannot_shrink(void)
 
 	mc_map(a, h, 0, 2 * MC_GRANULE, "rw");
 	struct mc_reply r = mc_try_resize(a, h, MC_GRANULE);
-	mc_check_error(&r, "busy", "A shrinks the file behind its view");
+	mc_check_error("shrink-under-view-refused", &r, "busy", "A shrinks the file behind its view");
 }
 
 /* WIN-010: a section larger than its file extends the file to the section's size. */
@@ -124,7 +132,7 @@ static void section_extends_its_file(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_stat(a, mc_create(a, obj));
-	MC_CHECK(mc_field_u64(&r, "size") == 3 * MC_PAGE,
+	MC_CHECK("file-grown-to-section", mc_field_u64(&r, "size") == 3 * MC_PAGE,
 		 "the new file behind a %llu-byte section is not %llu bytes: \"%s\"", 3 * MC_PAGE, 3 * MC_PAGE,
 		 r.text);
 }
@@ -137,11 +145,11 @@ static void written_copy_on_write_page_is_read_write(void)
 	uintptr_t view = mc_map_private(a, mc_create(a, obj), 2 * MC_PAGE);
 
 	struct mc_reply before = mc_query(a, view);
-	MC_CHECK(strcmp(mc_field(&before, "protect"), "PAGE_WRITECOPY") == 0,
+	MC_CHECK("copy-on-write-before-write", strcmp(mc_field(&before, "protect"), "PAGE_WRITECOPY") == 0,
 		 "A's copy-on-write view, untouched, is not PAGE_WRITECOPY: \"%s\"", before.text);
 	mc_write_text(a, view, "a private copy");
 	struct mc_reply after = mc_query(a, view);
-	MC_CHECK(strcmp(mc_field(&after, "protect"), "PAGE_READWRITE") == 0,
+	MC_CHECK("read-write-after-write", strcmp(mc_field(&after, "protect"), "PAGE_READWRITE") == 0,
 		 "the page A wrote through its copy-on-write view: expected PAGE_READWRITE, got \"%s\"", after.text);
 }
 
@@ -156,8 +164,9 @@ static void name_goes_with_last_handle(void)
 	mc_write_text(a, va, "kept by the view");
 	mc_close(a, h);
 	struct mc_reply r = mc_try_open(b, obj, "rw");
-	mc_check_error(&r, "not_found", "B opens the name whose last handle A closed");
-	mc_check_reads(a, va, "kept by the view");
+	mc_check_error("name-gone-after-last-close", &r, "not_found",
+		       "B opens the name whose last handle A closed");
+	mc_check_reads("view-keeps-data", a, va, "kept by the view");
 }
 
 /*
@@ -177,7 +186,8 @@ static void name_goes_when_last_holder_killed(void)
 	mc_kill(a);
 	mc_await_exit(b, pid_a);
 	struct mc_reply r = mc_try_open(b, obj, "rw");
-	mc_check_error(&r, "not_found", "B opens the name of a section whose only holder was killed");
+	mc_check_error("name-gone-after-kill", &r, "not_found",
+		       "B opens the name of a section whose only holder was killed");
 }
 
 /* WIN-014: after unmap, VirtualQuery reports the view's range free (MEM_FREE). */
@@ -188,11 +198,11 @@ static void range_is_free_after_unmap(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	struct mc_reply mapped = mc_query(a, va);
-	MC_CHECK(strcmp(mc_field(&mapped, "type"), "MEM_MAPPED") == 0,
+	MC_CHECK("view-is-mapped", strcmp(mc_field(&mapped, "type"), "MEM_MAPPED") == 0,
 		 "VirtualQuery does not report A's view as a mapped view: \"%s\"", mapped.text);
 	mc_unmap(a, va, MC_PAGE);
 	struct mc_reply r = mc_query(a, va);
-	MC_CHECK(strcmp(mc_field(&r, "state"), "MEM_FREE") == 0,
+	MC_CHECK("range-free-after-unmap", strcmp(mc_field(&r, "state"), "MEM_FREE") == 0,
 		 "VirtualQuery after A unmapped its view: expected MEM_FREE, got \"%s\"", r.text);
 }
 
@@ -202,7 +212,7 @@ static void heapalloc_is_private(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
-	mc_check_allocation_private(a, b, "heapalloc", 64);
+	mc_check_allocation_private("heapalloc-unreachable", a, b, "heapalloc", 64);
 }
 
 /* WIN-016: GlobalAlloc memory of one agent is not reachable by another at its address. */
@@ -211,7 +221,7 @@ static void globalalloc_is_private(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
-	mc_check_allocation_private(a, b, "globalalloc", 64);
+	mc_check_allocation_private("globalalloc-unreachable", a, b, "globalalloc", 64);
 }
 
 /* WIN-017: LocalAlloc memory of one agent is not reachable by another at its address. */
@@ -220,7 +230,7 @@ static void localalloc_is_private(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
-	mc_check_allocation_private(a, b, "localalloc", 64);
+	mc_check_allocation_private("localalloc-unreachable", a, b, "localalloc", 64);
 }
 
 /* WIN-018: a DLL global in a section the DLL marks shared is one variable in every process that loads the DLL. */
@@ -234,7 +244,8 @@ static void dll_shared_section_is_shared(void)
 	mc_lib_load(b);
 	mc_lib_set_shared(a, value);
 	uint64_t seen = mc_lib_shared_global(b);
-	MC_CHECK(seen == value, "A set the DLL's shared global to %u, B reads %llu", value,
+	MC_CHECK("b-sees-shared-global", seen == value, "A set the DLL's shared global to %u, B reads %llu",
+		 value,
 		 (unsigned long long)seen);
 }
 
@@ -249,11 +260,11 @@ static void abandoned_mutex_is_reported_once(void)
 	mc_mutex_lock(b, vb);
 	mc_kill(b);
 	struct mc_reply first = mc_mutex_lock(a, va);
-	MC_CHECK(strcmp(mc_field(&first, "wait"), "WAIT_ABANDONED") == 0,
+	MC_CHECK("first-wait-abandoned", strcmp(mc_field(&first, "wait"), "WAIT_ABANDONED") == 0,
 		 "A's wait for the mutex its killed owner held: expected WAIT_ABANDONED, got \"%s\"", first.text);
 	mc_mutex_unlock(a, va);
 	struct mc_reply second = mc_mutex_lock(a, va);
-	MC_CHECK(strcmp(mc_field(&second, "wait"), "WAIT_OBJECT_0") == 0,
+	MC_CHECK("second-wait-granted", strcmp(mc_field(&second, "wait"), "WAIT_OBJECT_0") == 0,
 		 "A's next wait, after it released the mutex: expected WAIT_OBJECT_0, got \"%s\"", second.text);
 }
 
@@ -268,9 +279,9 @@ static void inherited_handle_shares_pages(void)
 	uintptr_t vc = mc_map(child, h, 0, MC_PAGE, "rw");
 
 	mc_write_text(parent, vp, "written by the parent");
-	mc_check_reads(child, vc, "written by the parent");
+	mc_check_reads("child-reads-parent-write", child, vc, "written by the parent");
 	mc_write_text(child, vc + 100, "written by the child");
-	mc_check_reads(parent, vp + 100, "written by the child");
+	mc_check_reads("parent-reads-child-write", parent, vp + 100, "written by the child");
 }
 
 static const struct mc_case cases[] = {

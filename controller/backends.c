@@ -35,7 +35,8 @@ const struct mc_backend *mc_backend_at(MC_WHERE)
 	const struct mc_backend *b = selected ? find(selected) : NULL;
 
 	if (!b)
-		mc_broken(file, line, "unknown backend \"%s\": controller/backends.c has no row for it",
+		mc_broken(file, line, "backend",
+			  "unknown backend \"%s\": controller/backends.c has no row for it",
 			  selected ? selected : "");
 	return b;
 }

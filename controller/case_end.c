@@ -11,14 +11,18 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* Records the event, prints it the cmocka way, and ends the test. */
-static void end_test(const char *kind, const char *file, int line, const char *fmt, va_list ap)
+/*
+ * Records the event with the name of what ended the case (key=name: the
+ * check's label or the step), prints it the cmocka way, and ends the test.
+ */
+static void end_test(const char *kind, const char *key, const char *name, const char *file, int line,
+		     const char *fmt, va_list ap)
 {
 	char message[2048];
 	int n = snprintf(message, sizeof(message), "%s:%d: ", file, line);
 
 	vsnprintf(message + n, sizeof(message) - (size_t)n, fmt, ap);
-	mc_record_event(kind, message);
+	mc_record_ending(kind, key, name, message);
 	mc_transcript_note("%s: %s", kind, message);
 	if (strcmp(kind, "skip") == 0) {
 		print_message("SKIP: %s\n", message);
@@ -30,34 +34,34 @@ static void end_test(const char *kind, const char *file, int line, const char *f
 	abort();   /* _fail and _skip jump out of the test; never reached */
 }
 
-#define END_TEST(kind)                                   \
-	do {                                             \
-		va_list ap;                              \
-		va_start(ap, fmt);                       \
-		end_test(kind, file, line, fmt, ap);     \
-		va_end(ap);                              \
+#define END_TEST(kind, key, name)                                  \
+	do {                                                       \
+		va_list ap;                                        \
+		va_start(ap, fmt);                                 \
+		end_test(kind, key, name, file, line, fmt, ap);    \
+		va_end(ap);                                        \
 	} while (0)
 
-void mc_broken(MC_WHERE, const char *fmt, ...)
+void mc_broken(MC_WHERE, const char *step, const char *fmt, ...)
 {
-	END_TEST("error");
+	END_TEST("error", "step", step);
 	abort();
 }
 
-void mc_timed_out(MC_WHERE, const char *fmt, ...)
+void mc_timed_out(MC_WHERE, const char *step, const char *fmt, ...)
 {
-	END_TEST("timeout");
+	END_TEST("timeout", "step", step);
 	abort();
 }
 
-void mc_skip(MC_WHERE, const char *fmt, ...)
+void mc_skip(MC_WHERE, const char *step, const char *fmt, ...)
 {
-	END_TEST("skip");
+	END_TEST("skip", "step", step);
 	abort();
 }
 
-void mc_fail(MC_WHERE, const char *fmt, ...)
+void mc_fail(MC_WHERE, const char *label, const char *fmt, ...)
 {
-	END_TEST("fail");
+	END_TEST("fail", "check", label);
 	abort();
 }

@@ -13,21 +13,33 @@
 #define MC_HERE __FILE__, __LINE__
 
 /*
+ * Every ending has a stable name the spec table's expectations can name
+ * (see docs/reference.md, "Check labels"): a check ends the case with its
+ * label, a step with its step: the request's verb ("create", "map"), or
+ * what the library was doing ("agent-start", "memory-figure"), or the
+ * label a case gives MC_BROKEN.
+ *
  * End the case because the harness or its environment broke (ERROR), an
  * agent did not answer in time (TIMEOUT), or the platform lacks what the
  * case needs (SKIP). None returns.
  */
-void mc_broken(MC_WHERE, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-void mc_timed_out(MC_WHERE, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-void mc_skip(MC_WHERE, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-/* A check failed: the platform does not behave as the assertion says. */
-void mc_fail(MC_WHERE, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+void mc_broken(MC_WHERE, const char *step, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+void mc_timed_out(MC_WHERE, const char *step, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+void mc_skip(MC_WHERE, const char *step, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+/* The check labelled so failed: the platform does not behave as the assertion says. */
+void mc_fail(MC_WHERE, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
 
-#define MC_BROKEN(...) mc_broken(MC_HERE, __VA_ARGS__)
-#define MC_SKIP(...)   mc_skip(MC_HERE, __VA_ARGS__)
+/*
+ * A label in a case is a string literal (lowercase words joined by
+ * hyphens), so the runner can read a case's labels from its source: pasting
+ * "" around it refuses anything else at compile time.
+ */
+#define MC_LABEL(label) ("" label "")
+
+#define MC_BROKEN(label, ...) mc_broken(MC_HERE, MC_LABEL(label), __VA_ARGS__)
 
 #endif

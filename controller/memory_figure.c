@@ -103,15 +103,18 @@ uint64_t mc_memory_kb_at(MC_WHERE, const char *figure)
 	long long value;
 
 	if (!shmem && strcmp(figure, "mapped") != 0)
-		mc_broken(file, line, "no memory figure is named \"%s\" (shmem, mapped)", figure);
+		mc_broken(file, line, "memory-figure", "no memory figure is named \"%s\" (shmem, mapped)",
+			  figure);
 	mc_memory_join();
 	if (source == SOURCE_NONE)
-		mc_broken(file, line, "no exact memory figure here, so release cannot be measured: %s", why);
+		mc_broken(file, line, "memory-figure",
+			  "no exact memory figure here, so release cannot be measured: %s", why);
 	if (source == SOURCE_CGROUP) {
 		snprintf(path, sizeof(path), "%s/memory.stat", cgroup);
 		value = keyed_value(path, shmem ? CGROUP_SHMEM : CGROUP_MAPPED, &key);
 		if (value < 0)
-			mc_broken(file, line, "%s has no %s line, so release cannot be measured", path,
+			mc_broken(file, line, "memory-figure",
+				  "%s has no %s line, so release cannot be measured", path,
 				  shmem ? "shmem" : "mapped_file or file_mapped");
 		value /= 1024;   /* bytes */
 		snprintf(what, sizeof(what), "%s of the case's memory cgroup", key);
@@ -119,7 +122,8 @@ uint64_t mc_memory_kb_at(MC_WHERE, const char *figure)
 		snprintf(path, sizeof(path), "/proc/meminfo");
 		value = keyed_value(path, shmem ? MEMINFO_SHMEM : MEMINFO_MAPPED, &key);
 		if (value < 0)
-			mc_broken(file, line, "/proc/meminfo has no %s line, so release cannot be measured",
+			mc_broken(file, line, "memory-figure",
+				  "/proc/meminfo has no %s line, so release cannot be measured",
 				  shmem ? "Shmem" : "Mapped");
 		snprintf(what, sizeof(what), "%s of the case's own machine (/proc/meminfo)", key);
 	}

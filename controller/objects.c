@@ -71,7 +71,7 @@ struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
 	struct mc_object *o;
 
 	if (nobjects == OBJECTS_MAX)
-		mc_broken(file, line, "more than %d objects in one case", OBJECTS_MAX);
+		mc_broken(file, line, "object", "more than %d objects in one case", OBJECTS_MAX);
 	o = &objects[nobjects++];
 	o->backend = backend;
 	o->size = size;

@@ -54,9 +54,16 @@ void mc_record_end(void)
 	put("end", line);
 }
 
-void mc_record_event(const char *kind, const char *message)
+void mc_record_ending(const char *kind, const char *key, const char *name, const char *message)
 {
-	put(kind, message);
+	char line[2200];
+	int n = snprintf(line, sizeof(line), "%s=", key);
+
+	/* the name is one word: the runner splits it off at the first space */
+	for (const char *p = name && *name ? name : "-"; *p && n + 1 < (int)sizeof(line); p++)
+		line[n++] = *p == ' ' ? '-' : *p;
+	snprintf(line + n, sizeof(line) - (size_t)n, " %s", message);
+	put(kind, line);
 }
 
 int mc_record_checks(void)

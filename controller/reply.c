@@ -10,7 +10,7 @@ const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key)
 	const char *v = mc_line_get(&r->line, key);
 
 	if (!v)
-		mc_broken(file, line, "answer \"%s\" has no field '%s'", r->text, key);
+		mc_broken(file, line, "answer", "answer \"%s\" has no field '%s'", r->text, key);
 	return v;
 }
 
@@ -19,7 +19,7 @@ uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key)
 	uint64_t v;
 
 	if (mc_parse_u64(mc_reply_field(file, line, r, key), &v))
-		mc_broken(file, line, "answer \"%s\": field '%s' is not a number", r->text, key);
+		mc_broken(file, line, "answer", "answer \"%s\": field '%s' is not a number", r->text, key);
 	return v;
 }
 
@@ -39,7 +39,8 @@ uint64_t mc_announced_u64_at(MC_WHERE, struct mc_agent *a, const char *key)
 
 	ready.text = mc_agent_ready(a);
 	if (!copy || mc_line_parse(copy, &ready.line, &problem))
-		mc_broken(file, line, "agent %s's ready line \"%s\" cannot be read", mc_agent_label(a), ready.text);
+		mc_broken(file, line, "ready", "agent %s's ready line \"%s\" cannot be read",
+			  mc_agent_label(a), ready.text);
 	uint64_t v = mc_reply_u64(file, line, &ready, key);
 	free(copy);
 	return v;

@@ -20,7 +20,8 @@ struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 /*
  * A request the case needs to succeed: "err code=unsupported" ends it as
  * SKIP (the platform lacks the backend), any other error as ERROR (the
- * environment broke); never as FAIL.
+ * environment broke); never as FAIL. Either ending names the request's verb
+ * as its step (step=create).
  */
 struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -32,8 +33,8 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
  */
 void mc_try_each_at(MC_WHERE, struct mc_agent **agents, int n, char requests[][MC_REQUEST_EACH_MAX],
 		    struct mc_reply *replies);
-/* A call that got no well-formed answer ends the case: TIMEOUT, or ERROR with why. */
-void mc_end_unless_answered(MC_WHERE, enum mc_call_status st, const char *why);
+/* A call that got no well-formed answer ends the case at step: TIMEOUT, or ERROR with why. */
+void mc_end_unless_answered(MC_WHERE, const char *step, enum mc_call_status st, const char *why);
 
 #define mc_try(a, ...)  mc_try_at(MC_HERE, a, __VA_ARGS__)
 #define mc_step(a, ...) mc_step_at(MC_HERE, a, __VA_ARGS__)

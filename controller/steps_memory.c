@@ -15,7 +15,7 @@ static void text_as_hex(MC_WHERE, const char *text, char hex[2 * TEXT_MAX + 1])
 	size_t len = strlen(text);
 
 	if (len == 0 || len > TEXT_MAX)
-		mc_broken(file, line, "text to write must be 1 to %d bytes", TEXT_MAX);
+		mc_broken(file, line, "write", "text to write must be 1 to %d bytes", TEXT_MAX);
 	mc_hex_encode(text, len, hex);
 }
 
@@ -98,5 +98,6 @@ void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b)
 	r = mc_step_at(file, line, b, READ, (unsigned long)vb, strlen(shared));
 	mc_hex_encode(shared, strlen(shared), hex);
 	if (strcmp(mc_reply_field(file, line, &r, "data"), hex) != 0)
-		mc_broken(file, line, "B does not see A's write through the shared object, so what stays private cannot be told apart");
+		mc_broken(file, line, "share-object",
+			  "B does not see A's write through the shared object, so what stays private cannot be told apart");
 }

@@ -21,7 +21,7 @@ struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
 	mc_memory_join();
 	a = mc_agent_spawn(label, why, sizeof(why));
 	if (!a)
-		mc_broken(file, line, "%s", why);
+		mc_broken(file, line, "agent-start", "%s", why);
 	return a;
 }
 
@@ -34,11 +34,11 @@ static void __attribute__((noreturn)) end_without_child(MC_WHERE, struct mc_agen
 							const char *why)
 {
 	if (r->text && !r->ok && strcmp(r->code, "unsupported") == 0)
-		mc_skip(file, line, "%s cannot %s: %s", mc_agent_label(parent), what, r->text);
+		mc_skip(file, line, verb, "%s cannot %s: %s", mc_agent_label(parent), what, r->text);
 	if (r->text && !r->ok)
-		mc_broken(file, line, "step failed: %s \"%s\" answered \"%s\"", mc_agent_label(parent), verb,
-			  r->text);
-	mc_broken(file, line, "%s", why);
+		mc_broken(file, line, verb, "step failed: %s \"%s\" answered \"%s\"", mc_agent_label(parent),
+			  verb, r->text);
+	mc_broken(file, line, verb, "%s", why);
 }
 
 struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label)
@@ -71,9 +71,10 @@ void mc_exec_at(MC_WHERE, struct mc_agent *a)
 	char why[WHY_MAX];
 	struct mc_reply r;
 
-	mc_end_unless_answered(file, line, mc_agent_exec(a, &r, why, sizeof(why)), why);
+	mc_end_unless_answered(file, line, "exec", mc_agent_exec(a, &r, why, sizeof(why)), why);
 	if (!r.ok)
-		mc_broken(file, line, "step failed: %s \"exec\" answered \"%s\"", mc_agent_label(a), r.text);
+		mc_broken(file, line, "exec", "step failed: %s \"exec\" answered \"%s\"", mc_agent_label(a),
+			  r.text);
 }
 
 void mc_exit_at(MC_WHERE, struct mc_agent *a)
@@ -84,13 +85,13 @@ void mc_exit_at(MC_WHERE, struct mc_agent *a)
 	mc_step_at(file, line, a, "exit code=0");
 	status = mc_agent_wait_end(a, how, sizeof(how));
 	if (status != 0)
-		mc_broken(file, line, "agent %s %s after an orderly exit", mc_agent_label(a), how);
+		mc_broken(file, line, "exit", "agent %s %s after an orderly exit", mc_agent_label(a), how);
 }
 
 void mc_kill_at(MC_WHERE, struct mc_agent *a)
 {
 	if (!mc_agent_alive(a))
-		mc_broken(file, line, "agent %s is not running", mc_agent_label(a));
+		mc_broken(file, line, "kill", "agent %s is not running", mc_agent_label(a));
 	mc_agent_kill(a);
 }
 

@@ -73,7 +73,7 @@ void mc_try_add_together_at(MC_WHERE, const struct mc_adder *adders, int n, enum
 	char requests[ADDERS_MAX][MC_REQUEST_EACH_MAX];
 
 	if (n > ADDERS_MAX)
-		mc_broken(file, line, "more than %d agents adding together", ADDERS_MAX);
+		mc_broken(file, line, "add", "more than %d agents adding together", ADDERS_MAX);
 	for (int i = 0; i < n; i++) {
 		agents[i] = adders[i].agent;
 		add_request(&adders[i], n, guard, count, requests[i]);

@@ -38,7 +38,7 @@ uintptr_t mc_map_fixed_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint
 	uintptr_t got = (uintptr_t)mc_reply_u64(file, line, &r, "addr");
 
 	if (got != at)
-		mc_broken(file, line, "step failed: %s asked for a view at 0x%lx and got one at 0x%lx",
+		mc_broken(file, line, "map", "step failed: %s asked for a view at 0x%lx and got one at 0x%lx",
 			  mc_agent_label(a), (unsigned long)at, (unsigned long)got);
 	return got;
 }
@@ -138,6 +138,6 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 		if (free_in_all(file, line, agents, n, candidate, length))
 			return candidate;
 	}
-	mc_broken(file, line, "no address range of %llu bytes is free in all %d agents",
+	mc_broken(file, line, "free-address", "no address range of %llu bytes is free in all %d agents",
 		  (unsigned long long)length, n);
 }

@@ -103,18 +103,21 @@ def findings_text(the_spec: Spec, source: str) -> str:
         _generated_from(source),
         "",
         "Each finding is an `[[assertion.expect]]` of the spec table: on that platform and those backends "
-        "the assertion is expected to come out with that status, for that reason. A run that matches "
-        "stays green; a change, a fix included, comes out unexpected.",
+        "the assertion is expected to come out with that status, at that check (the label of the check, "
+        "or the step, it ends at) and with that answer if one is given, for that reason. A run that "
+        "matches stays green; a change, a fix or a failure elsewhere included, comes out unexpected.",
         "",
         f"{count} finding{'s' if count != 1 else ''}, by the platform (a pattern of platform ids) "
         "they apply to.",
     ]
     for platform in sorted(by_platform, key=lambda p: (p is not None, p or "")):
         heading = "Every platform" if platform is None else as_markdown(platform)
-        lines += ["", f"## {heading}", "", _row(["ID", "Statement", "Backends", "Expected", "Reason"]),
-                  _row(["---"] * 5)]
+        lines += ["", f"## {heading}", "",
+                  _row(["ID", "Statement", "Backends", "Expected", "Check", "Answer", "Reason"]), _row(["---"] * 7)]
         for a, e, backends in sorted(by_platform[platform], key=lambda finding: finding[0].id):
-            lines.append(_row([a.id, as_markdown(a.statement), ", ".join(backends), " or ".join(e.statuses),
+            expected = " or ".join(e.statuses) + (f" (when {e.when})" if e.when else "")
+            lines.append(_row([a.id, as_markdown(a.statement), ", ".join(backends), expected,
+                               as_markdown(e.check or ""), as_markdown(e.answer or ""),
                                as_markdown(e.reason or "")]))
     return "\n".join(lines) + "\n"
 
@@ -133,7 +136,7 @@ def decided_backends(a: Assertion, e: Expectation) -> list[str]:
 
 def _takes_first(earlier: Expectation, e: Expectation, backend: str) -> bool:
     """True if `earlier` matches wherever `e` does on this backend."""
-    if earlier.backend not in (None, backend):
+    if earlier.backend not in (None, backend) or earlier.when not in (None, e.when):
         return False
     return earlier.platform is None or (e.platform is not None and fnmatchcase(e.platform, earlier.platform))
 

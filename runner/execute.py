@@ -71,6 +71,7 @@ class Observed:
     transcript: str
     output: str
     process: str
+    check: str | None = None       # the label of the check that failed, or the step that ended the case
 
 
 def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
@@ -94,10 +95,10 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
     leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
     leftovers += memcg.remove(cgroup) if cgroup else []
     process = _describe_exit(proc.returncode, timed_out, run.timeout)
-    status, message = judge(_read(record), proc.returncode, timed_out, run.timeout)
+    status, message, check = judge(_read(record), proc.returncode, timed_out, run.timeout)
     notes = "".join(f"-- the runner removed a leftover: {item}\n" for item in leftovers)
     return Observed(status, message, duration_ms, _read(transcript) + notes,
-                    _read(output, OUTPUT_LIMIT), process)
+                    _read(output, OUTPUT_LIMIT), process, check)
 
 
 def _wait(proc: subprocess.Popen, timeout: float, copy_to) -> bool:
@@ -124,8 +125,20 @@ def _wait(proc: subprocess.Popen, timeout: float, copy_to) -> bool:
         return True
 
 
-def judge(record: str, returncode: int, timed_out: bool, timeout: float) -> tuple[str, str]:
-    """The observed status of a case from its record and how its process ended."""
+def _ending(text: str) -> tuple[str | None, str]:
+    """(name, message) of an ending's record text: "check=LABEL ..." or
+    "step=STEP ..." (controller/record.h); a record without a name has none."""
+    head, _, rest = text.partition(" ")
+    key, equals, name = head.partition("=")
+    if equals and key in ("check", "step") and name:
+        return (None if name == "-" else name), rest
+    return None, text
+
+
+def judge(record: str, returncode: int, timed_out: bool, timeout: float) -> tuple[str, str, str | None]:
+    """(status, message, check) of a case from its record and how its process
+    ended; check names the check or step that ended it (labels.RUNNER_STEPS
+    when the runner decided), None for a PASS."""
     events = {}
     checks = None
     begun = False
@@ -138,21 +151,26 @@ def judge(record: str, returncode: int, timed_out: bool, timeout: float) -> tupl
         elif kind == "end":
             checks = int(text.partition("=")[2] or 0)
     if timed_out:
-        return "TIMEOUT", f"the case did not finish within {timeout:g} s; it was killed with its agents"
+        return ("TIMEOUT", f"the case did not finish within {timeout:g} s; it was killed with its agents",
+                "case-timeout")
     for kind, status in (("timeout", "TIMEOUT"), ("error", "ERROR"), ("fail", "FAIL"), ("skip", "SKIP")):
         if kind in events:
-            return status, events[kind]
+            name, message = _ending(events[kind])
+            return status, message, name
     if returncode < 0:
-        return "ERROR", f"the case process was killed by {_signal_name(-returncode)} before it finished"
+        return ("ERROR", f"the case process was killed by {_signal_name(-returncode)} before it finished",
+                "case-process")
     if not begun:
-        return "ERROR", f"the case process exited with status {returncode} without starting the case"
+        return ("ERROR", f"the case process exited with status {returncode} without starting the case",
+                "case-process")
     if checks is None:
-        return "ERROR", f"the case process exited with status {returncode} before the case finished"
+        return ("ERROR", f"the case process exited with status {returncode} before the case finished",
+                "case-process")
     if returncode != 0:
-        return "ERROR", f"the case finished but its process exited with status {returncode}"
+        return "ERROR", f"the case finished but its process exited with status {returncode}", "case-process"
     if checks == 0:
-        return "ERROR", "the case made no check, so it cannot pass"
-    return "PASS", ""
+        return "ERROR", "the case made no check, so it cannot pass", "no-check"
+    return "PASS", "", None
 
 
 def _signal_name(number: int) -> str:

@@ -3,6 +3,12 @@
 Only unexpected outcomes fail a run: a known deviation recorded in the spec
 table (with its reason) is reported but does not break the build, while a
 deviation that goes away (XPASS) does, so the table is kept up to date.
+
+An expected failure says how it fails: at which check (or step), and maybe
+with which answer. A failure at another check, or with another answer, is
+not the known one and is unexpected. A SKIP is expected only where the spec
+table declares it: anything else skipped is a platform that lacks what it
+claims, or a harness that asked for something no agent knows.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ class Outcome:
     unexpected: bool
 
 
-def reconcile(observed: str, expected: tuple[str, ...]) -> Outcome:
-    """Final status of one case run, given the statuses the spec allows for it."""
+def reconcile(observed: str, expected: tuple[str, ...], matched: bool = True) -> Outcome:
+    """Final status of one case run, given the statuses the spec allows for
+    it; matched is False when a failure ended at another check, or with
+    another answer, than the expectation names (see difference())."""
     _check_statuses(observed, expected)
     if observed == "PASS":
         if "PASS" in expected:
@@ -29,14 +37,30 @@ def reconcile(observed: str, expected: tuple[str, ...]) -> Outcome:
             return Outcome("XPASS", unexpected=True)  # a known failure went away
         return Outcome("PASS", unexpected=True)  # e.g. only SKIP or ERROR was expected
     if observed == "FAIL":
-        if "FAIL" in expected:
+        if "FAIL" in expected and matched:
             return Outcome("XFAIL", unexpected=False)
         return Outcome("FAIL", unexpected=True)
-    if observed == "SKIP":
-        # A skip carries its own reason and is counted separately, so it never fails a run.
-        return Outcome("SKIP", unexpected=False)
-    # ERROR and TIMEOUT: acceptable only where the spec expects exactly that.
-    return Outcome(observed, unexpected=observed not in expected)
+    # SKIP, ERROR and TIMEOUT: acceptable only where the spec expects exactly that.
+    return Outcome(observed, unexpected=observed not in expected or not matched)
+
+
+def difference(observed: str, check: str | None, message: str, expectation) -> str | None:
+    """What differs between an observed failure and the expectation (a
+    spec.Expectation, or None for "PASS") that allows its status: None when
+    it is the expected one, else a sentence saying what was expected and what
+    came. A status the expectation does not allow is not looked at here."""
+    if expectation is None or observed not in expectation.statuses or observed == "PASS":
+        return None
+    if expectation.check is None:
+        return None                       # a SKIP declared without naming its step
+    wanted = f"{observed} at check {expectation.check}"
+    if expectation.answer is not None:
+        wanted += f' with answer "{expectation.answer}"'
+    if check != expectation.check:
+        return f"expected {wanted}; got {observed} at check {check or '(none)'}: {message}"
+    if expectation.answer is not None and expectation.answer not in message:
+        return f"expected {wanted}; got another answer at that check: {message}"
+    return None
 
 
 def exit_code(unexpected: Iterable[bool]) -> int:

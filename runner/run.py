@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, outcome, results, rundir, runinfo, spec, terminal, toolchain
+from . import execute, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain
 from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
 from .platforms import Platform
 
@@ -60,9 +60,32 @@ def select_jobs(the_spec: spec.Spec, filters: list[str], platform: Platform) -> 
     return jobs
 
 
-def check_spec_against_binaries(the_spec: spec.Spec, case_dir: Path) -> None:
+def check_spec_against_binaries(the_spec: spec.Spec, case_dir: Path, repo: Path) -> None:
+    """The spec table and the case binaries agree: one case per assertion,
+    and every check an expectation names is one its case makes (read from
+    the case's source, see runner/labels.py)."""
     binaries = sorted(p.name for p in case_dir.iterdir() if p.is_file() and os.access(p, os.X_OK))
-    spec.check_cases(the_spec, execute.list_cases(case_dir, binaries))
+    listings = execute.list_cases(case_dir, binaries)
+    sources: dict[str, str] = {}
+    case_labels = {}
+    for listing in listings:
+        if listing.source not in sources:
+            sources[listing.source] = _case_source(repo, listing)
+        case_labels[listing.case] = labels.case_labels(sources[listing.source], listing.function)
+    spec.check_cases(the_spec, listings, case_labels, labels.step_names(repo))
+
+
+def _case_source(repo: Path, listing: spec.CaseListing) -> str:
+    path = repo / listing.source
+    try:
+        text = path.read_text(errors="replace")
+    except OSError as error:
+        raise UsageError(f"cannot read {path}, the source of case {listing.case} ({error.strerror}); "
+                         f"the runner reads each case's check labels there.") from None
+    for line, label in labels.bad_labels(text):
+        raise spec.SpecError(listing.source, line, f"check label '{label}' is not lowercase words joined by "
+                             f"hyphens; rename it (e.g. 'b-reads-a-write').")
+    return text
 
 
 def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> dict[str, str]:
@@ -109,8 +132,14 @@ def run_with_platform_retries(opts: RunOptions, repo: Path, env: dict[str, str],
     return observed
 
 
+def run_conditions() -> frozenset[str]:
+    """The conditions of this run that expectations may depend on (`when`)."""
+    return frozenset({"unprivileged"}) if os.geteuid() != 0 else frozenset()
+
+
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
+    conditions = run_conditions()
     done: dict[int, dict] = {}
     lock = threading.Lock()
 
@@ -119,7 +148,7 @@ def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.
             observed = run_with_platform_retries(opts, repo, env, run_dir, job)
         except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
             observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
-        record = results.record(job.assertion, job.backend, opts.platform.id, observed)
+        record = results.record(job.assertion, job.backend, opts.platform.id, observed, conditions)
         with lock:
             done[job.index] = record
             report(record, len(done), len(jobs))
@@ -174,7 +203,7 @@ def run(opts: RunOptions, repo: Path) -> int:
     prepare_out(opts.out)
     toolchain.ensure_tools(opts.platform.tools)
     toolchain.build(repo, opts.platform.build_targets())
-    check_spec_against_binaries(the_spec, opts.platform.case_dir(repo))
+    check_spec_against_binaries(the_spec, opts.platform.case_dir(repo), repo)
 
     start_time = runinfo.now_iso()
     started = time.monotonic()

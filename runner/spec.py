@@ -17,11 +17,14 @@ from datetime import date, datetime, time
 from fnmatch import fnmatchcase
 from typing import Any, Iterable
 
-from .vocabulary import BACKENDS, CLAUSES, ID_PATTERN, OBSERVED_STATUSES
+from .labels import NAME
+from .vocabulary import BACKENDS, CLAUSES, CONDITIONS, ID_PATTERN, OBSERVED_STATUSES
 
 ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case", "exclusive", "expect")
 REQUIRED_ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case")
-EXPECT_KEYS = ("platform", "backend", "status", "reason")
+EXPECT_KEYS = ("platform", "backend", "when", "status", "check", "answer", "reason")
+# A failure is expected at one check (or step): these statuses must name it.
+STATUSES_NAMING_A_CHECK = ("FAIL", "ERROR", "TIMEOUT")
 REQUIRED_EXPECT_KEYS = ("status",)
 
 # Shown in "missing key" errors so the fix can be copied straight into the table.
@@ -32,6 +35,7 @@ _KEY_EXAMPLES = {
     "backends": 'backends = ["posix-shm"]',
     "case": 'case = "binary:function"',
     "status": 'status = "FAIL"',
+    "check": 'check = "label-of-the-check"',
 }
 
 _IDENTIFIER = r"[a-z_][a-z0-9_]*"
@@ -63,19 +67,26 @@ class SpecError(Exception):
 
 @dataclass(frozen=True)
 class Expectation:
-    """A deviation from PASS on some platforms and/or backends, with its reason."""
+    """A deviation from PASS on some platforms and/or backends (and, with
+    `when`, only in runs under that condition), with its reason. A FAIL,
+    ERROR or TIMEOUT names the check (or step) it happens at, and may pin
+    the answer: a substring of the failure's message."""
 
     platform: str | None
     backend: str | None
     statuses: tuple[str, ...]
     reason: str | None
     line: int | None
+    check: str | None = None
+    answer: str | None = None
+    when: str | None = None
 
-    def matches(self, platform: str, backend: str) -> bool:
+    def matches(self, platform: str, backend: str, conditions: frozenset[str] = frozenset()) -> bool:
         # fnmatchcase, not fnmatch: platform ids must match the same way on every host OS.
         platform_matches = self.platform is None or fnmatchcase(platform, self.platform)
         backend_matches = self.backend is None or self.backend == backend
-        return platform_matches and backend_matches
+        condition_holds = self.when is None or self.when in conditions
+        return platform_matches and backend_matches and condition_holds
 
 
 @dataclass(frozen=True)
@@ -99,12 +110,21 @@ class Assertion:
     def function(self) -> str:
         return self.case.split(":", 1)[1]
 
-    def expected(self, platform: str, backend: str) -> tuple[tuple[str, ...], str | None]:
-        """(statuses, reason) of the first matching expectation, else (("PASS",), None)."""
+    def expectation(self, platform: str, backend: str,
+                    conditions: frozenset[str] = frozenset()) -> Expectation | None:
+        """The first matching expectation, else None (PASS is expected)."""
         for expectation in self.expectations:
-            if expectation.matches(platform, backend):
-                return expectation.statuses, expectation.reason
-        return ("PASS",), None
+            if expectation.matches(platform, backend, conditions):
+                return expectation
+        return None
+
+    def expected(self, platform: str, backend: str,
+                 conditions: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], str | None]:
+        """(statuses, reason) of the first matching expectation, else (("PASS",), None)."""
+        expectation = self.expectation(platform, backend, conditions)
+        if expectation is None:
+            return ("PASS",), None
+        return expectation.statuses, expectation.reason
 
 
 @dataclass(frozen=True)
@@ -548,11 +568,51 @@ class _Validator:
         self.check_keys(table, block, what, EXPECT_KEYS, REQUIRED_EXPECT_KEYS)
         platform = self.string(table, block, what, "platform")
         backend = self.expect_backend(table, block, what, backends)
+        when = self.when(table, block, what)
         statuses = self.statuses(table, block, what)
+        check = self.check(table, block, what, statuses)
+        answer = self.answer(table, block, what, check)
         reason = self.reason(table, block, what, statuses)
-        if any(part is _INVALID for part in (platform, backend, statuses, reason)):
+        if any(part is _INVALID for part in (platform, backend, when, statuses, check, answer, reason)):
             return _INVALID
-        return Expectation(platform, backend, statuses, reason, block.header)
+        return Expectation(platform, backend, statuses, reason, block.header, check, answer, when)
+
+    def when(self, table, block: _Block, what: str) -> str | None | _Invalid:
+        value = self.string(table, block, what, "when")
+        if isinstance(value, str) and value not in CONDITIONS:
+            return self.problem(
+                block.key_line("when"),
+                f"{what} has unknown condition when = '{value}'; use one of {_listed(CONDITIONS)}.",
+            )
+        return value
+
+    def check(self, table, block: _Block, what: str, statuses) -> str | None | _Invalid:
+        value = self.string(table, block, what, "check")
+        if value is _INVALID or statuses is _INVALID:
+            return value
+        if value is not None and not NAME.fullmatch(value):
+            return self.problem(
+                block.key_line("check"),
+                f"check '{value}' in {what} is not a label (lowercase words joined by hyphens, "
+                f"like 'b-reads-a-write') or a step (a verb like 'create'); use the name the case gives it.",
+            )
+        failing = [status for status in statuses if status in STATUSES_NAMING_A_CHECK]
+        if failing and value is None:
+            return self.missing(
+                block,
+                f"{what} allows {_listed(failing)} without naming where; add a line like "
+                f"{_KEY_EXAMPLES['check']} (the label of the check, or the step, it happens at).",
+            )
+        return value
+
+    def answer(self, table, block: _Block, what: str, check) -> str | None | _Invalid:
+        value = self.string(table, block, what, "answer")
+        if isinstance(value, str) and check is None:
+            return self.problem(
+                block.key_line("answer"),
+                f"{what} pins an answer without a check; add check = \"...\" naming where it is given.",
+            )
+        return value
 
     def expect_backend(self, table, block: _Block, what: str, backends) -> str | None | _Invalid:
         value = self.string(table, block, what, "backend")
@@ -606,12 +666,16 @@ class _Validator:
 # Cross-checking the table against the compiled case binaries
 
 
-def check_cases(spec: Spec, listings: list[CaseListing]) -> None:
+def check_cases(spec: Spec, listings: list[CaseListing],
+                case_labels: dict[str, list[str]] | None = None, steps: set[str] | None = None) -> None:
     """Raise SpecError unless assertions and case functions correspond one to one.
 
     Every assertion must name a case some binary contains, every case must be
     named by an assertion, and the id a case declares in its C code must be the
-    id of the assertion that names it.
+    id of the assertion that names it. Given each case's labels (and the
+    steps a case can end at), every expectation must name a check the case
+    makes: for a FAIL one of its labels, for an ERROR or TIMEOUT one of its
+    labels or a step.
     """
     listing_of_case = {listing.case: listing for listing in listings}
     for assertion in spec.assertions:
@@ -620,10 +684,29 @@ def check_cases(spec: Spec, listings: list[CaseListing]) -> None:
             raise _missing_case(spec, assertion)
         if listing.id != assertion.id:
             raise _id_mismatch(spec, assertion, listing)
+        if case_labels is not None:
+            _check_labels(spec, assertion, listing, case_labels.get(assertion.case, []), steps or set())
     named_cases = {assertion.case for assertion in spec.assertions}
     for listing in listings:
         if listing.case not in named_cases:
             raise _orphan_case(spec, listing)
+
+
+def _check_labels(spec: Spec, assertion: Assertion, listing: CaseListing, labels: list[str],
+                  steps: set[str]) -> None:
+    for expectation in assertion.expectations:
+        if expectation.check is None:
+            continue
+        at_a_step = any(status in ("ERROR", "TIMEOUT", "SKIP") for status in expectation.statuses)
+        if expectation.check in labels or (at_a_step and expectation.check in steps):
+            continue
+        known = ", ".join(labels) or "none"
+        steps_too = " (or, for an ERROR, TIMEOUT or SKIP, a step: a verb like 'create')" if at_a_step else ""
+        raise SpecError(
+            spec.path, expectation.line,
+            f"assertion '{assertion.id}' expects check '{expectation.check}', which case '{assertion.case}' "
+            f"({listing.source}) does not make; name one of its labels{steps_too}: {known}.",
+        )
 
 
 def _missing_case(spec: Spec, assertion: Assertion) -> SpecError:

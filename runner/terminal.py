@@ -18,6 +18,8 @@ import re
 import shutil
 import sys
 
+from .results import labelled_message, missing_backend_line, missing_backends
+
 ERASE_LINE = "\r\x1b[K"
 RESET = "\x1b[0m"
 GREEN, RED, YELLOW, DIM, BOLD = "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m"
@@ -72,7 +74,7 @@ class Terminal:
         status = self.paint(f"{record['status']:7}", self._status_colour(record))
         line = f"[{done}/{total}] {status} {record['id']} [{record['backend']}] ({record['duration_ms']} ms)"
         if record["message"] and (record["status"] != "PASS" or self.verbose):
-            line += f": {printable(record['message'])}"
+            line += f": {printable(labelled_message(record))}"
         lines = [line]
         if self.verbose and record["unexpected"]:
             lines += self._evidence_lines(record)
@@ -80,7 +82,8 @@ class Terminal:
 
     def _evidence_lines(self, record: dict) -> list[str]:
         evidence = record["evidence"]
-        lines = [f"    expected: {' or '.join(record['expected'])}, observed: {record['observed']}",
+        lines = [f"    expected: {' or '.join(record['expected'])}, observed: {record['observed']}"
+                 + (f" at {record['check']}" if record.get("check") else ""),
                  f"    process: {printable(evidence['process'])}"]
         for label in ("transcript", "output"):
             if evidence[label]:
@@ -115,11 +118,17 @@ class Terminal:
                            for status, count in info["counts"].items() if count)
         lines = [f"mapconf: {len(doc['results'])} results on {printable(info['platform_id'])} "
                  f"in {info['duration_s']:.1f} s: {counts}"]
+        missing = missing_backends(doc["results"])
+        # a backend that is not there is said once, loudly, rather than as a column of SKIPs
+        gone = {m["backend"] for m in missing}
         for record in doc["results"]:
-            if record["unexpected"]:
+            if record["unexpected"] and not (record["status"] == "SKIP" and record["backend"] in gone):
                 status = self.paint(record["status"], self._status_colour(record))
                 lines.append(f"  unexpected {status}: {record['id']} [{record['backend']}] "
-                             f"{printable(record['message'])}")
+                             f"{printable(labelled_message(record))}")
+        for backend in missing:
+            loud = DIM if backend["declared"] else BOLD + RED
+            lines.append(self.paint(printable(missing_backend_line(backend)), loud))
         verdict = f"unexpected results: {info['unexpected']}"
         lines.append(self.paint(verdict, BOLD + (RED if info["unexpected"] else GREEN)))
         lines.append(f"reports: {written[0].parent}/ ({', '.join(path.name for path in written)})")

@@ -112,6 +112,12 @@ OBSERVED_STATUSES = ("PASS", "FAIL", "SKIP", "ERROR", "TIMEOUT")
 FINAL_STATUSES = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR", "TIMEOUT")
 
 
+# --- conditions of a run an expectation may depend on (`when` in the spec table) --
+
+# unprivileged: the run is not root, so a case cannot change uid or make a memory cgroup.
+CONDITIONS = ("unprivileged",)
+
+
 # --- assertion IDs -----------------------------------------------------------
 
 # AREA-NNN: upper-case letters, a dash, exactly three digits (VIS-001).

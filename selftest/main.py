@@ -28,7 +28,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from runner import memcg, platforms, results_schema, rundir, spec, toolchain
+from runner import memcg, platforms, results_schema, run, rundir, spec, toolchain
 from runner.platforms import wine as platform_wine
 from runner.reports import html as report_html, json as report_json, junit as report_junit
 from runner.tests import fixtures
@@ -40,7 +40,7 @@ SELFTEST_TOOLS = platforms.BUILD_TOOLS + [platforms.Tool("prove", "perl")]
 BROKEN_EXPECTED = {
     "BRK-001": "PASS", "BRK-002": "ERROR", "BRK-003": "ERROR", "BRK-004": "TIMEOUT",
     "BRK-005": "ERROR", "BRK-006": "FAIL", "BRK-007": "ERROR", "BRK-008": "TIMEOUT",
-    "BRK-009": "SKIP",
+    "BRK-009": "ERROR", "BRK-010": "SKIP",
 }
 
 
@@ -106,26 +106,32 @@ class Selftest:
             problems = [f"{test}: {text.strip().splitlines()[-1]}" for test, text in result.failures + result.errors]
             raise StepFailed(f"{len(problems)} of {result.testsRun} failed: " + "; ".join(problems[:5]))
 
-    def full_suite(self, *extra: str, platform: str = "native", at_least: int = 0) -> None:
+    def full_suite(self, *extra: str, platform: str = "native") -> None:
         name = "suite-" + platform + "".join(extra).replace("-", "")
         proc, doc = self.run_suite(name, "--platform", platform, *extra)
         the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
         backends = platforms.make(platform).backends
         want = sum(b in backends for a in the_spec.assertions for b in a.backends)
-        counts = doc["run_info"]["counts"]
         if proc.returncode != 0 or doc["run_info"]["unexpected"]:
             raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
         if len(doc["results"]) != want:
             raise StepFailed(f"expected {want} results on {platform}, got {len(doc['results'])}")
-        # every result is as the spec expects it here; without root, the cases that
-        # must change uid are skipped (and say so), anything else skipped counts against the platform
-        skipped_for_root = [r for r in doc["results"] if r["status"] == "SKIP"
-                            and os.geteuid() != 0 and "needs_root" in r["message"]]
-        ran = want - counts["SKIP"]
-        if platform == "native" and counts["PASS"] + counts["XFAIL"] + len(skipped_for_root) != want:
-            raise StepFailed(f"expected {want} results, each PASS or XFAIL, got {counts}")
-        if ran < at_least:
-            raise StepFailed(f"only {ran} results on {platform} were not SKIP (at least {at_least} must run)")
+        # a SKIP is never a quiet pass: each one must be declared by the spec table for this platform
+        undeclared = [f"{r['id']} [{r['backend']}]" for r in doc["results"]
+                      if r["status"] == "SKIP" and "SKIP" not in r["expected"]]
+        if undeclared:
+            raise StepFailed(f"{len(undeclared)} results SKIP where the spec declares no SKIP: {undeclared[:10]}")
+        # natively everything runs: what is not PASS or XFAIL is declared only for this run's conditions
+        conditions = run.run_conditions()
+
+        def declared_for_this_run(r: dict) -> bool:
+            expectation = the_spec.by_id(r["id"]).expectation(platform, r["backend"], conditions)
+            return expectation is not None and expectation.when is not None
+
+        unconditional = [f"{r['id']} [{r['backend']}] {r['status']}" for r in doc["results"]
+                         if r["status"] not in ("PASS", "XFAIL") and not declared_for_this_run(r)]
+        if platform == "native" and unconditional:
+            raise StepFailed(f"native results that are neither PASS nor XFAIL: {unconditional[:10]}")
         runtime = doc["run_info"]["runtime"]
         if platform != "native" and not (runtime and re.search(r"\d", runtime)):
             raise StepFailed(f"run_info does not name {platform}'s runtime and version: {runtime!r}")
@@ -138,7 +144,7 @@ class Selftest:
         tmp = Path(tempfile.gettempdir())
         before = set(tmp.glob("wine-*"))
         menus = desktop_entries()
-        self.full_suite(platform="wine", at_least=40)
+        self.full_suite(platform="wine")
         doc = json.loads(self.suite_results("wine").read_text())
         runtime = doc["run_info"]["runtime"] or ""
         if not re.fullmatch(r"Wine \d+\.\d+.*", runtime):
@@ -230,12 +236,12 @@ class Selftest:
 
     def report_refuses_bad_files(self) -> None:
         good = self.fixture_file("realistic.json", fixtures.realistic_doc())
-        schema_2 = fixtures.realistic_doc()
-        schema_2["schema"] = 2
+        schema_1 = fixtures.realistic_doc()
+        schema_1["schema"] = 1
         bad = {
             "is not valid JSON": "not json\n",
             "is not a mapconf results file": json.dumps({"name": "left-pad", "version": "1.3.0"}),
-            "has schema version 2": json.dumps(schema_2),
+            "has schema version 1": json.dumps(schema_1),
         }
         for needle, content in bad.items():
             path = self.tmp / "fixtures" / "bad.json"
@@ -255,11 +261,25 @@ class Selftest:
         if proc.returncode != 0:
             raise StepFailed(f"exit {proc.returncode} although every outcome was expected")
         for r in doc["results"]:
-            if r["observed"] != "PASS" and not r["message"]:
-                raise StepFailed(f"{r['id']} came out {r['observed']} without a message")
+            if r["observed"] != "PASS" and not (r["message"] and r["check"]):
+                raise StepFailed(f"{r['id']} came out {r['observed']} without a message or the check it ended at")
         killed = next(r for r in doc["results"] if r["id"] == "BRK-002")
         if "killed by signal KILL" not in killed["evidence"]["transcript"]:
             raise StepFailed("the killed agent's signal is not in BRK-002's transcript")
+
+    def missing_backend(self) -> None:
+        """A platform that claims posix-shm but has no shm_open (it answers
+        ENOSYS): the run fails, and says once which backend is missing."""
+        preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
+        proc, doc = self.run_suite("fault-no-shm-open", "--platform", "custom", "--env", f"LD_PRELOAD={preload}",
+                                   "--env", "MAPCONF_FAULT=no-shm-open")
+        said = [line for line in proc.stdout.splitlines() if "is not provided by this platform" in line]
+        if proc.returncode != 1 or len(said) != 1 or "backend posix-shm " not in said[0] or "ENOSYS" not in said[0]:
+            raise StepFailed(f"exit {proc.returncode} (expected 1), the missing backend said as {said}")
+        quiet = [f"{r['id']} [{r['backend']}]" for r in doc["results"] if r["status"] == "SKIP"
+                 and (r["backend"] != "posix-shm" or not r["unexpected"])]
+        if quiet:
+            raise StepFailed(f"SKIPs that are not posix-shm's, or not unexpected: {quiet[:10]}")
 
     def fault(self, name: str, must_fail: list[str]) -> None:
         preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
@@ -414,19 +434,21 @@ class Selftest:
         self.step("the GitHub workflow passes action-validator (the public workflow schema)", self.workflow_is_valid)
         self.step("full suite on native: every result PASS, reports valid", self.full_suite)
         self.step("full suite under ASan+UBSan", lambda: self.full_suite("--sanitize"))
-        self.step("full suite on qemu-aarch64: as the spec expects, at least 80 run",
-                  lambda: self.full_suite(platform="qemu-aarch64", at_least=80))
-        self.step("full suite on gvisor: as the spec expects, at least 80 run",
-                  lambda: self.full_suite(platform="gvisor", at_least=80))
-        self.step("full suite on wine: as the spec expects, at least 40 run on the Win32 backends, "
+        self.step("full suite on qemu-aarch64: as the spec expects, no SKIP it does not declare",
+                  lambda: self.full_suite(platform="qemu-aarch64"))
+        self.step("full suite on gvisor: as the spec expects, no SKIP it does not declare",
+                  lambda: self.full_suite(platform="gvisor"))
+        self.step("full suite on wine: as the spec expects, no SKIP it does not declare, "
                   "Wine named in run_info, no wineserver or file left", self.wine_suite)
         self.step("--platform custom: --wrap reaches every agent, --wrap-controller every case", self.wrapped)
         self.step("index.html in headless Chromium: a row per assertion, the counts, each filter", self.index_in_browser)
         self.step("matrix of seven results files (five platforms) in headless Chromium: rows, columns, filters", self.matrix_in_browser)
         self.step("hostile strings in headless Chromium: shown as text, nothing injected", self.hostile_in_browser)
         self.step("report refuses a bad results file: one sentence and exit 2", self.report_refuses_bad_files)
-        self.step("broken cases come out as ERROR, TIMEOUT, FAIL, SKIP and the run goes on", self.broken_cases)
+        self.step("broken cases come out as ERROR, TIMEOUT, FAIL, SKIP, each at its check, and the run goes on",
+                  self.broken_cases)
         self.step("every assertion is made to fail by some fault", self.fault_coverage)
+        self.step("a platform without shm_open: exit 1, the missing backend named once", self.missing_backend)
         for name, must_fail in faults.MUST_FAIL.items():
             self.step(f"fault {name} fails {', '.join(must_fail)}",
                       lambda name=name, must_fail=must_fail: self.fault(name, must_fail))

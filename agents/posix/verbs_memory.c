@@ -34,7 +34,7 @@ static void verb_alloc(const struct mc_line *req)
 		if (p == MAP_FAILED)
 			p = NULL;
 	} else {
-		answer_err("unsupported", "none", "detail=unknown_kind");
+		answer_err("invalid_request", "none", "detail=unknown_kind");
 		return;
 	}
 	if (!p) {

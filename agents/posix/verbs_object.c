@@ -27,7 +27,7 @@ static enum backend parse_backend(const struct mc_line *req)
 		return BACKEND_SYSV;
 	if (b && strcmp(b, "anon-fork") == 0)
 		return BACKEND_ANON;
-	answer_err("unsupported", "none", "detail=unknown_backend");
+	answer_err("invalid_request", "none", "detail=unknown_backend");
 	return BACKEND_UNKNOWN;
 }
 

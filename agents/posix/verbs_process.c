@@ -89,7 +89,8 @@ static void verb_accounting(const struct mc_line *req)
 	}
 	kb = proc_kb("/proc/meminfo", key);
 	if (kb < 0) {
-		answer_err("unsupported", "none", "detail=no_%s_in_proc_meminfo", key);
+		/* a figure the harness cannot read is a measurement that cannot be made (ERROR) */
+		answer_err("other", "none", "detail=no_%s_in_proc_meminfo", key);
 		return;
 	}
 	answer_ok("kb=%lld", kb);
@@ -111,7 +112,7 @@ static void verb_dirty(const struct mc_line *req)
 		return;
 	f = fopen("/proc/self/smaps", "r");
 	if (!f) {
-		answer_err("unsupported", "none", "detail=no_proc_self_smaps");
+		answer_err("other", "none", "detail=no_proc_self_smaps");
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {

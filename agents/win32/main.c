@@ -211,7 +211,8 @@ int main(int argc, char **argv)
 		}
 		run = find_verb(req.word);
 		if (!run) {
-			answer_err("unsupported", "none", "detail=unknown_verb");
+			/* a verb no agent knows is a harness bug, never a platform that lacks something */
+			answer_err("invalid_request", "none", "detail=unknown_verb");
 			continue;
 		}
 		run(&req);

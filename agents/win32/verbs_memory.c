@@ -58,7 +58,7 @@ static void verb_alloc(const struct mc_line *req)
 	} else if (strcmp(kind, "localalloc") == 0) {
 		p = (void *)LocalAlloc(LMEM_FIXED | LMEM_ZEROINIT, (SIZE_T)size);
 	} else {
-		answer_err("unsupported", "none", "detail=unknown_kind");
+		answer_err("invalid_request", "none", "detail=unknown_kind");
 		return;
 	}
 	if (!p) {

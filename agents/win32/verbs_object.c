@@ -26,7 +26,7 @@ static enum backend parse_backend(const struct mc_line *req)
 		return BACKEND_SECTION;
 	if (b && strcmp(b, "win32-file") == 0)
 		return BACKEND_FILE;
-	answer_err("unsupported", "none", "detail=not_a_win32_backend");
+	answer_err("invalid_request", "none", "detail=not_a_win32_backend");
 	return BACKEND_UNKNOWN;
 }
 

@@ -10,6 +10,7 @@ and writes them in the URL fragment, and sorts tables by a column.
 from __future__ import annotations
 
 from .. import results_schema
+from ..results import labelled_message, missing_backend_line, missing_backends
 from . import page, page_parts
 from .page import text
 from .html_details import anchor, result_details
@@ -37,6 +38,7 @@ def render(doc) -> str:
         _verdict(run_info["unexpected"]),
         page_parts.counts_table(run_info["counts"], run_info["unexpected"]),
         "</div>",
+        _missing_backends(results),
         _unexpected_list(results),
         page_parts.checkbox("only-unexpected", "unexpected", "unexpected only"),
         page_parts.filter_bar(list(by_clause), backends, "assertions"),
@@ -74,10 +76,17 @@ def _unexpected_list(results) -> str:
     items = [
         f'<li><a href="#{text(anchor(result))}">{text(result["id"])} [{text(result["backend"])}]</a> '
         f'<span class="{page_parts.status_classes(result)}">{text(result["status"])}</span> '
-        f'{text(result["message"])}</li>'
+        f'{text(labelled_message(result))}</li>'
         for result in unexpected
     ]
     return "\n".join(['<ul class="unexpected-list">', *items, "</ul>"])
+
+
+def _missing_backends(results) -> str:
+    """A backend the platform claims but cannot provide, said once above the tables."""
+    items = [f'<p class="verdict {"clean" if missing["declared"] else "dirty"} missing-backend">'
+             f'{text(missing_backend_line(missing))}</p>' for missing in missing_backends(results)]
+    return "\n".join(items)
 
 
 def _run_info_value(run_info, key) -> str:

@@ -62,6 +62,7 @@ def _facts(result) -> str:
         ("expected", " or ".join(result["expected"])),
         ("observed", outcome),
         ("reason", result["reason"] or "none"),
+        ("check", result["check"] or "none"),
         ("message", result["message"] or "none"),
         ("native errors", ", ".join(native_values(result)) or "none"),
         ("duration", f"{result['duration_ms']} ms"),

@@ -19,6 +19,7 @@ not fail prove.
 import re
 
 from runner import results_schema
+from runner.results import labelled_message
 
 TAP_VERSION = 13
 
@@ -101,10 +102,12 @@ def _test_point(number, result):
     description = _description(result)
     if status == "PASS" and not result["unexpected"]:
         return [f"ok {number} - {description}"]
-    if status == "SKIP":
+    if status == "SKIP" and not result["unexpected"]:
         reason = result["reason"] or result["message"] or "no reason given"
         return [f"ok {number} - {description} # SKIP {tap_text(reason)}"]
-    if status == "XPASS":
+    if status == "SKIP":
+        line = f"not ok {number} - {description} (SKIP, which the spec table does not declare here)"
+    elif status == "XPASS":
         line = f"not ok {number} - {description} (XPASS: expected failure did not happen)"
     elif status == "PASS":
         expected = " or ".join(result["expected"])
@@ -126,7 +129,8 @@ def _diagnostics(result):
     """The YAML block that follows a "not ok" line, indented by two spaces."""
     evidence = result["evidence"]
     fields = [
-        ("message", yaml_string(result["message"])),
+        ("message", yaml_string(labelled_message(result))),
+        ("check", _yaml_optional_string(result["check"])),
         ("status", yaml_string(result["status"])),
         ("observed", yaml_string(result["observed"])),
         ("reason", _yaml_optional_string(result["reason"])),

@@ -6,7 +6,7 @@ STATUS_DEFAULTS = {
     "FAIL": ("FAIL", ["PASS"]),
     "XFAIL": ("FAIL", ["FAIL"]),
     "XPASS": ("PASS", ["FAIL"]),
-    "SKIP": ("SKIP", ["PASS"]),
+    "SKIP": ("SKIP", ["SKIP"]),
     "ERROR": ("ERROR", ["PASS"]),
     "TIMEOUT": ("TIMEOUT", ["PASS"]),
 }
@@ -23,11 +23,15 @@ STATEMENTS = {
 
 def make_result(result_id, clause, backend, status, expected=None, reason=None,
                 message="", process="exit 0", duration_ms=12, statement=None,
-                transcript=None, output=""):
+                transcript=None, output="", check="default"):
     observed, default_expected = STATUS_DEFAULTS[status]
     expected = list(expected or default_expected)
     unexpected = (status in ("FAIL", "XPASS")
-                  or (status in ("PASS", "ERROR", "TIMEOUT") and status not in expected))
+                  or (status in ("PASS", "SKIP", "ERROR", "TIMEOUT") and status not in expected))
+    if check == "default":
+        # the label of the check that failed, or the step that ended the case
+        check = {"PASS": None, "XPASS": None, "FAIL": "b-reads-a-write", "XFAIL": "b-reads-a-write",
+                 "TIMEOUT": "read"}.get(status, "create")
     area = result_id.split("-")[0].lower()
     if transcript is None:
         transcript = (
@@ -47,6 +51,7 @@ def make_result(result_id, clause, backend, status, expected=None, reason=None,
         "expected": expected,
         "reason": reason,
         "unexpected": unexpected,
+        "check": check,
         "message": message,
         "duration_ms": duration_ms,
         "evidence": {"transcript": transcript, "output": output, "process": process},
@@ -59,7 +64,7 @@ def make_doc(results, platform_id="native"):
     for result in results:
         counts[result["status"]] += 1
     return {
-        "schema": 1,
+        "schema": 2,
         "run_info": {
             "platform": "native",
             "platform_id": platform_id,

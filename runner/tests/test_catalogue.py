@@ -23,7 +23,7 @@ class Explain(unittest.TestCase):
     def test_shows_statement_expectations_and_case_source(self):
         text = catalogue.explain(SPEC, "REL-003", REPO)
         self.assertIn("Memory is freed.", text)
-        self.assertIn("platform gvisor, backend *: FAIL because no Shmem figure", text)
+        self.assertIn("platform gvisor, backend *: FAIL at check memory-released because no Shmem figure", text)
         self.assertIn("runs alone", text)
         self.assertIn("static void memory_released_after_last_unmap(void)", text)
 

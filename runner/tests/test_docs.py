@@ -56,14 +56,14 @@ class Findings(unittest.TestCase):
         self.assertEqual(headings, ["## Every platform", "## gvisor", "## qemu-aarch64"])
 
     def test_a_row_per_expectation_with_the_backends_it_decides(self):
-        self.assertIn("| REL-003 | Memory is freed. | sysv | ERROR or TIMEOUT | no Shmem figure on SysV |",
+        self.assertIn("| REL-003 | Memory is freed. | sysv | ERROR or TIMEOUT | memory-figure |  | no Shmem figure on SysV |",
                       self.section("Every platform"))
         # sysv is taken by the expectation for every platform, which comes first
-        self.assertIn("| REL-003 | Memory is freed. | posix-shm | FAIL | no Shmem figure |", self.section("gvisor"))
+        self.assertIn("| REL-003 | Memory is freed. | posix-shm | FAIL | memory-released |  | no Shmem figure |", self.section("gvisor"))
         # the PASS exception is no finding, but it keeps sysv out; qemu has no Win32 backend
         qemu = self.section("qemu-aarch64")
         self.assertIn("| VIS-002 |", qemu)
-        self.assertIn("| posix-shm | FAIL | qemu-user maps it elsewhere |", qemu)
+        self.assertIn("| posix-shm | FAIL | a-reads-b-write | ok addr= | qemu-user maps it elsewhere |", qemu)
         self.assertEqual(qemu.count("| VIS-002 |"), 1)
         self.assertIn("3 findings", self.text)
 

@@ -134,7 +134,7 @@ class ResultsSchemaFileTest(unittest.TestCase):
             return doc
 
         cases = {
-            "/schema": lambda d: d.update(schema=2),
+            "/schema": lambda d: d.update(schema=1),
             "(root): lacks the required key 'results'": lambda d: d.pop("results"),
             "(root): has the key 'extra'": lambda d: d.update(extra=1),
             "/run_info: lacks the required key 'libc'": lambda d: d["run_info"].pop("libc"),

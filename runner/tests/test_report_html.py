@@ -47,6 +47,18 @@ class PageStructureTest(unittest.TestCase):
         zero = clean.find("table", class_="counts").find_all("td")[1]
         self.assertEqual((zero.text(), zero.attrs["class"]), ("0", "status zero"))
 
+    def test_a_missing_backend_is_said_once_above_the_tables(self):
+        skipped = [fixtures.make_result(f"VIS-00{n}", "C5", "posix-shm", "SKIP", expected=["PASS"], check="create",
+                                        message="A does not support \"create\": err code=unsupported native=ENOSYS")
+                   for n in (1, 2)]
+        _, tree = render_tree(fixtures.make_doc(skipped + [fixtures.make_result("VIS-001", "C5", "file", "PASS")]))
+        said = tree.find_all("p", class_="missing-backend")
+        self.assertEqual(len(said), 1)
+        self.assertTrue(said[0].text().startswith("backend posix-shm is not provided by this platform (2 of its 2 "))
+        self.assertIn("native=ENOSYS", said[0].text())
+        _, clean = render_tree(fixtures.realistic_doc())
+        self.assertEqual(clean.find_all("p", class_="missing-backend"), [])
+
     def test_run_info(self):
         _, tree = render_tree(fixtures.realistic_doc())
         info = {pair.find("dt").text(): pair.find("dd").text() for pair in tree.find("dl", class_="run-info").find_all("div")}

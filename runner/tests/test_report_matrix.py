@@ -256,11 +256,11 @@ class CommandTest(unittest.TestCase):
         good = self.write("good.json", fixtures.realistic_doc())
         out = os.path.join(self.directory, "matrix.html")
         schema_2 = fixtures.realistic_doc()
-        schema_2["schema"] = 2
+        schema_2["schema"] = 1
         cases = [
             (self.write("notes.txt", "not json at all\n"), "is not valid JSON"),
             (self.write("package.json", json.dumps({"name": "left-pad"})), "is not a mapconf results file"),
-            (self.write("old.json", json.dumps(schema_2)), "has schema version 2"),
+            (self.write("old.json", json.dumps(schema_2)), "has schema version 1"),
             (os.path.join(self.directory, "absent.json"), "Cannot read results file"),
         ]
         for path, fragment in cases:

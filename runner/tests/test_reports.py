@@ -110,10 +110,10 @@ class ValidateTest(unittest.TestCase):
         doc["results"][3]["expected"] = ["PASS"]
         self.assert_problem(doc, 'results[3].status is XFAIL, but observed FAIL with expected ["PASS"] makes it FAIL')
 
-    def test_schema_2(self):
+    def test_schema_1(self):
         doc = fixtures.realistic_doc()
-        doc["schema"] = 2
-        self.assert_problem(doc, "schema is 2, expected 1")
+        doc["schema"] = 1
+        self.assert_problem(doc, "schema is 1, expected 2")
 
     def test_booleans_and_negatives_are_not_counts(self):
         doc = fixtures.realistic_doc()
@@ -134,7 +134,7 @@ class ValidateTest(unittest.TestCase):
         self.assert_problem(doc, "run_info.start_time")
 
     def test_every_wrong_type_is_reported_without_crashing(self):
-        nullable = {"runtime", "git_revision", "reason"}
+        nullable = {"runtime", "git_revision", "reason", "check"}
         base = fixtures.realistic_doc()
         for path in value_paths(base):
             for wrong in (None, True, [], {}, [1]):
@@ -194,9 +194,9 @@ class LoadTest(TemporaryDirectoryTest):
 
     def test_wrong_schema_version(self):
         doc = fixtures.realistic_doc()
-        doc["schema"] = 2
+        doc["schema"] = 1
         path = self.write_file("results.json", json.dumps(doc))
-        self.assert_one_sentence(path, "has schema version 2, but this mapconf reads schema version 1")
+        self.assert_one_sentence(path, "has schema version 1, but this mapconf reads schema version 2")
 
     def test_schema_problems_are_listed_but_few(self):
         doc = fixtures.realistic_doc()
@@ -215,7 +215,7 @@ class JsonReportTest(TemporaryDirectoryTest):
         with open(path, encoding="utf-8") as stream:
             content = stream.read()
         self.assertTrue(content.endswith("}\n"))
-        self.assertTrue(content.startswith('{\n "schema": 1,\n "run_info": {\n  "platform": "native",'))
+        self.assertTrue(content.startswith('{\n "schema": 2,\n "run_info": {\n  "platform": "native",'))
         self.assertEqual(list(json.loads(content)["results"][0]), list(doc["results"][0]))
         self.assertEqual(json.loads(content), doc)
 
@@ -295,7 +295,7 @@ class JUnitReportTest(TemporaryDirectoryTest):
         self.assertIsNone(self.outcome(root, "VIS-001 [posix-shm]"))
         fail = self.outcome(root, "VIS-002 [posix-shm]")
         self.assertEqual((fail.tag, fail.get("type")), ("failure", "FAIL"))
-        self.assertEqual(fail.get("message"), "cases/visibility.c:42: B read 00000000, expected deadbeef")
+        self.assertEqual(fail.get("message"), "at b-reads-a-write: cases/visibility.c:42: B read 00000000, expected deadbeef")
         self.assertIn("process: exit 1", fail.text)
         xpass = self.outcome(root, "LIFE-001 [file]")
         self.assertEqual((xpass.tag, xpass.get("type")), ("failure", "XPASS"))
@@ -337,7 +337,7 @@ class JUnitReportTest(TemporaryDirectoryTest):
         root = ET.fromstring(text.encode("utf-8"))
         for forbidden in ("\x01", "\x1b", "\ufffe"):
             self.assertNotIn(forbidden, text)
-        self.assertEqual(self.outcome(root, "VIS-002 [posix-shm]").get("message"), "bad byte[0m and ")
+        self.assertEqual(self.outcome(root, "VIS-002 [posix-shm]").get("message"), "at b-reads-a-write: bad byte[0m and ")
 
     def test_hostile_document_parses(self):
         doc = fixtures.hostile_doc()
@@ -440,7 +440,8 @@ class TapReportTest(TemporaryDirectoryTest):
         start = lines.index("not ok 8 - LIFE-002 [file] Closing the last handle and view destroys the object.")
         block = lines[start + 1:lines.index("  ...", start) + 1]
         self.assertEqual(block[0], "  ---")
-        self.assertIn('  message: "agent B lost its connection"', block)
+        self.assertIn('  message: "at create: agent B lost its connection"', block)
+        self.assertIn('  check: "create"', block)
         self.assertIn('  status: "ERROR"', block)
         self.assertIn('  process: "signal SIGSEGV"', block)
         self.assertIn('    - "PASS"', block)

@@ -31,11 +31,13 @@ VALID = text(
       platform = "wine"
       backend = "file"
       status = ["FAIL", "PASS"]
+      check = "b-reads-a-write"
       reason = "Wine keeps a private copy of file views."
 
       [[assertion.expect]]
       platform = "qemu-*"
       status = "TIMEOUT"
+      check = "read"
       reason = "Emulated page faults are slow."
 
       [[assertion.expect]]
@@ -79,16 +81,18 @@ class ValidSpecTest(unittest.TestCase):
     def test_expectation_fields_and_lines(self):
         first, second, third, fourth = self.visibility.expectations
         self.assertEqual(first, spec.Expectation("wine", "file", ("FAIL", "PASS"),
-                                                 "Wine keeps a private copy of file views.", 10))
-        self.assertEqual(second, spec.Expectation("qemu-*", None, ("TIMEOUT",), "Emulated page faults are slow.", 16))
-        self.assertEqual(third, spec.Expectation("wine", None, ("PASS", "SKIP"), "Some Wine builds lack shm_open.", 21))
+                                                 "Wine keeps a private copy of file views.", 10,
+                                                 check="b-reads-a-write"))
+        self.assertEqual(second, spec.Expectation("qemu-*", None, ("TIMEOUT",), "Emulated page faults are slow.", 17,
+                                                  check="read"))
+        self.assertEqual(third, spec.Expectation("wine", None, ("PASS", "SKIP"), "Some Wine builds lack shm_open.", 23))
         # A PASS-only expectation needs no reason.
-        self.assertEqual(fourth, spec.Expectation("freebsd-*", None, ("PASS",), None, 26))
+        self.assertEqual(fourth, spec.Expectation("freebsd-*", None, ("PASS",), None, 28))
 
     def test_defaults(self):
         self.assertFalse(self.size.exclusive)
         self.assertEqual(self.size.expectations, ())
-        self.assertEqual(self.size.line, 30)
+        self.assertEqual(self.size.line, 32)
 
     def test_no_matching_expectation_means_pass(self):
         self.assertEqual(self.size.expected("linux-x86_64", "memfd"), (("PASS",), None))
@@ -113,6 +117,47 @@ class ValidSpecTest(unittest.TestCase):
     def test_by_id_missing(self):
         with self.assertRaises(KeyError):
             self.spec.by_id("VIS-999")
+
+
+WITH_CHECKS = text(
+    """\
+    [[assertion]]
+    id = "ISO-005"
+    clause = "C7"
+    statement = "s"
+    backends = ["posix-shm", "sysv"]
+    case = "isolation:private_mode_keeps_other_users_out"
+      [[assertion.expect]]
+      when = "unprivileged"
+      status = "SKIP"
+      check = "become"
+      reason = "needs root"
+      [[assertion.expect]]
+      backend = "sysv"
+      status = "FAIL"
+      check = "other-user-write-open-refused"
+      answer = "got \\"ok handle="
+      reason = "r"
+    """
+)
+
+
+class ChecksAndConditionsTest(unittest.TestCase):
+    def setUp(self):
+        self.assertion = spec.parse(WITH_CHECKS, PATH).by_id("ISO-005")
+
+    def test_check_and_answer_are_read(self):
+        unprivileged, sysv = self.assertion.expectations
+        self.assertEqual((unprivileged.when, unprivileged.check, unprivileged.answer), ("unprivileged", "become", None))
+        self.assertEqual((sysv.check, sysv.answer), ("other-user-write-open-refused", 'got "ok handle='))
+
+    def test_when_holds_only_under_its_condition(self):
+        self.assertEqual(self.assertion.expected("native", "posix-shm"), (("PASS",), None))
+        self.assertEqual(self.assertion.expected("native", "posix-shm", frozenset({"unprivileged"})),
+                         (("SKIP",), "needs root"))
+        # the condition comes first, so an unprivileged run skips on sysv too
+        self.assertEqual(self.assertion.expected("native", "sysv", frozenset({"unprivileged"}))[0], ("SKIP",))
+        self.assertEqual(self.assertion.expectation("native", "sysv").check, "other-user-write-open-refused")
 
 
 class LoadTest(unittest.TestCase):
@@ -451,13 +496,15 @@ class ValidationErrorTest(unittest.TestCase):
 
               [[assertion.expect]]
               status = "FAIL"
+              check = "c"
               reason = "r"
 
               [[assertion.expect]]
               status = "FAIL"
+              check = "c"
               reson = "r"
             """,
-            14, "an expectation of assertion 'VIS-001' has unknown key 'reson'; allowed keys are platform, backend,",
+            16, "an expectation of assertion 'VIS-001' has unknown key 'reson'; allowed keys are platform, backend,",
         )
 
     def test_expect_missing_status(self):
@@ -565,6 +612,73 @@ class ValidationErrorTest(unittest.TestCase):
             12, "an expectation of assertion 'VIS-001' allows SKIP without a reason; add reason = ",
         )
 
+    def test_failure_without_check_is_refused(self):
+        self.assertSpecError(
+            """\
+            [[assertion]]
+            id = "VIS-001"
+            clause = "C5"
+            statement = "s"
+            backends = ["file"]
+            case = "visibility:a"
+              [[assertion.expect]]
+              status = "ERROR"
+              reason = "r"
+            """,
+            7, "allows ERROR without naming where; add a line like check = ",
+        )
+
+    def test_check_that_is_not_a_label_is_refused(self):
+        self.assertSpecError(
+            """\
+            [[assertion]]
+            id = "VIS-001"
+            clause = "C5"
+            statement = "s"
+            backends = ["file"]
+            case = "visibility:a"
+              [[assertion.expect]]
+              status = "FAIL"
+              check = "B Reads"
+              reason = "r"
+            """,
+            9, "check 'B Reads' in an expectation of assertion 'VIS-001' is not a label",
+        )
+
+    def test_unknown_condition_is_refused(self):
+        self.assertSpecError(
+            """\
+            [[assertion]]
+            id = "VIS-001"
+            clause = "C5"
+            statement = "s"
+            backends = ["file"]
+            case = "visibility:a"
+              [[assertion.expect]]
+              when = "tuesday"
+              status = "SKIP"
+              reason = "r"
+            """,
+            8, "unknown condition when = 'tuesday'; use one of unprivileged",
+        )
+
+    def test_answer_without_check_is_refused(self):
+        self.assertSpecError(
+            """\
+            [[assertion]]
+            id = "VIS-001"
+            clause = "C5"
+            statement = "s"
+            backends = ["file"]
+            case = "visibility:a"
+              [[assertion.expect]]
+              status = "SKIP"
+              answer = "ENOSYS"
+              reason = "r"
+            """,
+            9, "pins an answer without a check",
+        )
+
     def test_empty_reason_counts_as_missing(self):
         self.assertSpecError(
             """\
@@ -577,9 +691,10 @@ class ValidationErrorTest(unittest.TestCase):
 
               [[assertion.expect]]
               status = "FAIL"
+              check = "c"
               reason = ""
             """,
-            10, "'reason' in an expectation of assertion 'VIS-001' is empty",
+            11, "'reason' in an expectation of assertion 'VIS-001' is empty",
         )
 
     def test_first_problem_in_file_order_is_reported(self):
@@ -646,7 +761,7 @@ class CheckCasesTest(unittest.TestCase):
             spec.check_cases(self.spec, self.listings[:1])
         self.assertEqual(
             str(caught.exception),
-            f"{PATH}:30: assertion 'SIZE-002' names case 'size:grow_is_visible', which no case binary contains; "
+            f"{PATH}:32: assertion 'SIZE-002' names case 'size:grow_is_visible', which no case binary contains; "
             "add function 'grow_is_visible' to binary 'size' or correct the case name.",
         )
 
@@ -659,6 +774,26 @@ class CheckCasesTest(unittest.TestCase):
             "cases/visibility.c:40: case 'visibility:foo' checks no assertion in cases/spec.toml; "
             'add an [[assertion]] with case = "visibility:foo" or remove it.',
         )
+
+    def test_expected_check_must_be_one_the_case_makes(self):
+        labels = {"visibility:write_in_a_is_read_by_b": ["b-reads-a-write"], "size:grow_is_visible": []}
+        self.assertIsNone(spec.check_cases(self.spec, self.listings, labels, {"read"}))
+        with self.assertRaises(SpecError) as caught:
+            spec.check_cases(self.spec, self.listings, dict(labels, **{"visibility:write_in_a_is_read_by_b": ["x"]}),
+                             {"read"})
+        self.assertEqual(
+            str(caught.exception),
+            f"{PATH}:10: assertion 'VIS-001' expects check 'b-reads-a-write', which case "
+            "'visibility:write_in_a_is_read_by_b' (cases/visibility.c) does not make; name one of its labels: x.",
+        )
+
+    def test_a_step_is_named_only_by_an_error_timeout_or_skip(self):
+        labels = {"visibility:write_in_a_is_read_by_b": ["b-reads-a-write"], "size:grow_is_visible": []}
+        # the TIMEOUT expectation names the step "read": refused when no such step is known
+        with self.assertRaises(SpecError) as caught:
+            spec.check_cases(self.spec, self.listings, labels, set())
+        self.assertIn(f"{PATH}:17: assertion 'VIS-001' expects check 'read'", str(caught.exception))
+        self.assertIn("(or, for an ERROR, TIMEOUT or SKIP, a step: a verb like 'create')", str(caught.exception))
 
     def test_id_mismatch(self):
         wrong = [listing("visibility", "write_in_a_is_read_by_b", "VIS-002", line=12), self.listings[1]]

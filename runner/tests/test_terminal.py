@@ -44,8 +44,8 @@ class PlainOutputTest(unittest.TestCase):
         self.assertFalse(term.interactive or term.colour)
         self.assertEqual(out.splitlines()[:3], [
             "[1/3] PASS    VIS-001 [posix-shm] (12 ms)",
-            "[2/3] XFAIL   VIS-002 [file] (12 ms): B read 0",
-            "[3/3] FAIL    VIS-002 [posix-shm] (12 ms): cases/visibility.c:42: B read 0",
+            "[2/3] XFAIL   VIS-002 [file] (12 ms): at b-reads-a-write: B read 0",
+            "[3/3] FAIL    VIS-002 [posix-shm] (12 ms): at b-reads-a-write: cases/visibility.c:42: B read 0",
         ])
         self.assertNotIn("\x1b", out)
         self.assertNotIn("\r", out)
@@ -54,7 +54,7 @@ class PlainOutputTest(unittest.TestCase):
         _, out = run_through(records(), tty=False)
         self.assertEqual(out.splitlines()[3:], [
             "mapconf: 3 results on native in 12.5 s: 1 PASS, 1 FAIL, 1 XFAIL",
-            "  unexpected FAIL: VIS-002 [posix-shm] cases/visibility.c:42: B read 0",
+            "  unexpected FAIL: VIS-002 [posix-shm] at b-reads-a-write: cases/visibility.c:42: B read 0",
             "unexpected results: 1",
             "reports: /out/ (results.json, index.html)",
         ])
@@ -71,7 +71,7 @@ class PlainOutputTest(unittest.TestCase):
 
     def test_quiet_prints_only_unexpected_results(self):
         _, out = run_through(records(), tty=False, quiet=True)
-        self.assertEqual(out.splitlines()[0], "[3/3] FAIL    VIS-002 [posix-shm] (12 ms): cases/visibility.c:42: B read 0")
+        self.assertEqual(out.splitlines()[0], "[3/3] FAIL    VIS-002 [posix-shm] (12 ms): at b-reads-a-write: cases/visibility.c:42: B read 0")
         self.assertTrue(out.splitlines()[1].startswith("mapconf: 3 results"))
 
     def test_verbose_prints_messages_and_the_evidence_of_unexpected_results(self):
@@ -79,17 +79,32 @@ class PlainOutputTest(unittest.TestCase):
         _, out = run_through([passing] + records(), tty=False, verbose=True)
         lines = out.splitlines()
         self.assertEqual(lines[0], "[1/4] PASS    VIS-001 [file] (12 ms): checked 4096 bytes")
-        failure = lines.index("[4/4] FAIL    VIS-002 [posix-shm] (12 ms): cases/visibility.c:42: B read 0")
+        failure = lines.index("[4/4] FAIL    VIS-002 [posix-shm] (12 ms): at b-reads-a-write: cases/visibility.c:42: B read 0")
         self.assertEqual(lines[failure + 1:failure + 5], [
-            "    expected: PASS, observed: FAIL",
+            "    expected: PASS, observed: FAIL at b-reads-a-write",
             "    process: exit 1",
             "    transcript:",
             "      +0.000 A <- create name=/mapconf-VIS-002 size=4096 backend=posix-shm excl=1",
         ])
         self.assertIn("      assertion failed", lines)
         # an expected divergence gets its message but no evidence
-        xfail = lines.index("[3/4] XFAIL   VIS-002 [file] (12 ms): B read 0")
+        xfail = lines.index("[3/4] XFAIL   VIS-002 [file] (12 ms): at b-reads-a-write: B read 0")
         self.assertTrue(lines[xfail + 1].startswith("[4/4]"))
+
+    def test_a_missing_backend_is_said_once_loudly(self):
+        skipped = [fixtures.make_result(f"VIS-00{n}", "C5", "posix-shm", "SKIP", expected=["PASS"], check="create",
+                                        message="A does not support \"create backend=posix-shm\": err code=unsupported "
+                                                "native=ENOSYS")
+                   for n in (1, 2)]
+        other = fixtures.make_result("VIS-001", "C5", "file", "PASS")
+        _, out = run_through(skipped + [other], tty=False)
+        self.assertEqual(sum("is not provided" in line for line in out.splitlines()), 1)
+        self.assertIn('backend posix-shm is not provided by this platform (2 of its 2 results SKIP where its '
+                      'object is made): A does not support "create backend=posix-shm": err code=unsupported '
+                      'native=ENOSYS', out)
+        # the summary says it once, not once per SKIP
+        self.assertNotIn("  unexpected SKIP:", out)
+        self.assertIn("unexpected results: 2", out)
 
     def test_control_characters_cannot_reach_the_terminal(self):
         hostile = fixtures.make_result("VIS-001", "C5", "file", "FAIL", message="bad \x1b[2J\r\x00 end")

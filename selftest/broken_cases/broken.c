@@ -17,7 +17,7 @@ static void passes(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_write_text(a, mc_create_map(a, obj), "control");
-	MC_CHECK(1 == 1, "never");
+	MC_CHECK("always-holds", 1 == 1, "never");
 }
 
 /* BRK-002: the agent is killed in the middle of the case. */
@@ -28,7 +28,7 @@ static void agent_killed_mid_case(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	mc_try(a, "crash signal=KILL");
-	mc_check_reads(a, va, "never read");
+	mc_check_reads("killed-agent-reads", a, va, "never read");
 }
 
 /* BRK-003: the agent answers with a line that is not an answer. */
@@ -38,7 +38,7 @@ static void agent_answers_garbage(void)
 
 	/* "<not an answer>" in hex */
 	mc_try(a, "echo data=3c6e6f7420616e20616e737765723e");
-	MC_CHECK(0, "a malformed answer was taken as an answer");
+	MC_CHECK("garbage-not-taken", 0, "a malformed answer was taken as an answer");
 }
 
 /* BRK-004: the agent never answers. */
@@ -47,7 +47,7 @@ static void agent_never_answers(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_try(a, "hang");
-	MC_CHECK(0, "a request that was never answered returned");
+	MC_CHECK("hang-not-returned", 0, "a request that was never answered returned");
 }
 
 /* BRK-005: a case that checks nothing. */
@@ -62,7 +62,7 @@ static void check_fails(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	mc_check_reads(a, mc_create_map(a, obj), "not what a new object holds");
+	mc_check_reads("new-object-holds-text", a, mc_create_map(a, obj), "not what a new object holds");
 }
 
 /* BRK-007: the controller itself crashes. */
@@ -83,13 +83,23 @@ static void controller_hangs(void)
 		pause();
 }
 
-/* BRK-009: the platform lacks a backend. */
-static void backend_missing(void)
+/* BRK-009: a verb no agent knows is a harness bug (ERROR), never a platform that lacks something. */
+static void unknown_verb(void)
 {
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_step(a, "no_such_verb");
-	MC_CHECK(0, "a step the agent does not support returned");
+	MC_CHECK("step-not-returned", 0, "a step the agent does not know returned");
+}
+
+/* BRK-010: a step the platform lacks (SysV has no private attach) is a SKIP. */
+static void step_the_platform_lacks(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	mc_map_private(a, mc_create(a, obj), MC_PAGE);
+	MC_CHECK("step-not-returned", 0, "a step the platform lacks returned");
 }
 
 static const struct mc_case cases[] = {
@@ -101,6 +111,7 @@ static const struct mc_case cases[] = {
 	MC_CASE("BRK-006", check_fails),
 	MC_CASE("BRK-007", controller_crashes),
 	MC_CASE("BRK-008", controller_hangs),
-	MC_CASE("BRK-009", backend_missing),
+	MC_CASE("BRK-009", unknown_verb),
+	MC_CASE("BRK-010", step_the_platform_lacks),
 };
 MC_MAIN("broken", cases)

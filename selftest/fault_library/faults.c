@@ -47,6 +47,9 @@
  *   memory-global         the agent's and the test library's allocations, and
  *                         the library's global, live in one region every agent
  *                         maps at the same address (one address space for all)
+ *   no-shm-open           shm_open and shm_unlink answer ENOSYS, as on a C
+ *                         library without POSIX shared memory: a platform that
+ *                         claims the posix-shm backend but cannot provide it
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -54,6 +57,7 @@
 #include <semaphore.h>
 #include <time.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -136,6 +140,10 @@ int shm_open(const char *name, int flags, mode_t mode)
 	char folded[512];
 
 	REAL(int, shm_open, const char *, int, mode_t);
+	if (is("no-shm-open")) {
+		errno = ENOSYS;
+		return -1;
+	}
 	if (is("names-fold-case")) {
 		size_t i;
 
@@ -388,6 +396,10 @@ static void truncate_before_unlink(const char *name, int shm)
 int shm_unlink(const char *name)
 {
 	REAL(int, shm_unlink, const char *);
+	if (is("no-shm-open")) {
+		errno = ENOSYS;
+		return -1;
+	}
 	if (is("unlink-noop"))
 		return 0;
 	if (is("unlink-truncates"))
