@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 
 from runner import vocabulary
@@ -107,11 +108,13 @@ class WorkflowValidatorTest(unittest.TestCase):
     def test_ci_installs_the_validator_the_selftest_names(self):
         self.assertIn(f"\n    {strict_readers.INSTALL_COMMAND} >/dev/null\n", (REPO / ".ci" / "run").read_text())
 
-    def test_a_missing_validator_fails_naming_the_install_command(self):
-        with tempfile.TemporaryDirectory() as repo:
+    def test_a_missing_validator_without_npm_fails_naming_what_to_install(self):
+        with tempfile.TemporaryDirectory() as repo, \
+                mock.patch.object(strict_readers.shutil, "which", lambda name: None):
             with self.assertRaises(strict_readers.ReaderRefused) as caught:
                 strict_readers.check_workflow(Path(repo))
-        self.assertIn(f"install it with: {strict_readers.INSTALL_COMMAND}", str(caught.exception))
+        self.assertIn("sudo apt-get install nodejs npm", str(caught.exception))
+        self.assertIn(strict_readers.INSTALL_COMMAND, str(caught.exception))
 
     @unittest.skipUnless((REPO / strict_readers.VALIDATOR).exists(), "action-validator is not installed")
     def test_the_validator_refuses_a_structural_error(self):
