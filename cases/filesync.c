@@ -6,16 +6,22 @@
  */
 #include "mapconf.h"
 
-/* FILE-001: after a flush, the file holds the data while the view stays mapped. */
+/*
+ * FILE-001: after a flush, the file holds the data while the view stays
+ * mapped. The flush covers two pages, both written: a flush that writes
+ * back only part of its range shows on the later page.
+ */
 static void flush_updates_file_while_mapped(void)
 {
-	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
 	uintptr_t va = mc_create_map(a, obj);
 
 	mc_write_text(a, va + 10, "flushed to the file");
-	mc_flush(a, va, MC_PAGE);
+	mc_write_text(a, va + MC_PAGE + 10, "flushed from a later page");
+	mc_flush(a, va, 2 * MC_PAGE);
 	mc_check_file_holds("file-holds-flushed-data", reader, obj, 10, "flushed to the file");
+	mc_check_file_holds("file-holds-later-page", reader, obj, MC_PAGE + 10, "flushed from a later page");
 }
 
 /* FILE-002: after the last unmap, the file holds every write. */

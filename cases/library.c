@@ -32,19 +32,47 @@ static void library_global_is_per_process(void)
 		 (unsigned long long)before, (unsigned long long)after);
 }
 
-/* LIB-003: a library allocation starts as zeros, even after another agent filled its own allocation of that size. */
+/* x fills an allocation of size from its library with seed and gives it back, for the allocator to hand out again. */
+static void lib_dirty(struct mc_agent *x, uint64_t size, uint64_t seed)
+{
+	uintptr_t dirtied = mc_lib_alloc(x, size);
+
+	mc_fill(x, dirtied, size, seed);
+	mc_lib_free(x, dirtied);
+}
+
+/* The checksum of size bytes of the fill pattern of seed, computed here (size: at most 4096). */
+static uint64_t fill_sum(uint64_t seed, size_t size)
+{
+	unsigned char bytes[4096];
+
+	for (size_t i = 0; i < size; i++)
+		bytes[i] = mc_fill_byte(seed, i);
+	return mc_fnv1a(bytes, size, MC_FNV_OFFSET);
+}
+
+/*
+ * LIB-003: a library allocation starts as zeros, even after another agent
+ * filled its own allocation of that size. A fills an allocation made the
+ * way B's will be; B allocates where its allocator holds memory B dirtied,
+ * so the zeros are the allocation's own, not memory nobody touched.
+ */
 static void library_allocation_starts_clean(void)
 {
 	static const unsigned char zeros[4096];
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
+	lib_dirty(a, sizeof(zeros), 5);
 	mc_fill(a, mc_lib_alloc(a, sizeof(zeros)), sizeof(zeros), 5);
+	lib_dirty(b, sizeof(zeros), 6);
 	uintptr_t allocation = mc_lib_alloc(b, sizeof(zeros));
 	uint64_t sum = mc_checksum(b, allocation, sizeof(zeros));
 	MC_CHECK("allocation-starts-zero", sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
-		 "B's new library allocation at 0x%lx is not zeros after A filled its own",
-		 (unsigned long)allocation);
+		 "B's new library allocation at 0x%lx is not zeros but %s", (unsigned long)allocation,
+		 sum == fill_sum(5, sizeof(zeros))   ? "A's fill (seed 5)"
+		 : sum == fill_sum(6, sizeof(zeros)) ? "what B filled and freed (seed 6)"
+						     : "other bytes");
 }
 
 static const struct mc_case cases[] = {

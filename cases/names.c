@@ -5,6 +5,7 @@
 #include "mapconf.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 /* NAME-001: an agent that opens a name gets the object another agent created under it. */
@@ -21,6 +22,28 @@ static void same_name_opens_same_object(void)
 	mc_check_reads("creator-reads-opener-write", a, va + 100, "written by the opener");
 }
 
+/*
+ * The object that has obj's name: obj itself, but for win32-file another
+ * file with the same last component, in the directory above the scratch
+ * directory (the run's own, removed with the run). A win32-file's section is
+ * named by that component, and its file is created (CREATE_NEW) before the
+ * section: a create of obj's very path would be refused for the file, and
+ * the section's name never tried.
+ */
+static struct mc_object *same_name(struct mc_object *obj)
+{
+	if (strcmp(mc_backend()->name, "win32-file") != 0)
+		return obj;
+	struct mc_object *other = mc_object_new(obj->size);
+	const char *last = strrchr(obj->name, '/');
+	int above = (int)(last - obj->name);
+
+	while (above > 0 && obj->name[above - 1] != '/')
+		above--;
+	snprintf(other->name, sizeof(other->name), "%.*s%s", above, obj->name, last + 1);
+	return other;
+}
+
 /* NAME-002: an exclusive create of a name that exists fails with already_exists. */
 static void exclusive_create_of_existing_name_fails(void)
 {
@@ -28,7 +51,7 @@ static void exclusive_create_of_existing_name_fails(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_create(a, obj);
-	struct mc_reply r = mc_try_create(b, obj);
+	struct mc_reply r = mc_try_create(b, same_name(obj));
 	mc_check_error("exclusive-create-refused", &r, "already_exists", "B creates the name A created");
 }
 
@@ -95,16 +118,55 @@ static void too_long_name_is_refused(void)
 	mc_check_error("long-name-refused", &r, "name_too_long", "A creates a name of about 300 characters");
 }
 
-/* NAME-008: the descriptor of a created object is close-on-exec. */
+/* Whether a read answered exactly text (a marker: at most 64 bytes). */
+static bool read_back(const struct mc_reply *r, const char *text)
+{
+	char hex[2 * 64 + 1];
+
+	if (!r->ok || strlen(text) > 64)
+		return false;
+	mc_hex_encode(text, strlen(text), hex);
+	return strcmp(mc_field(r, "data"), hex) == 0;
+}
+
+/*
+ * The program that would hold a's descriptors if they were inherited: a's
+ * next one, after exec. Win32 has no exec; there it is a child that a
+ * spawns with handle inheritance on (CreateProcess bInheritHandles=TRUE)
+ * and gives no handle, so it holds only what is inheritable.
+ */
+static struct mc_agent *next_program(struct mc_agent *a)
+{
+	if (strncmp(mc_backend()->name, "win32-", 6) == 0)
+		return mc_spawn(a, "C", NULL);
+	mc_exec(a);
+	return a;
+}
+
+/*
+ * NAME-008: the descriptor of a created object is close-on-exec (Win32: its
+ * handle is not inherited). The object holds a marker; after exec the
+ * number of A's descriptor must not lead to it.
+ */
 static void descriptor_is_close_on_exec(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
+	const char *marker = mc_marker("object");
+	struct mc_handle h = mc_create(a, obj);
+	uint64_t raw = mc_raw_handle(a, h);
 
-	struct mc_reply r = mc_stat(a, mc_create(a, obj));
-	MC_CHECK("descriptor-close-on-exec", mc_field_u64(&r, "cloexec") == 1,
-		 "A's new object's descriptor is inherited by exec: \"%s\"",
-		 r.text);
+	mc_write_text(a, mc_map(a, h, 0, MC_PAGE, "rw"), marker);
+	struct mc_reply before = mc_try_read_through_raw(a, raw, strlen(marker));
+	if (!read_back(&before, marker))
+		MC_BROKEN("descriptor-reaches-object", "A does not read its own object through its descriptor %llu: \"%s\"",
+			  (unsigned long long)raw, before.text);
+	struct mc_agent *next = next_program(a);
+	struct mc_reply after = mc_try_read_through_raw(next, raw, strlen(marker));
+	MC_CHECK("descriptor-close-on-exec", !read_back(&after, marker),
+		 "after exec (Win32: in a child spawned with inheritance on) %s reads A's object through "
+		 "A's descriptor (Win32: handle value) %llu: \"%s\"",
+		 mc_agent_label(next), (unsigned long long)raw, after.text);
 }
 
 /* NAME-009: the mode a name is created with is honoured, masked by the umask. */

@@ -13,6 +13,11 @@ uintptr_t mc_lib_alloc_at(MC_WHERE, struct mc_agent *a, uint64_t size)
 	return (uintptr_t)mc_reply_u64(file, line, &r, "addr");
 }
 
+void mc_lib_free_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+{
+	mc_step_at(file, line, a, "lib op=free addr=0x%lx", (unsigned long)addr);
+}
+
 uint64_t mc_lib_global_at(MC_WHERE, struct mc_agent *a)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "lib op=global");

@@ -22,8 +22,10 @@ void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, u
 uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 /* One access ("read", "write") at addr; the answer's result= is "ok" or the fault (segv, bus, ...). */
 struct mc_reply mc_probe_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access);
-/* count nodes, stride bytes apart, each pointing to the next; answers their checksum. */
-uint64_t mc_chain_build_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, int count, int stride);
+/* count nodes, stride bytes apart, each pointing to the next; node i holds the value 7i+1. */
+void mc_chain_build_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, int count, int stride);
+/* The sum of the values a whole chain of count nodes holds, as the controller knows it. */
+uint64_t mc_chain_sum(int count);
 /* Follow the chain at addr, for a check to judge (visited= nodes, their sum=). */
 struct mc_reply mc_try_chain_walk_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* size bytes from the agent's own allocator of that kind (heap, large, anon, shared-anon, heapalloc, ...). */

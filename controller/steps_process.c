@@ -2,6 +2,8 @@
 #include "memory_figure.h"
 #include "requests.h"
 #include "run_env.h"
+#include "steps_memory.h"
+#include "steps_view.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +77,25 @@ void mc_exec_at(MC_WHERE, struct mc_agent *a)
 	if (!r.ok)
 		mc_broken(file, line, "exec", "step failed: %s \"exec\" answered \"%s\"", mc_agent_label(a),
 			  r.text);
+}
+
+uint64_t mc_raw_handle_at(MC_WHERE, struct mc_agent *a, struct mc_handle h)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "stat handle=%s", h.id);
+
+	return mc_reply_u64(file, line, &r, "raw");
+}
+
+struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length)
+{
+	struct mc_reply r = mc_try_at(file, line, a, "adopt raw=%llu", (unsigned long long)raw);
+
+	if (!r.ok)
+		return r;
+	r = mc_try_map_at(file, line, a, mc_handle_of_at(file, line, &r), length, "r");
+	if (!r.ok)
+		return r;
+	return mc_try_read_at(file, line, a, (uintptr_t)mc_reply_u64(file, line, &r, "addr"), length);
 }
 
 void mc_exit_at(MC_WHERE, struct mc_agent *a)

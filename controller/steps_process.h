@@ -8,6 +8,7 @@
 
 #include "reply.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
@@ -20,6 +21,19 @@ struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label
 struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles);
 /* The agent replaces its program (exec); it keeps its pid and its pipes. */
 void mc_exec_at(MC_WHERE, struct mc_agent *a);
+/*
+ * The number h stands for in a's process: its descriptor (Win32: its
+ * section handle's value). Another program of that process, or a child,
+ * holds the object under this number only if it inherited it.
+ */
+uint64_t mc_raw_handle_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
+/*
+ * The first length bytes of what the number raw stands for in a's process,
+ * as a reads them through a view of it, for a check to judge. The answer is
+ * the read's, or the refusal of the step before it: raw stands for nothing
+ * in a ("adopt" refused), or for nothing a can map.
+ */
+struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length);
 /* An orderly exit: the agent answers, then ends with status 0. */
 void mc_exit_at(MC_WHERE, struct mc_agent *a);
 /* Termination from outside, the way a crash or an OOM kill ends a process. */
@@ -40,6 +54,8 @@ void mc_await_exit_at(MC_WHERE, struct mc_agent *a, uint64_t pid);
 #define mc_fork(parent, label)           mc_fork_at(MC_HERE, parent, label)
 #define mc_spawn(parent, label, handles) mc_spawn_at(MC_HERE, parent, label, handles)
 #define mc_exec(a)                       mc_exec_at(MC_HERE, a)
+#define mc_raw_handle(a, h)              mc_raw_handle_at(MC_HERE, a, h)
+#define mc_try_read_through_raw(a, raw, length) mc_try_read_through_raw_at(MC_HERE, a, raw, length)
 #define mc_exit(a)                       mc_exit_at(MC_HERE, a)
 #define mc_kill(a)                       mc_kill_at(MC_HERE, a)
 #define mc_become_other_user(a)          mc_become_other_user_at(MC_HERE, a)

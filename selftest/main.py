@@ -28,12 +28,12 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from runner import memcg, platforms, results_schema, run, rundir, spec, toolchain
+from runner import execute, labels, memcg, platforms, results_schema, run, rundir, spec, toolchain
 from runner.platforms import wine as platform_wine
 from runner.reports import html as report_html, json as report_json, junit as report_junit
 from runner.tests import fixtures
 
-from . import faults, headless, page_checks, strict_readers
+from . import faults, faults_win32, headless, page_checks, strict_readers
 
 SELFTEST_TOOLS = platforms.BUILD_TOOLS + [platforms.Tool("prove", "perl")]
 
@@ -319,9 +319,57 @@ class Selftest:
         native = platforms.make("native").backends
         pairs = [(a.id, b) for a in the_spec.assertions for b in a.backends
                  if b in native and "PASS" in a.expected("native", b)[0]]
+        unlabelled = faults.unlabelled()
+        if unlabelled:
+            raise StepFailed(f"entries of selftest/faults.py that name no check to fail at: {unlabelled}")
+        wrong = faults.unknown_labels(self.case_labels(the_spec))
+        if wrong:
+            raise StepFailed(f"entries of selftest/faults.py whose checks their cases do not make: {wrong}")
         left = faults.uncovered(pairs)
         if left:
-            raise StepFailed(f"no fault in runner/faults.py makes these fail: {left}")
+            raise StepFailed(f"no fault in selftest/faults.py makes these fail at their own check: {left}")
+
+    def case_labels(self, the_spec: spec.Spec) -> dict[str, list[str]]:
+        """Each assertion's case's check labels, read from the source its binary names."""
+        case_dir = platforms.make("native").case_dir(self.repo)
+        listings = execute.list_cases(case_dir, sorted({a.binary for a in the_spec.assertions}))
+        by_case = {listing.case: listing for listing in listings}
+        found = {}
+        for assertion in the_spec.assertions:
+            listing = by_case.get(assertion.case)
+            if listing:
+                source = (self.repo / listing.source).read_text(errors="replace")
+                found[assertion.id] = labels.case_labels(source, listing.function)
+        return found
+
+    def win32_fault(self, name: str, must_fail: list[str]) -> None:
+        """The Win32 agent's fault build under Wine, on the assertions the fault must fail."""
+        filters = [arg for i in faults_win32.assertion_ids(must_fail) for arg in ("--filter", i)]
+        proc, doc = self.run_suite(f"win32-fault-{name}", "--platform", "wine",
+                                   "--env", f"MAPCONF_FAULT={name}", *filters)
+        if f"fault build ({name})" not in (doc["run_info"]["runtime"] or ""):
+            raise StepFailed(f"run_info does not name the agent's fault build: {doc['run_info']['runtime']!r}")
+        missing = faults.missing_failures(doc, must_fail)
+        if proc.returncode != 1 or missing:
+            raise StepFailed(f"exit {proc.returncode} (expected 1); should have failed: {missing}")
+
+    def win32_fault_coverage(self) -> None:
+        the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
+        # every pair, those Wine is expected to fail too: a fault makes them fail at another check
+        win32 = platforms.make("wine").backends
+        pairs = [(a.id, b) for a in the_spec.assertions for b in a.backends if b in win32]
+        left = faults_win32.uncovered(pairs)
+        if left:
+            raise StepFailed(f"no fault in selftest/faults_win32.py makes these fail: {left}")
+        labels_of = self.case_labels(the_spec)
+        wrong = []
+        for fault, entries in faults_win32.MUST_FAIL.items():
+            for entry in entries:
+                assertion_id, _, checks = faults.parse(entry)
+                if not checks or not set(checks) <= set(labels_of.get(assertion_id, ())):
+                    wrong.append(f"{fault}: {entry}")
+        if wrong:
+            raise StepFailed(f"entries of selftest/faults_win32.py with no check, or one their case does not make: {wrong}")
 
     def outputs_pass_strict_readers(self) -> None:
         """Every results.json the steps wrote (and the fixtures), against the
@@ -447,11 +495,16 @@ class Selftest:
         self.step("report refuses a bad results file: one sentence and exit 2", self.report_refuses_bad_files)
         self.step("broken cases come out as ERROR, TIMEOUT, FAIL, SKIP, each at its check, and the run goes on",
                   self.broken_cases)
-        self.step("every assertion is made to fail by some fault", self.fault_coverage)
+        self.step("every assertion is made to fail at its own check by some fault", self.fault_coverage)
         self.step("a platform without shm_open: exit 1, the missing backend named once", self.missing_backend)
         for name, must_fail in faults.MUST_FAIL.items():
             self.step(f"fault {name} fails {', '.join(must_fail)}",
                       lambda name=name, must_fail=must_fail: self.fault(name, must_fail))
+        self.step("every (assertion, Win32 backend) pair is made to fail by some Win32 fault",
+                  self.win32_fault_coverage)
+        for name, must_fail in faults_win32.MUST_FAIL.items():
+            self.step(f"Win32 fault {name} fails {', '.join(must_fail)}",
+                      lambda name=name, must_fail=must_fail: self.win32_fault(name, must_fail))
         self.step("bad input: one sentence and exit 2", self.bad_input)
         self.step("a run killed with SIGKILL is swept by the next run", self.killed_run_is_swept)
         self.step("every results.json matches docs/results.schema.json, every junit.xml the strict JUnit rules",

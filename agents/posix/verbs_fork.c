@@ -2,12 +2,15 @@
  * Inheritance: exec replaces the agent's program; fork makes a new agent that inherits this one's views and
  * handles. The child connects to the controller's socket (connect=PATH),
  * serves requests on that connection from then on, and announces itself
- * there with "ready"; the parent answers with the child's pid.
+ * there with "ready"; the parent answers with the child's pid. adopt names
+ * a descriptor the process holds without having opened it.
  */
 #define _GNU_SOURCE
 #include "agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -116,8 +119,28 @@ static void verb_exec(const struct mc_line *req)
 	answer_errno(errno);
 }
 
+/*
+ * adopt raw=N : descriptor N, which this process holds without having opened
+ * it (one kept across exec), becomes a handle; err bad_handle if N is not open.
+ */
+static void verb_adopt(const struct mc_line *req)
+{
+	uint64_t raw;
+	int h;
+
+	if (need_u64(req, "raw", &raw))
+		return;
+	if (raw > INT_MAX || fcntl((int)raw, F_GETFD) < 0)
+		answer_errno(EBADF);
+	else if ((h = handle_add((int)raw)) < 0)
+		answer_err("no_memory", "none", "detail=handle_table_full");
+	else
+		answer_ok("handle=h%d", h);
+}
+
 const struct verb fork_verbs[] = {
 	{ "fork", verb_fork },
 	{ "exec", verb_exec },
+	{ "adopt", verb_adopt },
 	{ NULL, NULL },
 };

@@ -15,6 +15,7 @@
 
 static void *library;
 static void *(*lib_alloc)(size_t);
+static void (*lib_free)(void *);
 static int *(*lib_global)(void);
 
 static void library_path(char *out, size_t cap)
@@ -48,8 +49,9 @@ static int load(void)
 		return -1;
 	}
 	lib_alloc = (void *(*)(size_t))dlsym(library, "mc_testlib_alloc");
+	lib_free = (void (*)(void *))dlsym(library, "mc_testlib_free");
 	lib_global = (int *(*)(void))dlsym(library, "mc_testlib_global");
-	if (!lib_alloc || !lib_global) {
+	if (!lib_alloc || !lib_free || !lib_global) {
 		answer_err("other", "none", "detail=test_library_lacks_its_functions");
 		return -1;
 	}
@@ -57,7 +59,7 @@ static int load(void)
 }
 
 /*
- * lib op=load | op=alloc size= | op=global | op=set value=
+ * lib op=load | op=alloc size= | op=free addr= | op=global | op=set value=
  * op=global answers the global's address and value in this process.
  */
 static void verb_lib(const struct mc_line *req)
@@ -83,6 +85,13 @@ static void verb_lib(const struct mc_line *req)
 			answer_ok("addr=0x%lx", (unsigned long)(uintptr_t)p);
 		else
 			answer_err("no_memory", "ENOMEM", NULL);
+	} else if (strcmp(op, "free") == 0) {
+		uintptr_t p;
+
+		if (need_addr(req, "addr", &p))
+			return;
+		lib_free((void *)p);
+		answer_ok(NULL);
 	} else if (strcmp(op, "global") == 0) {
 		answer_ok("addr=0x%lx value=%d", (unsigned long)(uintptr_t)lib_global(), *lib_global());
 	} else if (strcmp(op, "set") == 0) {

@@ -221,7 +221,7 @@ static void verb_unlink(const struct mc_line *req)
 	answer_ok(NULL);
 }
 
-/* stat handle= : the object's size, allocated bytes, mode, close-on-exec flag and mtime */
+/* stat handle= : the object's size, allocated bytes, mode, close-on-exec flag, mtime, and its descriptor (raw=) */
 static void verb_stat(const struct mc_line *req)
 {
 	int shmid = handle_sysv(mc_line_get(req, "handle"));
@@ -244,10 +244,10 @@ static void verb_stat(const struct mc_line *req)
 		answer_errno(errno);
 		return;
 	}
-	answer_ok("size=%lld allocated=%lld mode=0%o cloexec=%d mtime_ns=%lld", (long long)st.st_size,
+	answer_ok("size=%lld allocated=%lld mode=0%o cloexec=%d mtime_ns=%lld raw=%d", (long long)st.st_size,
 		  (long long)st.st_blocks * 512, (unsigned int)(st.st_mode & 07777),
 		  (flags & FD_CLOEXEC) != 0,
-		  (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+		  (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, fd);
 }
 
 /* resize handle= size= : grow or shrink the object (ftruncate) */

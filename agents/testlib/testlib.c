@@ -1,7 +1,7 @@
 /*
  * The test shared library for C2 (library allocation is the caller's):
- * an allocator and an ordinary global, both of which must be per process
- * in every process that loads the library.
+ * an allocator (whose allocations start as zeros) and an ordinary global,
+ * both of which must be per process in every process that loads the library.
  */
 #include <stdlib.h>
 
@@ -11,6 +11,11 @@ int mc_testlib_counter = 7;
 void *mc_testlib_alloc(size_t size)
 {
 	return calloc(1, size);
+}
+
+void mc_testlib_free(void *p)
+{
+	free(p);
 }
 
 int *mc_testlib_global(void)

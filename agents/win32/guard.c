@@ -12,6 +12,7 @@
  * controller sees a dead agent at once.
  */
 #include "agent.h"
+#include "faults.h"
 
 #include <stdio.h>
 
@@ -29,6 +30,10 @@ static LONG CALLBACK on_exception(EXCEPTION_POINTERS *info)
 	if (!armed || (rec->ExceptionCode != EXCEPTION_ACCESS_VIOLATION &&
 		       rec->ExceptionCode != EXCEPTION_IN_PAGE_ERROR))
 		return EXCEPTION_CONTINUE_SEARCH;
+	/* fault: an address with nothing there gets a fresh page, and the access goes on */
+	if (fault_is("faults-get-fresh-pages") && rec->NumberParameters >= 2 &&
+	    VirtualAlloc((void *)rec->ExceptionInformation[1], 1, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE))
+		return EXCEPTION_CONTINUE_EXECUTION;
 	armed = 0;
 	faulted = 1;
 	fault_code = rec->ExceptionCode;

@@ -10,6 +10,7 @@
  * serves requests until "exit", end of input, or a crash it was asked for.
  */
 #include "agent.h"
+#include "faults.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 	SYSTEM_INFO si;
 
 	guard_install();
+	fault_start();
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--connect") == 0)
 			connect_to = argv[i + 1];

@@ -6,13 +6,21 @@
  * (..\lib\mapconf-testlib.dll from the agent's own directory).
  */
 #include "agent.h"
+#include "faults.h"
 
 #include <string.h>
 
 static HMODULE library;
 static void *(*lib_alloc)(size_t);
+static void (*lib_free)(void *);
 static int *(*lib_global)(void);
 static int *(*lib_shared)(void);
+
+/* fault memory-global: the DLL's ordinary global is the global memory's first int */
+static int *global_memory_int(void)
+{
+	return fault_global_page();
+}
 
 static FARPROC symbol(const char *name)
 {
@@ -42,9 +50,10 @@ static int load(void)
 		return -1;
 	}
 	lib_alloc = (void *(*)(size_t))(void (*)(void))symbol("mc_testlib_alloc");
+	lib_free = (void (*)(void *))(void (*)(void))symbol("mc_testlib_free");
 	lib_global = (int *(*)(void))(void (*)(void))symbol("mc_testlib_global");
 	lib_shared = (int *(*)(void))(void (*)(void))symbol("mc_testlib_shared_global");
-	if (!lib_alloc || !lib_global || !lib_shared) {
+	if (!lib_alloc || !lib_free || !lib_global || !lib_shared) {
 		answer_err("other", "none", "detail=test_dll_lacks_its_functions");
 		return -1;
 	}
@@ -52,7 +61,7 @@ static int load(void)
 }
 
 /*
- * lib op=load | op=alloc size= | op=global [var=shared] | op=set [var=shared] value=
+ * lib op=load | op=alloc size= | op=free addr= | op=global [var=shared] | op=set [var=shared] value=
  * op=global answers the global's address and value in this process.
  */
 static void verb_lib(const struct mc_line *req)
@@ -67,7 +76,9 @@ static void verb_lib(const struct mc_line *req)
 	}
 	if (load())
 		return;
-	global = var && strcmp(var, "shared") == 0 ? lib_shared : lib_global;
+	global = var && strcmp(var, "shared") == 0 && !fault_is("dll-shared-is-private") ? lib_shared : lib_global;
+	if (global == lib_global && fault_is("memory-global"))
+		global = global_memory_int;
 	if (strcmp(op, "load") == 0) {
 		answer_ok(NULL);
 	} else if (strcmp(op, "alloc") == 0) {
@@ -75,11 +86,20 @@ static void verb_lib(const struct mc_line *req)
 
 		if (need_u64(req, "size", &n))
 			return;
-		p = lib_alloc((size_t)n);
+		p = fault_is("memory-global") ? fault_global_alloc((size_t)n) : lib_alloc((size_t)n);
 		if (p)
 			answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)p);
 		else
 			answer_err("no_memory", "8", "name=ERROR_NOT_ENOUGH_MEMORY");
+	} else if (strcmp(op, "free") == 0) {
+		uintptr_t p;
+
+		if (need_addr(req, "addr", &p))
+			return;
+		/* fault memory-global: the allocation is the global memory's, not the DLL's heap's */
+		if (!fault_is("memory-global"))
+			lib_free((void *)p);
+		answer_ok(NULL);
 	} else if (strcmp(op, "global") == 0) {
 		answer_ok("addr=0x%llx value=%d", (unsigned long long)(uintptr_t)global(), *global());
 	} else if (strcmp(op, "set") == 0) {

@@ -4,6 +4,7 @@
  * in every agent: agents/common/verbs_touch.c.
  */
 #include "agent.h"
+#include "faults.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,8 @@ static void verb_alloc(const struct mc_line *req)
 		answer_err("invalid_request", "none", "detail=unknown_kind");
 		return;
 	}
+	if (fault_is("memory-global"))
+		p = fault_global_alloc((size_t)size);
 	if (!p) {
 		answer_win32(GetLastError());
 		return;

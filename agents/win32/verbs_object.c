@@ -13,8 +13,11 @@
  * nothing to unlink, and "unlink" is unsupported.
  */
 #include "agent.h"
+#include "faults.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <wctype.h>
 
 enum backend { BACKEND_SECTION, BACKEND_FILE, BACKEND_UNKNOWN };
 
@@ -35,8 +38,31 @@ static const wchar_t *section_name(enum backend backend, const char *name)
 {
 	const char *slash = strrchr(name, '/'), *backslash = strrchr(name, '\\');
 	const char *last = slash > backslash ? slash : backslash;
+	wchar_t *w = (wchar_t *)wide(backend == BACKEND_FILE && last ? last + 1 : name);
 
-	return wide(backend == BACKEND_FILE && last ? last + 1 : name);
+	if (fault_is("names-fold-case") || fault_is("names-sanitized")) {
+		for (wchar_t *c = w; *c; c++)
+			*c = fault_is("names-fold-case") ? towlower(*c) : *c == L'\\' ? L'_' : *c;
+	}
+	return w;
+}
+
+/*
+ * Faults dirty-new-objects and tail-garbage: a new section's first byte, or
+ * the bytes past its end in its last page, are not zero.
+ */
+static void spoil_new_section(HANDLE section, uint64_t size)
+{
+	bool first = fault_is("dirty-new-objects"), tail = fault_is("tail-garbage") && size % 4096;
+	unsigned char *view;
+
+	if (!(first || tail) || !(view = MapViewOfFile(section, FILE_MAP_WRITE, 0, 0, 0)))
+		return;
+	if (first)
+		view[0] = 0xa5;
+	if (tail)
+		memset(view + size, 0xa5, 4096 - size % 4096);
+	UnmapViewOfFile(view);
 }
 
 static void answer_handle(HANDLE section, HANDLE file, bool existed)
@@ -77,6 +103,8 @@ static void verb_create(const struct mc_line *req)
 	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size))
 		return;
 	mc_line_get_u64(req, "excl", &excl);
+	if (fault_is("zero-size-ok") && size == 0)
+		size = 4096;
 	if (backend == BACKEND_FILE) {
 		file = open_file(name, GENERIC_READ | GENERIC_WRITE, excl ? CREATE_NEW : OPEN_ALWAYS);
 		if (file == INVALID_HANDLE_VALUE) {
@@ -88,6 +116,18 @@ static void verb_create(const struct mc_line *req)
 	section = CreateFileMappingW(file, NULL, PAGE_READWRITE, (DWORD)(size >> 32), (DWORD)size,
 				     section_name(backend, name));
 	error = GetLastError();
+	/* fault: a name another kind of object holds is taken for the section under another name */
+	if (!section && error == ERROR_INVALID_HANDLE && fault_is("namespaces-apart")) {
+		char elsewhere[600];
+
+		snprintf(elsewhere, sizeof(elsewhere), "%s-section", name);
+		SetLastError(0);
+		section = CreateFileMappingW(file, NULL, PAGE_READWRITE, (DWORD)(size >> 32), (DWORD)size,
+					     wide(elsewhere));
+		error = GetLastError();
+	}
+	if (fault_is("excl-ignored"))
+		excl = 0;
 	if (!section || (error == ERROR_ALREADY_EXISTS && excl)) {
 		if (section)
 			CloseHandle(section);
@@ -99,7 +139,11 @@ static void verb_create(const struct mc_line *req)
 			answer_win32(error);
 		return;
 	}
-	answer_handle(section, file, error == ERROR_ALREADY_EXISTS);
+	if (error != ERROR_ALREADY_EXISTS)
+		spoil_new_section(section, size);
+	if (fault_is("handles-inheritable"))
+		SetHandleInformation(section, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+	answer_handle(section, file, error == ERROR_ALREADY_EXISTS && !fault_is("existed-unreported"));
 }
 
 /* open backend= name= [access=rw|r] : OpenFileMapping with FILE_MAP_ALL_ACCESS or FILE_MAP_READ */
@@ -113,11 +157,19 @@ static void verb_open(const struct mc_line *req)
 
 	if (backend == BACKEND_UNKNOWN || !name)
 		return;
-	section = OpenFileMappingW(read_only ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS, FALSE,
-				   section_name(backend, name));
+	section = OpenFileMappingW(read_only && !fault_is("open-ro-as-rw") ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS,
+				   FALSE, section_name(backend, name));
+	if (!section && GetLastError() == ERROR_FILE_NOT_FOUND && fault_is("open-creates"))
+		section = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+					     section_name(backend, name));
 	if (!section) {
 		answer_win32(GetLastError());
 		return;
+	}
+	/* fault: the opener gets a new section (unnamed, larger than any a case makes), not the named one */
+	if (fault_is("open-replaces")) {
+		CloseHandle(section);
+		section = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 16u << 20, NULL);
 	}
 	/* the file too, so that a synchronous flush of this agent's views can reach it */
 	if (backend == BACKEND_FILE)
@@ -134,7 +186,7 @@ static void verb_close(const struct mc_line *req)
 
 	if (!h || !(o = need_object(req)))
 		return;
-	closed = CloseHandle(o->section);
+	closed = fault_is("close-noop") || CloseHandle(o->section);
 	if (o->file != INVALID_HANDLE_VALUE)
 		CloseHandle(o->file);
 	handle_remove(h);
@@ -156,8 +208,8 @@ static void verb_unlink(const struct mc_line *req)
 
 /*
  * stat handle= : cloexec=1 when the handle is not inherited by child
- * processes (the Win32 counterpart of close-on-exec); for a file, also its
- * size and modification time.
+ * processes (the Win32 counterpart of close-on-exec), and the section
+ * handle's value (raw=); for a file, also its size and modification time.
  */
 static void verb_stat(const struct mc_line *req)
 {
@@ -173,7 +225,8 @@ static void verb_stat(const struct mc_line *req)
 		return;
 	}
 	if (o->file == INVALID_HANDLE_VALUE) {
-		answer_ok("cloexec=%d", !(flags & HANDLE_FLAG_INHERIT));
+		answer_ok("cloexec=%d raw=%llu", !(flags & HANDLE_FLAG_INHERIT),
+			  (unsigned long long)(uintptr_t)o->section);
 		return;
 	}
 	if (!GetFileSizeEx(o->file, &size) || !GetFileTime(o->file, NULL, NULL, &written)) {
@@ -181,8 +234,11 @@ static void verb_stat(const struct mc_line *req)
 		return;
 	}
 	uint64_t ticks = (uint64_t)written.dwHighDateTime << 32 | written.dwLowDateTime;
-	answer_ok("cloexec=%d size=%lld mtime_ns=%llu", !(flags & HANDLE_FLAG_INHERIT),
-		  (long long)size.QuadPart, (unsigned long long)(ticks - EPOCH_DIFFERENCE) * 100ULL);
+	if (fault_is("file-size-short"))
+		size.QuadPart -= 4096;
+	answer_ok("cloexec=%d size=%lld mtime_ns=%llu raw=%llu", !(flags & HANDLE_FLAG_INHERIT),
+		  (long long)size.QuadPart, (unsigned long long)(ticks - EPOCH_DIFFERENCE) * 100ULL,
+		  (unsigned long long)(uintptr_t)o->section);
 }
 
 /*
@@ -249,7 +305,8 @@ static void verb_resize(const struct mc_line *req)
 		return;
 	}
 	at.QuadPart = (LONGLONG)size;
-	if (!SetFilePointerEx(o->file, at, NULL, FILE_BEGIN) || !SetEndOfFile(o->file))
+	if (!SetFilePointerEx(o->file, at, NULL, FILE_BEGIN) ||
+	    (!SetEndOfFile(o->file) && !(fault_is("shrink-ignored") && GetLastError() == ERROR_USER_MAPPED_FILE)))
 		answer_win32(GetLastError());
 	else
 		answer_ok(NULL);

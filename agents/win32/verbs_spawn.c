@@ -6,7 +6,8 @@
  * inherited and under which hN names, and where to connect to the
  * controller. "watch" and "await_exit" follow another agent's end the way
  * Windows reports it: its process object becomes signaled once the process
- * is gone, its handles closed.
+ * is gone, its handles closed. "adopt" names a handle value the process
+ * holds without having opened it.
  */
 #include "agent.h"
 
@@ -169,8 +170,30 @@ static void verb_await_exit(const struct mc_line *req)
 	answer_err("invalid_request", "none", "detail=process_not_watched");
 }
 
+/*
+ * adopt raw=VALUE : the handle value VALUE, which this process holds without
+ * having opened it (one inherited), becomes a handle hN for a section;
+ * err bad_handle if the value is no handle here.
+ */
+static void verb_adopt(const struct mc_line *req)
+{
+	uint64_t raw;
+	DWORD flags;
+	int h;
+
+	if (need_u64(req, "raw", &raw))
+		return;
+	if (!GetHandleInformation((HANDLE)(uintptr_t)raw, &flags))
+		answer_win32(GetLastError());
+	else if ((h = handle_add((HANDLE)(uintptr_t)raw, INVALID_HANDLE_VALUE)) < 0)
+		answer_err("no_memory", "none", "detail=handle_table_full");
+	else
+		answer_ok("handle=h%d", h);
+}
+
 const struct verb spawn_verbs[] = {
 	{ "spawn", verb_spawn },
+	{ "adopt", verb_adopt },
 	{ "watch", verb_watch },
 	{ "await_exit", verb_await_exit },
 	{ NULL, NULL },

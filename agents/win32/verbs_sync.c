@@ -12,6 +12,7 @@
  */
 #define _CRT_RAND_S
 #include "agent.h"
+#include "faults.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ static int wait_for(HANDLE h)
 	case WAIT_OBJECT_0:
 		return 0;
 	case WAIT_ABANDONED:
-		return 1;
+		return fault_is("abandoned-unreported") ? 0 : 1;
 	case WAIT_TIMEOUT:
 		answer_err("timeout", "WAIT_TIMEOUT", "detail=not_granted_within_%dms", WAIT_MS);
 		return -1;
@@ -208,7 +209,7 @@ static void verb_locked_add(const struct mc_line *req)
 	    need_u64(req, "count", &count) || !(h = find(KIND_MUTEX, mutex)) || wait_at_barrier(req))
 		return;
 	for (uint64_t i = 0; i < count; i++) {
-		if (wait_for(h) < 0)
+		if (!fault_is("mutex-noop") && wait_for(h) < 0)
 			return;
 		slow_increment((volatile uint64_t *)counter);
 		ReleaseMutex(h);
@@ -237,7 +238,7 @@ static void verb_sem_add(const struct mc_line *req)
 	    need_u64(req, "count", &count) || !(h = find(KIND_SEMAPHORE, sem)) || wait_at_barrier(req))
 		return;
 	for (uint64_t i = 0; i < count; i++) {
-		if (wait_for(h) < 0)
+		if (!fault_is("sem-noop") && wait_for(h) < 0)
 			return;
 		slow_increment((volatile uint64_t *)counter);
 		ReleaseSemaphore(h, 1, NULL);
@@ -254,8 +255,12 @@ static void verb_atomic_add(const struct mc_line *req)
 	if (need_addr(req, "counter", &counter) || need_u64(req, "count", &count) ||
 	    wait_at_barrier(req))
 		return;
-	for (uint64_t i = 0; i < count; i++)
-		__atomic_fetch_add((uint64_t *)counter, 1, __ATOMIC_SEQ_CST);
+	for (uint64_t i = 0; i < count; i++) {
+		if (fault_is("atomic-add-torn"))
+			slow_increment((volatile uint64_t *)counter);
+		else
+			__atomic_fetch_add((uint64_t *)counter, 1, __ATOMIC_SEQ_CST);
+	}
 	answer_ok(NULL);
 }
 

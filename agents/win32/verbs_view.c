@@ -1,8 +1,20 @@
 /* Views: map, unmap, flush, protect, and finding address ranges that are free (VirtualQuery). */
 #include "agent.h"
+#include "faults.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* fault fixed-replaces: whatever views lie in [at, at + length) go first, as MAP_FIXED would have them */
+static void unmap_views_in(uintptr_t at, uint64_t length)
+{
+	MEMORY_BASIC_INFORMATION info;
+
+	for (uintptr_t p = at; p < at + length && VirtualQuery((void *)p, &info, sizeof(info));
+	     p = (uintptr_t)info.BaseAddress + info.RegionSize)
+		if (info.Type == MEM_MAPPED)
+			UnmapViewOfFile(info.AllocationBase);
+}
 
 /*
  * map handle= length= [offset=0] [at=ADDR] [prot=rw|r] [private=1]
@@ -28,8 +40,12 @@ static void verb_map(const struct mc_line *req)
 		return;
 	if (!prot || strcmp(prot, "rw") == 0) {
 		access = private ? FILE_MAP_COPY : FILE_MAP_WRITE;
+		if (fault_is("shared-is-private"))
+			access = FILE_MAP_COPY;
+		if (fault_is("private-is-shared"))
+			access = FILE_MAP_WRITE;
 	} else if (strcmp(prot, "r") == 0) {
-		access = FILE_MAP_READ;
+		access = fault_is("readonly-is-writable") ? FILE_MAP_WRITE : FILE_MAP_READ;
 	} else if (strcmp(prot, "none") == 0) {
 		answer_err("unsupported", "none", "detail=a_view_has_no_inaccessible_mode");
 		return;
@@ -37,9 +53,22 @@ static void verb_map(const struct mc_line *req)
 		answer_err("invalid_request", "none", "missing_or_bad=prot");
 		return;
 	}
+	if (fault_is("fixed-ignored"))
+		at = 0;
+	if (fault_is("fixed-replaces") && at)
+		unmap_views_in(at, length ? length : 1);
+	if (fault_is("offset-rounded"))
+		offset &= ~(uint64_t)0xffff;
+	if (fault_is("offset-ignored"))
+		offset = 0;
 	SetLastError(0);
 	addr = MapViewOfFileEx(o->section, access, (DWORD)(offset >> 32), (DWORD)offset, (SIZE_T)length,
 			       (void *)at);
+	/* fault: a view the section is too small for becomes a view of the whole section */
+	if (!addr && length && fault_is("long-view-whole-section"))
+		addr = MapViewOfFileEx(o->section, access, (DWORD)(offset >> 32), (DWORD)offset, 0, (void *)at);
+	if (addr && fault_is("addresses-a-page-off"))
+		addr = (char *)addr + 4096;
 	if (!addr) {
 		answer_win32(GetLastError());
 		return;
@@ -55,7 +84,7 @@ static void verb_unmap(const struct mc_line *req)
 
 	if (need_addr(req, "addr", &addr))
 		return;
-	if (!UnmapViewOfFile((void *)addr)) {
+	if (!fault_is("unmap-noop") && !UnmapViewOfFile((void *)addr)) {
 		answer_win32(GetLastError());
 		return;
 	}
@@ -89,7 +118,7 @@ static void verb_protect(const struct mc_line *req)
 		answer_err("invalid_request", "none", "missing_or_bad=prot");
 		return;
 	}
-	if (!VirtualProtect((void *)addr, (SIZE_T)length, protection, &old))
+	if (!fault_is("protect-noop") && !VirtualProtect((void *)addr, (SIZE_T)length, protection, &old))
 		answer_win32(GetLastError());
 	else
 		answer_ok(NULL);

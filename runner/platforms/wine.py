@@ -32,6 +32,11 @@ begins at 0x7d005000, some 48 MB below, and holds about 130 KiB when Wine
 maps that page.
 Wine's own error messages are kept (err+all) so that such a failure names
 its cause in the case's output.
+
+A run whose agents are given MAPCONF_FAULT (--env MAPCONF_FAULT=name) starts
+the fault build of the agent, mapconf-agent-faults.exe, which breaks that one
+behaviour (agents/win32/faults.h): the agent itself carries no faults and
+would ignore the variable. run_info's runtime names the fault build.
 """
 
 from __future__ import annotations
@@ -79,8 +84,12 @@ class Wine(Platform):
     def build_targets(self) -> list[str]:
         return [self.variant, "win32"]
 
+    def fault_build(self) -> bool:
+        return "MAPCONF_FAULT" in self.agent_env
+
     def agent_argv(self, repo: Path) -> list[str]:
-        agent = repo / "build" / "win32" / "agent" / "mapconf-agent.exe"
+        exe = "mapconf-agent-faults.exe" if self.fault_build() else "mapconf-agent.exe"
+        agent = repo / "build" / "win32" / "agent" / exe
         return [which("setarch"), "--addr-no-randomize", which("wine"), str(agent)]
 
     def wine_env(self) -> dict[str, str]:
@@ -194,7 +203,8 @@ class Wine(Platform):
 
     def runtime(self) -> str:
         version = tool_version([which("wine"), "--version"])
-        return f"Wine {version.removeprefix('wine-')}"
+        build = f", the agent's fault build ({self.agent_env['MAPCONF_FAULT']})" if self.fault_build() else ""
+        return f"Wine {version.removeprefix('wine-')}{build}"
 
 
 def _reap_zombie_children() -> None:

@@ -20,6 +20,21 @@
  *   unlink-truncates      unlink first truncates the object to zero bytes
  *   exit-unlinks          an agent that exits removes the objects it created
  *   msync-noop            msync does nothing
+ *   file-views-copied     views of regular files are private copies, not
+ *                         coherent with read(2)/write(2): msync and munmap
+ *                         write the whole range back, and so does an exit,
+ *                         but a killed writer's writes are lost
+ *   file-views-copied-flush-noop        ... and msync writes nothing back
+ *   file-views-copied-flush-first-page  ... and msync writes back only the
+ *                         first page of the range
+ *   file-views-copied-unmap-discards    ... and munmap (and an exit)
+ *                         write nothing back
+ *   first-page-shared     only the first page of a shared view is shared;
+ *                         the rest of the view is a private copy
+ *   offset-ignored        a view at an offset shows the object from offset 0
+ *   open-replaces         opening an existing name (without creating)
+ *                         replaces the object under it by a new one of the
+ *                         same size: the creator keeps the old one
  *   fork-holder           a large shared view is also held by a hidden child
  *   release-keeps-1mib    each object with a large shared view (32 MiB or
  *                         more) leaves 1 MiB of shared memory behind it,
@@ -44,6 +59,8 @@
  *   mprotect-noop         mprotect does nothing
  *   rnd-ignored           SHM_RND is dropped
  *   exec-keeps-views      the ranges of shared views are mapped again after exec
+ *   fork-unshares         a forked child's shared views become private
+ *                         copies (the parent's stay shared)
  *   memory-global         the agent's and the test library's allocations, and
  *                         the library's global, live in one region every agent
  *                         maps at the same address (one address space for all)
@@ -94,6 +111,11 @@ static int from_the_suite(void *caller);
 static void remember_view(void *addr, size_t length, int fd);
 static void remember_shared_view(void *addr, size_t length);
 static int real_close_fd(int fd);
+static int copies_file_views(void);
+static int is_scratch_file(int fd);
+static void remember_copy(void *addr, size_t length, int fd, off_t offset);
+static void write_back(uintptr_t addr, size_t length, int write, int forget);
+static void replace_object(const char *name, int shm);
 enum { AT_SMALL = 0, AT_LIBRARY_DATA = 8192,
        AT_ANON = 1 << 20, AT_SHARED_ANON = 2 << 20, AT_LARGE = 4 << 20 };
 static int global_fd = -1;
@@ -161,6 +183,8 @@ int shm_open(const char *name, int flags, mode_t mode)
 		name = folded;
 	}
 	flags = adjust_open_flags(flags);
+	if (is("open-replaces") && !(flags & O_CREAT))
+		replace_object(name, 1);
 	remember(name, flags);
 	return after_open(real_shm_open(name, flags, mode ? mode : 0600), flags, mode);
 }
@@ -185,6 +209,8 @@ int open(const char *path, int flags, ...)
 			path = mended;
 		}
 		flags = adjust_open_flags(flags);
+		if (is("open-replaces") && !(flags & O_CREAT) && strncmp(path, "/proc/", 6) != 0)
+			replace_object(path, 0);
 		remember(path, flags);
 		return after_open(real_open(path, flags, mode), flags, mode);
 	}
@@ -294,16 +320,22 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
 	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
 	void *p;
+	int copied;
 
 	struct stat st;
 
 	if (length == 0 && is("zero-length-ok"))
 		length = 4096;
+	if (fd >= 0 && offset && is("offset-ignored"))
+		offset = 0;
 	if ((offset & 4095) && is("offset-rounded"))
 		offset &= ~(off_t)4095;
 	if (fd >= 0 && is("past-end-mapped") && fstat(fd, &st) == 0 && st.st_size < offset + (off_t)length)
 		ftruncate(fd, offset + (off_t)length);
 	if ((flags & MAP_SHARED) && is("shared-is-private"))   /* files and shared anonymous memory */
+		flags = (flags & ~MAP_SHARED) | MAP_PRIVATE;
+	copied = fd >= 0 && (flags & MAP_SHARED) && copies_file_views() && is_scratch_file(fd);
+	if (copied)
 		flags = (flags & ~MAP_SHARED) | MAP_PRIVATE;
 	if (fd >= 0 && (flags & MAP_PRIVATE) && is("private-is-shared"))
 		flags = (flags & ~MAP_PRIVATE) | MAP_SHARED;
@@ -328,6 +360,15 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 	p = real_mmap(addr, length, prot, flags, fd, offset);
 	if (p == MAP_FAILED)
 		return p;
+	if (copied && (prot & PROT_WRITE))
+		remember_copy(p, length, fd, offset);
+	if ((flags & MAP_SHARED) && length > 4096 && is("first-page-shared")) {
+		/* the rest of the view becomes a copy of the object, as this process's own */
+		if (fd >= 0)
+			real_mmap((char *)p + 4096, length - 4096, prot, MAP_PRIVATE | MAP_FIXED, fd, offset + 4096);
+		else
+			real_mmap((char *)p + 4096, length - 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
 	if (fd >= 0 && (flags & MAP_SHARED) && length >= (1 << 20) && is("fork-holder") && fork() == 0) {
 		for (;;)
 			pause();   /* holds the view until the case's process group is killed */
@@ -339,7 +380,7 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		((char *)p)[st.st_size - offset] = 0x5a;
 	if (fd >= 0 && is("mtime-frozen"))
 		remember_view(p, length, fd);
-	if ((flags & MAP_SHARED) && is("exec-keeps-views"))
+	if ((flags & MAP_SHARED) && (is("exec-keeps-views") || is("fork-unshares")))
 		remember_shared_view(p, length);
 	return p;
 }
@@ -349,7 +390,80 @@ void *mmap64(void *, size_t, int, int, int, off_t) __attribute__((alias("mmap"))
 int munmap(void *addr, size_t length)
 {
 	REAL(int, munmap, void *, size_t);
-	return is("munmap-noop") ? 0 : real_munmap(addr, length);
+	if (is("munmap-noop"))
+		return 0;
+	if (copies_file_views())
+		write_back((uintptr_t)addr, length, !is("file-views-copied-unmap-discards"), 1);
+	return real_munmap(addr, length);
+}
+
+/*
+ * file-views-copied*: each writable view of a regular file is a private
+ * copy, remembered with its own descriptor, and written back to the file
+ * with pwrite(2) by msync and munmap (and an exit, the last unmap there is).
+ */
+static struct { uintptr_t addr; size_t length; int fd; off_t offset; } copies[32];
+
+static int copies_file_views(void)
+{
+	return strncmp(fault(), "file-views-copied", strlen("file-views-copied")) == 0;
+}
+
+/* the file backend's objects: files of the run's scratch directory (not /dev/shm, not a memfd) */
+static int is_scratch_file(int fd)
+{
+	const char *dir = getenv("MAPCONF_SCRATCH");
+	char link[64], target[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0 || !dir || !*dir)
+		return 0;
+	target[n] = '\0';
+	return strncmp(target, dir, strlen(dir)) == 0 && strstr(target, "/mapconf-") != NULL;
+}
+
+static void remember_copy(void *addr, size_t length, int fd, off_t offset)
+{
+	for (int i = 0; i < 32; i++) {
+		if (!copies[i].addr) {
+			copies[i].addr = (uintptr_t)addr;
+			copies[i].length = length;
+			copies[i].fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+			copies[i].offset = offset;
+			return;
+		}
+	}
+}
+
+/*
+ * Write [addr, addr + length) of the copies back to their files (no further
+ * than each file's end), if write; with forget, the copies that range covers
+ * whole are forgotten (they are being unmapped).
+ */
+static void write_back(uintptr_t addr, size_t length, int write, int forget)
+{
+	for (int i = 0; i < 32; i++) {
+		uintptr_t from = copies[i].addr, to = copies[i].addr + copies[i].length;
+		struct stat st;
+
+		if (!from)
+			continue;
+		from = addr > from ? addr : from;
+		to = addr + length < to ? addr + length : to;
+		if (write && from < to && fstat(copies[i].fd, &st) == 0) {
+			off_t at = copies[i].offset + (off_t)(from - copies[i].addr);
+
+			if (at < st.st_size)
+				(void)!pwrite(copies[i].fd, (void *)from, (size_t)(st.st_size - at) < to - from ?
+					      (size_t)(st.st_size - at) : to - from, at);
+		}
+		if (forget && addr <= copies[i].addr && addr + length >= copies[i].addr + copies[i].length) {
+			real_close_fd(copies[i].fd);
+			copies[i].addr = 0;
+		}
+	}
 }
 
 /* mtime-frozen: the views' descriptors, so that a flush can put the mtime back */
@@ -373,6 +487,8 @@ int msync(void *addr, size_t length, int flags)
 	if (is("msync-noop"))
 		return 0;
 	rc = real_msync(addr, length, flags);
+	if (rc == 0 && copies_file_views() && !is("file-views-copied-flush-noop"))
+		write_back((uintptr_t)addr, is("file-views-copied-flush-first-page") && length > 4096 ? 4096 : length, 1, 0);
 	for (int i = 0; i < nviews && is("mtime-frozen"); i++) {
 		if ((uintptr_t)addr >= views[i].addr && (uintptr_t)addr < views[i].addr + views[i].length) {
 			struct timespec epoch[2] = { { 1, 0 }, { 1, 0 } };
@@ -407,6 +523,31 @@ int shm_unlink(const char *name)
 	return real_shm_unlink(name);
 }
 
+/* open-replaces: the name gets a new object of the old one's size and mode, before it is opened */
+static void replace_object(const char *name, int shm)
+{
+	REAL(int, shm_open, const char *, int, mode_t);
+	REAL(int, shm_unlink, const char *);
+	REAL(int, open, const char *, int, ...);
+	REAL(int, unlink, const char *);
+	struct stat st;
+	int fd = shm ? real_shm_open(name, O_RDONLY, 0) : real_open(name, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || (shm ? real_shm_unlink(name) : real_unlink(name)) != 0) {
+		real_close_fd(fd);
+		return;
+	}
+	real_close_fd(fd);
+	fd = shm ? real_shm_open(name, O_RDWR | O_CREAT | O_EXCL, st.st_mode & 0777)
+		 : real_open(name, O_RDWR | O_CREAT | O_EXCL, st.st_mode & 0777);
+	if (fd >= 0) {
+		ftruncate(fd, st.st_size);
+		real_close_fd(fd);
+	}
+}
+
 int unlink(const char *path)
 {
 	REAL(int, unlink, const char *);
@@ -419,6 +560,8 @@ int unlink(const char *path)
 
 void _exit(int status)
 {
+	if (copies_file_views() && !is("file-views-copied-unmap-discards"))
+		write_back(0, SIZE_MAX, 1, 0);
 	if (is("exit-unlinks")) {
 		for (int i = 0; i < ncreated; i++)
 			if (shm_unlink(created[i]) != 0)
@@ -609,6 +752,15 @@ void *calloc(size_t n, size_t size)
 	return __libc_calloc(n, size);
 }
 
+extern void __libc_free(void *);
+
+void free(void *p)
+{
+	if (global_region && (char *)p >= global_region && (char *)p < global_region + GLOBAL_SIZE)
+		return;   /* the region's allocations are not the C library's to free */
+	__libc_free(p);
+}
+
 /*
  * The test library's data page (its global) is mapped onto the region, so
  * every agent that loads the library writes the same global.
@@ -678,6 +830,17 @@ int shmget(key_t key, size_t size, int flags)
 	}
 	if (is("mode-ignored") && (flags & IPC_CREAT))
 		flags |= 0666;
+	if (is("open-replaces") && !(flags & IPC_CREAT) && key != IPC_PRIVATE) {
+		REAL(int, shmctl, int, int, struct shmid_ds *);
+
+		shmid = real_shmget(key, 0, flags);
+		if (shmid >= 0) {
+			/* removed, the key is free: the creator keeps its attach of the old segment */
+			size = segment_size(shmid);
+			real_shmctl(shmid, IPC_RMID, NULL);
+			return shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
+		}
+	}
 	shmid = real_shmget(key, size, flags);
 	if (shmid >= 0 && (flags & IPC_CREAT) && nsysv_keys < 16)
 		sysv_keys[nsysv_keys++] = key;
@@ -728,9 +891,11 @@ void *shmat(int shmid, const void *addr, int flags)
 	}
 	if (is("shared-is-private"))
 		privatise(p, size, 1);
+	if (is("first-page-shared") && size > 4096)
+		privatise(p + 4096, size - 4096, 1);
 	if (is("tail-garbage") && (size & 4095) && !(flags & SHM_RDONLY))
 		p[size] = 0x5a;
-	if (is("exec-keeps-views"))
+	if (is("exec-keeps-views") || is("fork-unshares"))
 		remember_shared_view(p, (size + 4095) & ~(size_t)4095);
 	if (is("fork-holder") && size >= (1 << 20) && fork() == 0) {
 		for (;;)
@@ -770,7 +935,7 @@ int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 	return real_shmctl(shmid, cmd, buf);
 }
 
-/* exec-keeps-views ---------------------------------------------------------- */
+/* exec-keeps-views and fork-unshares ---------------------------------------- */
 
 static struct { uintptr_t addr; size_t length; } shared_views[32];
 static int nshared_views;
@@ -824,4 +989,14 @@ __attribute__((constructor)) static void map_views_again(void)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	fclose(f);
 	unlink(registry);
+}
+
+pid_t fork(void)
+{
+	REAL(pid_t, fork, void);
+	pid_t pid = real_fork();
+
+	for (int i = 0; pid == 0 && is("fork-unshares") && i < nshared_views; i++)
+		privatise((void *)shared_views[i].addr, shared_views[i].length, 1);
+	return pid;
 }
