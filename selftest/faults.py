@@ -29,8 +29,7 @@ from __future__ import annotations
 
 MUST_FAIL = {
     "shared-is-private": ["VIS-001:b-reads-a-write", "VIS-002:second-view-reads-first-write",
-                          "VIS-003:b-checksum-matches", "ADDR-002:chain-walks-whole",
-                          "SHARE-003@sysv:b-reads-after-handles-close"],
+                          "VIS-003:b-checksum-matches", "ADDR-002:chain-walks-whole"],
     "private-is-shared": ["VIS-005:shared-view-unchanged", "INH-002:parent-copy-unchanged"],
     "first-page-shared": ["VIS-003:b-checksum-matches", "SYNC-004:increments-exact"],
     "offset-ignored": ["VIS-004:b-reads-at-offset"],

@@ -21,7 +21,7 @@ from . import faults
 MUST_FAIL = {
     "shared-is-private": ["VIS-001:b-reads-a-write", "VIS-002:second-view-reads-first-write",
                           "VIS-003:b-checksum-matches", "ADDR-002:chain-walks-whole",
-                          "REL-001:b-reads-after-creator-exit", "SHARE-003:b-reads-after-handles-close",
+                          "REL-001:b-reads-after-creator-exit",
                           "FILE-001:file-holds-flushed-data", "FILE-002:file-holds-first-page",
                           "FILE-004:file-holds-killed-writers-data", "FILE-005:file-holds-a-write",
                           "WIN-020:child-reads-parent-write"],
@@ -45,6 +45,7 @@ MUST_FAIL = {
     "open-creates": ["NAME-003:open-missing-refused", "WIN-012:name-gone-after-last-close",
                      "WIN-013:name-gone-after-kill"],
     "close-noop": ["WIN-012:name-gone-after-last-close"],
+    "close-unmaps": ["SHARE-003:a-writes-after-handles-close"],
     "handles-inheritable": ["NAME-008:descriptor-close-on-exec"],
     "namespaces-apart": ["WIN-003:name-of-mutex-refused"],
     "names-sanitized": ["WIN-004:backslash-name-refused"],

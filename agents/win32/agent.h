@@ -54,6 +54,8 @@ void handle_remove(const char *text);
 void view_add(uintptr_t addr, const struct object *object);
 HANDLE view_file(uintptr_t addr);
 void view_remove(uintptr_t addr);
+/* Unmap this process's views of a section (only the fault close-unmaps does: Win32 views outlive their handles). */
+void views_unmap_of(HANDLE section);
 
 /* The object of the request's handle= (answers err bad_handle and returns NULL if none). */
 struct object *need_object(const struct mc_line *req);

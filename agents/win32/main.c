@@ -74,6 +74,7 @@ void handle_remove(const char *text)
 
 static struct {
 	uintptr_t addr;
+	HANDLE section;
 	HANDLE file;
 } views[VIEWS_MAX];
 
@@ -82,6 +83,7 @@ void view_add(uintptr_t addr, const struct object *object)
 	for (int i = 0; i < VIEWS_MAX; i++) {
 		if (!views[i].addr) {
 			views[i].addr = addr;
+			views[i].section = object->section;
 			views[i].file = object->file;
 			return;
 		}
@@ -101,6 +103,16 @@ void view_remove(uintptr_t addr)
 	for (int i = 0; i < VIEWS_MAX; i++)
 		if (views[i].addr == addr)
 			views[i].addr = 0;
+}
+
+void views_unmap_of(HANDLE section)
+{
+	for (int i = 0; i < VIEWS_MAX; i++) {
+		if (views[i].addr && views[i].section == section) {
+			UnmapViewOfFile((void *)views[i].addr);
+			views[i].addr = 0;
+		}
+	}
 }
 
 const wchar_t *wide(const char *text)

@@ -186,6 +186,8 @@ static void verb_close(const struct mc_line *req)
 
 	if (!h || !(o = need_object(req)))
 		return;
+	if (fault_is("close-unmaps"))   /* views die with the handle, as a layer that ties them together would */
+		views_unmap_of(o->section);
 	closed = fault_is("close-noop") || CloseHandle(o->section);
 	if (o->file != INVALID_HANDLE_VALUE)
 		CloseHandle(o->file);
