@@ -38,8 +38,13 @@ static void pointer_chain_built_by_a_walks_in_b(void)
 	struct mc_agent *both[] = { a, b };
 	uintptr_t at = mc_free_address(both, 2, MC_GRANULE);
 
-	mc_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
-	mc_map_fixed(b, mc_open(b, obj, "rw"), MC_GRANULE, at);
+	struct mc_handle ha = mc_create(a, obj);
+	/* B's view first: where it lands is what the assertion is about, so it is a check, not a step */
+	struct mc_reply rb = mc_try_map_fixed(b, mc_open(b, obj, "rw"), MC_GRANULE, at);
+	mc_check_ok("b-maps-at-set-address", &rb, "B maps at a free address");
+	MC_CHECK("b-view-at-same-address", mc_field_u64(&rb, "addr") == at, "B asked for 0x%lx and got \"%s\"",
+		 (unsigned long)at, rb.text);
+	mc_map_fixed(a, ha, MC_GRANULE, at);
 	mc_chain_build(a, at, 32, 512);
 	struct mc_reply walked = mc_try_chain_walk(b, at);
 	mc_check_ok("b-walks-chain", &walked, "B walks A's chain");
