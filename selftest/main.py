@@ -307,7 +307,7 @@ class Selftest:
         if starts.count("controller") != cases or starts.count("agent") != agents or agents <= cases:
             raise StepFailed(f"{cases} cases and {agents} agent starts (ready lines), but the wrappers "
                              f"logged {starts.count('controller')} and {starts.count('agent')}")
-        missing = faults.missing_failures(doc, ["ISO-002"])
+        missing = faults.missing_failures(doc, ["ISO-002:read-faults-after-unmap"])
         if proc.returncode != 1 or missing:
             raise StepFailed(f"the fault in the agent wrapper did not make ISO-002 fail (exit {proc.returncode}): {missing}")
 
