@@ -94,16 +94,16 @@ def parse(entry: str) -> tuple[str, str | None, tuple[str, ...]]:
     return assertion_id, backend or None, tuple(label for label in labels.split("|") if label)
 
 
-def unlabelled() -> list[str]:
-    """Entries of the table that do not name the check their result must end at."""
-    return [f"{fault}: {entry}" for fault, entries in MUST_FAIL.items() for entry in entries
+def unlabelled(table: dict[str, list[str]] = MUST_FAIL) -> list[str]:
+    """Entries of a fault table that do not name the check their result must end at."""
+    return [f"{fault}: {entry}" for fault, entries in table.items() for entry in entries
             if not parse(entry)[2]]
 
 
-def unknown_labels(labels_of: dict[str, list[str]]) -> list[str]:
+def unknown_labels(labels_of: dict[str, list[str]], table: dict[str, list[str]] = MUST_FAIL) -> list[str]:
     """Entries whose labels are not labels of their assertion's case; labels_of maps an ID to its case's labels."""
     wrong = []
-    for fault, entries in MUST_FAIL.items():
+    for fault, entries in table.items():
         for entry in entries:
             assertion_id, _, labels = parse(entry)
             known = labels_of.get(assertion_id)
@@ -115,9 +115,9 @@ def unknown_labels(labels_of: dict[str, list[str]]) -> list[str]:
     return wrong
 
 
-def uncovered(results) -> list[str]:
-    """(id, backend) pairs of a run, as "ID@backend", that no labelled entry makes fail."""
-    covered = [parse(e)[:2] for entries in MUST_FAIL.values() for e in entries if parse(e)[2]]
+def uncovered(results, table: dict[str, list[str]] = MUST_FAIL) -> list[str]:
+    """(id, backend) pairs, as "ID@backend", that no labelled entry of a fault table makes fail."""
+    covered = [parse(e)[:2] for entries in table.values() for e in entries if parse(e)[2]]
     return sorted(f"{i}@{b}" for i, b in results
                   if not any(ci == i and cb in (None, b) for ci, cb in covered))
 

@@ -72,9 +72,3 @@ def assertion_ids(entries: list[str]) -> list[str]:
     """The assertions a fault's entries name, once each: what its run filters to."""
     return sorted({faults.parse(e)[0] for e in entries})
 
-
-def uncovered(pairs) -> list[str]:
-    """(id, backend) pairs, as "ID@backend", that no Win32 fault is listed to make fail."""
-    covered = [faults.parse(e)[:2] for entries in MUST_FAIL.values() for e in entries]
-    return sorted(f"{i}@{b}" for i, b in pairs
-                  if not any(ci == i and cb in (None, b) for ci, cb in covered))
