@@ -468,6 +468,7 @@ class Selftest:
     def run(self) -> int:
         self.step("tools and build (native and sanitizer variants)", self.build)
         if self.failed:
+            shutil.rmtree(self.tmp, ignore_errors=True)
             print(f"selftest: {self.passed} passed, {self.failed} failed")
             return 1
         self.step("protocol and controller unit tests (cmocka)", lambda: self.cmocka_units("native"))
