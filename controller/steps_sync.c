@@ -20,9 +20,9 @@ struct mc_reply mc_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 	return mc_step_at(file, line, a, "mutex_lock addr=0x%lx", (unsigned long)addr);
 }
 
-struct mc_reply mc_try_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+struct mc_reply mc_try_mutex_lock_now_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	return mc_try_at(file, line, a, "mutex_lock addr=0x%lx", (unsigned long)addr);
+	return mc_try_at(file, line, a, "mutex_lock addr=0x%lx wait=none", (unsigned long)addr);
 }
 
 void mc_mutex_unlock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)

@@ -16,7 +16,8 @@ void mc_mutex_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 void mc_mutex_init_robust_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* The answer tells how the lock was got: owner_dead=1 (Win32: wait=WAIT_ABANDONED) after an owner died. */
 struct mc_reply mc_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
-struct mc_reply mc_try_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+/* The lock only if it is free now: err code=busy when another holds it. */
+struct mc_reply mc_try_mutex_lock_now_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 void mc_mutex_unlock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* Win32: a named mutex under o's name (mutexes and sections share one namespace). */
 void mc_mutex_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
@@ -51,7 +52,7 @@ void mc_try_add_together_at(MC_WHERE, const struct mc_adder *adders, int n, enum
 #define mc_mutex_init(a, addr)           mc_mutex_init_at(MC_HERE, a, addr)
 #define mc_mutex_init_robust(a, addr)    mc_mutex_init_robust_at(MC_HERE, a, addr)
 #define mc_mutex_lock(a, addr)           mc_mutex_lock_at(MC_HERE, a, addr)
-#define mc_try_mutex_lock(a, addr)       mc_try_mutex_lock_at(MC_HERE, a, addr)
+#define mc_try_mutex_lock_now(a, addr)   mc_try_mutex_lock_now_at(MC_HERE, a, addr)
 #define mc_mutex_unlock(a, addr)         mc_mutex_unlock_at(MC_HERE, a, addr)
 #define mc_mutex_create(a, o)            mc_mutex_create_at(MC_HERE, a, o)
 #define mc_sem_init(a, addr, value)      mc_sem_init_at(MC_HERE, a, addr, value)

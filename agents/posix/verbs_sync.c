@@ -95,11 +95,16 @@ static void verb_mutex_init(const struct mc_line *req)
 		answer_ok("size=%zu", sizeof(pthread_mutex_t));
 }
 
-/* Lock, making an abandoned robust mutex consistent; returns 0, EOWNERDEAD or an error. */
-static int lock(pthread_mutex_t *m)
+/*
+ * Lock, making an abandoned robust mutex consistent; returns 0, EOWNERDEAD
+ * or an error. Without waiting (now), a held mutex is EBUSY at once: a
+ * killed owner's robust mutex is marked before the owner can be reaped, so
+ * a platform that never marks it needs no timeout to show.
+ */
+static int lock(pthread_mutex_t *m, int now)
 {
 	struct timespec until = deadline();
-	int rc = pthread_mutex_timedlock(m, &until);
+	int rc = now ? pthread_mutex_trylock(m) : pthread_mutex_timedlock(m, &until);
 
 	if (rc == EOWNERDEAD)
 		pthread_mutex_consistent(m);
@@ -110,19 +115,22 @@ static void answer_lock_error(int rc)
 {
 	if (rc == ETIMEDOUT)
 		answer_err("timeout", "ETIMEDOUT", "detail=not_granted_within_%ds", LOCK_WAIT_S);
+	else if (rc == EBUSY)
+		answer_err("busy", "EBUSY", "detail=held_by_another");
 	else
 		answer_errno(rc);
 }
 
-/* mutex_lock addr= : owner_dead=1 when the previous owner died holding it */
+/* mutex_lock addr= [wait=none] : owner_dead=1 when the previous owner died holding it */
 static void verb_mutex_lock(const struct mc_line *req)
 {
+	const char *wait = mc_line_get(req, "wait");
 	uintptr_t addr;
 	int rc;
 
 	if (need_addr(req, "addr", &addr))
 		return;
-	rc = lock((pthread_mutex_t *)addr);
+	rc = lock((pthread_mutex_t *)addr, wait && !strcmp(wait, "none"));
 	if (rc && rc != EOWNERDEAD)
 		answer_lock_error(rc);
 	else
@@ -154,7 +162,7 @@ static void verb_locked_add(const struct mc_line *req)
 	    need_u64(req, "count", &count) || wait_at_barrier(req))
 		return;
 	for (uint64_t i = 0; i < count; i++) {
-		int rc = lock((pthread_mutex_t *)mutex);
+		int rc = lock((pthread_mutex_t *)mutex, 0);
 
 		if (rc && rc != EOWNERDEAD) {
 			answer_lock_error(rc);

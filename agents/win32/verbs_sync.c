@@ -108,18 +108,21 @@ static void init_at(enum kind kind, uintptr_t addr, LONG value)
 }
 
 /*
- * A wait: 0 granted, 1 granted after the owner died (WAIT_ABANDONED), -1
- * after answering (timeout, or failure).
+ * A wait of at most ms: 0 granted, 1 granted after the owner died
+ * (WAIT_ABANDONED), -1 after answering (busy or timeout, or failure).
  */
-static int wait_for(HANDLE h)
+static int wait_for(HANDLE h, DWORD ms)
 {
-	switch (WaitForSingleObject(h, WAIT_MS)) {
+	switch (WaitForSingleObject(h, ms)) {
 	case WAIT_OBJECT_0:
 		return 0;
 	case WAIT_ABANDONED:
 		return fault_is("abandoned-unreported") ? 0 : 1;
 	case WAIT_TIMEOUT:
-		answer_err("timeout", "WAIT_TIMEOUT", "detail=not_granted_within_%dms", WAIT_MS);
+		if (ms == 0)
+			answer_err("busy", "WAIT_TIMEOUT", "detail=held_by_another");
+		else
+			answer_err("timeout", "WAIT_TIMEOUT", "detail=not_granted_within_%dms", WAIT_MS);
 		return -1;
 	default:
 		answer_win32(GetLastError());
@@ -172,14 +175,16 @@ static void verb_mutex_init(const struct mc_line *req)
 		init_at(KIND_MUTEX, addr, 0);
 }
 
-/* mutex_lock addr= : owner_dead=1 wait=WAIT_ABANDONED when the previous owner died holding it */
+/* mutex_lock addr= [wait=none] : owner_dead=1 wait=WAIT_ABANDONED when the previous owner died holding it */
 static void verb_mutex_lock(const struct mc_line *req)
 {
+	const char *wait = mc_line_get(req, "wait");
+	DWORD ms = wait && !strcmp(wait, "none") ? 0 : WAIT_MS;
 	uintptr_t addr;
 	HANDLE h;
 	int rc;
 
-	if (need_addr(req, "addr", &addr) || !(h = find(KIND_MUTEX, addr)) || (rc = wait_for(h)) < 0)
+	if (need_addr(req, "addr", &addr) || !(h = find(KIND_MUTEX, addr)) || (rc = wait_for(h, ms)) < 0)
 		return;
 	answer_ok("owner_dead=%d wait=%s", rc, rc ? "WAIT_ABANDONED" : "WAIT_OBJECT_0");
 }
@@ -209,7 +214,7 @@ static void verb_locked_add(const struct mc_line *req)
 	    need_u64(req, "count", &count) || !(h = find(KIND_MUTEX, mutex)) || wait_at_barrier(req))
 		return;
 	for (uint64_t i = 0; i < count; i++) {
-		if (!fault_is("mutex-noop") && wait_for(h) < 0)
+		if (!fault_is("mutex-noop") && wait_for(h, WAIT_MS) < 0)
 			return;
 		slow_increment((volatile uint64_t *)counter);
 		ReleaseMutex(h);
@@ -238,7 +243,7 @@ static void verb_sem_add(const struct mc_line *req)
 	    need_u64(req, "count", &count) || !(h = find(KIND_SEMAPHORE, sem)) || wait_at_barrier(req))
 		return;
 	for (uint64_t i = 0; i < count; i++) {
-		if (!fault_is("sem-noop") && wait_for(h) < 0)
+		if (!fault_is("sem-noop") && wait_for(h, WAIT_MS) < 0)
 			return;
 		slow_increment((volatile uint64_t *)counter);
 		ReleaseSemaphore(h, 1, NULL);
