@@ -7,7 +7,7 @@
  * only the case's agents are in, so the figure does not move with the rest of
  * the machine and these cases need not run alone. The figure is exact to the
  * page, so an object must come back to within SLACK_KB of where it started:
- * a platform that keeps 1 MiB of a 64 MiB object fails.
+ * a platform that keeps 1 MiB of an 8 MiB object fails.
  *
  * Freeing is checked on shared-memory objects only: the figure for file
  * pages (mapped_file) counts pages with page-table entries, so a process
@@ -17,7 +17,7 @@
 #include "mapconf.h"
 #include "memory_figure.h"
 
-#define BIG (64ULL << 20)
+#define BIG (8ULL << 20)
 #define BIG_KB (BIG >> 10)
 
 /* REL-001: the object outlives its creator while another agent has a view. */

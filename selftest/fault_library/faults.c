@@ -36,7 +36,7 @@
  *                         replaces the object under it by a new one of the
  *                         same size: the creator keeps the old one
  *   fork-holder           a large shared view is also held by a hidden child
- *   release-keeps-1mib    each object with a large shared view (32 MiB or
+ *   release-keeps-1mib    each object with a large shared view (4 MiB or
  *                         more) leaves 1 MiB of shared memory behind it,
  *                         however its views end (unmap, detach, the agent
  *                         killed): a platform that keeps a little of every
@@ -272,7 +272,7 @@ static void register_view(int fd, void *addr, size_t length)
  * ended.
  */
 #define KEPT (1 << 20)
-#define LARGE_VIEW (32 << 20)
+#define LARGE_VIEW (4 << 20)
 
 static int first_large_view(const char *object)
 {
