@@ -70,7 +70,8 @@ def explain(the_spec: Spec, assertion_id: str, repo: Path) -> str:
     if not a.expectations:
         lines.append("  every platform and backend: PASS")
     for e in a.expectations:
-        where = f"platform {e.platform or '*'}, backend {e.backend or '*'}" + (f", when {e.when}" if e.when else "")
+        where = (f"platform {e.platform or '*'}, backend {e.backend or '*'}" + (f", when {e.when}" if e.when else "")
+                 + (f", {e.ranges_text()}" if e.ranges else ""))
         at = (f" at check {e.check}" if e.check else "") + (f' with answer "{e.answer}"' if e.answer else "")
         lines.append(f"  {where}: {' or '.join(e.statuses)}{at}" + (f" because {e.reason}" if e.reason else ""))
     source, body = _case_source(repo, a.binary, a.function)

@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, docs, platforms, results_schema, spec, toolchain, vocabulary
+from . import catalogue, docs, filesystems, platforms, results_schema, spec, toolchain, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--platform custom: a command put in front of every agent")
     p.add_argument("--wrap-controller", type=_command, default=[], metavar="'COMMAND ...'",
                    help="--platform custom: a command put in front of every case process")
+    p.add_argument("--filesystem", metavar="NAME",
+                   help=f"put the run's file-backed objects on a scratch filesystem of this kind, mounted in "
+                        f"a private mount namespace (root): {filesystems.names()}")
     p.add_argument("--sanitize", action="store_true",
                    help="use the AddressSanitizer+UBSan build of the harness and agent")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
@@ -153,10 +156,15 @@ def cmd_run(args, argv) -> int:
     platform = platforms.make(args.platform, platforms.Options(
         sanitize=args.sanitize, platform_id=args.platform_id, agent_env=dict(args.env), cases=args.cases,
         wrap=args.wrap, wrap_controller=args.wrap_controller))
+    filesystem = None
+    if args.filesystem is not None:
+        filesystem = filesystems.make(args.filesystem, platform.kind)
+        platform.id += "+" + filesystem.name      # what reports show and spec expectations match
+        platform.tools += list(filesystem.tools)
     out = args.out or REPO / "reports" / "out" / platform.id
     opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
                       timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),
-                      quiet=args.quiet, verbose=args.verbose)
+                      quiet=args.quiet, verbose=args.verbose, filesystem=filesystem)
     return run(opts, REPO)
 
 

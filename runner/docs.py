@@ -115,7 +115,8 @@ def findings_text(the_spec: Spec, source: str) -> str:
         lines += ["", f"## {heading}", "",
                   _row(["ID", "Statement", "Backends", "Expected", "Check", "Answer", "Reason"]), _row(["---"] * 7)]
         for a, e, backends in sorted(by_platform[platform], key=lambda finding: finding[0].id):
-            expected = " or ".join(e.statuses) + (f" (when {e.when})" if e.when else "")
+            expected = " or ".join(e.statuses) + (f" (when {e.when})" if e.when else "") + (
+                f" ({as_markdown(e.ranges_text())})" if e.ranges else "")
             lines.append(_row([a.id, as_markdown(a.statement), ", ".join(backends), expected,
                                as_markdown(e.check or ""), as_markdown(e.answer or ""),
                                as_markdown(e.reason or "")]))
@@ -137,6 +138,8 @@ def decided_backends(a: Assertion, e: Expectation) -> list[str]:
 def _takes_first(earlier: Expectation, e: Expectation, backend: str) -> bool:
     """True if `earlier` matches wherever `e` does on this backend."""
     if earlier.backend not in (None, backend) or earlier.when not in (None, e.when):
+        return False
+    if earlier.ranges and earlier.ranges != e.ranges:   # it holds for some versions only
         return False
     return earlier.platform is None or (e.platform is not None and fnmatchcase(e.platform, earlier.platform))
 

@@ -12,13 +12,20 @@ from .vocabulary import FINAL_STATUSES
 
 
 def record(assertion: Assertion, backend: str, platform_id: str, observed: Observed,
-           conditions: frozenset[str] = frozenset()) -> dict:
-    expectation = assertion.expectation(platform_id, backend, conditions)
+           conditions: frozenset[str] = frozenset(), versions: dict | None = None) -> dict:
+    """versions: the run's versions (runinfo.versions()) that expectations'
+    ranges are held to; None holds none to them."""
+    expectation = assertion.expectation(platform_id, backend, conditions, versions)
     expected, reason = (("PASS",), None) if expectation is None else (expectation.statuses, expectation.reason)
     differs = outcome.difference(observed.status, observed.check, observed.message, expectation)
     final = outcome.reconcile(observed.status, expected, matched=differs is None)
     if observed.status == "SKIP" and reason is None:
         reason = observed.message
+    message = differs or observed.message
+    passed_over = assertion.passed_over(platform_id, backend, conditions, versions) if versions else None
+    if final.unexpected and passed_over:
+        # a known divergence of another release: say so, or the result reads as new
+        message = f"{message} ({passed_over})" if message else passed_over
     return {
         "id": assertion.id,
         "clause": assertion.clause,
@@ -31,7 +38,7 @@ def record(assertion: Assertion, backend: str, platform_id: str, observed: Obser
         "reason": reason,
         "unexpected": final.unexpected,
         "check": observed.check,
-        "message": differs or observed.message,
+        "message": message,
         "duration_ms": observed.duration_ms,
         "evidence": {
             "transcript": observed.transcript,

@@ -138,6 +138,19 @@ SECONDS = NonNegative(integer=False, wanted="a non-negative number of seconds")
 
 
 @dataclass(frozen=True)
+class NullableCount:
+    """A non-negative integer, or null (none: e.g. a filesystem without a size limit)."""
+
+    def problems(self, value, where):
+        if value is None or (_is_int(value) and value >= 0):
+            return []
+        return [f"{where} is {_show(value)}, expected a non-negative integer or null"]
+
+    def json_schema(self):
+        return {"type": ["integer", "null"], "minimum": 0}
+
+
+@dataclass(frozen=True)
 class Flag:
     def problems(self, value, where):
         return [] if isinstance(value, bool) else [f"{where} is {_show(value)}, expected true or false"]
@@ -170,11 +183,12 @@ class Record:
     fields: dict
     coherence: Callable[[dict, str], list[str]] | None = None
     name: str | None = None           # how problems name the object itself, if not by its path
+    optional: tuple[str, ...] = ()    # keys that may be absent (added since the schema version began)
 
     def problems(self, value, where):
         if not isinstance(value, dict):
             return [f"{self.name or where} is {_json_type(value)}, expected an object"]
-        problems = _check_keys(value, self.fields, self.name or where)
+        problems = _check_keys(value, self.fields, self.name or where, self.optional)
         for key, kind in self.fields.items():
             if key in value:
                 problems += kind.problems(value[key], f"{where}.{key}" if where else key)
@@ -186,7 +200,7 @@ class Record:
         return {
             "type": "object",
             "properties": {key: kind.json_schema() for key, kind in self.fields.items()},
-            "required": list(self.fields),
+            "required": [key for key in self.fields if key not in self.optional],
             "additionalProperties": False,
         }
 
@@ -279,6 +293,18 @@ def _is_real_utc_time(value):
 
 # --- the document ----------------------------------------------------------------
 
+# run_info.filesystem: the scratch filesystem of `run --filesystem` (runner/filesystems.py)
+FILESYSTEM = Record({
+    "name": Text(non_empty=True),
+    "holds": Text(),
+    "mount_point": Text(),
+    "fstype": Text(non_empty=True),
+    "source": Text(nullable=True),
+    "mount_options": Text(),
+    "size_limit_bytes": NullableCount(),
+    "tool": Text(nullable=True),
+})
+
 RUN_INFO = Record({
     "platform": Choice(PLATFORMS),
     "platform_id": Text(non_empty=True),
@@ -294,7 +320,8 @@ RUN_INFO = Record({
     "command": Text(),
     "counts": Record({status: COUNT for status in FINAL_STATUSES}),
     "unexpected": COUNT,
-})
+    "filesystem": FILESYSTEM,
+}, optional=("filesystem",))
 
 RESULT = Record({
     "id": Form(ID_PATTERN, "AREA-NNN like VIS-001"),
@@ -445,7 +472,7 @@ def _is_same_int(value, number):
     return _is_int(value) and value == number
 
 
-def _check_keys(obj, keys, where):
-    missing = [f"{where} lacks the key {key!r}" for key in keys if key not in obj]
+def _check_keys(obj, keys, where, optional=()):
+    missing = [f"{where} lacks the key {key!r}" for key in keys if key not in obj and key not in optional]
     unknown = [f"{where} has an unknown key {key!r}" for key in obj if key not in keys]
     return missing + unknown

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain
+from . import execute, filesystems, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain
 from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
 from .platforms import Platform
 
@@ -35,6 +35,7 @@ class RunOptions:
     command: str
     quiet: bool = False
     verbose: bool = False
+    filesystem: filesystems.Filesystem | None = None     # --filesystem: where file-backed objects live
 
 
 @dataclass
@@ -140,6 +141,7 @@ def run_conditions() -> frozenset[str]:
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
     conditions = run_conditions()
+    versions = runinfo.versions(opts.platform)
     done: dict[int, dict] = {}
     lock = threading.Lock()
 
@@ -148,7 +150,7 @@ def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.
             observed = run_with_platform_retries(opts, repo, env, run_dir, job)
         except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
             observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
-        record = results.record(job.assertion, job.backend, opts.platform.id, observed, conditions)
+        record = results.record(job.assertion, job.backend, opts.platform.id, observed, conditions, versions)
         with lock:
             done[job.index] = record
             report(record, len(done), len(jobs))
@@ -212,7 +214,13 @@ def run(opts: RunOptions, repo: Path) -> int:
     for item in run_dir.swept:
         print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)
     term = terminal.Terminal(quiet=opts.quiet, verbose=opts.verbose)
+    fs, fs_info = opts.filesystem, None
     try:
+        if fs:   # while the runner is single-threaded: it enters a mount namespace of its own
+            fs.mount(run_dir)
+            fs_info = fs.info()
+            if fs.notice():
+                print(f"mapconf: {fs.notice()}", file=sys.stderr, flush=True)
         opts.platform.start(run_dir)
         try:
             records = execute_jobs(jobs, opts, repo, run_dir, term.result)
@@ -221,8 +229,12 @@ def run(opts: RunOptions, repo: Path) -> int:
     finally:
         term.finish()
         run_dir.close()
-    info = runinfo.collect(opts.platform, repo, opts.command, start_time)
+    for record in records if fs else ():
+        fs.annotate(record)
+    info = runinfo.collect(opts.platform, repo, opts.command, start_time, fs_info)
     doc = results.document(info, records, time.monotonic() - started)
     written = write_reports(doc, opts.out)
     term.summary(doc, written)
+    if fs and fs.notice():
+        print(f"mapconf: {fs.notice()}")
     return outcome.exit_code(record["unexpected"] for record in records)

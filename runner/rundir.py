@@ -7,8 +7,10 @@ the lock when the process dies, however it dies, so "the lock can be taken"
 is an exact test that the run is gone (no pid files, no pid reuse races).
 Everything a run creates carries its run id: shared-memory objects
 (/dev/shm/mapconf-<run-id>-...), files under objects/, the memory cgroup of
-its cases (named in the file "memcg", see runner/memcg.py), and the
-environment variable MAPCONF_RUN_ID of its case and agent processes.
+its cases (named in the file "memcg", see runner/memcg.py), the scratch
+filesystem of --filesystem (named in the file "filesystem", see
+runner/filesystems.py), and the environment variable MAPCONF_RUN_ID of its
+case and agent processes.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import ctypes
 import fcntl
 import os
 import secrets
+import select
 import shutil
 import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import memcg
+from . import filesystems, memcg
 
 SHM_DIR = Path("/dev/shm")
 
@@ -49,6 +52,7 @@ class RunDir:
     lock_fd: int
     swept: list[str] = field(default_factory=list)
     memory: memcg.RunCgroup = field(default_factory=lambda: memcg.RunCgroup(None, "the run made no memory cgroup"))
+    filesystem: filesystems.Filesystem | None = None     # set by its mount()
 
     @property
     def objects(self) -> Path:
@@ -64,6 +68,8 @@ class RunDir:
         self.memory.close()
         remove_objects(self.run_id)
         remove_sysv_segments(self.objects, f"mapconf-{self.run_id}-")
+        if self.filesystem:   # before the directory goes: its mount points are in it
+            self.filesystem.unmount()
         shutil.rmtree(self.path, ignore_errors=True)
         os.close(self.lock_fd)
 
@@ -103,7 +109,16 @@ def sweep_dead_runs(root: Path) -> list[str]:
         if not run_path.is_dir() or not _is_dead(run_path):
             continue
         run_id = run_path.name
-        removed += [f"process {pid}" for pid in kill_run_processes(run_id, run_path)]
+        # a run with a scratch filesystem wrote its SysV keys down on it: read them
+        # through its namespace while a process of the run still holds that
+        scratch = filesystems.dead_scratch(run_path, run_id)
+        if scratch:
+            removed += remove_sysv_segments(scratch, f"mapconf-{run_id}-")
+        killed = kill_run_processes(run_id, run_path)
+        removed += [f"process {pid}" for pid in killed]
+        if (run_path / filesystems.RECORD).exists():
+            _wait_gone(killed)      # the namespace, its mounts and loop devices go with the last of them
+            removed += filesystems.sweep(run_path)
         removed += memcg.sweep(run_path / memcg.RECORD, run_id)
         removed += remove_objects(run_id)
         removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
@@ -147,6 +162,22 @@ def kill_run_processes(run_id: str, run_path: Path | None = None) -> list[int]:
             except ProcessLookupError:
                 pass
     return killed
+
+
+GONE_WAIT_S = 10
+
+
+def _wait_gone(pids: list[int]) -> None:
+    """Wait until these processes (not ours to reap) have exited."""
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            select.select([fd], [], [], GONE_WAIT_S)
+        finally:
+            os.close(fd)
 
 
 IPC_RMID = 0

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from . import VERSION
+from .versions import Version, version_of
 
 
 def _os_name() -> str:
@@ -24,6 +25,17 @@ def _os_name() -> str:
 def _libc() -> str:
     name, version = _platform.libc_ver()
     return f"{name} {version}".strip() or "unknown"
+
+
+def versions(platform) -> dict[str, Version | None]:
+    """The versions the spec table's ranges (runtime, kernel, libc) are held
+    to, read from what run_info shows: the platform's runtime, the kernel's
+    release, the C library's version."""
+    return {
+        "runtime": platform.version(),
+        "kernel": version_of(os.uname().release),
+        "libc": version_of(_libc()),
+    }
 
 
 def git_revision(repo: Path) -> str | None:
@@ -43,9 +55,10 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collect(platform, repo: Path, command: str, start_time: str) -> dict:
+def collect(platform, repo: Path, command: str, start_time: str, filesystem: dict | None = None) -> dict:
+    """filesystem: the scratch filesystem of --filesystem (runner/filesystems.py's info()), if any."""
     uname = os.uname()
-    return {
+    info = {
         "platform": platform.kind,
         "platform_id": platform.id,
         "os": _os_name(),
@@ -58,3 +71,6 @@ def collect(platform, repo: Path, command: str, start_time: str) -> dict:
         "start_time": start_time,
         "command": command,
     }
+    if filesystem is not None:     # absent, not null, without one: results of earlier runs stay valid
+        info["filesystem"] = filesystem
+    return info

@@ -18,11 +18,15 @@ from fnmatch import fnmatchcase
 from typing import Any, Iterable
 
 from .labels import NAME
+from .versions import RangeError, Version, VersionRange, parse_range, shown
 from .vocabulary import BACKENDS, CLAUSES, CONDITIONS, ID_PATTERN, OBSERVED_STATUSES
 
 ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case", "exclusive", "expect")
 REQUIRED_ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case")
-EXPECT_KEYS = ("platform", "backend", "when", "status", "check", "answer", "reason")
+EXPECT_KEYS = ("platform", "backend", "when", "runtime", "kernel", "libc", "status", "check", "answer", "reason")
+# What a version range of an expectation applies to: the run's runtime (the
+# emulator, sandbox or layer: Platform.version()), its kernel and its C library.
+VERSION_KEYS = ("runtime", "kernel", "libc")
 # A failure is expected at one check (or step): these statuses must name it.
 STATUSES_NAMING_A_CHECK = ("FAIL", "ERROR", "TIMEOUT")
 REQUIRED_EXPECT_KEYS = ("status",)
@@ -36,6 +40,7 @@ _KEY_EXAMPLES = {
     "case": 'case = "binary:function"',
     "status": 'status = "FAIL"',
     "check": 'check = "label-of-the-check"',
+    "runtime": 'runtime = ">= 7.2, < 8.1"',
 }
 
 _IDENTIFIER = r"[a-z_][a-z0-9_]*"
@@ -68,9 +73,10 @@ class SpecError(Exception):
 @dataclass(frozen=True)
 class Expectation:
     """A deviation from PASS on some platforms and/or backends (and, with
-    `when`, only in runs under that condition), with its reason. A FAIL,
-    ERROR or TIMEOUT names the check (or step) it happens at, and may pin
-    the answer: a substring of the failure's message."""
+    `when`, only in runs under that condition; with `runtime`, `kernel` or
+    `libc`, only where that version is in the range), with its reason. A
+    FAIL, ERROR or TIMEOUT names the check (or step) it happens at, and may
+    pin the answer: a substring of the failure's message."""
 
     platform: str | None
     backend: str | None
@@ -80,13 +86,28 @@ class Expectation:
     check: str | None = None
     answer: str | None = None
     when: str | None = None
+    ranges: tuple[tuple[str, VersionRange], ...] = ()     # (one of VERSION_KEYS, its range)
 
-    def matches(self, platform: str, backend: str, conditions: frozenset[str] = frozenset()) -> bool:
+    def matches(self, platform: str, backend: str, conditions: frozenset[str] = frozenset(),
+                versions: dict[str, Version | None] | None = None) -> bool:
+        """versions: the run's versions by VERSION_KEYS; None (a reader of the
+        table, not a run) lets every range hold, and a version the run does not
+        know is in no range."""
         # fnmatchcase, not fnmatch: platform ids must match the same way on every host OS.
-        platform_matches = self.platform is None or fnmatchcase(platform, self.platform)
+        # A run with --filesystem has the id PLATFORM+FILESYSTEM: what holds for the
+        # platform holds on any filesystem, and "*+fuse" names one filesystem.
+        platform_matches = self.platform is None or fnmatchcase(platform, self.platform) or (
+            "+" in platform and fnmatchcase(platform.partition("+")[0], self.platform))
         backend_matches = self.backend is None or self.backend == backend
         condition_holds = self.when is None or self.when in conditions
-        return platform_matches and backend_matches and condition_holds
+        return platform_matches and backend_matches and condition_holds and self.in_range(versions)
+
+    def in_range(self, versions: dict[str, Version | None] | None) -> bool:
+        return versions is None or all(versions.get(key) in range_ for key, range_ in self.ranges)
+
+    def ranges_text(self) -> str:
+        """The ranges as the table writes them, e.g. "runtime >= 7.2, < 8.1"; "" without one."""
+        return "; ".join(f"{key} {range_}" for key, range_ in self.ranges)
 
 
 @dataclass(frozen=True)
@@ -110,12 +131,26 @@ class Assertion:
     def function(self) -> str:
         return self.case.split(":", 1)[1]
 
-    def expectation(self, platform: str, backend: str,
-                    conditions: frozenset[str] = frozenset()) -> Expectation | None:
+    def expectation(self, platform: str, backend: str, conditions: frozenset[str] = frozenset(),
+                    versions: dict[str, Version | None] | None = None) -> Expectation | None:
         """The first matching expectation, else None (PASS is expected)."""
         for expectation in self.expectations:
-            if expectation.matches(platform, backend, conditions):
+            if expectation.matches(platform, backend, conditions, versions):
                 return expectation
+        return None
+
+    def passed_over(self, platform: str, backend: str, conditions: frozenset[str],
+                    versions: dict[str, Version | None]) -> str | None:
+        """Why an expectation that comes before the one that applies (or before
+        PASS) does not: its version range excludes this run. None if none does."""
+        for expectation in self.expectations:
+            if expectation.matches(platform, backend, conditions, versions):
+                return None
+            if expectation.matches(platform, backend, conditions) and not expectation.in_range(versions):
+                have = ", ".join(f"{key} {shown(versions.get(key))}" for key, _ in expectation.ranges)
+                statuses = " or ".join(expectation.statuses)
+                return (f"the expectation at line {expectation.line} of the spec table ({statuses} "
+                        f"for {expectation.ranges_text()}) is for other versions: this run has {have}")
         return None
 
     def expected(self, platform: str, backend: str,
@@ -569,13 +604,32 @@ class _Validator:
         platform = self.string(table, block, what, "platform")
         backend = self.expect_backend(table, block, what, backends)
         when = self.when(table, block, what)
+        ranges = self.ranges(table, block, what)
         statuses = self.statuses(table, block, what)
         check = self.check(table, block, what, statuses)
         answer = self.answer(table, block, what, check)
         reason = self.reason(table, block, what, statuses)
-        if any(part is _INVALID for part in (platform, backend, when, statuses, check, answer, reason)):
+        if any(part is _INVALID for part in (platform, backend, when, ranges, statuses, check, answer, reason)):
             return _INVALID
-        return Expectation(platform, backend, statuses, reason, block.header, check, answer, when)
+        return Expectation(platform, backend, statuses, reason, block.header, check, answer, when, ranges)
+
+    def ranges(self, table, block: _Block, what: str) -> tuple[tuple[str, VersionRange], ...] | _Invalid:
+        ranges = []
+        for key in VERSION_KEYS:
+            value = self.string(table, block, what, key)
+            if value is _INVALID:
+                return _INVALID
+            if value is None:
+                continue
+            try:
+                ranges.append((key, parse_range(value)))
+            except RangeError as error:
+                return self.problem(
+                    block.key_line(key),
+                    f"'{key}' in {what} is not a version range: {error}; "
+                    f"write comparisons joined by commas, like {_KEY_EXAMPLES['runtime'].replace('runtime', key)}.",
+                )
+        return tuple(ranges)
 
     def when(self, table, block: _Block, what: str) -> str | None | _Invalid:
         value = self.string(table, block, what, "when")

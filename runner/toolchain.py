@@ -2,7 +2,8 @@
 
 On Debian or Ubuntu as root, missing packages are installed with apt-get
 (and the runner says so); anywhere else the runner prints the exact command
-to run and stops with exit code 2.
+to run and stops with exit code 2. A package of another architecture
+(wine32:i386 on amd64) first has that architecture enabled (multiarch).
 """
 
 from __future__ import annotations
@@ -37,19 +38,49 @@ def ensure_tools(tools: list[Tool], say=print) -> None:
     packages = sorted({t.package for t in missing})
     names = ", ".join(t.name for t in missing)
     if not _can_install():
+        enable = "".join(f"sudo dpkg --add-architecture {arch} && " for arch in _foreign_architectures(packages))
+        update = "sudo apt-get update && " if enable else ""
         raise ToolError(f"mapconf needs {names}; install them with: "
-                        f"sudo apt-get install {' '.join(packages)}")
+                        f"{enable}{update}sudo apt-get install {' '.join(packages)}")
     say(f"mapconf: installing {' '.join(packages)} with apt-get (needed: {names})")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for argv in (["apt-get", "update", "-qq"],
-                 ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
-        proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise ToolError(f"'{' '.join(argv)}' failed (status {proc.returncode}): "
-                            f"{proc.stderr.strip()[-500:]}")
+    for arch in _foreign_architectures(packages):
+        say(f"mapconf: enabling the {arch} architecture (multiarch) for {' '.join(packages)}")
+        _apt(["dpkg", "--add-architecture", arch], env)
+    # A failed update (one index of one architecture that would not download)
+    # need not stop the install: what it needs may be in the indexes that came.
+    updated = _apt(["apt-get", "update", "-qq"], env, fatal=False)
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    installed = _apt(install, env, fatal=False)
+    if installed is not None:
+        raise ToolError(f"'{' '.join(install)}' failed: {installed}"
+                        + (f"; before it, 'apt-get update' failed: {updated}" if updated else ""))
     still = [t.name for t in missing if not _present(t)]
     if still:
         raise ToolError(f"after installing {' '.join(packages)}, {', '.join(still)} is still missing.")
+
+
+def _foreign_architectures(packages: list[str]) -> list[str]:
+    """The architectures named by packages like wine32:i386 that dpkg does not
+    have yet: multiarch must be enabled for them before apt-get sees them."""
+    wanted = {p.partition(":")[2] for p in packages if ":" in p}
+    if not wanted or shutil.which("dpkg") is None:
+        return []
+    native = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.split()
+    foreign = subprocess.run(["dpkg", "--print-foreign-architectures"], capture_output=True, text=True).stdout.split()
+    return sorted(wanted - set(native) - set(foreign))
+
+
+def _apt(argv: list[str], env: dict[str, str], fatal: bool = True) -> str | None:
+    """Run a package command; None if it succeeded, else what went wrong
+    (raised as a ToolError when fatal)."""
+    proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if proc.returncode == 0:
+        return None
+    problem = f"status {proc.returncode}: {proc.stderr.strip()[-500:]}"
+    if fatal:
+        raise ToolError(f"'{' '.join(argv)}' failed ({problem})")
+    return problem
 
 
 def build(repo: Path, targets: list[str], quiet: bool = True) -> None:

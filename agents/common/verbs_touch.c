@@ -198,7 +198,8 @@ WILD_ACCESS static void build_chain(void *arg)
 	struct chain *c = arg;
 
 	for (uint64_t i = 0; i < c->count; i++) {
-		volatile struct node *n = (volatile struct node *)(c->addr + i * c->stride);
+		/* the offset as an address-sized value: with 32-bit pointers a uint64_t sum is no address */
+		volatile struct node *n = (volatile struct node *)(c->addr + (uintptr_t)(i * c->stride));
 
 		n->value = i * 7 + 1;
 		n->next = i + 1 < c->count ? c->addr + (i + 1) * c->stride : 0;

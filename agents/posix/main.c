@@ -22,6 +22,14 @@
 #define MAPCONF_ARCH "aarch64"
 #elif defined(__i386__)
 #define MAPCONF_ARCH "i386"
+#elif defined(__arm__)
+#define MAPCONF_ARCH "arm"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define MAPCONF_ARCH "riscv64"
+#elif defined(__s390x__)
+#define MAPCONF_ARCH "s390x"
+#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
+#define MAPCONF_ARCH "ppc64le"
 #else
 #define MAPCONF_ARCH "unknown"
 #endif

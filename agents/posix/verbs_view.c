@@ -204,9 +204,12 @@ static void verb_isfree(const struct mc_line *req)
 	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
 		return;
 	for (uint64_t off = 0; off < length; off += (uint64_t)page) {
+		/* an address, so a uintptr_t sum (a 64-bit one would not convert to a 32-bit pointer) */
+		uintptr_t at = addr + (uintptr_t)off;
+
 		/* mincore fails with ENOMEM exactly on pages that are not mapped */
-		if (mincore((void *)(addr + off), (size_t)page, &vec) == 0 || errno != ENOMEM) {
-			answer_ok("free=0 mapped=0x%lx", (unsigned long)(addr + off));
+		if (mincore((void *)at, (size_t)page, &vec) == 0 || errno != ENOMEM) {
+			answer_ok("free=0 mapped=0x%lx", (unsigned long)at);
 			return;
 		}
 	}

@@ -10,6 +10,15 @@
  * unhandled-exception filter ends the agent with the exception code as its
  * exit status, instead of starting a debugger (winedbg under Wine), so the
  * controller sees a dead agent at once.
+ *
+ * What RtlCaptureContext records differs between the two architectures. On
+ * x86_64 it is its own call site, in its caller. On x86 (seen with Wine
+ * 8.0's 32-bit ntdll) it follows the EBP frame chain and records the state
+ * its caller's caller will have once its caller returns; called from
+ * guard_run() itself, resuming that context would return from guard_run()
+ * with a stale frame and kill the agent. So on x86 it is called from
+ * capture_here(), which keeps a frame pointer: the context resumed is
+ * capture_here() returning into guard_run() a second time.
  */
 #include "agent.h"
 #include "faults.h"
@@ -56,11 +65,24 @@ void guard_install(void)
 	AddVectoredExceptionHandler(1, on_exception);
 }
 
+#if defined(__i386__)
+/* a frame of its own (so RtlCaptureContext can follow EBP to guard_run()),
+ * and a real call, not a jump to RtlCaptureContext: the empty asm after the
+ * call keeps it out of tail position */
+__attribute__((noinline, optimize("no-omit-frame-pointer"))) static void capture_here(CONTEXT *context)
+{
+	RtlCaptureContext(context);
+	__asm__ volatile("" ::: "memory");
+}
+#else
+#define capture_here RtlCaptureContext
+#endif
+
 /* noinline: the captured context must belong to this very frame, which outlives fn() */
 __attribute__((noinline)) int guard_run(void (*fn)(void *), void *arg, struct fault *fault)
 {
 	faulted = 0;
-	RtlCaptureContext(&resume);
+	capture_here(&resume);
 	/* a fault in fn() resumes here a second time, with faulted set */
 	if (faulted) {
 		faulted = 0;

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..versions import version_of
 from ..vocabulary import PLATFORMS, backends_of
 
 
@@ -111,6 +112,13 @@ class Platform:
         """The emulator, sandbox or layer and its version, for run_info."""
         return None
 
+    def version(self) -> tuple[int, ...] | None:
+        """The runtime's version, which a `runtime = ">= 7.2"` range of the spec
+        table is held to: by default the first dotted number of runtime(), as in
+        "Wine 8.0 (Debian 8.0~repack-4)". A platform whose runtime string names
+        other numbers first, or none, says it here; None: no runtime version."""
+        return version_of(self.runtime())
+
 
 def tool_version(argv: list[str]) -> str:
     """The first line a tool prints about its version, or why there is none."""
@@ -127,9 +135,12 @@ def which(name: str) -> str:
 
 
 def platform_class(kind: str) -> type[Platform]:
-    """The Platform subclass of a kind, which runner/platforms/<kind>.py defines as PLATFORM."""
+    """The Platform subclass of a kind, which runner/platforms/<kind>.py defines as PLATFORM;
+    every qemu-<arch> is one family, parameterised by the arch, in runner/platforms/qemu.py."""
     if kind not in PLATFORMS:
         raise PlatformError(f"unknown platform '{kind}'; choose one of: {', '.join(PLATFORMS)}.")
+    if kind.startswith("qemu-"):
+        return importlib.import_module("runner.platforms.qemu").platform(kind)
     return importlib.import_module(f"runner.platforms.{kind.replace('-', '_')}").PLATFORM
 
 

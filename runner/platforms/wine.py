@@ -62,6 +62,11 @@ def prefix_path() -> Path:
     return Path(cache) / "mapconf" / "wine-prefix"
 
 
+# The 64-bit loader itself (Debian's wine64), not the `wine` script, which
+# starts the 32-bit loader first when wine32 is installed too: a prefix made
+# without the 32-bit DLLs then fails to start ("could not load kernel32.dll").
+LOADER64 = "/usr/lib/wine/wine64"
+
 class Wine(Platform):
     kind = "wine"
     agent_family = "win32"
@@ -72,7 +77,7 @@ class Wine(Platform):
             Tool("wine", "wine"),
             Tool("wineserver", "wine"),
             Tool("setarch", "util-linux"),
-            Tool("/usr/lib/wine/wine64", "wine64"),
+            Tool(LOADER64, "wine64"),
             Tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
         ]
         self.prefix = prefix_path()
@@ -90,7 +95,7 @@ class Wine(Platform):
     def agent_argv(self, repo: Path) -> list[str]:
         exe = "mapconf-agent-faults.exe" if self.fault_build() else "mapconf-agent.exe"
         agent = repo / "build" / "win32" / "agent" / exe
-        return [which("setarch"), "--addr-no-randomize", which("wine"), str(agent)]
+        return [which("setarch"), "--addr-no-randomize", LOADER64, str(agent)]
 
     def wine_env(self) -> dict[str, str]:
         return {
@@ -99,6 +104,9 @@ class Wine(Platform):
             "TMPDIR": str(self.tmp),
             # no menu entries in the user's home, no Mono or Gecko installer
             "WINEDLLOVERRIDES": "winemenubuilder.exe=d;mscoree=d;mshtml=d",
+            # what Wine starts for the prefix's own programs: the 64-bit loader, even
+            # where wine32 is installed too (Debian's `wine` would then pick the 32-bit one)
+            "WINELOADER": LOADER64,
         }
 
     def case_env(self) -> dict[str, str]:

@@ -49,14 +49,28 @@ class PlatformCommandTests(unittest.TestCase):
         self.assertTrue(argv[-1].endswith("build/native/agent/mapconf-agent"))
         self.assertTrue(p.controller_wrap(REPO, Path("/w"))[0].endswith("/nice"))
 
-    def test_qemu_runs_the_aarch64_agent_under_the_emulator(self):
+    def test_qemu_runs_the_cross_built_agent_under_the_emulator(self):
         p = platforms.make("qemu-aarch64")
         argv = p.agent_argv(REPO)
         self.assertTrue(argv[0].endswith("qemu-aarch64-static"))
         self.assertEqual(argv[1:3], ["-L", "/usr/aarch64-linux-gnu"])
-        self.assertTrue(argv[-1].endswith("build/aarch64/agent/mapconf-agent"))
-        self.assertIn("aarch64", p.build_targets())
-        self.assertTrue(p.agent_env["MAPCONF_TESTLIB"].endswith("build/aarch64/lib/libmapconf-testlib.so"))
+        # the sysroot's libraries, not those the host's ld.so.cache names
+        self.assertEqual(argv[3:5], ["-E", "LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib"])
+        self.assertTrue(argv[-1].endswith("build/qemu-aarch64/agent/mapconf-agent"))
+        self.assertIn("qemu-aarch64", p.build_targets())
+        self.assertTrue(p.agent_env["MAPCONF_TESTLIB"].endswith("build/qemu-aarch64/lib/libmapconf-testlib.so"))
+
+    def test_qemu_family_names_emulator_compiler_and_sysroot_of_each_arch(self):
+        from runner.platforms import qemu
+        kinds = [kind for kind in vocabulary.PLATFORMS if kind.startswith("qemu-")]
+        self.assertEqual(sorted(kinds), sorted(qemu.KINDS))
+        p = platforms.make("qemu-ppc64el")   # Debian's name in the kind, qemu's in the emulator
+        self.assertTrue(p.agent_argv(REPO)[0].endswith("qemu-ppc64le-static"))
+        self.assertIn(Tool("powerpc64le-linux-gnu-gcc", "gcc-powerpc64le-linux-gnu"), p.tools)
+        self.assertIn(Tool("/usr/powerpc64le-linux-gnu/include/stdio.h", "libc6-dev-ppc64el-cross"), p.tools)
+        self.assertIn(Tool("qemu-ppc64le-static", "qemu-user-static"), p.tools)
+        self.assertEqual(platforms.make("qemu-i386").agent_argv(REPO)[2], "/usr/i686-linux-gnu")
+        self.assertEqual(platforms.backends_on("qemu-s390x"), platforms.backends_on("native"))
 
     def test_gvisor_sandbox_has_no_network_and_keeps_its_state_in_the_case(self):
         p = platforms.make("gvisor")
@@ -81,7 +95,7 @@ class PlatformCommandTests(unittest.TestCase):
         # address-space randomization off: it can put wine64's heap over the shared user data
         self.assertTrue(argv[0].endswith("/setarch"), argv)
         self.assertEqual(argv[1], "--addr-no-randomize")
-        self.assertTrue(argv[2].endswith("/wine"), argv)
+        self.assertTrue(argv[2] == "/usr/lib/wine/wine64", argv)
         self.assertEqual(argv[3], str(REPO / "build" / "win32" / "agent" / "mapconf-agent.exe"))
         self.assertEqual(p.backends, ("win32-section", "win32-file"))
         self.assertIn("win32", p.build_targets())

@@ -58,7 +58,8 @@
  *   mode-ignored          objects are created readable and writable by everyone
  *   mprotect-noop         mprotect does nothing
  *   rnd-ignored           SHM_RND is dropped
- *   exec-keeps-views      the ranges of shared views are mapped again after exec
+ *   exec-keeps-views      the ranges of shared views are mapped again after
+ *                         exec, with what they held
  *   fork-unshares         a forked child's shared views become private
  *                         copies (the parent's stay shared)
  *   memory-global         the agent's and the test library's allocations, and
@@ -964,8 +965,15 @@ int execv(const char *path, char *const argv[])
 	if (is("exec-keeps-views")) {
 		exec_registry(registry, sizeof(registry));
 		f = fopen(registry, "w");
-		for (int i = 0; f && i < nshared_views; i++)
+		/* each view's bytes follow its line; write(2) from a view unmapped since
+		 * answers EFAULT instead of faulting, and leaves zeros in its place */
+		for (int i = 0; f && i < nshared_views; i++) {
 			fprintf(f, "%lx %zx\n", (unsigned long)shared_views[i].addr, shared_views[i].length);
+			fflush(f);
+			if (write(fileno(f), (void *)shared_views[i].addr, shared_views[i].length) < 0)
+				ftruncate(fileno(f), lseek(fileno(f), 0, SEEK_CUR) + (off_t)shared_views[i].length);
+			fseek(f, 0, SEEK_END);
+		}
 		if (f)
 			fclose(f);
 	}
@@ -984,9 +992,16 @@ __attribute__((constructor)) static void map_views_again(void)
 	f = fopen(registry, "r");
 	if (!f)
 		return;
-	while (fscanf(f, "%lx %lx", &addr, &length) == 2)
-		syscall(SYS_mmap, addr, length, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	while (fscanf(f, "%lx %lx", &addr, &length) == 2 && fgetc(f) == '\n') {
+		long p = syscall(SYS_mmap, addr, length, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+		/* the view's bytes, back where they were: a kept view still reads as the view */
+		if (p == (long)addr)
+			fread((void *)addr, 1, length, f);
+		else
+			fseek(f, (long)length, SEEK_CUR);
+	}
 	fclose(f);
 	unlink(registry);
 }
