@@ -224,6 +224,12 @@ def _group_members(pgid: int) -> list[tuple[int, str, str]]:
 
 def _end_group(pgid: int) -> list[str]:
     """Kill and reap whatever of the case's process group is left; say what was still running."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return []          # the usual end: nothing of the group is left, so no need to look
+    except PermissionError:
+        pass               # a member runs as another user (an agent that became one): look
     members = _group_members(pgid)
     if not members:
         return []
