@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import select
 import signal
 import subprocess
 import time
@@ -111,14 +112,28 @@ def _run_here(run: CaseRun, argv: list[str], env: dict[str, str], output: Path,
 
 
 def _wait(proc: subprocess.Popen, timeout: float) -> bool:
-    """Wait for the case process; on timeout kill its group. True if it timed out."""
+    """Wait for the case process; on timeout kill its group. True if it timed
+    out. A pidfd wakes the runner the moment the process ends, where
+    Popen.wait(timeout) would poll with sleeps of up to 50 ms."""
     try:
-        proc.wait(timeout=timeout)
-        return False
+        pidfd = os.pidfd_open(proc.pid)
+    except OSError:                    # a kernel without pidfds: the polling wait
+        pidfd = None
+    try:
+        if pidfd is None:
+            proc.wait(timeout=timeout)
+            return False
+        if select.select([pidfd], [], [], timeout)[0]:
+            proc.wait()
+            return False
     except subprocess.TimeoutExpired:
-        _kill_group(proc.pid)
-        proc.wait()
-        return True
+        pass
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+    _kill_group(proc.pid)
+    proc.wait()
+    return True
 
 
 def _ending(text: str) -> tuple[str | None, str]:
