@@ -48,7 +48,7 @@ static uint64_t fill_sum(uint64_t seed, size_t size)
 
 	for (size_t i = 0; i < size; i++)
 		bytes[i] = mc_fill_byte(seed, i);
-	return mc_fnv1a(bytes, size, MC_FNV_OFFSET);
+	return mc_range_sum(bytes, size);
 }
 
 /*
@@ -68,7 +68,7 @@ static void library_allocation_starts_clean(void)
 	lib_dirty(b, sizeof(zeros), 6);
 	uintptr_t allocation = mc_lib_alloc(b, sizeof(zeros));
 	uint64_t sum = mc_checksum(b, allocation, sizeof(zeros));
-	MC_CHECK("allocation-starts-zero", sum == mc_fnv1a(zeros, sizeof(zeros), MC_FNV_OFFSET),
+	MC_CHECK("allocation-starts-zero", sum == mc_range_sum(zeros, sizeof(zeros)),
 		 "B's new library allocation at 0x%lx is not zeros but %s", (unsigned long)allocation,
 		 sum == fill_sum(5, sizeof(zeros))   ? "A's fill (seed 5)"
 		 : sum == fill_sum(6, sizeof(zeros)) ? "what B filled and freed (seed 6)"

@@ -12,7 +12,7 @@ static bool is_zero_range(struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
 	static const unsigned char zeros[MC_PAGE];
 
-	return mc_checksum(a, addr, length) == mc_fnv1a(zeros, length, MC_FNV_OFFSET);
+	return mc_checksum(a, addr, length) == mc_range_sum(zeros, length);
 }
 
 /* SIZE-001: the tail of a partial last page reads as zero bytes. */

@@ -148,3 +148,22 @@ uint64_t mc_fnv1a(const void *data, size_t len, uint64_t seed)
 	}
 	return h;
 }
+
+uint64_t mc_range_sum(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = MC_FNV_OFFSET;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 32;
+	}
+	return mc_fnv1a(p + i, len - i, h);
+}

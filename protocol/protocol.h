@@ -56,8 +56,17 @@ void mc_hex_encode(const void *data, size_t len, char *out);
 /* Decodes into out (at most cap bytes); returns the length or -1. */
 long mc_hex_decode(const char *hex, void *out, size_t cap);
 
-/* 64-bit FNV-1a: the checksum both sides agree on for large ranges. */
+/* 64-bit FNV-1a, byte by byte (names, SysV keys). */
 uint64_t mc_fnv1a(const void *data, size_t len, uint64_t seed);
+
+/*
+ * The checksum of a range that both sides agree on (the checksum verb):
+ * FNV-1a's step over 64-bit little-endian words, each step a bijection of
+ * the state so that one changed word always changes the sum, then the tail
+ * bytes. Eight times fewer steps than byte-wise FNV-1a, the same value on
+ * every byte order.
+ */
+uint64_t mc_range_sum(const void *data, size_t len);
 
 /*
  * The SysV key of an object name: a SysV segment has a number, not a name,
@@ -74,10 +83,12 @@ static inline int mc_sysv_key(const char *name)
 	return (int)((h & 0x00ffffffu) | 0x4d000000u);   /* 'M' in the top byte */
 }
 
-/* The byte a fill with this seed writes at offset i (cheap, not constant). */
+/* The byte a fill with this seed writes at offset i (cheap, not constant);
+ * each step of i adds MC_FILL_STEP to the 64 bits whose top byte it is. */
+#define MC_FILL_STEP 0x2545f4914f6cdd1dULL
 static inline unsigned char mc_fill_byte(uint64_t seed, uint64_t i)
 {
-	uint64_t x = (seed + 1) * 0x9e3779b97f4a7c15ULL + i * 0x2545f4914f6cdd1dULL;
+	uint64_t x = (seed + 1) * 0x9e3779b97f4a7c15ULL + i * MC_FILL_STEP;
 	return (unsigned char)(x >> 56);
 }
 

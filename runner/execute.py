@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import select
 import signal
 import subprocess
 import time
@@ -20,12 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import memcg, rundir
+from . import case_host, memcg, rundir
 from .spec import CaseListing
 
 OUTPUT_LIMIT = 64 * 1024
 PR_SET_CHILD_SUBREAPER = 36
-PIPE_DRAIN_S = 5.0
 
 
 class BuildError(Exception):
@@ -59,7 +59,7 @@ class CaseRun:
     env: dict[str, str]
     work: Path                     # a directory of its own for record, transcript, output
     wrap: list[str] = field(default_factory=list)   # a prefix for the case process
-    pipe_output: bool = False      # the output comes through a pipe (see platform.pipes_output)
+    host: case_host.Pool | None = None   # the platform's sandboxes that run the case, or the runner does
     after: Callable[[Path], list[str]] | None = None  # the platform's cleanup after the case
 
 
@@ -83,46 +83,57 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
         cgroup, figure = run_dir.memory.for_case(f"case-{run.work.name}")
         env = dict(env, **{memcg.ENV: figure})
     started = time.monotonic()
-    with open(output, "wb") as out:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE if run.pipe_output else out,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        timed_out = _wait(proc, run.timeout, out if run.pipe_output else None)
+    if run.host is not None:
+        ended = run.host.run(argv, env, output, run.timeout)
+    else:
+        ended = _run_here(run, argv, env, output, run_dir)
     duration_ms = int((time.monotonic() - started) * 1000)
-    leftovers = _end_group(proc.pid) + (run.after(run.work) if run.after else [])
-    leftovers += rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
-    leftovers += rundir.remove_sysv_segments(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
-    leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
-    leftovers += memcg.remove(cgroup) if cgroup else []
-    process = _describe_exit(proc.returncode, timed_out, run.timeout)
-    status, message, check = judge(_read(record), proc.returncode, timed_out, run.timeout)
-    notes = "".join(f"-- the runner removed a leftover: {item}\n" for item in leftovers)
+    leftovers = ended.leftovers + (memcg.remove(cgroup) if cgroup else [])
+    process = _describe_exit(ended, run.timeout)
+    status, message, check = judge(_read(record), ended, run.timeout)
+    notes = "".join(f"-- {note}\n" for note in ended.notes)
+    notes += "".join(f"-- the runner removed a leftover: {item}\n" for item in leftovers)
     return Observed(status, message, duration_ms, _read(transcript) + notes,
                     _read(output, OUTPUT_LIMIT), process, check)
 
 
-def _wait(proc: subprocess.Popen, timeout: float, copy_to) -> bool:
-    """Wait for the case process (copying its piped output to copy_to, if
-    given); on timeout kill its group. True if it timed out."""
+def _run_here(run: CaseRun, argv: list[str], env: dict[str, str], output: Path,
+              run_dir: rundir.RunDir) -> case_host.Ended:
+    """Start the case process from the runner, wait for it, and remove what it left."""
+    with open(output, "wb") as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                env=env, start_new_session=True)
+        timed_out = _wait(proc, run.timeout)
+    leftovers = _end_group(proc.pid) + (run.after(run.work) if run.after else [])
+    leftovers += rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
+    leftovers += rundir.remove_sysv_segments(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
+    leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
+    return case_host.Ended(proc.returncode, timed_out, leftovers)
+
+
+def _wait(proc: subprocess.Popen, timeout: float) -> bool:
+    """Wait for the case process; on timeout kill its group. True if it timed
+    out. A pidfd wakes the runner the moment the process ends, where
+    Popen.wait(timeout) would poll with sleeps of up to 50 ms."""
     try:
-        if copy_to is None:
+        pidfd = os.pidfd_open(proc.pid)
+    except OSError:                    # a kernel without pidfds: the polling wait
+        pidfd = None
+    try:
+        if pidfd is None:
             proc.wait(timeout=timeout)
-        else:
-            data, _ = proc.communicate(timeout=timeout)
-            copy_to.write(data or b"")
-        return False
-    except subprocess.TimeoutExpired:
-        _kill_group(proc.pid)
-        if copy_to is None:
+            return False
+        if select.select([pidfd], [], [], timeout)[0]:
             proc.wait()
-        else:
-            try:   # what was read so far is kept; a pipe held outside the group must not stall us
-                data, _ = proc.communicate(timeout=PIPE_DRAIN_S)
-                copy_to.write(data or b"")
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        return True
+            return False
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+    _kill_group(proc.pid)
+    proc.wait()
+    return True
 
 
 def _ending(text: str) -> tuple[str | None, str]:
@@ -135,10 +146,11 @@ def _ending(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def judge(record: str, returncode: int, timed_out: bool, timeout: float) -> tuple[str, str, str | None]:
+def judge(record: str, ended: case_host.Ended, timeout: float) -> tuple[str, str, str | None]:
     """(status, message, check) of a case from its record and how its process
     ended; check names the check or step that ended it (labels.RUNNER_STEPS
     when the runner decided), None for a PASS."""
+    returncode, timed_out = ended.returncode, ended.timed_out
     events = {}
     checks = None
     begun = False
@@ -153,6 +165,8 @@ def judge(record: str, returncode: int, timed_out: bool, timeout: float) -> tupl
     if timed_out:
         return ("TIMEOUT", f"the case did not finish within {timeout:g} s; it was killed with its agents",
                 "case-timeout")
+    if ended.broken is not None:
+        return "ERROR", f"the sandbox running the case broke: {ended.broken}", "case-host"
     for kind, status in (("timeout", "TIMEOUT"), ("error", "ERROR"), ("fail", "FAIL"), ("skip", "SKIP")):
         if kind in events:
             name, message = _ending(events[kind])
@@ -180,9 +194,12 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _describe_exit(returncode: int, timed_out: bool, timeout: float) -> str:
-    if timed_out:
+def _describe_exit(ended: case_host.Ended, timeout: float) -> str:
+    returncode = ended.returncode
+    if ended.timed_out:
         return f"timeout after {timeout:g} s"
+    if returncode is None:
+        return "not known: the sandbox running it broke"
     if returncode < 0:
         return f"signal {_signal_name(-returncode)}"
     return f"exit {returncode}"
@@ -222,6 +239,12 @@ def _group_members(pgid: int) -> list[tuple[int, str, str]]:
 
 def _end_group(pgid: int) -> list[str]:
     """Kill and reap whatever of the case's process group is left; say what was still running."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return []          # the usual end: nothing of the group is left, so no need to look
+    except PermissionError:
+        pass               # a member runs as another user (an agent that became one): look
     members = _group_members(pgid)
     if not members:
         return []

@@ -21,6 +21,7 @@ from pathlib import Path
 RUNNER_STEPS = {
     "case-process": "the case process died or exited before it finished",
     "case-timeout": "the whole case took longer than --timeout and was killed",
+    "case-host": "the sandbox running the case broke (it stopped answering, or could not start)",
     "no-check": "the case ran to its end without making a check",
 }
 

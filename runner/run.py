@@ -105,32 +105,12 @@ def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> di
 
 def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job: Job) -> execute.CaseRun:
     wrap = opts.platform.controller_wrap(repo, work)
-    if not wrap:
+    if not wrap and opts.platform.case_host() is None:
         # a case whose parent is the runner dies with it; behind a wrapper its parent is the wrapper
         env = dict(env, MAPCONF_RUNNER_PID=str(os.getpid()))
     return execute.CaseRun(opts.platform.case_dir(repo) / job.assertion.binary, job.assertion.function,
                            job.backend, opts.timeout, env, work, wrap=wrap,
-                           pipe_output=opts.platform.pipes_output(),
-                           after=opts.platform.after_case)
-
-
-STARTS_MAX = 3
-
-
-def run_with_platform_retries(opts: RunOptions, repo: Path, env: dict[str, str], run_dir: rundir.RunDir,
-                              job: Job) -> execute.Observed:
-    """Run a case; start it again (at most STARTS_MAX times in all) only when
-    the platform says the case never began because the platform itself failed
-    to start. Each earlier attempt stays in the evidence."""
-    notes = ""
-    for attempt in range(1, STARTS_MAX + 1):
-        observed = execute.run_case(case_run(opts, repo, env, run_dir.case_dir(job.index), job), run_dir)
-        why = opts.platform.failed_to_start(observed)
-        if not why or attempt == STARTS_MAX:
-            break
-        notes += f"-- start {attempt} failed before the case began ({why}); started again\n"
-    observed.transcript = notes + observed.transcript
-    return observed
+                           host=opts.platform.case_host(), after=opts.platform.after_case)
 
 
 def run_conditions() -> frozenset[str]:
@@ -147,7 +127,7 @@ def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.
 
     def one(job: Job) -> None:
         try:
-            observed = run_with_platform_retries(opts, repo, env, run_dir, job)
+            observed = execute.run_case(case_run(opts, repo, env, run_dir.case_dir(job.index), job), run_dir)
         except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
             observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
         record = results.record(job.assertion, job.backend, opts.platform.id, observed, conditions, versions)

@@ -119,6 +119,33 @@ static void fnv1a_matches_reference_values(void **state)
 			 mc_fnv1a("ab", 2, MC_FNV_OFFSET));
 }
 
+static void range_sum_reads_words_little_endian_then_the_tail(void **state)
+{
+	const unsigned char bytes[11] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+	uint64_t h = (MC_FNV_OFFSET ^ 0x0807060504030201ULL) * 0x100000001b3ULL;
+
+	(void)state;
+	assert_int_equal(mc_range_sum(bytes, 0), MC_FNV_OFFSET);
+	h ^= h >> 32;
+	assert_int_equal(mc_range_sum(bytes, 8), h);
+	assert_int_equal(mc_range_sum(bytes, 11), mc_fnv1a(bytes + 8, 3, h));
+}
+
+static void range_sum_sees_any_one_changed_byte(void **state)
+{
+	unsigned char bytes[64] = { 0 };
+	uint64_t zero = mc_range_sum(bytes, sizeof(bytes));
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bytes); i++) {
+		for (int bit = 0; bit < 8; bit++) {
+			bytes[i] = (unsigned char)(1u << bit);
+			assert_true(mc_range_sum(bytes, sizeof(bytes)) != zero);
+		}
+		bytes[i] = 0;
+	}
+}
+
 static void fill_pattern_is_not_constant(void **state)
 {
 	int distinct = 0;
@@ -141,6 +168,8 @@ int main(void)
 		cmocka_unit_test(hex_round_trips),
 		cmocka_unit_test(hex_refuses_bad_input),
 		cmocka_unit_test(fnv1a_matches_reference_values),
+		cmocka_unit_test(range_sum_reads_words_little_endian_then_the_tail),
+		cmocka_unit_test(range_sum_sees_any_one_changed_byte),
 		cmocka_unit_test(fill_pattern_is_not_constant),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,9 +88,10 @@ class Platform:
         """Variables for the case process (and so for its agents)."""
         return {}
 
-    def pipes_output(self) -> bool:
-        """True if the case's output must reach the runner through a pipe, not a file."""
-        return False
+    def case_host(self):
+        """The platform's pool of sandboxes that run the case processes
+        (runner/case_host.py), or None when the runner starts each itself."""
+        return None
 
     # --- the run ------------------------------------------------------------
     def start(self, run_dir) -> None:
@@ -102,11 +103,6 @@ class Platform:
     def after_case(self, work: Path) -> list[str]:
         """Remove what a case left on the platform; say what was removed."""
         return []
-
-    def failed_to_start(self, observed) -> str | None:
-        """Why the case never began because the platform failed to start it
-        (then it is started again), or None. Never a judgement of the case."""
-        return None
 
     def runtime(self) -> str | None:
         """The emulator, sandbox or layer and its version, for run_info."""

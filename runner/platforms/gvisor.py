@@ -1,13 +1,20 @@
-"""gVisor: each case process runs, with all its agents, inside one runsc
-sandbox of its own (separate sandboxes do not share /dev/shm, so a sandbox
-per agent could not test sharing).
+"""gVisor: the case processes run, with all their agents, inside runsc
+sandboxes: one sandbox per worker, reused by the cases that worker runs,
+one case at a time (runner/case_host.py; the sandbox's first process is
+case_host/case_host.c). Separate sandboxes do not share /dev/shm, so a
+sandbox per agent could not test sharing.
 
-The sandbox has no network (--network=none, always), uses the ptrace
+Each case still has its own directory, objects and agents: the host removes
+what a case left inside the sandbox and checks that nothing but itself
+remains before it takes the next case; otherwise the sandbox is replaced.
+Each sandbox has a scratch directory of its own (MAPCONF_SCRATCH), since
+pids inside two sandboxes repeat and the scratch names carry the pid.
+
+A sandbox has no network (--network=none, always), uses the ptrace
 platform (no KVM needed), and sees the host's files without an overlay so
-that the case's record and transcript reach the runner. runsc keeps its
-state and its bundle under TMPDIR and --root, both inside the case's own
-directory, which the runner removes. runsc reopens its standard output by
-path, so the case's output comes back through a pipe, not a file.
+that the cases' records and transcripts reach the runner. runsc keeps its
+state and its bundle under TMPDIR and --root, both inside the run's
+directory, which the runner removes.
 """
 
 from __future__ import annotations
@@ -17,9 +24,11 @@ import shutil
 import signal
 from pathlib import Path
 
+from .. import case_host
 from . import Platform, PlatformError, Tool, tool_version, which
 
 RUNSC = "runsc"
+REPO = Path(__file__).resolve().parents[2]
 
 
 class GVisor(Platform):
@@ -31,60 +40,65 @@ class GVisor(Platform):
             raise PlatformError("--platform gvisor starts runsc sandboxes, which needs root; "
                                 "run mapconf as root (for example with sudo).")
         self.tools.append(Tool(RUNSC, "runsc"))
-
-    def controller_wrap(self, repo: Path, work: Path) -> list[str]:
-        state, tmp = work / "runsc-root", work / "runsc-tmp"
-        state.mkdir(exist_ok=True)
-        tmp.mkdir(exist_ok=True)
-        return ["env", f"TMPDIR={tmp}",
-                which(RUNSC), f"--root={state}", "--network=none", "--platform=ptrace",
-                "do", "--force-overlay=false", f"--cwd={repo}"]
+        self.pool: case_host.Pool | None = None
 
     def case_env(self) -> dict[str, str]:
         # The host's cgroups are not visible in the sandbox, so a case cannot
-        # join a memory cgroup of its own; but the sandbox holds this one case
-        # and its agents, so its own /proc/meminfo is the case's figure alone.
+        # join a memory cgroup of its own; but the sandbox runs one case at a
+        # time, so its own /proc/meminfo is that case's figure alone.
         return {"MAPCONF_MEMORY": "meminfo"}
 
-    def pipes_output(self) -> bool:
-        return True
+    def start(self, run_dir) -> None:
+        self.run_dir = run_dir
+        self.pool = case_host.Pool(self.sandbox)
 
-    def after_case(self, work: Path) -> list[str]:
-        """Kill any sandbox process of this case still alive (it is in a
-        session of its own, so the case's process group does not hold it),
-        then remove its state."""
-        marker = str(work).encode() + b"/"     # cases/1/ must not match cases/10/
-        left = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if marker in cmdline:
-                try:
-                    os.kill(int(entry.name), signal.SIGKILL)
-                    left.append(f"sandbox process {entry.name}")
-                except ProcessLookupError:
-                    pass
-        for name in ("runsc-root", "runsc-tmp"):
-            shutil.rmtree(work / name, ignore_errors=True)
-        return left
+    def case_host(self) -> case_host.Pool | None:
+        return self.pool
 
-    def failed_to_start(self, observed) -> str | None:
-        """runsc do names its sandbox runsc-<6 random digits> and binds a
-        control socket under that name, which every sandbox on the machine
-        shares: two sandboxes can draw the same name. The case never began,
-        so it is started again."""
-        output = observed.output.strip()
-        if "without starting the case" in observed.message and \
-                output.startswith("creating container: cannot create sandbox"):
-            return output.splitlines()[0][:200]
-        return None
+    def stop(self) -> None:
+        if self.pool:
+            self.pool.close()
+            self.pool = None
+
+    def sandbox(self, number: int, env: dict[str, str]) -> case_host.HostSpec:
+        """How sandbox number starts: its state, bundle and scratch directories are its own."""
+        home = self.run_dir.path / "sandboxes" / str(number)
+        state, tmp = home / "runsc-root", home / "runsc-tmp"
+        scratch = self.run_dir.objects / f"sandbox-{number}"
+        for directory in (state, tmp):
+            directory.mkdir(parents=True, exist_ok=True)
+        scratch.mkdir(mode=0o700, exist_ok=True)
+        argv = [which(RUNSC), f"--root={state}", "--network=none", "--platform=ptrace",
+                "do", "--force-overlay=false", f"--cwd={REPO}",
+                str(self.build_dir(REPO) / "case-host" / "mapconf-case-host")]
+        return case_host.HostSpec(argv, dict(env, TMPDIR=str(tmp), MAPCONF_SCRATCH=str(scratch)),
+                                  home / "runsc.log", lambda: end_sandbox(home))
 
     def runtime(self) -> str:
         return f"gVisor {tool_version([RUNSC, '--version'])} (ptrace platform, --network=none)"
+
+
+def end_sandbox(home: Path) -> list[str]:
+    """Kill any process of the sandbox still alive (its sandbox and gofer
+    processes are in sessions of their own, found by the state directory in
+    their command lines), then remove its state."""
+    marker = str(home).encode() + b"/"     # sandboxes/1/ must not match sandboxes/10/
+    left = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker in cmdline:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                left.append(f"sandbox process {entry.name}")
+            except ProcessLookupError:
+                pass
+    shutil.rmtree(home, ignore_errors=True)
+    return left
 
 
 PLATFORM = GVisor

@@ -6,7 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
-from runner import execute, platforms, run, vocabulary
+from runner import platforms, vocabulary
 from runner.platforms import Options, PlatformError, Tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,18 +72,27 @@ class PlatformCommandTests(unittest.TestCase):
         self.assertEqual(platforms.make("qemu-i386").agent_argv(REPO)[2], "/usr/i686-linux-gnu")
         self.assertEqual(platforms.backends_on("qemu-s390x"), platforms.backends_on("native"))
 
-    def test_gvisor_sandbox_has_no_network_and_keeps_its_state_in_the_case(self):
+    def test_gvisor_sandbox_has_no_network_and_keeps_its_state_in_the_run(self):
         p = platforms.make("gvisor")
-        with tempfile.TemporaryDirectory() as work:
-            wrap = p.controller_wrap(REPO, Path(work))
-            self.assertIn("--network=none", wrap)
-            self.assertIn("--platform=ptrace", wrap)
-            self.assertIn(f"--root={work}/runsc-root", wrap)
-            self.assertIn(f"TMPDIR={work}/runsc-tmp", wrap)
-            self.assertLess(wrap.index("--network=none"), wrap.index("do"))
-            self.assertEqual(p.after_case(Path(work)), [])
-            self.assertFalse((Path(work) / "runsc-root").exists())
-        self.assertTrue(p.pipes_output())
+        with tempfile.TemporaryDirectory() as run_path:
+            run_dir = SimpleNamespace(path=Path(run_path), objects=Path(run_path) / "objects")
+            run_dir.objects.mkdir()
+            p.start(run_dir)
+            spec = p.sandbox(3, {"MAPCONF_RUN_ID": "r"})
+            home = Path(run_path) / "sandboxes" / "3"
+            self.assertIn("--network=none", spec.argv)
+            self.assertIn("--platform=ptrace", spec.argv)
+            self.assertIn(f"--root={home}/runsc-root", spec.argv)
+            self.assertLess(spec.argv.index("--network=none"), spec.argv.index("do"))
+            self.assertTrue(spec.argv[-1].endswith("case-host/mapconf-case-host"))
+            self.assertEqual(spec.env["TMPDIR"], f"{home}/runsc-tmp")
+            # pids repeat between sandboxes, and scratch names carry the pid
+            self.assertEqual(spec.env["MAPCONF_SCRATCH"], f"{run_path}/objects/sandbox-3")
+            self.assertEqual(spec.end(), [])
+            self.assertFalse(home.exists())
+            self.assertIs(p.case_host(), p.pool)
+            p.stop()
+            self.assertIsNone(p.case_host())
 
     def test_every_platform_runs_the_posix_backends(self):
         for kind in ("native", "qemu-aarch64", "gvisor", "custom"):
@@ -119,55 +128,3 @@ class PlatformCommandTests(unittest.TestCase):
     def test_every_platform_kind_has_its_module(self):
         for kind in vocabulary.PLATFORMS:
             self.assertEqual(any_platform(kind).kind, kind)
-
-
-class StartRetryTests(unittest.TestCase):
-    """A case the platform failed to start is started again, at most three
-    times; a case that began is never run twice."""
-
-    SANDBOX_CLASH = ('creating container: cannot create sandbox: cannot create sandbox process: creating '
-                     'control server socket for sandbox "runsc-792704": address already in use\n')
-
-    def observed(self, message, output):
-        return execute.Observed("ERROR", message, 5, "", output, "exit 128")
-
-    def run_job(self, platform, outcomes):
-        calls = []
-
-        def fake_run_case(case, run_dir):
-            calls.append(case)
-            return outcomes[len(calls) - 1]
-
-        opts = SimpleNamespace(platform=platform, timeout=5.0)
-        run_dir = SimpleNamespace(case_dir=lambda index: Path("/nonexistent"))
-        job = SimpleNamespace(index=0, backend="file",
-                              assertion=SimpleNamespace(binary="visibility", function="f"))
-        with mock.patch.object(execute, "run_case", fake_run_case), \
-                mock.patch.object(run, "case_run", lambda *args: object()):
-            return run.run_with_platform_retries(opts, REPO, {}, run_dir, job), len(calls)
-
-    def test_gvisor_sandbox_clash_is_started_again(self):
-        clash = self.observed("the case process exited with status 128 without starting the case", self.SANDBOX_CLASH)
-        passed = execute.Observed("PASS", "", 5, "+0.001 A -> ready\n", "", "exit 0")
-        result, calls = self.run_job(platforms.make("gvisor"), [clash, passed])
-        self.assertEqual((result.status, calls), ("PASS", 2))
-        self.assertIn("start 1 failed before the case began (creating container", result.transcript)
-
-    def test_retries_are_bounded(self):
-        clash = self.observed("the case process exited with status 128 without starting the case", self.SANDBOX_CLASH)
-        result, calls = self.run_job(platforms.make("gvisor"), [clash] * 5)
-        self.assertEqual((result.status, calls), ("ERROR", run.STARTS_MAX))
-
-    def test_a_case_that_began_is_never_run_again(self):
-        began = self.observed("cases/x.c:1: A's view reads garbage", self.SANDBOX_CLASH)
-        result, calls = self.run_job(platforms.make("gvisor"), [began, began])
-        self.assertEqual(calls, 1)
-
-    def test_native_never_starts_again(self):
-        clash = self.observed("the case process exited with status 128 without starting the case", self.SANDBOX_CLASH)
-        result, calls = self.run_job(platforms.make("native"), [clash, clash])
-        self.assertEqual(calls, 1)
-
-
-if __name__ == "__main__":
-    unittest.main()

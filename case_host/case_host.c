@@ -1,0 +1,356 @@
+/*
+ * mapconf-case-host: runs case processes one after another inside a
+ * sandbox that lives for many cases (runner/platforms/gvisor.py), so that
+ * a case costs a process start, not a sandbox start.
+ *
+ * It is the sandbox's first process, so every orphan of a case comes to
+ * it. The runner writes one request a line on standard input, fields
+ * separated by US (0x1f):
+ *
+ *     case US <timeout ms> US <output file> US <argv 0> US <argv 1> ...
+ *
+ * and reads one answer a line on standard output:
+ *
+ *     ready pid=<pid>                                  once, at the start
+ *     ended US <exit=N | signal=N | timeout> [US removed=<what>]... [US remains=<what>]...
+ *
+ * After each case, whatever it left in the sandbox is removed here, where
+ * it lives (processes, the run's /dev/shm objects, SysV segments and
+ * scratch files), and named as "removed"; then the sandbox must hold
+ * nothing but this process (and /dev/shm nothing at all).
+ * Anything still there is named as "remains", and the runner starts the
+ * next case in a new sandbox: nothing of one case is visible to the next.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 65536
+#define ARGS_MAX 64
+#define SEP "\x1f"
+#define SHM_DIR "/dev/shm"
+
+static char answer[LINE_MAX_BYTES];
+static size_t answer_len;
+
+static void add(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (answer_len + 64 >= sizeof(answer))
+		return;
+	n = snprintf(answer + answer_len, sizeof(answer) - answer_len, SEP "%s=", key);
+	answer_len += (size_t)n;
+	va_start(ap, fmt);
+	n = vsnprintf(answer + answer_len, sizeof(answer) - answer_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		answer_len = answer_len + (size_t)n < sizeof(answer) ? answer_len + (size_t)n : sizeof(answer) - 1;
+	for (char *p = answer; *p; p++)       /* an item must not end the line */
+		if (*p == '\n')
+			*p = ' ';
+}
+
+static void send_answer(void)
+{
+	printf("%s\n", answer);
+	fflush(stdout);
+	answer_len = 0;
+	answer[0] = '\0';
+}
+
+static long ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Start the case in a session of its own, its output to the output file. */
+static pid_t start_case(char **argv, const char *output)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	int out = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (out < 0 || in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(126);
+	execv(argv[0], argv);
+	dprintf(2, "mapconf-case-host: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Wait for the case at most timeout_ms (SIGCHLD is blocked, so a child's end is a signal to wait for). */
+static void wait_case(pid_t pid, long timeout_ms)
+{
+	struct timespec start;
+	sigset_t chld;
+	int status;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		pid_t done = waitpid(pid, &status, WNOHANG);
+
+		if (done == pid) {
+			if (WIFSIGNALED(status))
+				add("signal", "%d", WTERMSIG(status));
+			else
+				add("exit", "%d", WEXITSTATUS(status));
+			return;
+		}
+		long left = timeout_ms - ms_since(&start);
+		if (left <= 0)
+			break;
+		struct timespec bound = { left / 1000, (left % 1000) * 1000000 };
+		sigtimedwait(&chld, NULL, &bound);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	add("timeout", "%ld", timeout_ms);
+}
+
+/* The name and state of process pid (from its stat line); 0 if it is gone. */
+static int process_status(long pid, char *name, size_t size, char *state)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	int got = fgets(line, sizeof(line), f) != NULL;
+	fclose(f);
+	char *open = strchr(line, '('), *close = strrchr(line, ')');
+	if (!got || !open || !close || close[1] != ' ')
+		return 0;
+	snprintf(name, size, "%.*s", (int)(close - open - 1), open + 1);
+	*state = close[2];
+	return 1;
+}
+
+/* Reap every child that has ended: orphans of the case come to the first process. */
+static void reap_ended(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/*
+ * Every process but this one that is still running: kill and reap each
+ * (kill set), or name each as remaining. An ended process waiting to be
+ * reaped is not a leftover; it is reaped here.
+ */
+static int other_processes(int kill_them)
+{
+	DIR *d;
+	struct dirent *e;
+	int found = 0;
+
+	reap_ended();
+	d = opendir("/proc");
+	if (!d) {
+		add("remains", "/proc unreadable (%s)", strerror(errno));
+		return 1;
+	}
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		long pid = strtol(e->d_name, NULL, 10);
+		char name[64], state;
+
+		if (pid == getpid() || !process_status(pid, name, sizeof(name), &state) || state == 'Z')
+			continue;
+		found++;
+		if (kill_them) {
+			kill((pid_t)pid, SIGKILL);
+			add("removed", "process %ld (%s)", pid, name);
+		} else {
+			add("remains", "process %ld (%s)", pid, name);
+		}
+	}
+	closedir(d);
+	if (kill_them && found)
+		while (waitpid(-1, NULL, 0) > 0)
+			;   /* those that were not our children end with their parents, which are */
+	return found;
+}
+
+/* What every object of this run is named after: mapconf-<run id>- */
+static char run_prefix[256];
+
+/*
+ * Remove the entries of dir that belong to this run and name each; or
+ * (remove_them clear) name every entry still there, of this run (all set)
+ * or not, as remaining.
+ */
+static int mapconf_entries(const char *dir, int remove_them, int all)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[4096];
+		int ours = !strncmp(e->d_name, run_prefix, strlen(run_prefix));
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!ours && !all))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		found++;
+		if (remove_them && ours && unlink(path) == 0)
+			add("removed", "%s", path);
+		else if (!remove_them)
+			add("remains", "%s", path);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Remove the SysV segments whose keys the cases wrote down as mapconf-...-sysv-<key> files in scratch. */
+static void remove_marked_segments(const char *scratch)
+{
+	DIR *d = opendir(scratch);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *mark = strstr(e->d_name, "-sysv-");
+
+		if (strncmp(e->d_name, run_prefix, strlen(run_prefix)) || !mark)
+			continue;
+		key_t key = (key_t)strtoul(mark + 6, NULL, 16);
+		int id = shmget(key, 0, 0);
+
+		if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0)
+			add("removed", "SysV segment key 0x%08x", (unsigned int)key);
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
+		unlink(path);      /* the mark, not a leftover: the case leaves it for this */
+	}
+	closedir(d);
+}
+
+/*
+ * SysV segments still in the sandbox (its own IPC namespace): any is a
+ * leftover. SHM_STAT takes an index on Linux (up to the highest SHM_INFO
+ * answers) and an id on gVisor (whose SHM_INFO used_ids counts every id
+ * ever given, removed ones too), so both ranges are asked.
+ */
+static int remaining_segments(void)
+{
+	struct shm_info info;
+	int max = shmctl(0, SHM_INFO, (struct shmid_ds *)&info), found = 0;
+
+	if (max < 0) {
+		add("remains", "SysV segments unknown (SHM_INFO: %s)", strerror(errno));
+		return 1;
+	}
+	if (info.used_ids > max)
+		max = info.used_ids;
+	for (int i = 0; i <= max; i++) {
+		struct shmid_ds ds;
+
+		if (shmctl(i, SHM_STAT, &ds) < 0)
+			continue;
+		found++;
+		add("remains", "SysV segment key 0x%08x (%lu attached)", (unsigned int)ds.shm_perm.__key,
+		    (unsigned long)ds.shm_nattch);
+	}
+	return found;
+}
+
+static void clean_up_after_case(const char *scratch)
+{
+	other_processes(1);
+	remove_marked_segments(scratch);
+	mapconf_entries(SHM_DIR, 1, 0);
+	mapconf_entries(scratch, 1, 0);
+	other_processes(0);
+	mapconf_entries(SHM_DIR, 0, 1);     /* the sandbox's own: nothing else may be there */
+	mapconf_entries(scratch, 0, 0);
+	remaining_segments();
+}
+
+static int split(char *line, char **fields, int max)
+{
+	int n = 0;
+
+	for (char *f = strtok(line, SEP); f && n < max - 1; f = strtok(NULL, SEP))
+		fields[n++] = f;
+	fields[n] = NULL;
+	return n;
+}
+
+int main(void)
+{
+	static char line[LINE_MAX_BYTES];
+	const char *scratch = getenv("MAPCONF_SCRATCH"), *run_id = getenv("MAPCONF_RUN_ID");
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	if (!scratch || !run_id) {
+		fprintf(stderr, "mapconf-case-host: MAPCONF_SCRATCH and MAPCONF_RUN_ID must be set; "
+			"the runner starts this program\n");
+		return 2;
+	}
+	/* It ends every other process it sees: only the first process of a namespace of its own may. */
+	if (getpid() != 1) {
+		fprintf(stderr, "mapconf-case-host: must be the first process (pid 1) of a sandbox, "
+			"not pid %ld\n", (long)getpid());
+		return 2;
+	}
+	snprintf(run_prefix, sizeof(run_prefix), "mapconf-%s-", run_id);
+	printf("ready pid=%ld\n", (long)getpid());
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin)) {
+		char *fields[ARGS_MAX + 4];
+
+		line[strcspn(line, "\n")] = '\0';
+		int n = split(line, fields, ARGS_MAX + 4);
+		snprintf(answer, sizeof(answer), "ended");
+		answer_len = strlen(answer);
+		if (n < 4 || strcmp(fields[0], "case")) {
+			add("error", "bad request (expected: case US timeout_ms US output US argv...)");
+			send_answer();
+			continue;
+		}
+		pid_t pid = start_case(&fields[3], fields[2]);
+		if (pid < 0)
+			add("error", "fork: %s", strerror(errno));
+		else
+			wait_case(pid, strtol(fields[1], NULL, 10));
+		clean_up_after_case(scratch);
+		send_answer();
+	}
+	return 0;
+}

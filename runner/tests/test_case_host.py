@@ -1,0 +1,166 @@
+"""Case hosts: the answers of case_host.c, the pool that replaces a host
+that breaks or cannot clean up, and the real host in a namespace of its own."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from unittest import mock
+from pathlib import Path
+
+from runner import case_host
+from runner.case_host import Ended, HostSpec, Pool, parse_answer
+
+REPO = Path(__file__).resolve().parents[2]
+HOST = REPO / "build" / "native" / "case-host" / "mapconf-case-host"
+US = "\x1f"
+
+
+class AnswerTests(unittest.TestCase):
+    def test_an_exit_with_what_was_removed(self):
+        ended = parse_answer(f"ended{US}exit=3{US}removed=process 7 (mapconf-agent){US}removed=/dev/shm/x")
+        self.assertEqual(ended, Ended(3, False, ["process 7 (mapconf-agent)", "/dev/shm/x"]))
+
+    def test_a_signal_is_a_negative_status(self):
+        self.assertEqual(parse_answer(f"ended{US}signal=9").returncode, -9)
+
+    def test_a_timeout(self):
+        self.assertTrue(parse_answer(f"ended{US}timeout=5000").timed_out)
+
+    def test_what_remains_makes_the_host_unclean_and_is_in_the_evidence(self):
+        ended = parse_answer(f"ended{US}exit=0{US}remains=process 4 (sleep)")
+        self.assertTrue(ended.unclean)
+        self.assertIsNone(ended.broken)
+        self.assertIn("process 4 (sleep)", ended.notes[0])
+        self.assertIn("the next case gets a new sandbox", ended.notes[0])
+
+    def test_an_answer_without_an_ending_is_a_broken_host(self):
+        self.assertIn("says nothing of how the case ended", parse_answer("ended").broken)
+        self.assertIn("answered 'hello'", parse_answer("hello").broken)
+
+
+def fake_host(script: str, log: Path) -> HostSpec:
+    """A host that speaks the protocol as the script says (Python)."""
+    return HostSpec([sys.executable, "-c", script], dict(os.environ), log, lambda: [])
+
+
+READY_THEN_EXIT_0 = ("import sys\nprint('ready pid=1', flush=True)\n"
+                     "for line in sys.stdin: print('ended\\x1fexit=0', flush=True)\n")
+READY_THEN_SILENT = "import sys\nprint('ready pid=1', flush=True)\nsys.stdin.read()\n"
+READY_THEN_UNCLEAN = ("import sys\nprint('ready pid=1', flush=True)\n"
+                      "for line in sys.stdin: print('ended\\x1fexit=0\\x1fremains=process 9 (x)', flush=True)\n")
+NEVER_READY = "import sys\nsys.stderr.write('cannot create sandbox\\n')\n"
+
+
+class PoolTests(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.log = Path(self.dir.name) / "log"
+        self.out = Path(self.dir.name) / "out"
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def pool(self, *scripts):
+        self.made = []
+
+        def make(number, env):
+            self.made.append(number)
+            return fake_host(scripts[min(len(self.made), len(scripts)) - 1], self.log)
+        return Pool(make)
+
+    def test_a_host_is_reused_case_after_case(self):
+        pool = self.pool(READY_THEN_EXIT_0)
+        for _ in range(3):
+            self.assertEqual(pool.run(["x"], {}, self.out, 5).returncode, 0)
+        self.assertEqual(self.made, [1])
+        pool.close()
+
+    def test_an_unclean_host_is_replaced_and_the_case_keeps_its_result(self):
+        pool = self.pool(READY_THEN_UNCLEAN, READY_THEN_EXIT_0)
+        first = pool.run(["x"], {}, self.out, 5)
+        self.assertEqual((first.returncode, first.broken), (0, None))
+        self.assertEqual(pool.run(["x"], {}, self.out, 5).returncode, 0)
+        self.assertEqual(self.made, [1, 2])
+        pool.close()
+
+    def test_a_silent_host_breaks_its_case_which_is_not_run_again(self):
+        pool = self.pool(READY_THEN_SILENT, READY_THEN_EXIT_0)
+        with mock.patch.object(case_host, "ANSWER_MARGIN_S", 0.2):
+            ended = pool.run(["x"], {}, self.out, 0.1)
+        self.assertIsNone(ended.returncode)
+        self.assertIn("did not answer within", ended.broken)
+        self.assertEqual(pool.run(["x"], {}, self.out, 5).returncode, 0)
+        self.assertEqual(self.made, [1, 2])
+        pool.close()
+
+    def test_a_host_that_fails_to_start_is_started_again_a_bounded_number_of_times(self):
+        pool = self.pool(NEVER_READY, READY_THEN_EXIT_0)
+        ended = pool.run(["x"], {}, self.out, 5)
+        self.assertEqual(ended.returncode, 0)
+        self.assertIn("start 1 of sandbox 1 failed: the sandbox did not start: cannot create sandbox", ended.notes[0])
+        pool.close()
+        pool = self.pool(NEVER_READY)
+        ended = pool.run(["x"], {}, self.out, 5)
+        self.assertIn(f"start {case_host.STARTS_MAX} of sandbox", ended.broken)
+        pool.close()
+
+
+@unittest.skipUnless(os.geteuid() == 0 and HOST.exists(), "needs root (namespaces) and the native build")
+class RealHostTests(unittest.TestCase):
+    """case_host.c as the first process of new pid, IPC and mount namespaces
+    (with a /dev/shm of their own): what the sandbox gives it."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.scratch = Path(self.dir.name)
+        self.out = self.scratch / "out"
+        self.env = dict(os.environ, MAPCONF_RUN_ID="t1", MAPCONF_SCRATCH=str(self.scratch))
+        argv = ["unshare", "--pid", "--fork", "--mount-proc", "--ipc", "--mount", "sh", "-c",
+                f"mount -t tmpfs -o size=1m tmpfs /dev/shm && exec {HOST}"]
+        self.pool = Pool(lambda number, env: HostSpec(argv, env, self.scratch / "log", lambda: []))
+
+    def tearDown(self):
+        self.pool.close()
+        self.dir.cleanup()
+
+    def run_case(self, script, timeout=10.0):
+        return self.pool.run([sys.executable, "-c", script], self.env, self.out, timeout)
+
+    def test_what_a_case_leaves_is_removed_and_named_and_the_next_case_starts_clean(self):
+        leaky = ("import subprocess; subprocess.Popen(['sleep', '60'], start_new_session=True); "
+                 "open('/dev/shm/mapconf-t1-5-1-x', 'w').close(); open('/dev/shm/other-run', 'w').close()")
+        ended = self.run_case(leaky)
+        self.assertEqual(ended.returncode, 0)
+        self.assertIn("/dev/shm/mapconf-t1-5-1-x", ended.leftovers)
+        self.assertTrue(any(item.endswith("(sleep)") for item in ended.leftovers), ended.leftovers)
+        # a name not of this run is not the host's to remove: it remains, and the host is replaced
+        self.assertTrue(ended.unclean)
+        self.assertIn("/dev/shm/other-run", ended.notes[0])
+        clean = self.run_case("import os; print(sorted(os.listdir('/dev/shm')))")
+        self.assertEqual((clean.returncode, clean.leftovers, clean.unclean), (0, [], False))
+        self.assertIn("[]", self.out.read_text())
+
+    def test_a_sysv_segment_left_behind_is_seen(self):
+        ended = self.run_case("import ctypes; ctypes.CDLL(None).shmget(0x4d41, 4096, 0o1600)")
+        self.assertTrue(ended.unclean)
+        self.assertIn("SysV segment key 0x00004d41", ended.notes[0])
+
+    def test_a_case_past_its_timeout_is_killed_with_what_it_started(self):
+        ended = self.run_case("import subprocess; subprocess.Popen(['sleep', '60']).wait()", timeout=0.5)
+        self.assertTrue(ended.timed_out)
+        self.assertFalse(ended.unclean)
+
+    def test_a_request_cannot_carry_a_newline(self):
+        ended = self.run_case("import os\nprint(1)")
+        self.assertIn("holds a newline", ended.broken)
+
+    def test_the_host_refuses_to_run_where_it_is_not_the_first_process(self):
+        proc = subprocess.run([str(HOST)], env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("must be the first process (pid 1)", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
