@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum source { SOURCE_UNREAD, SOURCE_CGROUP, SOURCE_MEMINFO, SOURCE_NONE };
@@ -95,7 +96,62 @@ static const char *const CGROUP_MAPPED[] = { "mapped_file", "file_mapped", NULL 
 static const char *const MEMINFO_SHMEM[] = { "Shmem", NULL };
 static const char *const MEMINFO_MAPPED[] = { "Mapped", NULL };
 
+static uint64_t read_figure(const char *file, int line, const char *figure, bool note);
+
 uint64_t mc_memory_kb_at(MC_WHERE, const char *figure)
+{
+	return read_figure(file, line, figure, true);
+}
+
+/*
+ * The kernel folds its per-CPU counts into memory.stat in batches (and at
+ * the latest every 2 s), and gVisor's /proc/meminfo lags its allocations
+ * too, so a figure read at once can trail a change just made by hundreds of
+ * kB. A release case says what it expects the figure to reach; it is read
+ * again until it does, or until the bound of its source has passed, and the
+ * last value is the one judged.
+ */
+#define SETTLE_CGROUP_MS 2500    /* the kernel folds memory.stat's per-CPU counts every 2 s at the latest */
+#define SETTLE_MEMINFO_MS 1200   /* and /proc/meminfo's every second (vm.stat_interval) */
+#define SETTLE_POLL_MS 10
+
+static long ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+uint64_t mc_memory_kb_settled_at(MC_WHERE, const char *figure, uint64_t at_least, uint64_t at_most)
+{
+	struct timespec start, poll = { 0, SETTLE_POLL_MS * 1000000L };
+	uint64_t kb = read_figure(file, line, figure, false);
+	long bound = source == SOURCE_CGROUP ? SETTLE_CGROUP_MS : SETTLE_MEMINFO_MS;
+	char range[96];
+	int reads = 1;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((kb < at_least || kb > at_most) && ms_since(&start) < bound) {
+		nanosleep(&poll, NULL);    /* a bounded wait for a counter, not for another process */
+		kb = read_figure(file, line, figure, false);
+		reads++;
+	}
+	if (reads == 1) {
+		mc_transcript_note("%s: %llu kB", what, (unsigned long long)kb);
+		return kb;
+	}
+	if (at_most == UINT64_MAX)
+		snprintf(range, sizeof(range), "at least %llu kB", (unsigned long long)at_least);
+	else
+		snprintf(range, sizeof(range), "%llu to %llu kB", (unsigned long long)at_least,
+			 (unsigned long long)at_most);
+	mc_transcript_note("%s: %llu kB (read %d times over %ld ms, waiting for %s)", what,
+			   (unsigned long long)kb, reads, ms_since(&start), range);
+	return kb;
+}
+
+static uint64_t read_figure(const char *file, int line, const char *figure, bool note)
 {
 	bool shmem = strcmp(figure, "shmem") == 0;
 	char path[PATH_MAX + 16];
@@ -133,7 +189,8 @@ uint64_t mc_memory_kb_at(MC_WHERE, const char *figure)
 				   source == SOURCE_CGROUP ? "the case's own memory cgroup"
 							   : "a machine the case has to itself");
 	}
-	mc_transcript_note("%s: %lld kB", what, value);
+	if (note)
+		mc_transcript_note("%s: %lld kB", what, value);
 	return (uint64_t)value;
 }
 

@@ -7,11 +7,11 @@
  *               it starts its first agent, so every page the case's agents
  *               bring in is charged there and nothing else is: memory.stat's
  *               shmem for shared memory, and mapped_file (v1) or file_mapped
- *               (v2) for mapped file pages. Exact to the page: reading
- *               memory.stat folds in the per-CPU counts once more than 64
- *               pages a CPU have changed since the last read, and each
- *               figure a release case compares follows a change of a whole
- *               object (or none at all, in a cgroup still empty).
+ *               (v2) for mapped file pages. Exact to the page once the
+ *               kernel has folded in its per-CPU counts, which it does in
+ *               batches and at the latest every 2 s: a release case reads
+ *               the figure until it shows what it should, within a bound
+ *               (mc_memory_kb_settled).
  *   meminfo     /proc/meminfo's Shmem and Mapped, for a case that has a
  *               machine to itself (a sandbox of its own).
  *   none:WHY    no exact figure here.
@@ -30,9 +30,18 @@
 void mc_memory_join(void);
 /* The figure in kB: "shmem" (shared memory) or "mapped" (mapped file pages). */
 uint64_t mc_memory_kb_at(MC_WHERE, const char *figure);
+/*
+ * The figure once it is within at_least..at_most (kB), read again while it
+ * is not, for at most 2.5 s (a cgroup) or 1.2 s (meminfo): the figures trail
+ * a change by up to a batch of the kernel's per-CPU counts. The last value
+ * read, in or out of the range.
+ */
+uint64_t mc_memory_kb_settled_at(MC_WHERE, const char *figure, uint64_t at_least, uint64_t at_most);
 /* What the last mc_memory_kb() read, for messages: "shmem of the case's memory cgroup". */
 const char *mc_memory_what(void);
 
 #define mc_memory_kb(figure) mc_memory_kb_at(MC_HERE, figure)
+#define mc_memory_kb_settled(figure, at_least, at_most) \
+	mc_memory_kb_settled_at(MC_HERE, figure, at_least, at_most)
 
 #endif
