@@ -7,7 +7,12 @@
  * it. The runner writes one request a line on standard input, fields
  * separated by US (0x1f):
  *
- *     case US <timeout ms> US <output file> US <argv 0> US <argv 1> ...
+ *     case US <timeout ms> US <output file> [RS <file>]... US <argv 0> US <argv 1> ...
+ *
+ * The files (RS, 0x1e, between them) are emptied before the case starts,
+ * here, inside the sandbox: a worker's files are used again case after
+ * case, and a file emptied from outside would keep its old size in the
+ * sandbox's cache, so the case's appends would land past a hole.
  *
  * and reads one answer a line on standard output:
  *
@@ -80,6 +85,21 @@ static long ms_since(const struct timespec *start)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Empty each file of the list (RS between them); the first is the case's output. */
+static int empty_files(char *files)
+{
+	for (char *f = strtok(files, "\x1e"); f; f = strtok(NULL, "\x1e")) {
+		int fd = open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			add("error", "cannot empty %s: %s", f, strerror(errno));
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
 }
 
 /* Start the case in a session of its own, its output to the output file. */
@@ -340,11 +360,17 @@ int main(void)
 		snprintf(answer, sizeof(answer), "ended");
 		answer_len = strlen(answer);
 		if (n < 4 || strcmp(fields[0], "case")) {
-			add("error", "bad request (expected: case US timeout_ms US output US argv...)");
+			add("error", "bad request (expected: case US timeout_ms US output [RS file]... US argv...)");
 			send_answer();
 			continue;
 		}
-		pid_t pid = start_case(&fields[3], fields[2]);
+		char output[4096];
+		snprintf(output, sizeof(output), "%.*s", (int)strcspn(fields[2], "\x1e"), fields[2]);
+		if (empty_files(fields[2]) < 0) {
+			send_answer();
+			continue;
+		}
+		pid_t pid = start_case(&fields[3], output);
 		if (pid < 0)
 			add("error", "fork: %s", strerror(errno));
 		else

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 UNIT_SEPARATOR = "\x1f"
+RECORD_SEPARATOR = "\x1e"
 READY_S = 60.0        # a sandbox's start; runsc under load can take seconds
 ANSWER_MARGIN_S = 15.0  # beyond the case's own timeout: the host's cleanup and its answer
 STOP_S = 10.0
@@ -70,11 +71,13 @@ class Host:
             self.stop()
             raise HostError(f"the sandbox did not start: {self._log_tail() or 'no output'}")
 
-    def run(self, argv: list[str], output: Path, timeout: float) -> Ended:
-        if any("\n" in arg or UNIT_SEPARATOR in arg for arg in [*argv, str(output)]):
-            return Ended(None, broken="an argument of the case holds a newline or a unit separator, "
-                                      "which a request to the sandbox cannot carry")
-        request = UNIT_SEPARATOR.join(["case", str(int(timeout * 1000)), str(output), *argv]) + "\n"
+    def run(self, argv: list[str], files: list[Path], timeout: float) -> Ended:
+        """Run the case; files[0] gets its output, and all are emptied first."""
+        if any(c in arg for arg in [*argv, *map(str, files)] for c in ("\n", UNIT_SEPARATOR, RECORD_SEPARATOR)):
+            return Ended(None, broken="an argument of the case holds a newline or a unit or record "
+                                      "separator, which a request to the sandbox cannot carry")
+        request = UNIT_SEPARATOR.join(["case", str(int(timeout * 1000)), RECORD_SEPARATOR.join(map(str, files)),
+                                       *argv]) + "\n"
         try:
             self.proc.stdin.write(request.encode())
             self.proc.stdin.flush()
@@ -165,17 +168,18 @@ class Pool:
         self.lock = threading.Lock()
         self.ended: list[str] = []
 
-    def run(self, argv: list[str], env: dict[str, str], output: Path, timeout: float) -> Ended:
+    def run(self, argv: list[str], env: dict[str, str], files: list[Path], timeout: float) -> Ended:
+        """Run the case on a free host; files[0] gets its output, and all are emptied first."""
         try:
             host, notes = self._take(env)
         except HostError as error:
             return Ended(None, broken=str(error))
-        ended = self._run_on(host, argv, output, timeout)
+        ended = self._run_on(host, argv, files, timeout)
         ended.notes = notes + ended.notes
         return ended
 
-    def _run_on(self, host: Host, argv: list[str], output: Path, timeout: float) -> Ended:
-        ended = host.run(argv, output, timeout)
+    def _run_on(self, host: Host, argv: list[str], files: list[Path], timeout: float) -> Ended:
+        ended = host.run(argv, files, timeout)
         if ended.broken is None and not ended.unclean:
             with self.lock:
                 self.free.append(host)

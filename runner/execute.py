@@ -19,7 +19,6 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import case_host, memcg, rundir
 from .spec import CaseListing
@@ -57,10 +56,10 @@ class CaseRun:
     backend: str
     timeout: float
     env: dict[str, str]
-    work: Path                     # a directory of its own for record, transcript, output
+    work: Path                     # its worker's directory for record, transcript, output
+    name: str                      # unique in the run (its memory cgroup's name)
     wrap: list[str] = field(default_factory=list)   # a prefix for the case process
     host: case_host.Pool | None = None   # the platform's sandboxes that run the case, or the runner does
-    after: Callable[[Path], list[str]] | None = None  # the platform's cleanup after the case
 
 
 @dataclass
@@ -80,12 +79,14 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
                        "--result", str(record), "--transcript", str(transcript)]
     env, cgroup = run.env, None
     if memcg.ENV not in env:          # else the platform named a figure of its own
-        cgroup, figure = run_dir.memory.for_case(f"case-{run.work.name}")
+        cgroup, figure = run_dir.memory.for_case(run.name)
         env = dict(env, **{memcg.ENV: figure})
     started = time.monotonic()
-    if run.host is not None:
-        ended = run.host.run(argv, env, output, run.timeout)
+    if run.host is not None:         # it empties the worker's files inside the sandbox
+        ended = run.host.run(argv, env, [output, record, transcript], run.timeout)
     else:
+        for path in (record, transcript):      # the worker's previous case's
+            path.write_bytes(b"")
         ended = _run_here(run, argv, env, output, run_dir)
     duration_ms = int((time.monotonic() - started) * 1000)
     leftovers = ended.leftovers + (memcg.remove(cgroup) if cgroup else [])
@@ -104,7 +105,7 @@ def _run_here(run: CaseRun, argv: list[str], env: dict[str, str], output: Path,
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 env=env, start_new_session=True)
         timed_out = _wait(proc, run.timeout)
-    leftovers = _end_group(proc.pid) + (run.after(run.work) if run.after else [])
+    leftovers = _end_group(proc.pid)
     leftovers += rundir.remove_objects(run_dir.run_id, f"{proc.pid}-")
     leftovers += rundir.remove_sysv_segments(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")
     leftovers += _remove_files(run_dir.objects, f"mapconf-{run_dir.run_id}-{proc.pid}-")

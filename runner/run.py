@@ -109,8 +109,8 @@ def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job:
         # a case whose parent is the runner dies with it; behind a wrapper its parent is the wrapper
         env = dict(env, MAPCONF_RUNNER_PID=str(os.getpid()))
     return execute.CaseRun(opts.platform.case_dir(repo) / job.assertion.binary, job.assertion.function,
-                           job.backend, opts.timeout, env, work, wrap=wrap,
-                           host=opts.platform.case_host(), after=opts.platform.after_case)
+                           job.backend, opts.timeout, env, work, f"case-{job.index}", wrap=wrap,
+                           host=opts.platform.case_host())
 
 
 def run_conditions() -> frozenset[str]:
@@ -127,7 +127,7 @@ def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.
 
     def one(job: Job) -> None:
         try:
-            observed = execute.run_case(case_run(opts, repo, env, run_dir.case_dir(job.index), job), run_dir)
+            observed = execute.run_case(case_run(opts, repo, env, run_dir.work_dir(), job), run_dir)
         except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
             observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
         record = results.record(job.assertion, job.backend, opts.platform.id, observed, conditions, versions)

@@ -23,6 +23,7 @@ import select
 import shutil
 import signal
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,15 +54,28 @@ class RunDir:
     swept: list[str] = field(default_factory=list)
     memory: memcg.RunCgroup = field(default_factory=lambda: memcg.RunCgroup(None, "the run made no memory cgroup"))
     filesystem: filesystems.Filesystem | None = None     # set by its mount()
+    _workers: threading.local = field(default_factory=threading.local)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _made: int = 0
 
     @property
     def objects(self) -> Path:
         return self.path / "objects"
 
-    def case_dir(self, index: int) -> Path:
-        d = self.path / "cases" / str(index)
-        d.mkdir(parents=True, exist_ok=True)
-        return d
+    def work_dir(self) -> Path:
+        """A directory for a case's record, transcript and output, kept by the
+        calling worker thread and used again for its next case (the runner
+        empties the files first; a case's evidence is read into its result as
+        soon as it ends). A new file costs more than a case on some
+        filesystems: ext4 looks for recently deleted inodes at each one."""
+        mine = getattr(self._workers, "dir", None)
+        if mine is None:
+            with self._lock:
+                self._made += 1
+                mine = self.path / "cases" / f"worker-{self._made}"
+            mine.mkdir(parents=True)
+            self._workers.dir = mine
+        return mine
 
     def close(self) -> None:
         """Remove everything of this run (the caller has ended its cases)."""

@@ -100,10 +100,6 @@ class Platform:
     def stop(self) -> None:
         """Take down what start() set up; called however the run ends."""
 
-    def after_case(self, work: Path) -> list[str]:
-        """Remove what a case left on the platform; say what was removed."""
-        return []
-
     def runtime(self) -> str | None:
         """The emulator, sandbox or layer and its version, for run_info."""
         return None

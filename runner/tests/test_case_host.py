@@ -73,36 +73,36 @@ class PoolTests(unittest.TestCase):
     def test_a_host_is_reused_case_after_case(self):
         pool = self.pool(READY_THEN_EXIT_0)
         for _ in range(3):
-            self.assertEqual(pool.run(["x"], {}, self.out, 5).returncode, 0)
+            self.assertEqual(pool.run(["x"], {}, [self.out], 5).returncode, 0)
         self.assertEqual(self.made, [1])
         pool.close()
 
     def test_an_unclean_host_is_replaced_and_the_case_keeps_its_result(self):
         pool = self.pool(READY_THEN_UNCLEAN, READY_THEN_EXIT_0)
-        first = pool.run(["x"], {}, self.out, 5)
+        first = pool.run(["x"], {}, [self.out], 5)
         self.assertEqual((first.returncode, first.broken), (0, None))
-        self.assertEqual(pool.run(["x"], {}, self.out, 5).returncode, 0)
+        self.assertEqual(pool.run(["x"], {}, [self.out], 5).returncode, 0)
         self.assertEqual(self.made, [1, 2])
         pool.close()
 
     def test_a_silent_host_breaks_its_case_which_is_not_run_again(self):
         pool = self.pool(READY_THEN_SILENT, READY_THEN_EXIT_0)
         with mock.patch.object(case_host, "ANSWER_MARGIN_S", 0.2):
-            ended = pool.run(["x"], {}, self.out, 0.1)
+            ended = pool.run(["x"], {}, [self.out], 0.1)
         self.assertIsNone(ended.returncode)
         self.assertIn("did not answer within", ended.broken)
-        self.assertEqual(pool.run(["x"], {}, self.out, 5).returncode, 0)
+        self.assertEqual(pool.run(["x"], {}, [self.out], 5).returncode, 0)
         self.assertEqual(self.made, [1, 2])
         pool.close()
 
     def test_a_host_that_fails_to_start_is_started_again_a_bounded_number_of_times(self):
         pool = self.pool(NEVER_READY, READY_THEN_EXIT_0)
-        ended = pool.run(["x"], {}, self.out, 5)
+        ended = pool.run(["x"], {}, [self.out], 5)
         self.assertEqual(ended.returncode, 0)
         self.assertIn("start 1 of sandbox 1 failed: the sandbox did not start: cannot create sandbox", ended.notes[0])
         pool.close()
         pool = self.pool(NEVER_READY)
-        ended = pool.run(["x"], {}, self.out, 5)
+        ended = pool.run(["x"], {}, [self.out], 5)
         self.assertIn(f"start {case_host.STARTS_MAX} of sandbox", ended.broken)
         pool.close()
 
@@ -126,7 +126,7 @@ class RealHostTests(unittest.TestCase):
         self.dir.cleanup()
 
     def run_case(self, script, timeout=10.0):
-        return self.pool.run([sys.executable, "-c", script], self.env, self.out, timeout)
+        return self.pool.run([sys.executable, "-c", script], self.env, [self.out, self.scratch / "emptied"], timeout)
 
     def test_what_a_case_leaves_is_removed_and_named_and_the_next_case_starts_clean(self):
         leaky = ("import subprocess; subprocess.Popen(['sleep', '60'], start_new_session=True); "
@@ -141,6 +141,12 @@ class RealHostTests(unittest.TestCase):
         clean = self.run_case("import os; print(sorted(os.listdir('/dev/shm')))")
         self.assertEqual((clean.returncode, clean.leftovers, clean.unclean), (0, [], False))
         self.assertIn("[]", self.out.read_text())
+
+    def test_the_files_are_emptied_before_the_case_appends_to_them(self):
+        (self.scratch / "emptied").write_text("the previous case's record\n")
+        ended = self.run_case(f"open('{self.scratch / 'emptied'}', 'a').write('begin')")
+        self.assertEqual(ended.returncode, 0)
+        self.assertEqual((self.scratch / "emptied").read_text(), "begin")
 
     def test_a_sysv_segment_left_behind_is_seen(self):
         ended = self.run_case("import ctypes; ctypes.CDLL(None).shmget(0x4d41, 4096, 0o1600)")

@@ -128,11 +128,11 @@ class CaseEnvironmentTest(unittest.TestCase):
             case = Path(tmp) / "case"
             case.write_text('#!/bin/sh\nprintf %s "$MAPCONF_MEMORY"\n')
             case.chmod(0o755)
-            work = Path(tmp) / "cases" / "4"
+            work = Path(tmp) / "cases" / "worker-1"
             work.mkdir(parents=True)
             (Path(tmp) / "objects").mkdir()
             run_dir = rundir.RunDir("unittest", Path(tmp), -1, memory=run_cgroup)
-            run = execute.CaseRun(case, "f", "posix-shm", 10, env, work)
+            run = execute.CaseRun(case, "f", "posix-shm", 10, env, work, "case-4")
             return execute.run_case(run, run_dir).output
 
     def test_no_cgroup_the_case_is_told_why(self):
