@@ -52,6 +52,8 @@ static int wait_at_barrier(const struct mc_line *req)
 	__atomic_fetch_add((uint64_t *)barrier, 1, __ATOMIC_SEQ_CST);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (__atomic_load_n((uint64_t *)barrier, __ATOMIC_SEQ_CST) < parties) {
+		/* the agents still to come may need this processor to get here */
+		sched_yield();
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > LOCK_WAIT_S) {
 			answer_err("timeout", "none", "detail=barrier_not_reached_by_%llu_agents",

@@ -157,6 +157,7 @@ static int wait_at_barrier(const struct mc_line *req)
 		return -1;
 	__atomic_fetch_add((uint64_t *)barrier, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n((uint64_t *)barrier, __ATOMIC_SEQ_CST) < parties) {
+		SwitchToThread();    /* the agents still to come may need this processor to get here */
 		if (GetTickCount64() - start > WAIT_MS) {
 			answer_err("timeout", "none", "detail=barrier_not_reached_by_%llu_agents",
 				   (unsigned long long)parties);
