@@ -45,8 +45,11 @@ class GVisor(Platform):
     def case_env(self) -> dict[str, str]:
         # The host's cgroups are not visible in the sandbox, so a case cannot
         # join a memory cgroup of its own; but the sandbox runs one case at a
-        # time, so its own /proc/meminfo is that case's figure alone.
-        return {"MAPCONF_MEMORY": "meminfo"}
+        # time, so its own /proc/meminfo is that case's figure alone. It
+        # trails an allocation by about 10 ms (Linux's can by a second), so a
+        # release case waits at most 200 ms for it to settle: a SysV segment,
+        # which gVisor's Shmem never counts, costs no more than that.
+        return {"MAPCONF_MEMORY": "meminfo", "MAPCONF_MEMORY_SETTLE_MS": "200"}
 
     def start(self, run_dir) -> None:
         self.run_dir = run_dir
