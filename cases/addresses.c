@@ -100,14 +100,15 @@ static void misaligned_fixed_address_is_refused(void)
 /* ADDR-005: a view requested over a range that is partly occupied is refused, and the data there stays. */
 static void fixed_view_over_partly_occupied_range_fails(void)
 {
-	struct mc_object *old = mc_object_new(MC_GRANULE), *new = mc_object_new(2 * MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t at = mc_free_address(&a, 1, 3 * MC_GRANULE);
+	uint64_t granule = mc_view_granule(a);
+	struct mc_object *old = mc_object_new(granule), *new = mc_object_new(2 * granule);
+	uintptr_t at = mc_free_address(&a, 1, 3 * granule);
 
-	mc_map_fixed(a, mc_create(a, old), MC_GRANULE, at + MC_GRANULE);
-	mc_write_text(a, at + MC_GRANULE, "the old data");
-	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, new), 2 * MC_GRANULE, at);
-	mc_check_reads("old-data-stays", a, at + MC_GRANULE, "the old data");   /* first: see ADDR-003 */
+	mc_map_fixed(a, mc_create(a, old), granule, at + granule);
+	mc_write_text(a, at + granule, "the old data");
+	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, new), 2 * granule, at);
+	mc_check_reads("old-data-stays", a, at + granule, "the old data");   /* first: see ADDR-003 */
 	MC_CHECK("request-refused", !r.ok,
 		 "A's request for two granules at 0x%lx, whose second is occupied, was not refused: \"%s\"",
 		 (unsigned long)at, r.text);

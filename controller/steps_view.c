@@ -1,8 +1,11 @@
 #include "steps_view.h"
 #include "requests.h"
+#include "steps.h"
 #include "steps_object.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MAP "map handle=%s offset=%llu length=%llu prot=%s"
 #define MAP_START "map handle=%s length=%llu prot=%s"
@@ -125,6 +128,14 @@ static bool free_in_all(MC_WHERE, struct mc_agent **agents, int n, uintptr_t add
  * Found free in the first agent, confirmed in all, and if it is taken
  * somewhere, tried again lower down (the gap below mmap's area is large).
  */
+uint64_t mc_view_granule(struct mc_agent *a)
+{
+	const char *shmlba = strstr(mc_agent_ready(a), " shmlba=");
+	uint64_t v = shmlba ? strtoull(shmlba + 8, NULL, 0) : 0;
+
+	return v > MC_GRANULE ? v : MC_GRANULE;
+}
+
 uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t length)
 {
 	const uint64_t step = 1ULL << 30;

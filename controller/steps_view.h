@@ -45,6 +45,12 @@ uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* Win32: what VirtualQuery reports for the region holding addr (fields state=, type=, protect=). */
 struct mc_reply mc_query_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* An address where a range of length is free in every one of the n agents. */
+/*
+ * The alignment a view at a set address needs from agent a: Windows' 64 KiB
+ * allocation granularity, or SysV's SHMLBA where that is larger (MIPS:
+ * 256 KiB, for its cache), as a's ready line says.
+ */
+uint64_t mc_view_granule(struct mc_agent *a);
 uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t length);
 
 #define mc_map(a, h, off, len, prot)            mc_map_at(MC_HERE, a, h, off, len, prot)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/shm.h>
 #include <sys/prctl.h>
 
 #define HANDLES_MAX 64
@@ -30,6 +31,8 @@
 #define MAPCONF_ARCH "s390x"
 #elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
 #define MAPCONF_ARCH "ppc64le"
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
+#define MAPCONF_ARCH "mips64el"
 #else
 #define MAPCONF_ARCH "unknown"
 #endif
@@ -174,8 +177,8 @@ int main(void)
 	guard_install();
 	/* children made by "fork" are reaped by the kernel; the controller watches them itself */
 	signal(SIGCHLD, SIG_IGN);
-	printf("ready pid=%ld arch=%s ptr=%zu page=%ld\n", (long)getpid(),
-	       MAPCONF_ARCH, sizeof(void *), sysconf(_SC_PAGESIZE));
+	printf("ready pid=%ld arch=%s ptr=%zu page=%ld shmlba=%ld\n", (long)getpid(),
+	       MAPCONF_ARCH, sizeof(void *), sysconf(_SC_PAGESIZE), (long)SHMLBA);
 	fflush(stdout);
 
 	while (fgets(buf, sizeof(buf), stdin)) {

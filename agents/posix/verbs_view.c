@@ -8,8 +8,12 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 
-/* Windows' allocation granularity; using it everywhere keeps cases portable. */
-#define ALIGNMENT 0x10000UL
+/*
+ * Windows' allocation granularity, used everywhere to keep cases portable;
+ * or SysV's SHMLBA where that is larger (MIPS: 256 KiB), so that a free
+ * range found here can take an attach at its start (mc_view_granule).
+ */
+#define ALIGNMENT ((unsigned long)SHMLBA > 0x10000UL ? (unsigned long)SHMLBA : 0x10000UL)
 
 static int parse_prot(const char *text, int *prot)
 {

@@ -11,7 +11,8 @@ with qemu), and `fork` is qemu's emulated fork of the running agent.
 
 The architectures are chosen to differ where a mapping suite can trip:
 32-bit pointers and off_t (arm, i386), big-endian memory (s390x), page
-sizes and memory models other than x86's (aarch64, ppc64el, riscv64).
+sizes and memory models other than x86's (aarch64, ppc64el, riscv64), and
+an ABI whose flag and errno numbers differ from everyone else's (mips64el).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ ARCHES = {arch.name: arch for arch in (
     Arch("riscv64", "riscv64", "riscv64-linux-gnu", "libc6-dev-riscv64-cross"),
     Arch("s390x", "s390x", "s390x-linux-gnu", "libc6-dev-s390x-cross"),
     Arch("ppc64el", "ppc64le", "powerpc64le-linux-gnu", "libc6-dev-ppc64el-cross"),
+    Arch("mips64el", "mips64el", "mips64el-linux-gnuabi64", "libc6-dev-mips64el-cross"),
 )}
 
 
