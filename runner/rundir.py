@@ -138,7 +138,37 @@ def sweep_dead_runs(root: Path) -> list[str]:
         removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
         shutil.rmtree(run_path, ignore_errors=True)
         removed.append(str(run_path))
+    removed += [f"process {pid} of a run that is gone" for pid in kill_orphans(root)]
     return removed
+
+
+def kill_orphans(root: Path, among: set[int] | None = None) -> list[int]:
+    """SIGKILL every process of ours whose environment names a run that has
+    no directory any more: a run makes its directory before any process
+    carries its id, so such a process outlived its run (a Wine service that
+    came up while the run was ending, say). among limits the search to
+    those pids."""
+    killed = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        if among is not None and int(entry.name) not in among:
+            continue
+        try:
+            if entry.stat().st_uid != os.getuid():
+                continue
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        run_ids = [v[len(b"MAPCONF_RUN_ID="):].decode(errors="replace") for v in environ
+                   if v.startswith(b"MAPCONF_RUN_ID=")]
+        if run_ids and run_ids[0] and "/" not in run_ids[0] and not (root / run_ids[0]).exists():
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+            except ProcessLookupError:
+                pass
+    return killed
 
 
 def remove_objects(run_id: str, prefix: str = "") -> list[str]:

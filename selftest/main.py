@@ -289,6 +289,23 @@ class Selftest:
         if proc.returncode != 1 or missing:
             raise StepFailed(f"exit {proc.returncode} (expected 1); should have failed: {missing}")
 
+    def benchmarks_run(self) -> None:
+        """The benchmark scripts work (their figures are not judged here:
+        timing belongs in the README, not in a test on a busy machine)."""
+        proc = subprocess.run([str(self.repo / "bench" / "speed"), "--repeat", "1"], capture_output=True,
+                              text=True, timeout=600, stdin=subprocess.DEVNULL)
+        native = [line.split() for line in proc.stdout.splitlines() if line.startswith("native ")]
+        if proc.returncode != 0 or not native or len(native[0]) != 6 or "process-start floor:" not in proc.stdout:
+            raise StepFailed(f"bench/speed (exit {proc.returncode}) printed no native row:\n"
+                             f"{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+        results, starts = int(native[0][1]), int(native[0][2])
+        if starts <= results:
+            raise StepFailed(f"bench/speed counted {starts} starts for {results} results: agents are missing")
+        proc = subprocess.run([str(self.repo / "bench" / "profile"), str(self.suite_results("native"))],
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0 or not re.search(r"^all +\d+ ", proc.stdout, re.M):
+            raise StepFailed(f"bench/profile (exit {proc.returncode}): {proc.stdout[-800:]}{proc.stderr[-800:]}")
+
     def wrapped(self) -> None:
         """--wrap reaches every agent (an exec'd one too) and --wrap-controller every
         case process: each wrapper notes its start in a log, then runs the command."""
@@ -408,6 +425,8 @@ class Selftest:
             (("run", "--spec", str(bad_spec)), f"{bad_spec}:3:"),
             (("run", "--filter", "NOPE-*"), "no assertion"),
             (("run", "--jobs", "0"), "greater than 0"),
+            (("run", "--platform", "gvisor", "--filesystem", "tmpfs"), "gVisor"),
+            (("run", "--filesystem", "btrfs"), "btrfs"),
             (("frobnicate",), "invalid choice"),
         ]
         for args, needle in checks:
@@ -438,6 +457,55 @@ class Selftest:
             raise StepFailed(f"the next run did not sweep (exit {proc.returncode}): {proc.stderr[-1000:]}")
         if memcg.leftovers():
             raise StepFailed(f"the killed run's memory cgroups were not swept: {memcg.leftovers()}")
+
+    def filesystem_suite(self, fs: str) -> None:
+        """The catalogue with its file objects on a filesystem made for the run:
+        every result as the spec expects for native+fs, run_info naming it,
+        and no mount or loop device of the run left on the host."""
+        name = f"suite-fs-{fs}"
+        proc, doc = self.run_suite(name, "--platform", "native", "--filesystem", fs)
+        the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
+        want = sum(b in platforms.make("native").backends for a in the_spec.assertions for b in a.backends)
+        if proc.returncode != 0 or doc["run_info"]["unexpected"]:
+            raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
+        if len(doc["results"]) != want:
+            raise StepFailed(f"expected {want} results on native+{fs}, got {len(doc['results'])}")
+        undeclared = [f"{r['id']} [{r['backend']}]" for r in doc["results"]
+                      if r["status"] == "SKIP" and "SKIP" not in r["expected"]]
+        if undeclared:
+            raise StepFailed(f"results SKIP where the spec declares no SKIP: {undeclared[:10]}")
+        info = doc["run_info"]
+        if info["platform_id"] != f"native+{fs}" or (info.get("filesystem") or {}).get("name") != fs:
+            raise StepFailed(f"run_info does not name the filesystem: {info['platform_id']}, {info.get('filesystem')}")
+        left = filesystem_leftovers()
+        if left:
+            raise StepFailed(f"left on the host: {left}")
+        self.check_reports(self.tmp / name, doc)
+
+    def killed_filesystem_run_is_swept(self) -> None:
+        """A run killed while its filesystem is mounted leaves its loop
+        device, its holder and its FUSE daemon to the next run's sweep."""
+        for fs in ("ext4", "fuse"):
+            victim = subprocess.Popen([str(self.repo / "mapconf"), "run", "-q", "--out", str(self.tmp / f"killed-{fs}"),
+                                       "--filesystem", fs, "--spec", str(self.repo / "selftest/broken_cases/broken.toml"),
+                                       "--cases", "selftest-cases", "--filter", "BRK-008", "--timeout", "60"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 30
+            while not list(rundir.SHM_DIR.glob("mapconf-*")):   # the hanging case holds its object: mounted by now
+                if time.monotonic() > deadline or victim.poll() is not None:
+                    victim.kill()
+                    raise StepFailed(f"the --filesystem {fs} run to be killed never started its case")
+                time.sleep(0.05)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+            if not filesystem_processes():
+                raise StepFailed(f"the killed --filesystem {fs} run left no holder, so sweeping cannot be tested")
+            proc = self.mapconf("run", "--filter", "NAME-003", "--out", str(self.tmp / f"sweeper-{fs}"))
+            if proc.returncode != 0 or "removed what an earlier, killed run left" not in proc.stderr:
+                raise StepFailed(f"the next run did not sweep (exit {proc.returncode}): {proc.stderr[-1000:]}")
+            left = filesystem_leftovers() + [f"process {pid}" for pid in filesystem_processes()]
+            if left:
+                raise StepFailed(f"after the sweep of a killed --filesystem {fs} run: {left}")
 
     def nothing_left(self) -> None:
         left = [str(p) for p in rundir.SHM_DIR.glob("mapconf-*")]
@@ -480,11 +548,24 @@ class Selftest:
         self.step("full suite under ASan+UBSan", lambda: self.full_suite("--sanitize"))
         self.step("full suite on qemu-aarch64: as the spec expects, no SKIP it does not declare",
                   lambda: self.full_suite(platform="qemu-aarch64"))
+        for arch in ("arm", "i386", "riscv64", "s390x", "ppc64el", "mips64el"):
+            self.step(f"full suite on qemu-{arch}: as the spec expects, no SKIP it does not declare",
+                      lambda arch=arch: self.full_suite(platform=f"qemu-{arch}"))
         self.step("full suite on gvisor: as the spec expects, no SKIP it does not declare",
                   lambda: self.full_suite(platform="gvisor"))
+        self.step("full suite on i386 (the 32-bit agent on the x86-64 kernel): as the spec expects",
+                  lambda: self.full_suite(platform="i386"))
+        self.step("full suite on musl: as the spec expects, no SKIP it does not declare",
+                  lambda: self.full_suite(platform="musl"))
+        self.step("full suite on valgrind (memcheck, the first error ends the agent): as the spec expects",
+                  lambda: self.full_suite(platform="valgrind"))
+        for fs in ("tmpfs", "ext4", "overlayfs", "fuse", "fuse-direct-io", "shm-64m"):
+            self.step(f"full suite with --filesystem {fs}: as the spec expects, run_info names it, nothing mounted after",
+                      lambda fs=fs: self.filesystem_suite(fs))
         self.step("full suite on wine: as the spec expects, no SKIP it does not declare, "
                   "Wine named in run_info, no wineserver or file left", self.wine_suite)
         self.step("--platform custom: --wrap reaches every agent, --wrap-controller every case", self.wrapped)
+        self.step("bench/speed and bench/profile print their tables", self.benchmarks_run)
         self.step("index.html in headless Chromium: a row per assertion, the counts, each filter", self.index_in_browser)
         self.step("matrix of seven results files (five platforms) in headless Chromium: rows, columns, filters", self.matrix_in_browser)
         self.step("hostile strings in headless Chromium: shown as text, nothing injected", self.hostile_in_browser)
@@ -503,12 +584,40 @@ class Selftest:
                       lambda name=name, must_fail=must_fail: self.win32_fault(name, must_fail))
         self.step("bad input: one sentence and exit 2", self.bad_input)
         self.step("a run killed with SIGKILL is swept by the next run", self.killed_run_is_swept)
+        self.step("a --filesystem ext4 or fuse run killed with SIGKILL: its loop device, holder and FUSE daemon "
+                  "are swept by the next run", self.killed_filesystem_run_is_swept)
         self.step("every results.json matches docs/results.schema.json, every junit.xml the strict JUnit rules",
                   self.outputs_pass_strict_readers)
         self.step("nothing left behind: objects, SysV segments, run directories, processes", self.nothing_left)
         shutil.rmtree(self.tmp, ignore_errors=True)
         print(f"selftest: {self.passed} passed, {self.failed} failed")
         return 0 if self.failed == 0 else 1
+
+
+def filesystem_leftovers() -> list[str]:
+    """Loop devices on a run's image, and mounts of a run's directory, that the host sees."""
+    runs = str(rundir.runs_root())
+    proc = subprocess.run(["losetup", "-a"], capture_output=True, text=True)
+    left = [line for line in proc.stdout.splitlines() if runs in line]
+    left += [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if runs in line]
+    return left
+
+
+def filesystem_processes() -> list[int]:
+    """Holders and FUSE daemons of mapconf runs (they carry MAPCONF_RUN_ID)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            name = (entry / "comm").read_text().strip()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"MAPCONF_RUN_ID=" in environ and name in ("sleep", "bindfs") and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 def desktop_entries() -> set[Path]:

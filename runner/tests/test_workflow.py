@@ -17,7 +17,11 @@ from selftest import strict_readers
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / strict_readers.WORKFLOW
-LINUX_PLATFORMS = ["native", "wine", "qemu-aarch64", "gvisor"]
+LINUX_PLATFORMS = ["native", "wine", "qemu-aarch64", "qemu-arm", "qemu-i386", "qemu-riscv64", "qemu-s390x",
+                   "qemu-ppc64el", "qemu-mips64el", "gvisor", "i386", "musl", "valgrind"]
+FILESYSTEMS = ["tmpfs", "ext4", "overlayfs", "fuse", "fuse-direct-io", "shm-64m"]
+# needs i386 packages (multiarch), which an archive out of sync does not give: it may fail without failing CI
+EXPERIMENTAL_LINUX = ["wine32"]
 # a YAML parser outside the standard library, used as a second opinion when the machine has one
 DEBIAN_PYTHON = "/usr/bin/python3"
 
@@ -46,8 +50,14 @@ class WorkflowTest(unittest.TestCase):
         self.assertIs(run["strategy"]["fail-fast"], False)
         include = run["strategy"]["matrix"]["include"]
         linux = [entry for entry in include if entry["os"].startswith("ubuntu")]
-        self.assertEqual([entry["platform"] for entry in linux], LINUX_PLATFORMS)
-        self.assertTrue(all(entry["experimental"] is False for entry in linux))
+        plain = [entry for entry in linux if not entry["filesystem"] and not entry["experimental"]]
+        self.assertEqual([entry["platform"] for entry in plain], LINUX_PLATFORMS)
+        self.assertTrue(all(entry["id"] == entry["platform"] for entry in plain))
+        on_filesystems = [entry for entry in linux if entry["filesystem"]]
+        self.assertEqual([entry["filesystem"] for entry in on_filesystems], FILESYSTEMS)
+        self.assertTrue(all(entry["id"] == f"native+{entry['filesystem']}" and entry["experimental"] is False
+                            for entry in on_filesystems))
+        self.assertEqual([entry["id"] for entry in linux if entry["experimental"]], EXPERIMENTAL_LINUX)
         others = {entry["id"]: entry for entry in include if not entry["os"].startswith("ubuntu")}
         self.assertEqual(set(others), {"macos", "windows"})
         self.assertTrue(others["macos"]["os"].startswith("macos"))
@@ -61,7 +71,8 @@ class WorkflowTest(unittest.TestCase):
 
     def test_each_run_job_runs_the_suite_and_keeps_its_reports(self):
         run = self.jobs["run"]
-        self.assertEqual(run["env"], {"PLATFORM": "${{ matrix.platform }}", "PLATFORM_ID": "${{ matrix.id }}"})
+        self.assertEqual(run["env"], {"PLATFORM": "${{ matrix.platform }}", "PLATFORM_ID": "${{ matrix.id }}",
+                                      "FILESYSTEM": "${{ matrix.filesystem }}"})
         scripts = "\n".join(step.get("run", "") for step in run["steps"])
         self.assertIn('./mapconf run --platform "$PLATFORM" --platform-id "$PLATFORM_ID"', scripts)
         self.assertEqual(len(step_using(run["steps"], "actions/checkout")), 1)
