@@ -85,11 +85,29 @@ static void private_view_writes_stay_private(void)
 	mc_check_reads("shared-view-unchanged", a, va, "the shared content");
 }
 
+/*
+ * VIS-006: a file that was there before the case is one file for all its
+ * views: A's read-only shared view sees what B then writes through its own
+ * read-write view. (On an overlay whose lower layer holds the file, B's
+ * opening it for writing copies it up to the upper layer.)
+ */
+static void file_made_before_is_one_file(void)
+{
+	struct mc_object *obj = mc_object_made_before();
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_map(a, mc_open(a, obj, "r"), 0, MC_MADE_BEFORE_SIZE, "r");
+	uintptr_t vb = mc_map(b, mc_open(b, obj, "rw"), 0, MC_MADE_BEFORE_SIZE, "rw");
+
+	mc_write_text(b, vb + 64, "written by B");
+	mc_check_reads("a-sees-b-write", a, va + 64, "written by B");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("VIS-001", write_in_a_is_read_by_b),
 	MC_CASE("VIS-002", two_views_in_one_process_alias),
 	MC_CASE("VIS-003", every_page_is_shared),
 	MC_CASE("VIS-004", view_at_offset_shows_those_bytes),
 	MC_CASE("VIS-005", private_view_writes_stay_private),
+	MC_CASE("VIS-006", file_made_before_is_one_file),
 };
 MC_MAIN("visibility", cases)

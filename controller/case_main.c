@@ -21,6 +21,11 @@ static const struct mc_case *current;
 static const char *binary_name, *backend;
 
 /* The cmocka test: one case, bracketed by begin and end records. */
+const char *mc_case_id(void)
+{
+	return current ? current->id : "none";
+}
+
 static void run_current(void **state)
 {
 	(void)state;

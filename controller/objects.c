@@ -3,6 +3,7 @@
 #include "protocol.h"
 #include "random.h"
 #include "run_env.h"
+#include "case_main.h"
 #include "transcript.h"
 
 #include <errno.h>
@@ -79,6 +80,27 @@ struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
 		 name_slash(backend->naming), mc_run_id(), (long)getpid(), nobjects, rnd);
 	if (backend->marks_sysv_key)
 		mark_sysv_key(o);
+	return o;
+}
+
+struct mc_object *mc_object_made_before_at(MC_WHERE)
+{
+	const struct mc_backend *backend = mc_backend_at(file, line);
+	struct mc_object *o;
+
+	if (backend->naming != MC_NAMING_SCRATCH_FILE)
+		mc_broken(file, line, "made-before", "only a file object can be made before the run, not a %s one",
+			  backend->name);
+	if (nobjects == OBJECTS_MAX)
+		mc_broken(file, line, "object", "more than %d objects in one case", OBJECTS_MAX);
+	o = &objects[nobjects++];
+	o->backend = backend;
+	o->size = MC_MADE_BEFORE_SIZE;
+	snprintf(o->name, sizeof(o->name), "%s/mapconf-%s-before-%s-%s", mc_before_dir(), mc_run_id(),
+		 mc_case_id(), backend->name);
+	if (access(o->name, F_OK) != 0)
+		mc_broken(file, line, "made-before", "the runner made no file %s before the run (%s): the spec "
+			  "table's file_made_before names the assertions it makes one for", o->name, strerror(errno));
 	return o;
 }
 

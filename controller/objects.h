@@ -23,6 +23,16 @@ struct mc_object {
 /* A fresh object description for the case's backend (nothing is created). */
 struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size);
 #define mc_object_new(size) mc_object_new_at(MC_HERE, size)
+/*
+ * The file the runner made for this case and backend before the run began
+ * (with --filesystem overlayfs: on the overlay's lower layer, before it was
+ * mounted): MC_MADE_BEFORE_SIZE zero bytes, to be opened, never created.
+ * Only file objects can be; the spec table says which assertions use one
+ * (file_made_before = true), and a missing file ends the case as ERROR.
+ */
+#define MC_MADE_BEFORE_SIZE 4096
+struct mc_object *mc_object_made_before_at(MC_WHERE);
+#define mc_object_made_before() mc_object_made_before_at(MC_HERE)
 /* Remove every object named in this case (ENOENT is fine). */
 void mc_objects_remove_all(void);
 

@@ -18,3 +18,8 @@ const char *mc_scratch_dir(void)
 {
 	return from_env("MAPCONF_SCRATCH", "/tmp");
 }
+
+const char *mc_before_dir(void)
+{
+	return from_env("MAPCONF_BEFORE_DIR", mc_scratch_dir());
+}

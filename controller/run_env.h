@@ -6,5 +6,7 @@
 const char *mc_run_id(void);
 /* MAPCONF_SCRATCH: the run's directory for files and sockets ("/tmp" by hand). */
 const char *mc_scratch_dir(void);
+/* MAPCONF_BEFORE_DIR: where the runner made the files of the run before it began (the scratch directory by default). */
+const char *mc_before_dir(void);
 
 #endif

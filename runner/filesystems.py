@@ -108,9 +108,12 @@ class Filesystem:
         }
 
     # --- the run -------------------------------------------------------------
-    def mount(self, run_dir) -> None:
-        """Enter a private mount namespace and mount the filesystem for the run."""
+    def mount(self, run_dir, made_before: list[str] = ()) -> None:
+        """Enter a private mount namespace and mount the filesystem for the
+        run, with the files the run makes before it begins (made_before,
+        names in the scratch directory) on it."""
         self.run_dir = run_dir
+        self.made_before = list(made_before)
         self._record()
         enter_private_namespace()
         self.holder = subprocess.Popen(["sleep", "infinity"], env=self.helper_env(), start_new_session=True,
@@ -119,6 +122,7 @@ class Filesystem:
         self._record()
         run_dir.filesystem = self     # the run's close() takes down even a half-made mount
         self.make()
+        make_files(run_dir.objects, [n for n in self.made_before if not (run_dir.objects / n).exists()])
 
     def make(self) -> None:
         raise NotImplementedError
@@ -199,17 +203,19 @@ class Ext4(Filesystem):
 class Overlay(Filesystem):
     """The scratch directory is an overlay's merged directory, its layers in
     the run directory, on the host's filesystem, as a container runtime keeps
-    them. Every object of the catalogue is made by an exclusive create, so
-    it is a new file, and new files are made on the upper layer."""
+    them. The objects the cases create are new files, made on the upper
+    layer; the files the run makes before it begins (VIS-006) are made on
+    the lower layer before the overlay is mounted."""
     fstype = "overlay"
     holds = ("the run's scratch directory: the objects of the file and win32-file backends "
-             "(each a new file, so on the upper layer)")
+             "(those the cases create on the upper layer; those made before the run on the lower)")
 
     def make(self) -> None:
         layers = self.run_dir.path / "overlay"
         layers.mkdir(mode=0o700)
         for name in ("lower", "upper", "work"):
             (layers / name).mkdir(mode=0o700)
+        make_files(layers / "lower", self.made_before)
         options = f"lowerdir={layers / 'lower'},upperdir={layers / 'upper'},workdir={layers / 'work'}"
         self.mount_at(self.mount_point, ["mount", "-t", "overlay", "-o", options, "mapconf-overlay",
                                          str(self.mount_point)], "mounting the overlay")
@@ -292,6 +298,16 @@ def make(name: str, platform_kind: str) -> Filesystem:
 
 
 # --- the namespace -------------------------------------------------------------
+
+MADE_BEFORE_BYTES = 4096      # controller/objects.h, MC_MADE_BEFORE_SIZE
+
+
+def make_files(directory: Path, names: list[str]) -> None:
+    """The files a run makes before it begins: MADE_BEFORE_BYTES zero bytes each."""
+    for name in names:
+        with open(directory / name, "xb", opener=lambda path, flags: os.open(path, flags, 0o600)) as f:
+            f.truncate(MADE_BEFORE_BYTES)
+
 
 def enter_private_namespace() -> None:
     """Leave the host's mount namespace for a copy of it that shares nothing

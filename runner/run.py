@@ -95,6 +95,7 @@ def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> di
     env.update({
         "MAPCONF_RUN_ID": run_dir.run_id,
         "MAPCONF_SCRATCH": str(run_dir.objects),
+        "MAPCONF_BEFORE_DIR": str(run_dir.objects),   # where made_before_files are (a sandbox has its own scratch)
         "MAPCONF_AGENT_ARGV": UNIT_SEPARATOR.join(opts.platform.agent_argv(repo)),
         "MAPCONF_AGENT_ENV": UNIT_SEPARATOR.join(f"{k}={v}" for k, v in opts.platform.agent_env.items()),
         # a request must fail well before the case does, so the failure names the request
@@ -179,6 +180,14 @@ def write_reports(doc: dict, out: Path) -> list[Path]:
     return written
 
 
+def made_before_files(jobs: list[Job], run_id: str) -> list[str]:
+    """The files the run makes before it begins, in its scratch directory:
+    one for each job of an assertion that says file_made_before, named as
+    the controller looks for it (controller/objects.c, mc_object_made_before)."""
+    return [f"mapconf-{run_id}-before-{job.assertion.id}-{job.backend}" for job in jobs
+            if job.assertion.file_made_before]
+
+
 def run(opts: RunOptions, repo: Path) -> int:
     the_spec = spec.load(str(opts.spec_path))
     jobs = select_jobs(the_spec, opts.filters, opts.platform)
@@ -195,12 +204,15 @@ def run(opts: RunOptions, repo: Path) -> int:
         print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)
     term = terminal.Terminal(quiet=opts.quiet, verbose=opts.verbose)
     fs, fs_info = opts.filesystem, None
+    made_before = made_before_files(jobs, run_dir.run_id)
     try:
         if fs:   # while the runner is single-threaded: it enters a mount namespace of its own
-            fs.mount(run_dir)
+            fs.mount(run_dir, made_before)
             fs_info = fs.info()
             if fs.notice():
                 print(f"mapconf: {fs.notice()}", file=sys.stderr, flush=True)
+        else:
+            filesystems.make_files(run_dir.objects, made_before)
         opts.platform.start(run_dir)
         try:
             records = execute_jobs(jobs, opts, repo, run_dir, term.result)

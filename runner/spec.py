@@ -21,7 +21,7 @@ from .labels import NAME
 from .versions import RangeError, Version, VersionRange, parse_range, shown
 from .vocabulary import BACKENDS, CLAUSES, CONDITIONS, ID_PATTERN, OBSERVED_STATUSES
 
-ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case", "exclusive", "expect")
+ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case", "exclusive", "file_made_before", "expect")
 REQUIRED_ASSERTION_KEYS = ("id", "clause", "statement", "backends", "case")
 EXPECT_KEYS = ("platform", "backend", "when", "runtime", "kernel", "libc", "status", "check", "answer", "reason")
 # What a version range of an expectation applies to: the run's runtime (the
@@ -122,6 +122,8 @@ class Assertion:
     exclusive: bool
     expectations: tuple[Expectation, ...]
     line: int | None
+    # the runner makes the case's file before the run (run.made_before_files)
+    file_made_before: bool = False
 
     @property
     def binary(self) -> str:
@@ -445,7 +447,8 @@ class _Validator:
             "statement": self.statement(table, own, what),
             "backends": self.backends(table, own, what),
             "case": self.case(table, own, what),
-            "exclusive": self.exclusive(table, own, what),
+            "exclusive": self.flag(table, own, what, "exclusive"),
+            "file_made_before": self.flag(table, own, what, "file_made_before"),
         }
         fields["expectations"] = self.expectations(table, block, label, fields["backends"])
         if any(value is _INVALID for value in fields.values()):
@@ -571,12 +574,12 @@ class _Validator:
         self.owner_of_case[value] = (owner_id, block.header)
         return value
 
-    def exclusive(self, table, block: _Block, what: str) -> bool | _Invalid:
-        value = table.get("exclusive", False)
+    def flag(self, table, block: _Block, what: str, key: str) -> bool | _Invalid:
+        value = table.get(key, False)
         if not isinstance(value, bool):
             return self.problem(
-                block.key_line("exclusive"),
-                f"'exclusive' in {what} must be true or false, not {_toml_type(value)}; correct it.",
+                block.key_line(key),
+                f"'{key}' in {what} must be true or false, not {_toml_type(value)}; correct it.",
             )
         return value
 
