@@ -224,56 +224,40 @@ static int other_processes(int kill_them)
 static char run_prefix[256];
 
 /*
- * Remove the entries of dir that belong to this run and name each; or
- * (remove_them clear) name every entry still there, of this run (all set)
- * or not, as remaining.
+ * One pass over dir: remove each entry of this run and name it, a SysV mark
+ * by removing the segment it names (the case leaves the mark for this);
+ * name what cannot be removed, and (others set) every entry not of this
+ * run, as remaining.
  */
-static int mapconf_entries(const char *dir, int remove_them, int all)
+static void clean_dir(const char *dir, int others)
 {
 	DIR *d = opendir(dir);
-	struct dirent *e;
-	int found = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		char path[4096];
-		int ours = !strncmp(e->d_name, run_prefix, strlen(run_prefix));
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!ours && !all))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		found++;
-		if (remove_them && ours && unlink(path) == 0)
-			add("removed", "%s", path);
-		else if (!remove_them)
-			add("remains", "%s", path);
-	}
-	closedir(d);
-	return found;
-}
-
-/* Remove the SysV segments whose keys the cases wrote down as mapconf-...-sysv-<key> files in scratch. */
-static void remove_marked_segments(const char *scratch)
-{
-	DIR *d = opendir(scratch);
 	struct dirent *e;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
 		const char *mark = strstr(e->d_name, "-sysv-");
-
-		if (strncmp(e->d_name, run_prefix, strlen(run_prefix)) || !mark)
-			continue;
-		key_t key = (key_t)strtoul(mark + 6, NULL, 16);
-		int id = shmget(key, 0, 0);
-
-		if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0)
-			add("removed", "SysV segment key 0x%08x", (unsigned int)key);
+		int ours = !strncmp(e->d_name, run_prefix, strlen(run_prefix));
 		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
-		unlink(path);      /* the mark, not a leftover: the case leaves it for this */
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!ours && !others))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!ours) {
+			add("remains", "%s", path);
+		} else if (mark) {
+			key_t key = (key_t)strtoul(mark + 6, NULL, 16);
+			int id = shmget(key, 0, 0);
+
+			if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0)
+				add("removed", "SysV segment key 0x%08x", (unsigned int)key);
+			unlink(path);
+		} else if (unlink(path) == 0) {
+			add("removed", "%s", path);
+		} else {
+			add("remains", "%s (%s)", path, strerror(errno));
+		}
 	}
 	closedir(d);
 }
@@ -282,10 +266,13 @@ static void remove_marked_segments(const char *scratch)
  * SysV segments still in the sandbox (its own IPC namespace): any is a
  * leftover. SHM_STAT takes an index on Linux (up to the highest SHM_INFO
  * answers) and an id on gVisor (whose SHM_INFO used_ids counts every id
- * ever given, removed ones too), so both ranges are asked.
+ * ever given, removed ones too), so both ranges are asked; but only when
+ * used_ids moved since the last look found none, as no segment can have
+ * come since.
  */
 static int remaining_segments(void)
 {
+	static int clean_at = 0;
 	struct shm_info info;
 	int max = shmctl(0, SHM_INFO, (struct shmid_ds *)&info), found = 0;
 
@@ -293,6 +280,8 @@ static int remaining_segments(void)
 		add("remains", "SysV segments unknown (SHM_INFO: %s)", strerror(errno));
 		return 1;
 	}
+	if (info.used_ids == clean_at)
+		return 0;
 	if (info.used_ids > max)
 		max = info.used_ids;
 	for (int i = 0; i <= max; i++) {
@@ -304,18 +293,17 @@ static int remaining_segments(void)
 		add("remains", "SysV segment key 0x%08x (%lu attached)", (unsigned int)ds.shm_perm.__key,
 		    (unsigned long)ds.shm_nattch);
 	}
+	if (!found)
+		clean_at = info.used_ids;
 	return found;
 }
 
 static void clean_up_after_case(const char *scratch)
 {
 	other_processes(1);
-	remove_marked_segments(scratch);
-	mapconf_entries(SHM_DIR, 1, 0);
-	mapconf_entries(scratch, 1, 0);
 	other_processes(0);
-	mapconf_entries(SHM_DIR, 0, 1);     /* the sandbox's own: nothing else may be there */
-	mapconf_entries(scratch, 0, 0);
+	clean_dir(scratch, 0);
+	clean_dir(SHM_DIR, 1);     /* the sandbox's own: nothing else may be there */
 	remaining_segments();
 }
 

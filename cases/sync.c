@@ -7,7 +7,7 @@
 #include "mapconf.h"
 
 #define WORKERS 3
-#define INCREMENTS 200
+#define INCREMENTS 100
 /*
  * The lock sits at the start of the mapping, then the start barrier; the
  * counter is on the next page, so that a platform that shares only part of
