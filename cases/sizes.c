@@ -74,11 +74,41 @@ static void misaligned_offset_is_refused(void)
 	mc_check_error("misaligned-offset-refused", &r, "invalid_argument", "A maps at offset 100");
 }
 
+/* runner/vocabulary.py's "shm-unlimited": more room than a case may fill */
+#define ROOM_A_CASE_FILLS (256ULL << 20)
+
+/*
+ * SIZE-006: where shared memory has less room left than an object needs
+ * (a /dev/shm limited as a container's is), the object is still made and
+ * sized, since its pages come at first touch; filling it runs out of room
+ * with SIGBUS, and what was written before still reads back.
+ */
+static void object_larger_than_the_room_left(void)
+{
+	uint64_t room = mc_shm_room();
+
+	if (room > ROOM_A_CASE_FILLS)
+		MC_SKIP("room", "/dev/shm has %llu MiB free, more than a case may fill; the case runs where it is "
+			"limited (--filesystem shm-SIZE, or a container's /dev/shm)", (unsigned long long)(room >> 20));
+	uint64_t size = (room + (1 << 20) + MC_PAGE - 1) & ~(MC_PAGE - 1);
+	struct mc_object *obj = mc_object_new(size);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 0, size, "rw");
+
+	mc_write_text(a, va, "written first");
+	struct mc_reply r = mc_try_fill(a, va + MC_PAGE, size - MC_PAGE, 3);
+	MC_CHECK("fill-runs-out-with-sigbus", !r.ok && strstr(r.text, "native=SIGBUS"),
+		 "filling a %llu kB object in %llu kB of room: expected SIGBUS, got \"%s\"",
+		 (unsigned long long)(size >> 10), (unsigned long long)(room >> 10), r.text);
+	mc_check_reads("first-write-kept", a, va, "written first");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("SIZE-001", partial_last_page_tail_reads_zero),
 	MC_CASE("SIZE-002", page_past_end_faults_with_sigbus),
 	MC_CASE("SIZE-003", shrink_faults_and_regrow_reads_zero),
 	MC_CASE("SIZE-004", zero_length_view_is_refused),
 	MC_CASE("SIZE-005", misaligned_offset_is_refused),
+	MC_CASE("SIZE-006", object_larger_than_the_room_left),
 };
 MC_MAIN("sizes", cases)

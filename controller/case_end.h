@@ -41,5 +41,6 @@ void mc_fail(MC_WHERE, const char *label, const char *fmt, ...)
 #define MC_LABEL(label) ("" label "")
 
 #define MC_BROKEN(label, ...) mc_broken(MC_HERE, MC_LABEL(label), __VA_ARGS__)
+#define MC_SKIP(label, ...) mc_skip(MC_HERE, MC_LABEL(label), __VA_ARGS__)
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/statvfs.h>
 
 #define OBJECTS_MAX 32
 
@@ -102,6 +103,15 @@ struct mc_object *mc_object_made_before_at(MC_WHERE)
 		mc_broken(file, line, "made-before", "the runner made no file %s before the run (%s): the spec "
 			  "table's file_made_before names the assertions it makes one for", o->name, strerror(errno));
 	return o;
+}
+
+uint64_t mc_shm_room(void)
+{
+	struct statvfs fs;
+
+	if (statvfs("/dev/shm", &fs) != 0)
+		return UINT64_MAX;
+	return (uint64_t)fs.f_bavail * fs.f_frsize;
 }
 
 void mc_objects_remove_all(void)

@@ -46,6 +46,12 @@ void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, u
 		   (unsigned long long)length, (unsigned long long)seed);
 }
 
+struct mc_reply mc_try_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed)
+{
+	return mc_try_at(file, line, a, "fill addr=0x%lx length=%llu seed=%llu", (unsigned long)addr,
+			 (unsigned long long)length, (unsigned long long)seed);
+}
+
 uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "checksum addr=0x%lx length=%llu",

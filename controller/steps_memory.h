@@ -18,7 +18,8 @@ struct mc_reply mc_try_write_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, co
 struct mc_reply mc_try_read_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, size_t length);
 /* Writes mc_fill_byte(seed, i) at every offset i of the range. */
 void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed);
-/* FNV-1a of the range. */
+struct mc_reply mc_try_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed);
+/* mc_range_sum of the range. */
 uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 /* One access ("read", "write") at addr; the answer's result= is "ok" or the fault (segv, bus, ...). */
 struct mc_reply mc_probe_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access);
@@ -38,6 +39,7 @@ void mc_share_object_at(MC_WHERE, struct mc_agent *a, struct mc_agent *b);
 
 #define mc_write_text(a, addr, text)          mc_write_text_at(MC_HERE, a, addr, text)
 #define mc_fill(a, addr, len, seed)           mc_fill_at(MC_HERE, a, addr, len, seed)
+#define mc_try_fill(a, addr, len, seed)       mc_try_fill_at(MC_HERE, a, addr, len, seed)
 #define mc_checksum(a, addr, len)             mc_checksum_at(MC_HERE, a, addr, len)
 #define mc_probe(a, addr, access)             mc_probe_at(MC_HERE, a, addr, access)
 #define mc_chain_build(a, addr, count, stride) mc_chain_build_at(MC_HERE, a, addr, count, stride)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, filesystems, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain
+from . import execute, filesystems, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain, vocabulary
 from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
 from .platforms import Platform
 
@@ -115,8 +115,16 @@ def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job:
 
 
 def run_conditions() -> frozenset[str]:
-    """The conditions of this run that expectations may depend on (`when`)."""
-    return frozenset({"unprivileged"}) if os.geteuid() != 0 else frozenset()
+    """The conditions of this run that expectations may depend on (`when`),
+    read when the cases have run (a --filesystem shm-SIZE limits /dev/shm
+    in the run's own mount namespace)."""
+    conditions = set()
+    if os.geteuid() != 0:
+        conditions.add("unprivileged")
+    shm = os.statvfs("/dev/shm")
+    if shm.f_bavail * shm.f_frsize > vocabulary.SHM_ROOM_A_CASE_FILLS:
+        conditions.add("shm-unlimited")
+    return frozenset(conditions)
 
 
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:

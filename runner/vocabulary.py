@@ -116,7 +116,10 @@ FINAL_STATUSES = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR", "TIMEOUT")
 # --- conditions of a run an expectation may depend on (`when` in the spec table) --
 
 # unprivileged: the run is not root, so a case cannot change uid or make a memory cgroup.
-CONDITIONS = ("unprivileged",)
+# shm-unlimited: /dev/shm has more room than a case may fill (ROOM_A_CASE_FILLS), so
+# SIZE-006 cannot run out of it (cases/sizes.c has the same bound).
+SHM_ROOM_A_CASE_FILLS = 256 << 20
+CONDITIONS = ("unprivileged", "shm-unlimited")
 
 
 # --- assertion IDs -----------------------------------------------------------

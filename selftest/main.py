@@ -284,7 +284,7 @@ class Selftest:
     def fault(self, name: str, must_fail: list[str]) -> None:
         preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
         proc, doc = self.run_suite(f"fault-{name}", "--platform", "custom", "--env", f"LD_PRELOAD={preload}",
-                                   "--env", f"MAPCONF_FAULT={name}")
+                                   "--env", f"MAPCONF_FAULT={name}", *faults.RUN_WITH.get(name, ()))
         missing = faults.missing_failures(doc, must_fail)
         if proc.returncode != 1 or missing:
             raise StepFailed(f"exit {proc.returncode} (expected 1); should have failed: {missing}")

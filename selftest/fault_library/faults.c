@@ -68,6 +68,9 @@
  *   no-shm-open           shm_open and shm_unlink answer ENOSYS, as on a C
  *                         library without POSIX shared memory: a platform that
  *                         claims the posix-shm backend but cannot provide it
+ *   shm-elsewhere         POSIX shared memory objects are files in the run's
+ *                         scratch directory, not in /dev/shm, so /dev/shm's
+ *                         limit does not bind them (run with shm-SIZE)
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -158,6 +161,15 @@ static int after_open(int fd, int flags, mode_t mode)
 	return fd;
 }
 
+/* shm-elsewhere: where the object named name lives instead of /dev/shm. */
+static const char *elsewhere(const char *name, char *path, size_t size)
+{
+	const char *dir = getenv("MAPCONF_SCRATCH");
+
+	snprintf(path, size, "%s/%s", dir ? dir : "/tmp", name[0] == '/' ? name + 1 : name);
+	return path;
+}
+
 int shm_open(const char *name, int flags, mode_t mode)
 {
 	char folded[512];
@@ -167,6 +179,8 @@ int shm_open(const char *name, int flags, mode_t mode)
 		errno = ENOSYS;
 		return -1;
 	}
+	if (is("shm-elsewhere"))
+		return open(elsewhere(name, folded, sizeof(folded)), flags | O_CLOEXEC, mode ? mode : 0600);
 	if (is("names-fold-case")) {
 		size_t i;
 
@@ -516,6 +530,11 @@ int shm_unlink(const char *name)
 	if (is("no-shm-open")) {
 		errno = ENOSYS;
 		return -1;
+	}
+	if (is("shm-elsewhere")) {
+		char path[512];
+
+		return unlink(elsewhere(name, path, sizeof(path)));
 	}
 	if (is("unlink-noop"))
 		return 0;
