@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import case_host, memcg, rundir
+from . import case_host, memcg, processes, rundir
 from .spec import CaseListing
 
 OUTPUT_LIMIT = 64 * 1024
@@ -223,19 +223,7 @@ def become_subreaper() -> None:
 
 def _group_members(pgid: int) -> list[tuple[int, str, str]]:
     """(pid, state, name) of every process in the process group."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1: stat.rindex(")")]
-        state, _ppid, group = stat[stat.rindex(")") + 2:].split()[:3]
-        if int(group) == pgid:
-            members.append((int(entry.name), state, name))
-    return members
+    return [(p.pid, p.state, p.name) for p in processes.others() if p.pgid == pgid]
 
 
 def _end_group(pgid: int) -> list[str]:

@@ -37,6 +37,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+from . import processes
 from .platforms import PlatformError, Tool, tool_version, which
 
 RECORD = "filesystem"            # in the run directory: what the run made, for a later sweep
@@ -392,19 +393,7 @@ def _loop_of(image: Path | None) -> str:
 def _child_named(comm: str) -> int | None:
     """A child of this process with that command name (a daemon that was
     re-parented to the runner, a subreaper)."""
-    me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        if ppid == me and name == comm:
-            return int(entry.name)
-    return None
+    return next((p.pid for p in processes.others() if p.ppid == os.getpid() and p.name == comm), None)
 
 
 def _reap(pid: int) -> None:

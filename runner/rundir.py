@@ -21,13 +21,12 @@ import os
 import secrets
 import select
 import shutil
-import signal
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import filesystems, memcg
+from . import filesystems, memcg, processes
 
 SHM_DIR = Path("/dev/shm")
 
@@ -148,27 +147,13 @@ def kill_orphans(root: Path, among: set[int] | None = None) -> list[int]:
     carries its id, so such a process outlived its run (a Wine service that
     came up while the run was ending, say). among limits the search to
     those pids."""
-    killed = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        if among is not None and int(entry.name) not in among:
-            continue
-        try:
-            if entry.stat().st_uid != os.getuid():
-                continue
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        run_ids = [v[len(b"MAPCONF_RUN_ID="):].decode(errors="replace") for v in environ
+    def orphaned(p: processes.Process) -> bool:
+        if (among is not None and p.pid not in among) or not p.owned():
+            return False
+        run_ids = [v[len(b"MAPCONF_RUN_ID="):].decode(errors="replace") for v in p.environ()
                    if v.startswith(b"MAPCONF_RUN_ID=")]
-        if run_ids and run_ids[0] and "/" not in run_ids[0] and not (root / run_ids[0]).exists():
-            try:
-                os.kill(int(entry.name), signal.SIGKILL)
-                killed.append(int(entry.name))
-            except ProcessLookupError:
-                pass
-    return killed
+        return bool(run_ids and run_ids[0] and "/" not in run_ids[0] and not (root / run_ids[0]).exists())
+    return processes.kill_all(p for p in processes.others() if orphaned(p))
 
 
 def remove_objects(run_id: str, prefix: str = "") -> list[str]:
@@ -190,22 +175,8 @@ def kill_run_processes(run_id: str, run_path: Path | None = None) -> list[int]:
     an environment of its own)."""
     marker = f"MAPCONF_RUN_ID={run_id}".encode()
     path_marker = str(run_path).encode() + b"/" if run_path else None
-    killed = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-            cmdline = (entry / "cmdline").read_bytes() if path_marker else b""
-        except OSError:
-            continue
-        if marker in environ.split(b"\0") or (path_marker and path_marker in cmdline):
-            try:
-                os.kill(int(entry.name), signal.SIGKILL)
-                killed.append(int(entry.name))
-            except ProcessLookupError:
-                pass
-    return killed
+    return processes.kill_all(p for p in processes.others()
+                              if marker in p.environ() or (path_marker and path_marker in p.cmdline()))
 
 
 GONE_WAIT_S = 10

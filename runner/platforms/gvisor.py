@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 from pathlib import Path
 
-from .. import case_host
+from .. import case_host, processes
 from . import Platform, PlatformError, Tool, tool_version, which
 
 RUNSC = "runsc"
@@ -86,22 +85,9 @@ def end_sandbox(home: Path) -> list[str]:
     processes are in sessions of their own, found by the state directory in
     their command lines), then remove its state."""
     marker = str(home).encode() + b"/"     # sandboxes/1/ must not match sandboxes/10/
-    left = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if marker in cmdline:
-            try:
-                os.kill(int(entry.name), signal.SIGKILL)
-                left.append(f"sandbox process {entry.name}")
-            except ProcessLookupError:
-                pass
+    left = processes.kill_all(p for p in processes.others() if marker in p.cmdline())
     shutil.rmtree(home, ignore_errors=True)
-    return left
+    return [f"sandbox process {pid}" for pid in left]
 
 
 PLATFORM = GVisor

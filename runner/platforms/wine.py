@@ -49,6 +49,7 @@ import sys
 import time
 from pathlib import Path
 
+from .. import processes
 from . import Platform, PlatformError, Tool, tool_version, which
 
 # the runner's own repository: start() is given no repository to warm Wine up with
@@ -197,17 +198,7 @@ class Wine(Platform):
     def _run_processes(self) -> list[int]:
         """The live processes of this run's Wine (server and services)."""
         markers = (f"WINEPREFIX={self.prefix}".encode(), f"MAPCONF_RUN_ID={self.run_id}".encode())
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if all(m in environ for m in markers):
-                found.append(int(entry.name))
-        return found
+        return [p.pid for p in processes.others() if all(m in p.environ() for m in markers)]
 
     def runtime(self) -> str:
         version = tool_version([which("wine"), "--version"])
@@ -218,18 +209,10 @@ class Wine(Platform):
 def _reap_zombie_children() -> None:
     """The runner is a subreaper: Wine's server and services, which detach
     from their parents, end as its children; reap the ones that have ended."""
-    me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
-        if state == "Z" and int(ppid) == me:
+    for p in processes.others():
+        if p.state == "Z" and p.ppid == os.getpid():
             try:
-                os.waitpid(int(entry.name), os.WNOHANG)
+                os.waitpid(p.pid, os.WNOHANG)
             except ChildProcessError:
                 pass
 
