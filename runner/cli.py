@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, docs, filesystems, platforms, results_schema, spec, toolchain, vocabulary
+from . import catalogue, docs, expectations, filesystems, platforms, results_schema, spec, toolchain, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--filesystem", metavar="NAME",
                    help=f"put the run's file-backed objects on a scratch filesystem of this kind, mounted in "
                         f"a private mount namespace (root): {filesystems.names()}")
+    p.add_argument("--expectations", type=Path, action="append", default=[], metavar="FILE",
+                   help="a file of your own expectations, in the spec table's [[assertion.expect]] form, "
+                        "put before the spec's own (repeatable: a later file before an earlier one)")
     p.add_argument("--sanitize", action="store_true",
                    help="use the AddressSanitizer+UBSan build of the harness and agent")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
@@ -109,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
                                          f"and {docs.RESULTS_SCHEMA} from the results schema")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1, naming each file, if a committed one is out of date")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("expectations", help="write or update a file of your own expectations from runs")
+    p.add_argument("action", choices=["update"], help="update: pin each unexpected result, drop what is no longer needed")
+    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files of the runs")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
+                   help="the expectations file to write (read first, if it exists)")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
     sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
@@ -164,7 +174,8 @@ def cmd_run(args, argv) -> int:
     out = args.out or REPO / "reports" / "out" / platform.id
     opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
                       timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),
-                      quiet=args.quiet, verbose=args.verbose, filesystem=filesystem)
+                      quiet=args.quiet, verbose=args.verbose, filesystem=filesystem,
+                      expectations=tuple(args.expectations))
     return run(opts, REPO)
 
 
@@ -181,13 +192,17 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "docs":
             return cmd_docs(args)
+        if args.command == "expectations":
+            print(expectations.update(args.results, args.output, args.spec))
+            return 0
         if args.command == "report":
             print(report_matrix.report(args.results, args.output, args.baseline))
             return 0
         from selftest.main import selftest
         return selftest(REPO)
     except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError,
-            BuildError, results_schema.ResultsFileError, report_matrix.ReportError) as error:
+            BuildError, results_schema.ResultsFileError, report_matrix.ReportError,
+            expectations.ExpectationsError) as error:
         print(f"mapconf: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -36,6 +36,7 @@ def record(assertion: Assertion, backend: str, platform_id: str, observed: Obser
         "observed": observed.status,
         "expected": list(expected),
         "reason": reason,
+        "expected_by": expectation.source if expectation else None,
         "unexpected": final.unexpected,
         "check": observed.check,
         "message": message,

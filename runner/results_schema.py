@@ -333,12 +333,14 @@ RESULT = Record({
     "observed": Choice(OBSERVED_STATUSES),
     "expected": Statuses(OBSERVED_STATUSES),
     "reason": Text(nullable=True),
+    # the --expectations file the expectation came from (null: the spec table, or none)
+    "expected_by": Text(nullable=True),
     "unexpected": Flag(),
     "check": Text(nullable=True, non_empty=True),
     "message": Text(),
     "duration_ms": COUNT,
     "evidence": Record({"transcript": Text(), "output": Text(), "process": Text()}),
-}, coherence=_check_status_agreement)
+}, coherence=_check_status_agreement, optional=("expected_by",))
 
 DOCUMENT = Record({
     "schema": Const(SCHEMA_VERSION),

@@ -35,6 +35,7 @@ class RunOptions:
     command: str
     quiet: bool = False
     verbose: bool = False
+    expectations: tuple[Path, ...] = ()     # teams' files, each layered over what comes before it
     filesystem: filesystems.Filesystem | None = None     # --filesystem: where file-backed objects live
 
 
@@ -198,6 +199,8 @@ def made_before_files(jobs: list[Job], run_id: str) -> list[str]:
 
 def run(opts: RunOptions, repo: Path) -> int:
     the_spec = spec.load(str(opts.spec_path))
+    for path in opts.expectations:
+        the_spec = spec.with_expectations(the_spec, path.resolve())
     jobs = select_jobs(the_spec, opts.filters, opts.platform)
     prepare_out(opts.out)
     toolchain.ensure_tools(opts.platform.tools)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from fnmatch import fnmatchcase
 from typing import Any, Iterable
@@ -87,6 +87,7 @@ class Expectation:
     answer: str | None = None
     when: str | None = None
     ranges: tuple[tuple[str, VersionRange], ...] = ()     # (one of VERSION_KEYS, its range)
+    source: str | None = None      # the --expectations file it comes from; None: the spec table
 
     def matches(self, platform: str, backend: str, conditions: frozenset[str] = frozenset(),
                 versions: dict[str, Version | None] | None = None) -> bool:
@@ -203,6 +204,19 @@ def load(path) -> Spec:
     return parse(_read_text(path), path)
 
 
+EXPECTATIONS_FILE_KEYS = ("id", "expect")
+
+
+def with_expectations(the_spec: Spec, path) -> Spec:
+    """The spec with a team's expectations file put before its own
+    expectations, so that the first that matches is the file's. The file
+    has the spec table's form, each [[assertion]] with only its `id` and
+    [[assertion.expect]] tables; every problem is a SpecError at its line."""
+    path = str(path)
+    text = _read_text(path, "the expectations file")
+    return _ExpectationsValidator(path, _Layout.scan(text), the_spec).layered(_parse_toml(text, path))
+
+
 def parse(text: str, path: str) -> Spec:
     """Validate spec table text; path is only used to locate errors."""
     document = _parse_toml(text, path)
@@ -210,20 +224,20 @@ def parse(text: str, path: str) -> Spec:
     return _Validator(path, layout).spec(document)
 
 
-def _read_text(path: str) -> str:
+def _read_text(path: str, what: str = "the spec table") -> str:
     try:
         with open(path, "rb") as file:
             raw = file.read()
     except OSError as error:
         reason = error.strerror or str(error)
         raise SpecError(
-            path, None, f"cannot read the spec table ({reason}); check that the file exists and is readable."
+            path, None, f"cannot read {what} ({reason}); check that the file exists and is readable."
         ) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise SpecError(path, line, "the spec table is not valid UTF-8; save the file as UTF-8.") from None
+        raise SpecError(path, line, f"{what} is not valid UTF-8; save the file as UTF-8.") from None
 
 
 def _parse_toml(text: str, path: str) -> dict[str, Any]:
@@ -760,7 +774,7 @@ def _check_labels(spec: Spec, assertion: Assertion, listing: CaseListing, labels
         known = ", ".join(labels) or "none"
         steps_too = " (or, for an ERROR, TIMEOUT or SKIP, a step: a verb like 'create')" if at_a_step else ""
         raise SpecError(
-            spec.path, expectation.line,
+            expectation.source or spec.path, expectation.line,
             f"assertion '{assertion.id}' expects check '{expectation.check}', which case '{assertion.case}' "
             f"({listing.source}) does not make; name one of its labels{steps_too}: {known}.",
         )
@@ -792,3 +806,33 @@ def _orphan_case(spec: Spec, listing: CaseListing) -> SpecError:
         f"case '{listing.case}' checks no assertion in {spec.path}; "
         f'add an [[assertion]] with case = "{listing.case}" or remove it.',
     )
+
+
+class _ExpectationsValidator(_Validator):
+    """An expectations file: assertions of the spec, each with only its id and expectations."""
+
+    def __init__(self, path: str, layout: _Layout, the_spec: Spec):
+        super().__init__(path, layout)
+        self.the_spec = the_spec
+
+    def layered(self, document: dict[str, Any]) -> Spec:
+        # a file with nothing to expect is a valid one (every divergence fixed, say)
+        tables = self.assertion_tables(document) if document else []
+        added: dict[str, list[Expectation]] = {}
+        for index, table in enumerate(tables):
+            block = self.layout.assertion_block(index, len(tables))
+            label = self.label(table, index)
+            what = f"assertion {label}"
+            self.check_keys(table, block.own, what, EXPECTATIONS_FILE_KEYS, ("id",))
+            assertion_id = table.get("id")
+            known = {a.id: a for a in self.the_spec.assertions}
+            if not isinstance(assertion_id, str) or assertion_id not in known:
+                self.problem(block.own.key_line("id"), f"{what} is not in the spec table {self.the_spec.path}; "
+                             f"give the ID of one of its assertions ('./mapconf list' shows them).")
+                continue
+            expectations = self.expectations(table, block, label, known[assertion_id].backends)
+            if expectations is not _INVALID:
+                added.setdefault(assertion_id, []).extend(replace(e, source=self.path) for e in expectations)
+        self.raise_first_problem()
+        return Spec(self.the_spec.path, tuple(replace(a, expectations=(*added.get(a.id, ()), *a.expectations))
+                                              for a in self.the_spec.assertions))

@@ -282,6 +282,35 @@ class Selftest:
         if quiet:
             raise StepFailed(f"SKIPs that are not posix-shm's, or neither unexpected nor declared: {quiet[:10]}")
 
+    def team_expectations(self) -> None:
+        """A platform team's workflow: a platform broken on purpose (MAP_FIXED_NOREPLACE
+        taken as a hint) fails; `expectations update` pins it; the same run with the
+        file passes; the healthy platform with the file shows the fixes as XPASS."""
+        preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
+        team = self.tmp / "team-expectations.toml"
+        broken = ("--platform", "custom", "--platform-id", "my-shim", "--filter", "ADDR-*",
+                  "--env", f"LD_PRELOAD={preload}", "--env", "MAPCONF_FAULT=fixed-ignored")
+        proc, doc = self.run_suite("team-broken", *broken)
+        if proc.returncode != 1:
+            raise StepFailed(f"the broken platform's run exited {proc.returncode}, expected 1")
+        update = self.mapconf("expectations", "update", str(self.tmp / "team-broken" / "results.json"), "-o", str(team))
+        if update.returncode != 0 or not team.exists():
+            raise StepFailed(f"expectations update exited {update.returncode}: {update.stderr[-500:]}")
+        proc, doc = self.run_suite("team-pinned", *broken, "--expectations", str(team))
+        by_file = [r for r in doc["results"] if r.get("expected_by") == str(team.resolve())]
+        if proc.returncode != 0 or not by_file:
+            raise StepFailed(f"with the file the broken platform's run exited {proc.returncode} "
+                             f"({len(by_file)} results expected by it), expected 0")
+        proc, doc = self.run_suite("team-healthy", "--platform", "custom", "--platform-id", "my-shim",
+                                   "--filter", "ADDR-*", "--env", "MAPCONF_NOTHING=1", "--expectations", str(team))
+        if proc.returncode != 1 or not any(r["status"] == "XPASS" for r in doc["results"]):
+            raise StepFailed(f"the healthy platform with the file exited {proc.returncode}, expected 1 with XPASS")
+        bad = self.tmp / "bad-expectations.toml"
+        bad.write_text('[[assertion]]\nid = "NOPE-001"\n')
+        proc = self.mapconf("run", "--expectations", str(bad))
+        if proc.returncode != 2 or f"{bad}:2:" not in proc.stderr:
+            raise StepFailed(f"a bad expectations file: exit {proc.returncode}, {proc.stderr[-300:]!r}")
+
     def fault(self, name: str, must_fail: list[str]) -> None:
         preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
         proc, doc = self.run_suite(f"fault-{name}", "--platform", "custom", "--env", f"LD_PRELOAD={preload}",
@@ -567,6 +596,8 @@ class Selftest:
                   "Wine named in run_info, no wineserver or file left", self.wine_suite)
         self.step("--platform custom: --wrap reaches every agent, --wrap-controller every case", self.wrapped)
         self.step("bench/speed and bench/profile print their tables", self.benchmarks_run)
+        self.step("a team's own expectations: a broken platform pinned by 'expectations update', "
+                  "then green with --expectations, then XPASS once healthy", self.team_expectations)
         self.step("index.html in headless Chromium: a row per assertion, the counts, each filter", self.index_in_browser)
         self.step("matrix of seven results files (five platforms) in headless Chromium: rows, columns, filters", self.matrix_in_browser)
         self.step("hostile strings in headless Chromium: shown as text, nothing injected", self.hostile_in_browser)

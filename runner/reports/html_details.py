@@ -62,6 +62,7 @@ def _facts(result) -> str:
         ("expected", " or ".join(result["expected"])),
         ("observed", outcome),
         ("reason", result["reason"] or "none"),
+        ("expected by", result.get("expected_by") or "the spec table"),
         ("check", result["check"] or "none"),
         ("message", result["message"] or "none"),
         ("native errors", ", ".join(native_values(result)) or "none"),

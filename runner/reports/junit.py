@@ -183,6 +183,7 @@ def _details(result):
         f"{result['id']} [{result['backend']}] {result['statement']}",
         f"status: {result['status']} (observed {result['observed']}, expected {' or '.join(result['expected'])})",
         f"reason: {result['reason'] or '-'}",
+        f"expected by: {result.get('expected_by') or 'the spec table'}",
         f"check: {result['check'] or '-'}",
         f"message: {result['message'] or '-'}",
         f"case: {result['case']}",
