@@ -1,6 +1,9 @@
 """`mapconf report`: several results files merged into one matrix of
 assertions (rows, grouped by clause) by runs (columns), optionally compared
-with earlier runs (baselines) to show regressions and fixes.
+with earlier runs (baselines) to show regressions and fixes. Where several
+runs share a platform id, they are that platform over time: for each
+result the history says since which run it has been what it is now, and
+until which run it was something else (by start time, then revision).
 
 This module reads the files and works out what the matrix says; the page
 itself is drawn by report_matrix_html.
@@ -66,10 +69,52 @@ class Row:
 
 
 @dataclass
+class Change:
+    """One result over the runs of one platform id: what it is in the latest
+    run, since which run; and what it was before, until which run (None:
+    the same in every run given)."""
+    status: str
+    since: dict                      # the run_info of the first run of the latest streak
+    before: str | None = None
+    until: dict | None = None
+
+    def text(self) -> str:
+        now = f"{self.status} since {when(self.since)}"
+        return f"{now}; {self.before} until {when(self.until)}" if self.before else f"{now}, in every run given"
+
+
+def when(info: dict) -> str:
+    return f"{info['start_time']} ({info['git_revision'] or 'revision unknown'})"
+
+
+def history(runs: list[Run]) -> dict[tuple[str, str, str], Change]:
+    """(platform id, assertion id, backend) -> its Change, for platform ids with more than one run."""
+    by_platform: dict[str, list[Run]] = {}
+    for run in runs:
+        by_platform.setdefault(run.info["platform_id"], []).append(run)
+    changes = {}
+    for platform_id, platform_runs in by_platform.items():
+        if len(platform_runs) < 2:
+            continue
+        ordered = sorted(platform_runs, key=lambda run: (run.info["start_time"], run.info["git_revision"] or ""))
+        for pair in sorted({pair for run in ordered for pair in run.by_pair}):
+            seen = [(run.info, run.by_pair[pair]["status"]) for run in ordered if pair in run.by_pair]
+            if len(seen) < 2:
+                continue
+            start = len(seen) - 1
+            while start > 0 and seen[start - 1][1] == seen[-1][1]:
+                start -= 1
+            before = seen[start - 1] if start > 0 else (None, None)
+            changes[(platform_id, *pair)] = Change(seen[-1][1], seen[start][0], before[1], before[0])
+    return changes
+
+
+@dataclass
 class Matrix:
     runs: list[Run]
     rows_by_clause: dict[str, list[Row]]
     backends: list[str]
+    history: dict[tuple[str, str, str], Change] = field(default_factory=dict)
 
     @property
     def rows(self) -> list[Row]:
@@ -151,7 +196,7 @@ def build(runs: list[Run]) -> Matrix:
         row.changed = any(run.change(result) for run, cell in zip(runs, row.cells) for result in cell)
         rows_by_clause.setdefault(first["clause"], []).append(row)
     ordered = dict(sorted(rows_by_clause.items(), key=lambda item: vocabulary.clause_number(item[0])))
-    return Matrix(runs, ordered, backends)
+    return Matrix(runs, ordered, backends, history(runs))
 
 
 def load(paths: list[str], baseline_paths: list[str]) -> Matrix:
@@ -175,4 +220,7 @@ def report(paths: list[str], out: str, baseline_paths: list[str]) -> str:
     if baseline_paths:
         changes = sum((run.changes() for run in matrix.runs), Counter())
         line += f"; against the baseline: {changes['regression']} regressions, {changes['fix']} fixes"
+    if matrix.history:
+        changed = sum(1 for change in matrix.history.values() if change.before)
+        line += f"; over time: {changed} results changed status"
     return line

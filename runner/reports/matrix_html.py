@@ -31,11 +31,28 @@ def render(matrix) -> str:
         "<main>",
         '<table class="matrix">',
         _header(runs),
-        *[_clause_body(clause, rows, runs) for clause, rows in matrix.rows_by_clause.items()],
+        *[_clause_body(clause, rows, runs, matrix.history) for clause, rows in matrix.rows_by_clause.items()],
         "</table>",
+        _history(matrix.history),
         "</main>",
     ]
     return page.document(title, body)
+
+
+def _history(changes) -> str:
+    """The results whose status changed over the runs of one platform id, with when."""
+    if not changes:
+        return ""
+    changed = [(key, change) for key, change in changes.items() if change.before]
+    if not changed:
+        return ('<section class="history"><h2>Over time</h2><p>No result changed status over the runs '
+                "of any platform id.</p></section>")
+    items = "".join(f"<li>{text(assertion_id)} [{text(backend)}] on {text(platform_id)}: {text(change.text())}</li>"
+                    for (platform_id, assertion_id, backend), change in
+                    sorted(changed, key=lambda item: (item[0][0], page_parts.id_key(item[0][1]), item[0][2])))
+    return (f'<section class="history"><h2>Over time</h2><p>Results whose status changed over the runs of '
+            f"one platform id (by start time): what each is now and since when, what it was and until when."
+            f"</p><ul>{items}</ul></section>")
 
 
 def _legend(has_baseline: bool) -> str:
@@ -79,15 +96,15 @@ def _run_header(index: int, run) -> str:
     return f'<th class="run" data-key="run-{index}">{"".join(spans)}</th>'
 
 
-def _clause_body(clause: str, rows, runs) -> str:
+def _clause_body(clause: str, rows, runs, history) -> str:
     heading = (f'<tr class="clause-row"><th colspan="{FIXED_COLUMNS + len(runs)}">'
                f"{text(page_parts.clause_label(clause))}"
                f'<span class="clause-statement">{text(vocabulary.CLAUSES[clause].statement)}</span>'
                "</th></tr>")
-    return "\n".join([f'<tbody id="{text(clause)}" data-group>', heading, *[_row(row, runs) for row in rows], "</tbody>"])
+    return "\n".join([f'<tbody id="{text(clause)}" data-group>', heading, *[_row(row, runs, history) for row in rows], "</tbody>"])
 
 
-def _row(row, runs) -> str:
+def _row(row, runs, history) -> str:
     differs = row.differs
     classes = [
         "has-unexpected" if row.any_unexpected else "all-expected",
@@ -95,22 +112,26 @@ def _row(row, runs) -> str:
         "changed" if row.changed else "unchanged",
     ]
     cells = [f"<td>{text(row.id)}</td>", f'<td class="statement">{text(row.statement)}</td>']
-    cells += [_run_cell(cell, run) for cell, run in zip(row.cells, runs)]
+    cells += [_run_cell(cell, run, history) for cell, run in zip(row.cells, runs)]
     return (f'<tr class="{" ".join(classes)}" data-item data-count data-clause="{text(row.clause)}" '
             f'data-differs="{int(differs)}" data-changed="{int(row.changed)}">{"".join(cells)}</tr>')
 
 
-def _run_cell(results, run) -> str:
+def _run_cell(results, run, history) -> str:
     if not results:
         return f'<td class="status-none" data-sort="{page_parts.NO_RESULT_SEVERITY}">not run</td>'
     worst = min(page_parts.severity(result) for result in results)
-    chips = "".join(_chip(result, run.change(result)) for result in results)
+    chips = "".join(_chip(result, run.change(result), history.get((run.info["platform_id"], result["id"],
+                                                                       result["backend"])))
+                    for result in results)
     return f'<td class="run-cell" data-sort="{worst}"><div class="chips">{chips}</div></td>'
 
 
-def _chip(result, change: str | None) -> str:
+def _chip(result, change: str | None, over_time=None) -> str:
     classes = f"chip {page_parts.status_classes(result)}" + (f" {change}" if change else "")
     title = page_parts.result_title(result)
+    if over_time:
+        title += f" - over time: {over_time.text()}"
     mark = ""
     if change:
         title += f" - a {change} against the baseline"

@@ -139,6 +139,37 @@ class BuildTest(unittest.TestCase):
         self.assertIn("are both baselines for platform id 'native'", str(caught.exception))
 
 
+class HistoryTest(unittest.TestCase):
+    """Several runs of one platform id are that platform over time."""
+
+    def runs_over_time(self):
+        def run(start, revision, status):
+            doc = fixtures.make_doc([fixtures.make_result("VIS-001", "C5", "posix-shm", status),
+                                     fixtures.make_result("VIS-001", "C5", "file", "PASS")])
+            doc["run_info"]["git_revision"] = revision
+            return with_platform(doc, "native", start)
+        # given out of order: history goes by start time
+        return [run("2026-11-03T00:00:00Z", "ccc", "FAIL"), run("2026-11-01T00:00:00Z", "aaa", "PASS"),
+                run("2026-11-02T00:00:00Z", "bbb", "FAIL")]
+
+    def test_when_a_result_last_changed(self):
+        matrix = matrix_of(*self.runs_over_time())
+        change = matrix.history[("native", "VIS-001", "posix-shm")]
+        self.assertEqual(change.text(), "FAIL since 2026-11-02T00:00:00Z (bbb); PASS until 2026-11-01T00:00:00Z (aaa)")
+        steady = matrix.history[("native", "VIS-001", "file")]
+        self.assertEqual(steady.text(), "PASS since 2026-11-01T00:00:00Z (aaa), in every run given")
+
+    def test_a_platform_id_with_one_run_has_no_history(self):
+        self.assertEqual(matrix_of(*two_platforms()).history, {})
+
+    def test_the_page_lists_what_changed(self):
+        page = report_matrix_html.render(matrix_of(*self.runs_over_time()))
+        self.assertIn("Over time", page)
+        self.assertIn("VIS-001 [posix-shm] on native: FAIL since 2026-11-02T00:00:00Z (bbb); "
+                      "PASS until 2026-11-01T00:00:00Z (aaa)", page)
+        self.assertNotIn("VIS-001 [file] on native:", page)
+
+
 class PageTest(unittest.TestCase):
     def test_one_row_per_assertion_and_one_column_per_run(self):
         matrix = matrix_of(*two_platforms())
