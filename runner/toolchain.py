@@ -44,7 +44,8 @@ def ensure_tools(tools: list[Tool], say=print) -> None:
                         f"{enable}{update}sudo apt-get install {' '.join(packages)}")
     say(f"mapconf: installing {' '.join(packages)} with apt-get (needed: {names})")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for arch in _foreign_architectures(packages):
+    enabled = _foreign_architectures(packages)
+    for arch in enabled:
         say(f"mapconf: enabling the {arch} architecture (multiarch) for {' '.join(packages)}")
         _apt(["dpkg", "--add-architecture", arch], env)
     # A failed update (one index of one architecture that would not download)
@@ -53,8 +54,15 @@ def ensure_tools(tools: list[Tool], say=print) -> None:
     install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
     installed = _apt(install, env, fatal=False)
     if installed is not None:
+        # An architecture enabled for nothing would be left behind, and an index of
+        # it that will not download makes every later 'apt-get update' fail.
+        for arch in enabled:
+            _apt(["dpkg", "--remove-architecture", arch], env, fatal=False)
+        if enabled:
+            _apt(["apt-get", "update", "-qq"], env, fatal=False)
+        undone = f"; the {', '.join(enabled)} architecture it enabled is disabled again" if enabled else ""
         raise ToolError(f"'{' '.join(install)}' failed: {installed}"
-                        + (f"; before it, 'apt-get update' failed: {updated}" if updated else ""))
+                        + (f"; before it, 'apt-get update' failed: {updated}" if updated else "") + undone)
     still = [t.name for t in missing if not _present(t)]
     if still:
         raise ToolError(f"after installing {' '.join(packages)}, {', '.join(still)} is still missing.")
