@@ -106,8 +106,10 @@ class Selftest:
             problems = [f"{test}: {text.strip().splitlines()[-1]}" for test, text in result.failures + result.errors]
             raise StepFailed(f"{len(problems)} of {result.testsRun} failed: " + "; ".join(problems[:5]))
 
-    def full_suite(self, *extra: str, platform: str = "native") -> None:
-        name = "suite-" + platform + "".join(extra).replace("-", "")
+    def suite_as_expected(self, name: str, platform: str, *extra: str) -> tuple[dict, spec.Spec]:
+        """The whole catalogue on a platform: exit 0, nothing unexpected, a
+        result for every (assertion, backend) the platform has, and no SKIP
+        the spec does not declare. The results document and the spec."""
         proc, doc = self.run_suite(name, "--platform", platform, *extra)
         the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
         backends = platforms.make(platform).backends
@@ -115,12 +117,17 @@ class Selftest:
         if proc.returncode != 0 or doc["run_info"]["unexpected"]:
             raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
         if len(doc["results"]) != want:
-            raise StepFailed(f"expected {want} results on {platform}, got {len(doc['results'])}")
+            raise StepFailed(f"expected {want} results on {doc['run_info']['platform_id']}, got {len(doc['results'])}")
         # a SKIP is never a quiet pass: each one must be declared by the spec table for this platform
         undeclared = [f"{r['id']} [{r['backend']}]" for r in doc["results"]
                       if r["status"] == "SKIP" and "SKIP" not in r["expected"]]
         if undeclared:
             raise StepFailed(f"{len(undeclared)} results SKIP where the spec declares no SKIP: {undeclared[:10]}")
+        return doc, the_spec
+
+    def full_suite(self, *extra: str, platform: str = "native") -> None:
+        name = "suite-" + platform + "".join(extra).replace("-", "")
+        doc, the_spec = self.suite_as_expected(name, platform, *extra)
         # natively everything runs: what is not PASS or XFAIL is declared only for this run's conditions
         conditions = run.run_conditions()
 
@@ -493,17 +500,7 @@ class Selftest:
         every result as the spec expects for native+fs, run_info naming it,
         and no mount or loop device of the run left on the host."""
         name = f"suite-fs-{fs}"
-        proc, doc = self.run_suite(name, "--platform", "native", "--filesystem", fs)
-        the_spec = spec.load(str(self.repo / "cases" / "spec.toml"))
-        want = sum(b in platforms.make("native").backends for a in the_spec.assertions for b in a.backends)
-        if proc.returncode != 0 or doc["run_info"]["unexpected"]:
-            raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}")
-        if len(doc["results"]) != want:
-            raise StepFailed(f"expected {want} results on native+{fs}, got {len(doc['results'])}")
-        undeclared = [f"{r['id']} [{r['backend']}]" for r in doc["results"]
-                      if r["status"] == "SKIP" and "SKIP" not in r["expected"]]
-        if undeclared:
-            raise StepFailed(f"results SKIP where the spec declares no SKIP: {undeclared[:10]}")
+        doc, _ = self.suite_as_expected(name, "native", "--filesystem", fs)
         info = doc["run_info"]
         if info["platform_id"] != f"native+{fs}" or (info.get("filesystem") or {}).get("name") != fs:
             raise StepFailed(f"run_info does not name the filesystem: {info['platform_id']}, {info.get('filesystem')}")
