@@ -117,8 +117,8 @@ def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job:
 
 def run_conditions() -> frozenset[str]:
     """The conditions of this run that expectations may depend on (`when`),
-    read when the cases have run (a --filesystem shm-SIZE limits /dev/shm
-    in the run's own mount namespace)."""
+    read in the run's own mount namespace, where a --filesystem shm-SIZE
+    limits /dev/shm (so: after the mount, before the cases)."""
     conditions = set()
     if os.geteuid() != 0:
         conditions.add("unprivileged")

@@ -818,6 +818,7 @@ class _ExpectationsValidator(_Validator):
     def layered(self, document: dict[str, Any]) -> Spec:
         # a file with nothing to expect is a valid one (every divergence fixed, say)
         tables = self.assertion_tables(document) if document else []
+        known = {a.id: a for a in self.the_spec.assertions}
         added: dict[str, list[Expectation]] = {}
         for index, table in enumerate(tables):
             block = self.layout.assertion_block(index, len(tables))
@@ -825,7 +826,6 @@ class _ExpectationsValidator(_Validator):
             what = f"assertion {label}"
             self.check_keys(table, block.own, what, EXPECTATIONS_FILE_KEYS, ("id",))
             assertion_id = table.get("id")
-            known = {a.id: a for a in self.the_spec.assertions}
             if not isinstance(assertion_id, str) or assertion_id not in known:
                 self.problem(block.own.key_line("id"), f"{what} is not in the spec table {self.the_spec.path}; "
                              f"give the ID of one of its assertions ('./mapconf list' shows them).")
