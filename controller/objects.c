@@ -2,8 +2,8 @@
 #include "objects.h"
 #include "protocol.h"
 #include "random.h"
-#include "run_env.h"
 #include "case_main.h"
+#include "run_env.h"
 #include "transcript.h"
 
 #include <errno.h>
@@ -66,10 +66,9 @@ static const char *name_slash(enum mc_naming naming)
 	return naming == MC_NAMING_PLAIN ? "" : "/";
 }
 
-struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
+/* The case's next object of backend and size, its name still to be given. */
+static struct mc_object *next_object(MC_WHERE, const struct mc_backend *backend, uint64_t size)
 {
-	const struct mc_backend *backend = mc_backend_at(file, line);
-	unsigned int rnd = mc_random_u32();
 	struct mc_object *o;
 
 	if (nobjects == OBJECTS_MAX)
@@ -77,6 +76,15 @@ struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
 	o = &objects[nobjects++];
 	o->backend = backend;
 	o->size = size;
+	return o;
+}
+
+struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
+{
+	const struct mc_backend *backend = mc_backend_at(file, line);
+	unsigned int rnd = mc_random_u32();
+	struct mc_object *o = next_object(file, line, backend, size);
+
 	snprintf(o->name, sizeof(o->name), "%s%smapconf-%s-%ld-%d-%08x", name_dir(backend->naming),
 		 name_slash(backend->naming), mc_run_id(), (long)getpid(), nobjects, rnd);
 	if (backend->marks_sysv_key)
@@ -87,16 +95,12 @@ struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
 struct mc_object *mc_object_made_before_at(MC_WHERE)
 {
 	const struct mc_backend *backend = mc_backend_at(file, line);
-	struct mc_object *o;
 
 	if (backend->naming != MC_NAMING_SCRATCH_FILE)
 		mc_broken(file, line, "made-before", "only a file object can be made before the run, not a %s one",
 			  backend->name);
-	if (nobjects == OBJECTS_MAX)
-		mc_broken(file, line, "object", "more than %d objects in one case", OBJECTS_MAX);
-	o = &objects[nobjects++];
-	o->backend = backend;
-	o->size = MC_MADE_BEFORE_SIZE;
+	struct mc_object *o = next_object(file, line, backend, MC_MADE_BEFORE_SIZE);
+
 	snprintf(o->name, sizeof(o->name), "%s/mapconf-%s-before-%s-%s", mc_before_dir(), mc_run_id(),
 		 mc_case_id(), backend->name);
 	if (access(o->name, F_OK) != 0)
