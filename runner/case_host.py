@@ -197,18 +197,15 @@ class Pool:
             number = self.started
         notes = []
         for attempt in range(1, STARTS_MAX + 1):
-            spec = self.make_spec(number, env)
             try:
-                host = Host(spec)
+                host = Host(self.make_spec(number, env))
             except HostError as error:
-                notes += [f"start {attempt} of sandbox {number} failed: {error}"]
-                if attempt == STARTS_MAX:
-                    raise HostError("; ".join(notes)) from None
+                notes.append(f"start {attempt} of sandbox {number} failed: {error}")
                 continue
             with self.lock:
                 self.all.append(host)
             return host, [f"{note}; started again" for note in notes]
-        raise AssertionError("unreachable")
+        raise HostError("; ".join(notes))
 
     def close(self) -> list[str]:
         """End every host; say what was left of them."""
