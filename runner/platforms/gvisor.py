@@ -70,14 +70,20 @@ class GVisor(Platform):
         for directory in (state, tmp):
             directory.mkdir(parents=True, exist_ok=True)
         scratch.mkdir(mode=0o700, exist_ok=True)
-        argv = [which(RUNSC), f"--root={state}", "--network=none", "--platform=ptrace",
-                "do", "--force-overlay=false", f"--cwd={REPO}",
-                str(self.build_dir(REPO) / "case-host" / "mapconf-case-host")]
+        argv = runsc_do(state) + [str(self.build_dir(REPO) / "case-host" / "mapconf-case-host")]
         return case_host.HostSpec(argv, dict(env, TMPDIR=str(tmp), MAPCONF_SCRATCH=str(scratch)),
                                   home / "runsc.log", lambda: end_sandbox(home))
 
     def runtime(self) -> str:
         return f"gVisor {tool_version([RUNSC, '--version'])} (ptrace platform, --network=none)"
+
+
+def runsc_do(state: Path) -> list[str]:
+    """How a sandbox is started, by the platform and by bench/speed alike:
+    never with a network, on the ptrace platform, seeing the host's files
+    without an overlay; its state in state."""
+    return [which(RUNSC), f"--root={state}", "--network=none", "--platform=ptrace",
+            "do", "--force-overlay=false", f"--cwd={REPO}"]
 
 
 def end_sandbox(home: Path) -> list[str]:
