@@ -24,12 +24,12 @@ static void library_global_is_per_process(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_share_object(a, b);
-	uint64_t before = mc_lib_global(b);
+	struct mc_reply before = mc_lib_global(b);
 	mc_lib_set(a, 4242);
-	uint64_t after = mc_lib_global(b);
-	MC_CHECK("b-global-unchanged", after == before,
-		 "B's copy of the library global changed when A set its own: %llu, then %llu",
-		 (unsigned long long)before, (unsigned long long)after);
+	struct mc_reply after = mc_lib_global(b);
+	mc_check_compare("b-global-unchanged", mc_answered(&after, "value"), "==", mc_answered(&before, "value"),
+			 "B's copy of the library global changed when A set its own: \"%s\", then \"%s\"",
+			 before.text, after.text);
 }
 
 /* x fills an allocation of size from its library with seed and gives it back, for the allocator to hand out again. */
@@ -67,8 +67,10 @@ static void library_allocation_starts_clean(void)
 	mc_fill(a, mc_lib_alloc(a, sizeof(zeros)), sizeof(zeros), 5);
 	lib_dirty(b, sizeof(zeros), 6);
 	uintptr_t allocation = mc_lib_alloc(b, sizeof(zeros));
-	uint64_t sum = mc_checksum(b, allocation, sizeof(zeros));
-	MC_CHECK("allocation-starts-zero", sum == mc_range_sum(zeros, sizeof(zeros)),
+	struct mc_reply r = mc_checksum(b, allocation, sizeof(zeros));
+	uint64_t sum = mc_field_u64(&r, "sum");
+	mc_check_compare("allocation-starts-zero", mc_answered(&r, "sum"), "==",
+			 mc_number(mc_range_sum(zeros, sizeof(zeros))),
 		 "B's new library allocation at 0x%lx is not zeros but %s", (unsigned long)allocation,
 		 sum == fill_sum(5, sizeof(zeros))   ? "A's fill (seed 5)"
 		 : sum == fill_sum(6, sizeof(zeros)) ? "what B filled and freed (seed 6)"

@@ -55,42 +55,46 @@ static void unlink_removes_name_keeps_view(void)
 /* The tolerance of REL-003..005, as their statements in the spec table say: 16 pages of 4 KiB. */
 #define SLACK_KB 64ULL
 
-/* The figure of the object's backend now, in kB. */
-static uint64_t figure_kb(const struct mc_object *obj)
+/* The figure of the object's backend now, in kB, as an answer "ok kb=N". */
+static struct mc_reply figure(const struct mc_object *obj)
 {
-	return mc_memory_kb(obj->backend->memory_figure);
+	return mc_memory_figure(obj->backend->memory_figure);
 }
 
-/* The figure once it is within at_least..at_most kB, or its last value when it never gets there. */
-static uint64_t figure_kb_reaching(const struct mc_object *obj, uint64_t at_least, uint64_t at_most)
+/* The figure once it is within base+least..base+most kB, or its last value when it never gets there. */
+static struct mc_reply figure_reaching(const struct mc_object *obj, const struct mc_reply *base, int64_t least,
+				       int64_t most)
 {
-	return mc_memory_kb_settled(obj->backend->memory_figure, at_least, at_most);
+	return mc_memory_settled(obj->backend->memory_figure, base, least, most);
 }
 
 /* A big object filled through a view in a; all of it must show in the figure. */
 static uintptr_t filled_big_view(struct mc_agent *a, struct mc_object *obj, struct mc_handle *h,
-				 uint64_t baseline)
+				 const struct mc_reply *baseline)
 {
 	*h = mc_create(a, obj);
 	uintptr_t va = mc_map(a, *h, 0, BIG, "rw");
 	mc_fill(a, va, BIG, 1);
-	uint64_t now = figure_kb_reaching(obj, baseline + BIG_KB - SLACK_KB, UINT64_MAX);
-	if (now + SLACK_KB < baseline + BIG_KB)
-		MC_BROKEN("figure-shows-the-fill",
-			  "%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
-			  mc_memory_what(), (long long)now - (long long)baseline, BIG_KB);
+	struct mc_reply now = figure_reaching(obj, baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
+	mc_require_compare("figure-shows-the-fill", mc_answered_plus(&now, "kb", SLACK_KB), ">=",
+			   mc_answered_plus(baseline, "kb", BIG_KB),
+			   "%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
+			   mc_memory_what(), (long long)(mc_field_u64(&now, "kb") - mc_field_u64(baseline, "kb")),
+			   BIG_KB);
 	return va;
 }
 
-static void check_released(const struct mc_object *obj, uint64_t baseline, const char *after)
+static void check_released(const struct mc_object *obj, const struct mc_reply *baseline, const char *after)
 {
-	uint64_t now = figure_kb_reaching(obj, 0, baseline + SLACK_KB);
+	struct mc_reply now = figure_reaching(obj, baseline, -(int64_t)BIG_KB * 4, SLACK_KB);
+	uint64_t before = mc_field_u64(baseline, "kb"), left = mc_field_u64(&now, "kb");
 
-	MC_CHECK("memory-released", now <= baseline + SLACK_KB,
-		 "%s is %llu kB after %s, %lld kB above the %llu kB before the %llu kB object existed "
-		 "(at most %llu kB may stay)",
-		 mc_memory_what(), (unsigned long long)now, after, (long long)now - (long long)baseline,
-		 (unsigned long long)baseline, BIG_KB, SLACK_KB);
+	mc_check_compare("memory-released", mc_answered(&now, "kb"), "<=",
+			 mc_answered_plus(baseline, "kb", SLACK_KB),
+			 "%s is %llu kB after %s, %lld kB above the %llu kB before the %llu kB object existed "
+			 "(at most %llu kB may stay)",
+			 mc_memory_what(), (unsigned long long)left, after, (long long)(left - before),
+			 (unsigned long long)before, BIG_KB, SLACK_KB);
 }
 
 /* REL-003: after unlink and the last unmap, the object's memory is released. */
@@ -98,9 +102,9 @@ static void memory_released_after_last_unmap(void)
 {
 	struct mc_object *obj = mc_object_new(BIG);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
-	uint64_t baseline = figure_kb(obj);
+	struct mc_reply baseline = figure(obj);
 	struct mc_handle ha, hb;
-	uintptr_t va = filled_big_view(a, obj, &ha, baseline);
+	uintptr_t va = filled_big_view(a, obj, &ha, &baseline);
 
 	hb = mc_open(b, obj, "rw");
 	uintptr_t vb = mc_map(b, hb, 0, BIG, "rw");
@@ -110,7 +114,7 @@ static void memory_released_after_last_unmap(void)
 	mc_close(a, ha);
 	mc_close(b, hb);
 	mc_unmap(b, vb, BIG);
-	check_released(obj, baseline, "the last unmap");
+	check_released(obj, &baseline, "the last unmap");
 }
 
 /* REL-004: after unlink, the pages stay while a view exists. */
@@ -118,19 +122,23 @@ static void unlink_keeps_pages_while_view_exists(void)
 {
 	struct mc_object *obj = mc_object_new(BIG);
 	struct mc_agent *a = mc_agent_start("A");
-	uint64_t baseline = figure_kb(obj);
+	struct mc_reply baseline = figure(obj);
 	struct mc_handle h;
-	uintptr_t va = filled_big_view(a, obj, &h, baseline);
-	uint64_t sum = mc_checksum(a, va, BIG);
+	uintptr_t va = filled_big_view(a, obj, &h, &baseline);
+	struct mc_reply sum = mc_checksum(a, va, BIG);
 
 	mc_remove_name(a, obj);
 	mc_close(a, h);
-	uint64_t now = figure_kb_reaching(obj, baseline + BIG_KB - SLACK_KB, UINT64_MAX);
-	MC_CHECK("pages-kept-while-viewed", now + SLACK_KB >= baseline + BIG_KB,
-		 "%s fell to %llu kB (%llu kB before the %llu kB object) while A still has a view",
-		 mc_memory_what(), (unsigned long long)now, (unsigned long long)baseline, BIG_KB);
-	MC_CHECK("view-unchanged-after-unlink", mc_checksum(a, va, BIG) == sum,
-		 "A's view changed after unlink");
+	struct mc_reply now = figure_reaching(obj, &baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
+	mc_check_compare("pages-kept-while-viewed", mc_answered_plus(&now, "kb", SLACK_KB), ">=",
+			 mc_answered_plus(&baseline, "kb", BIG_KB),
+			 "%s fell to %llu kB (%llu kB before the %llu kB object) while A still has a view",
+			 mc_memory_what(), (unsigned long long)mc_field_u64(&now, "kb"),
+			 (unsigned long long)mc_field_u64(&baseline, "kb"), BIG_KB);
+	struct mc_reply again = mc_checksum(a, va, BIG);
+	mc_check_compare("view-unchanged-after-unlink", mc_answered(&again, "sum"), "==", mc_answered(&sum, "sum"),
+			 "A's view changed after unlink: its checksum was %s, now %s", mc_field(&sum, "sum"),
+			 mc_field(&again, "sum"));
 }
 
 /* REL-005: when the last holder is killed, the object's memory is released. */
@@ -138,13 +146,13 @@ static void memory_released_when_last_holder_killed(void)
 {
 	struct mc_object *obj = mc_object_new(BIG);
 	struct mc_agent *a = mc_agent_start("A");
-	uint64_t baseline = figure_kb(obj);
+	struct mc_reply baseline = figure(obj);
 	struct mc_handle h;
 
-	filled_big_view(a, obj, &h, baseline);
+	filled_big_view(a, obj, &h, &baseline);
 	mc_remove_name(a, obj);
 	mc_kill(a);
-	check_released(obj, baseline, "A was killed");
+	check_released(obj, &baseline, "A was killed");
 }
 
 static const struct mc_case cases[] = {

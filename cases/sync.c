@@ -30,11 +30,11 @@ static void three_views(struct mc_object *obj, struct mc_agent **agents, uintptr
 
 static void check_total(struct mc_agent *a, uintptr_t counter, const char *how)
 {
-	uint64_t total = mc_load64(a, counter);
+	struct mc_reply total = mc_load64(a, counter);
 
-	MC_CHECK("increments-exact", total == (uint64_t)WORKERS * INCREMENTS,
-		 "%d agents x %d increments %s gave %llu, expected %d", WORKERS, INCREMENTS, how,
-		 (unsigned long long)total, WORKERS * INCREMENTS);
+	mc_check_compare("increments-exact", mc_answered(&total, "value"), "==", mc_number(WORKERS * INCREMENTS),
+			 "%d agents x %d increments %s gave \"%s\", expected %d", WORKERS, INCREMENTS, how,
+			 total.text, WORKERS * INCREMENTS);
 }
 
 /*
@@ -89,8 +89,8 @@ static void robust_mutex_reports_dead_owner(void)
 	mc_kill(b);
 	struct mc_reply r = mc_try_mutex_lock_now(c, vc);
 	mc_check_ok("c-locks-mutex", &r, "C locks the mutex its killed owner B held");
-	MC_CHECK("owner-dead-reported", mc_field_u64(&r, "owner_dead") == 1,
-		 "C locked the mutex B died holding without being told its owner died: \"%s\"", r.text);
+	mc_check_compare("owner-dead-reported", mc_answered(&r, "owner_dead"), "==", mc_number(1),
+			 "C locked the mutex B died holding without being told its owner died: \"%s\"", r.text);
 }
 
 /* SYNC-003: a process-shared semaphore in the mapping makes increments from several agents exact. */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "agent_client.h"
+#include "trace.h"
 #include "transcript.h"
 
 #include <errno.h>
@@ -286,7 +287,17 @@ static void forget_answers(void)
 	nkept = 0;
 }
 
-static enum mc_call_status parse_reply(char *text, struct mc_reply *reply,
+/* An answer (or ready line) came: in the transcript, and numbered in the trace. */
+static int answered(const struct mc_agent *a, const char *line)
+{
+	int seq = mc_trace_next_seq();
+
+	mc_transcript(a->label, "->", line);
+	mc_trace("answer %s #%d %.*s", a->label, seq, (int)strcspn(line, "\n"), line);
+	return seq;
+}
+
+static enum mc_call_status parse_reply(char *text, int seq, struct mc_reply *reply,
 				       char *why, size_t whylen)
 {
 	const char *problem;
@@ -294,6 +305,7 @@ static enum mc_call_status parse_reply(char *text, struct mc_reply *reply,
 	char *copy = keep(text);
 
 	memset(reply, 0, sizeof(*reply));
+	reply->seq = seq;
 	/* parse a second copy: the text must stay whole for messages */
 	reply->text = keep(text);
 	if (mc_line_parse(copy, &reply->line, &problem)) {
@@ -325,7 +337,7 @@ static int await_ready(struct mc_agent *a, const char *what, char *why, size_t w
 
 	switch (read_line(a, now() + mc_request_timeout(), &line)) {
 	case MC_CALL_ANSWERED:
-		mc_transcript(a->label, "->", line);
+		answered(a, line);
 		if (strncmp(line, "ready ", 6) == 0) {
 			snprintf(a->ready, sizeof(a->ready), "%s", line);
 			return 0;
@@ -356,6 +368,7 @@ struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen)
 	a = &agents[nagents];
 	memset(a, 0, sizeof(*a));
 	snprintf(a->label, sizeof(a->label), "%s", label);
+	mc_trace("start %s", label);
 	if (spawn_process(a, why, whylen))
 		return NULL;
 	nagents++;
@@ -368,6 +381,7 @@ enum mc_call_status mc_agent_send(struct mc_agent *a, const char *request, char 
 	size_t len = strlen(request);
 
 	mc_transcript(a->label, "<-", request);
+	mc_trace("send %s %s", a->label, request);
 	if (!a->alive) {
 		snprintf(why, whylen, "agent %s is no longer running", a->label);
 		return MC_CALL_DIED;
@@ -390,8 +404,7 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
 
 	switch (st) {
 	case MC_CALL_ANSWERED:
-		mc_transcript(a->label, "->", line);
-		return parse_reply(line, reply, why, whylen);
+		return parse_reply(line, answered(a, line), reply, why, whylen);
 	case MC_CALL_TIMEOUT:
 		snprintf(why, whylen, "agent %s did not answer \"%.100s\" within %.0f s",
 			 a->label, a->pending, mc_request_timeout());
@@ -504,6 +517,7 @@ struct mc_agent *mc_agent_fork(struct mc_agent *parent, const char *label, const
 	listener = listen_at(socket_path, why, whylen);
 	if (listener < 0)
 		return NULL;
+	mc_trace("fork %s %s", parent->label, label);
 	snprintf(request, sizeof(request), "fork connect=%s", socket_path);
 	st = mc_agent_call(parent, reply, request, why, whylen);
 	if (st != MC_CALL_ANSWERED || !reply->ok || mc_parse_u64(mc_line_get(&reply->line, "pid"), &pid)) {
@@ -539,6 +553,7 @@ struct mc_agent *mc_agent_spawn_child(struct mc_agent *parent, const char *label
 	listener = listen_loopback(&port, why, whylen);
 	if (listener < 0)
 		return NULL;
+	mc_trace("spawn %s %s %s", parent->label, label, handles && *handles ? handles : "-");
 	snprintf(request, sizeof(request), "spawn connect=127.0.0.1:%d%s%.400s", port,
 		 handles && *handles ? " handles=" : "", handles ? handles : "");
 	st = mc_agent_call(parent, reply, request, why, whylen);
@@ -563,21 +578,25 @@ struct mc_agent *mc_agent_spawn_child(struct mc_agent *parent, const char *label
 enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen)
 {
 	char *line;
-	enum mc_call_status st = mc_agent_send(a, "exec", why, whylen);
+	enum mc_call_status st;
 
+	mc_trace("exec %s", a->label);
+	st = mc_agent_send(a, "exec", why, whylen);
 	if (st != MC_CALL_ANSWERED)
 		return st;
 	st = read_line(a, now() + mc_request_timeout(), &line);
 	if (st == MC_CALL_ANSWERED) {
-		mc_transcript(a->label, "->", line);
+		int seq = answered(a, line);
+
 		if (strncmp(line, "ready ", 6) == 0) {
 			memset(reply, 0, sizeof(*reply));
 			reply->ok = true;
 			reply->text = keep(line);
+			reply->seq = seq;
 			return st;
 		}
 		/* not "ready": the exec failed, and this is its answer */
-		return parse_reply(line, reply, why, whylen);
+		return parse_reply(line, seq, reply, why, whylen);
 	}
 	if (st == MC_CALL_TIMEOUT) {
 		snprintf(why, whylen, "agent %s did not announce itself within %.0f s after exec", a->label,
@@ -595,6 +614,7 @@ int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 {
 	char *line;
 
+	mc_trace("end %s", a->label);
 	if (!a->alive) {
 		snprintf(how, howlen, "had already ended");
 		return -1;

@@ -27,6 +27,7 @@ struct mc_reply {
 	const char *native;      /* err: native value (errno name, ...) */
 	const char *text;        /* the whole answer line, as received */
 	struct mc_line line;     /* parsed fields */
+	int seq;                 /* the case's Nth answer (trace.h) */
 };
 
 /* What went wrong when a request got no well-formed answer. */

@@ -2,6 +2,7 @@
 #include "case_main.h"
 #include "agent_client.h"
 #include "backends.h"
+#include "trace.h"
 #include "objects.h"
 #include "record.h"
 #include "transcript.h"
@@ -103,6 +104,7 @@ int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 	signal(SIGPIPE, SIG_IGN);
 	mc_record_open(result);
 	mc_transcript_open(transcript);
+	mc_trace_open(current->id, backend);
 
 	const struct CMUnitTest tests[] = {
 		{ current->function, run_current, NULL, NULL, NULL },

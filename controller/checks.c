@@ -2,36 +2,151 @@
 #include "checks.h"
 #include "random.h"
 #include "record.h"
+#include "trace.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-void mc_check_true_at(MC_WHERE, const char *label, bool cond, const char *fmt, ...)
+/*
+ * Every check ends here: it is counted, traced with what it requires
+ * (oracle, in trace.h's words), and fails the case with message when it
+ * does not hold.
+ */
+static void judge(MC_WHERE, const char *label, bool holds, const char *oracle, const char *fmt, va_list ap)
 {
 	char message[1024];
-	va_list ap;
 
 	mc_record_check();
-	if (cond)
+	mc_trace("check %s %s", label, oracle);
+	if (holds)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
 	mc_fail(file, line, label, "%s", message);
+}
+
+/* The same for what a case needs before it can check anything: ERROR when it does not hold. */
+static void require(MC_WHERE, const char *step, bool holds, const char *oracle, const char *fmt, va_list ap)
+{
+	char message[1024];
+
+	mc_trace("require %s %s", step, oracle);
+	if (holds)
+		return;
+	vsnprintf(message, sizeof(message), fmt, ap);
+	mc_broken(file, line, step, "%s", message);
+}
+
+static void __attribute__((format(printf, 7, 8)))
+judge_answer(MC_WHERE, const char *label, bool holds, const struct mc_reply *r, const char *pattern,
+	     const char *fmt, ...)
+{
+	char oracle[MC_DATA_MAX * 2 + 256];
+	va_list ap;
+
+	snprintf(oracle, sizeof(oracle), "answer #%d %s", r->seq, pattern);
+	va_start(ap, fmt);
+	judge(file, line, label, holds, oracle, fmt, ap);
+	va_end(ap);
+}
+
+void mc_check_answer_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *pattern,
+			const char *what)
+{
+	judge_answer(file, line, label, mc_line_matches(&r->line, pattern), r, pattern,
+		     "%s: expected %s\"%s\", got \"%s\"", what, pattern[0] == '!' ? "anything but " : "",
+		     pattern + (pattern[0] == '!'), r->text);
+}
+
+struct mc_term mc_answered_at(MC_WHERE, const struct mc_reply *r, const char *key, int64_t plus)
+{
+	return (struct mc_term){ .value = mc_reply_u64(file, line, r, key) + (uint64_t)plus, .seq = r->seq,
+				 .key = key, .plus = plus };
+}
+
+static void term_text(struct mc_term t, char *out, size_t cap)
+{
+	if (t.seq)
+		snprintf(out, cap, "#%d.%s%+" PRId64, t.seq, t.key, t.plus);
+	else
+		snprintf(out, cap, t.address ? "@0x%" PRIx64 : "%" PRIu64, t.value);
+}
+
+static bool compares(uint64_t a, const char *op, uint64_t b, bool *known)
+{
+	*known = true;
+	if (strcmp(op, "==") == 0)
+		return a == b;
+	if (strcmp(op, "!=") == 0)
+		return a != b;
+	if (strcmp(op, "<") == 0)
+		return a < b;
+	if (strcmp(op, "<=") == 0)
+		return a <= b;
+	if (strcmp(op, ">") == 0)
+		return a > b;
+	if (strcmp(op, ">=") == 0)
+		return a >= b;
+	if (strcmp(op, "multiple-of") == 0)
+		return b != 0 && a % b == 0;
+	*known = false;
+	return false;
+}
+
+/* "compare LHS OP RHS", and whether it holds */
+static bool comparison(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
+		       char *oracle, size_t cap)
+{
+	char left[96], right[96];
+	bool known;
+	bool holds = compares(lhs.value, op, rhs.value, &known);
+
+	if (!known)
+		mc_broken(file, line, label, "a check compares with \"%s\", which is no comparison", op);
+	term_text(lhs, left, sizeof(left));
+	term_text(rhs, right, sizeof(right));
+	snprintf(oracle, cap, "compare %s %s %s", left, op, right);
+	return holds;
+}
+
+void mc_check_compare_at(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
+			 const char *fmt, ...)
+{
+	char oracle[256];
+	bool holds = comparison(file, line, label, lhs, op, rhs, oracle, sizeof(oracle));
+	va_list ap;
+
+	va_start(ap, fmt);
+	judge(file, line, label, holds, oracle, fmt, ap);
+	va_end(ap);
+}
+
+void mc_require_compare_at(MC_WHERE, const char *step, struct mc_term lhs, const char *op, struct mc_term rhs,
+			   const char *fmt, ...)
+{
+	char oracle[256];
+	bool holds = comparison(file, line, step, lhs, op, rhs, oracle, sizeof(oracle));
+	va_list ap;
+
+	va_start(ap, fmt);
+	require(file, line, step, holds, oracle, fmt, ap);
+	va_end(ap);
 }
 
 void mc_check_error_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *code,
 		       const char *what)
 {
-	mc_check_true_at(file, line, label, !r->ok && strcmp(r->code, code) == 0,
-			 "%s: expected err code=%s, got \"%s\"", what, code, r->text);
+	char pattern[128];
+
+	snprintf(pattern, sizeof(pattern), "err code=%s", code);
+	mc_check_answer_at(file, line, label, r, pattern, what);
 }
 
 void mc_check_ok_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *what)
 {
-	mc_check_true_at(file, line, label, r->ok, "%s: expected ok, got \"%s\"", what, r->text);
+	mc_check_answer_at(file, line, label, r, "ok", what);
 }
 
 /* Bytes as text for a message: printable characters kept, the rest as \xNN. */
@@ -48,32 +163,70 @@ static void printable(const unsigned char *data, size_t len, char *out, size_t c
 	out[o] = '\0';
 }
 
+/* "ok data=<hex of text>": the answer of a read that found text; negated, one that did not. */
+static void data_pattern(const char *text, bool negated, char *out, size_t cap)
+{
+	char hex[MC_DATA_MAX * 2 + 1];
+
+	mc_hex_encode(text, strlen(text) < MC_DATA_MAX ? strlen(text) : MC_DATA_MAX, hex);
+	snprintf(out, cap, "%sok data=%s", negated ? "!" : "", hex);
+}
+
 static void check_bytes(MC_WHERE, const char *label, const struct mc_reply *r, const char *who,
-			const char *where,
-			const char *text)
+			const char *where, const char *text)
 {
 	unsigned char got[256];
-	char shown[1100];
-	size_t len = strlen(text);
-	long n;
+	char shown[1100], pattern[MC_DATA_MAX * 2 + 16];
+	long n = -1;
 
+	data_pattern(text, false, pattern, sizeof(pattern));
 	if (!r->ok)
-		mc_check_true_at(file, line, label, false, "%s reading %s: expected \"%s\", got \"%s\"",
-				 who, where, text, r->text);
+		judge_answer(file, line, label, false, r, pattern, "%s reading %s: expected \"%s\", got \"%s\"",
+			     who, where, text, r->text);
 	n = mc_hex_decode(mc_reply_field(file, line, r, "data"), got, sizeof(got));
-	if (n < 0)
-		n = 0;
-	printable(got, (size_t)n, shown, sizeof(shown));
-	mc_check_true_at(file, line, label, (size_t)n == len && memcmp(got, text, len) == 0,
-			 "%s read \"%s\" at %s, expected \"%s\"", who, shown, where, text);
+	printable(got, n < 0 ? 0 : (size_t)n, shown, sizeof(shown));
+	judge_answer(file, line, label, mc_line_matches(&r->line, pattern), r, pattern,
+		     "%s read \"%s\" at %s, expected \"%s\"", who, shown, where, text);
+}
+
+static void __attribute__((format(printf, 7, 8)))
+require_answer(MC_WHERE, const char *step, bool holds, const struct mc_reply *r, const char *pattern,
+	       const char *fmt, ...)
+{
+	char oracle[MC_DATA_MAX * 2 + 256];
+	va_list ap;
+
+	snprintf(oracle, sizeof(oracle), "answer #%d %s", r->seq, pattern);
+	va_start(ap, fmt);
+	require(file, line, step, holds, oracle, fmt, ap);
+	va_end(ap);
+}
+
+void mc_check_not_read_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *text,
+			  const char *what)
+{
+	char pattern[MC_DATA_MAX * 2 + 16];
+
+	data_pattern(text, true, pattern, sizeof(pattern));
+	judge_answer(file, line, label, mc_line_matches(&r->line, pattern), r, pattern,
+		     "%s found \"%s\": \"%s\"", what, text, r->text);
+}
+
+void mc_require_read_at(MC_WHERE, const char *step, const struct mc_reply *r, const char *text, const char *what)
+{
+	char pattern[MC_DATA_MAX * 2 + 16];
+
+	data_pattern(text, false, pattern, sizeof(pattern));
+	require_answer(file, line, step, mc_line_matches(&r->line, pattern), r, pattern,
+		       "%s did not find \"%s\": \"%s\"", what, text, r->text);
 }
 
 void mc_check_writes_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
 {
 	struct mc_reply r = mc_try_write_at(file, line, a, addr, text);
 
-	mc_check_true_at(file, line, label, r.ok, "%s could not write at 0x%lx: \"%s\"", mc_agent_label(a),
-			 (unsigned long)addr, r.text);
+	judge_answer(file, line, label, r.ok, &r, "ok", "%s could not write at 0x%lx: \"%s\"",
+		     mc_agent_label(a), (unsigned long)addr, r.text);
 }
 
 void mc_check_reads_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
@@ -85,24 +238,20 @@ void mc_check_reads_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_
 	check_bytes(file, line, label, &r, mc_agent_label(a), where, text);
 }
 
+/* Reading there faults, or finds something else; any other error is the harness's. */
 void mc_check_unreachable_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
 			     const char *text)
 {
-	unsigned char got[256];
+	char pattern[MC_DATA_MAX * 2 + 16];
 	struct mc_reply r = mc_try_read_at(file, line, a, addr, strlen(text));
-	long n;
 
-	if (!r.ok && strcmp(r.code, "fault") == 0) {
-		mc_check_true_at(file, line, label, true, "faulted");
-		return;
-	}
-	if (!r.ok)
+	if (!r.ok && strcmp(r.code, "fault") != 0)
 		mc_broken(file, line, "read", "%s could not read 0x%lx: \"%s\"", mc_agent_label(a),
 			  (unsigned long)addr, r.text);
-	n = mc_hex_decode(mc_reply_field(file, line, &r, "data"), got, sizeof(got));
-	mc_check_true_at(file, line, label, !(n == (long)strlen(text) && memcmp(got, text, (size_t)n) == 0),
-			 "%s reads another process's private \"%s\" at 0x%lx", mc_agent_label(a), text,
-			 (unsigned long)addr);
+	data_pattern(text, true, pattern, sizeof(pattern));
+	judge_answer(file, line, label, mc_line_matches(&r.line, pattern), &r, pattern,
+		     "%s reads another process's private \"%s\" at 0x%lx", mc_agent_label(a), text,
+		     (unsigned long)addr);
 }
 
 void mc_check_allocation_private_at(MC_WHERE, const char *label, struct mc_agent *a, struct mc_agent *b,
@@ -125,41 +274,24 @@ void mc_check_file_holds_at(MC_WHERE, const char *label, struct mc_agent *a, con
 	check_bytes(file, line, label, &r, mc_agent_label(a), where, text);
 }
 
-static const char *probe(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access,
-			 struct mc_reply *r)
-{
-	*r = mc_probe_at(file, line, a, addr, access);
-	return mc_reply_field(file, line, r, "result");
-}
-
 /* A probe's result that is a fault: a POSIX signal, or a Win32 exception. */
-static bool is_fault(const char *result)
-{
-	static const char *const faults[] = { "segv", "bus", "access_violation", "in_page_error" };
-
-	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-		if (strcmp(result, faults[i]) == 0)
-			return true;
-	return false;
-}
+#define FAULTED "ok result=segv|bus|access_violation|in_page_error"
 
 void mc_check_faults_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *access)
 {
-	struct mc_reply r;
-	const char *result = probe(file, line, a, addr, access, &r);
+	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
 
-	mc_check_true_at(file, line, label, is_fault(result),
-			 "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
-			 mc_agent_label(a), access, (unsigned long)addr, r.text);
+	judge_answer(file, line, label, mc_line_matches(&r.line, FAULTED), &r, FAULTED,
+		     "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
+		     mc_agent_label(a), access, (unsigned long)addr, r.text);
 }
 
 void mc_check_accessible_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
 			    const char *access)
 {
-	struct mc_reply r;
-	const char *result = probe(file, line, a, addr, access, &r);
+	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
 
-	mc_check_true_at(file, line, label, strcmp(result, "ok") == 0,
-			 "%s: a %s at 0x%lx should succeed, but it faulted (\"%s\")",
-			 mc_agent_label(a), access, (unsigned long)addr, r.text);
+	judge_answer(file, line, label, mc_line_matches(&r.line, "ok result=ok"), &r, "ok result=ok",
+		     "%s: a %s at 0x%lx should succeed, but it faulted (\"%s\")",
+		     mc_agent_label(a), access, (unsigned long)addr, r.text);
 }

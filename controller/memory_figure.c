@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "memory_figure.h"
+#include "trace.h"
 #include "transcript.h"
 
 #include <errno.h>
@@ -98,9 +99,36 @@ static const char *const MEMINFO_MAPPED[] = { "Mapped", NULL };
 
 static uint64_t read_figure(const char *file, int line, const char *figure, bool note);
 
-uint64_t mc_memory_kb_at(MC_WHERE, const char *figure)
+/*
+ * A figure is an answer the controller gives itself ("ok kb=N"), numbered
+ * like the agents' answers, so that checks compare it as they compare
+ * theirs and the trace can name it. Its text lives until the process ends.
+ */
+#define FIGURES_MAX 64
+
+static struct mc_reply as_answer(MC_WHERE, uint64_t kb)
 {
-	return read_figure(file, line, figure, true);
+	static char texts[FIGURES_MAX][2][40];
+	static int n;
+	struct mc_reply r = { .ok = true, .seq = mc_trace_next_seq() };
+	const char *why;
+
+	if (n == FIGURES_MAX)
+		mc_broken(file, line, "memory-figure", "more than %d memory figures in one case", FIGURES_MAX);
+	snprintf(texts[n][0], sizeof(texts[n][0]), "ok kb=%llu", (unsigned long long)kb);
+	memcpy(texts[n][1], texts[n][0], sizeof(texts[n][1]));
+	r.text = texts[n][0];
+	mc_line_parse(texts[n][1], &r.line, &why);   /* well-formed: made just above */
+	n++;
+	return r;
+}
+
+struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure)
+{
+	struct mc_reply r = as_answer(file, line, read_figure(file, line, figure, true));
+
+	mc_trace("figure #%d %s %s", r.seq, figure, r.text + 6);
+	return r;
 }
 
 /*
@@ -123,7 +151,7 @@ static long ms_since(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-uint64_t mc_memory_kb_settled_at(MC_WHERE, const char *figure, uint64_t at_least, uint64_t at_most)
+static uint64_t settled(MC_WHERE, const char *figure, uint64_t at_least, uint64_t at_most)
 {
 	struct timespec start, poll = { 0, SETTLE_POLL_MS * 1000000L };
 	uint64_t kb = read_figure(file, line, figure, false);
@@ -194,6 +222,29 @@ static uint64_t read_figure(const char *file, int line, const char *figure, bool
 	if (note)
 		mc_transcript_note("%s: %lld kB", what, value);
 	return (uint64_t)value;
+}
+
+static uint64_t add(uint64_t kb, int64_t delta)
+{
+	if (delta < 0)
+		return (uint64_t)-delta > kb ? 0 : kb - (uint64_t)-delta;
+	return kb + (uint64_t)delta;
+}
+
+struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
+				     int64_t most)
+{
+	uint64_t kb = mc_reply_u64(file, line, base, "kb");
+	struct mc_reply r = as_answer(file, line,
+				      settled(file, line, figure, add(kb, least),
+					      most == MC_UNBOUNDED ? UINT64_MAX : add(kb, most)));
+
+	if (most == MC_UNBOUNDED)
+		mc_trace("figure #%d %s %s #%d %lld max", r.seq, figure, r.text + 6, base->seq, (long long)least);
+	else
+		mc_trace("figure #%d %s %s #%d %lld %lld", r.seq, figure, r.text + 6, base->seq, (long long)least,
+			 (long long)most);
+	return r;
 }
 
 const char *mc_memory_what(void)

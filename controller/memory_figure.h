@@ -23,25 +23,27 @@
 #define MAPCONF_MEMORY_FIGURE_H
 
 #include "case_end.h"
+#include "reply.h"
 
 #include <stdint.h>
 
 /* Join the case's memory cgroup, once, before the first agent starts. */
 void mc_memory_join(void);
-/* The figure in kB: "shmem" (shared memory) or "mapped" (mapped file pages). */
-uint64_t mc_memory_kb_at(MC_WHERE, const char *figure);
+/* The figure in kB, as an answer "ok kb=N": "shmem" (shared memory) or "mapped" (mapped file pages). */
+struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure);
 /*
- * The figure once it is within at_least..at_most (kB), read again while it
- * is not, for at most 2.5 s (a cgroup) or 1.2 s (meminfo): the figures trail
- * a change by up to a batch of the kernel's per-CPU counts. The last value
- * read, in or out of the range.
+ * The figure once it is within base+least..base+most kB (most may be
+ * MC_UNBOUNDED), read again while it is not, for at most 2.5 s (a cgroup)
+ * or 1.2 s (meminfo): the figures trail a change by up to a batch of the
+ * kernel's per-CPU counts. The last value read, in or out of the range.
  */
-uint64_t mc_memory_kb_settled_at(MC_WHERE, const char *figure, uint64_t at_least, uint64_t at_most);
+#define MC_UNBOUNDED INT64_MAX
+struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
+				     int64_t most);
 /* What the last mc_memory_kb() read, for messages: "shmem of the case's memory cgroup". */
 const char *mc_memory_what(void);
 
-#define mc_memory_kb(figure) mc_memory_kb_at(MC_HERE, figure)
-#define mc_memory_kb_settled(figure, at_least, at_most) \
-	mc_memory_kb_settled_at(MC_HERE, figure, at_least, at_most)
+#define mc_memory_figure(figure) mc_memory_figure_at(MC_HERE, figure)
+#define mc_memory_settled(figure, base, least, most) mc_memory_settled_at(MC_HERE, figure, base, least, most)
 
 #endif

@@ -1,4 +1,5 @@
 #include "requests.h"
+#include "trace.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +60,7 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	vsnprintf(request, sizeof(request), fmt, ap);
 	va_end(ap);
 	r = call(file, line, a, request);
+	mc_trace("require #%d", r.seq);
 	if (r.ok)
 		return r;
 	verb_of(request, verb, sizeof(verb));

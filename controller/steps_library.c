@@ -18,11 +18,11 @@ void mc_lib_free_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 	mc_step_at(file, line, a, "lib op=free addr=0x%lx", (unsigned long)addr);
 }
 
-uint64_t mc_lib_global_at(MC_WHERE, struct mc_agent *a)
+struct mc_reply mc_lib_global_at(MC_WHERE, struct mc_agent *a)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "lib op=global");
 
-	return mc_reply_u64(file, line, &r, "value");
+	return r;
 }
 
 void mc_lib_set_at(MC_WHERE, struct mc_agent *a, unsigned int value)
@@ -30,11 +30,11 @@ void mc_lib_set_at(MC_WHERE, struct mc_agent *a, unsigned int value)
 	mc_step_at(file, line, a, "lib op=set value=%u", value);
 }
 
-uint64_t mc_lib_shared_global_at(MC_WHERE, struct mc_agent *a)
+struct mc_reply mc_lib_shared_global_at(MC_WHERE, struct mc_agent *a)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "lib op=global var=shared");
 
-	return mc_reply_u64(file, line, &r, "value");
+	return r;
 }
 
 void mc_lib_set_shared_at(MC_WHERE, struct mc_agent *a, unsigned int value)

@@ -15,11 +15,11 @@ void mc_lib_load_at(MC_WHERE, struct mc_agent *a);
 uintptr_t mc_lib_alloc_at(MC_WHERE, struct mc_agent *a, uint64_t size);
 /* Give an allocation back to the library's allocator, which may hand its memory out again. */
 void mc_lib_free_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
-/* The value of the library's ordinary global in a's process. */
-uint64_t mc_lib_global_at(MC_WHERE, struct mc_agent *a);
+/* The answer "ok value=N": the library's ordinary global in a's process. */
+struct mc_reply mc_lib_global_at(MC_WHERE, struct mc_agent *a);
 void mc_lib_set_at(MC_WHERE, struct mc_agent *a, unsigned int value);
 /* The same for the DLL's global in its shared section. */
-uint64_t mc_lib_shared_global_at(MC_WHERE, struct mc_agent *a);
+struct mc_reply mc_lib_shared_global_at(MC_WHERE, struct mc_agent *a);
 void mc_lib_set_shared_at(MC_WHERE, struct mc_agent *a, unsigned int value);
 
 #define mc_lib_load(a)                mc_lib_load_at(MC_HERE, a)

@@ -52,12 +52,12 @@ struct mc_reply mc_try_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uin
 			 (unsigned long long)length, (unsigned long long)seed);
 }
 
-uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
+struct mc_reply mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "checksum addr=0x%lx length=%llu",
 				       (unsigned long)addr, (unsigned long long)length);
 
-	return mc_reply_u64(file, line, &r, "sum");
+	return r;
 }
 
 struct mc_reply mc_probe_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access)

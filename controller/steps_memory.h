@@ -19,8 +19,8 @@ struct mc_reply mc_try_read_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, siz
 /* Writes mc_fill_byte(seed, i) at every offset i of the range. */
 void mc_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed);
 struct mc_reply mc_try_fill_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed);
-/* mc_range_sum of the range. */
-uint64_t mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
+/* The answer "ok sum=N": mc_range_sum of the range. */
+struct mc_reply mc_checksum_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 /* One access ("read", "write") at addr; the answer's result= is "ok" or the fault (segv, bus, ...). */
 struct mc_reply mc_probe_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access);
 /* count nodes, stride bytes apart, each pointing to the next; node i holds the value 7i+1. */

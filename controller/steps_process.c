@@ -4,6 +4,7 @@
 #include "run_env.h"
 #include "steps_memory.h"
 #include "steps_view.h"
+#include "trace.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,6 +114,7 @@ void mc_kill_at(MC_WHERE, struct mc_agent *a)
 {
 	if (!mc_agent_alive(a))
 		mc_broken(file, line, "kill", "agent %s is not running", mc_agent_label(a));
+	mc_trace("kill %s", mc_agent_label(a));
 	mc_agent_kill(a);
 }
 

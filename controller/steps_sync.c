@@ -40,11 +40,11 @@ void mc_sem_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, unsigned int v
 	mc_step_at(file, line, a, "sem_init value=%u addr=0x%lx", value, (unsigned long)addr);
 }
 
-uint64_t mc_load64_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+struct mc_reply mc_load64_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "load64 addr=0x%lx", (unsigned long)addr);
 
-	return mc_reply_u64(file, line, &r, "value");
+	return r;
 }
 
 /* The adder's request: its verb, and the field that names its lock. */

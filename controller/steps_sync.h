@@ -22,8 +22,8 @@ void mc_mutex_unlock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* Win32: a named mutex under o's name (mutexes and sections share one namespace). */
 void mc_mutex_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
 void mc_sem_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, unsigned int value);
-/* The 64-bit value at addr (an acquire load). */
-uint64_t mc_load64_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+/* The answer "ok value=N": the 64-bit value at addr (an acquire load). */
+struct mc_reply mc_load64_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 
 /* What keeps concurrent increments of one counter apart. */
 enum mc_guard {

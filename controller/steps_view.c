@@ -100,11 +100,11 @@ struct mc_reply mc_try_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, ui
 	return mc_try_at(file, line, a, FLUSH, (unsigned long)addr, (unsigned long long)length, mode);
 }
 
-uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+struct mc_reply mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
 	struct mc_reply r = mc_step_at(file, line, a, "dirty addr=0x%lx", (unsigned long)addr);
 
-	return mc_reply_u64(file, line, &r, "kb");
+	return r;
 }
 
 struct mc_reply mc_query_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)

@@ -40,8 +40,8 @@ void mc_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 /* A flush in that mode ("sync", "async", or "both", which is invalid), for a check to judge. */
 struct mc_reply mc_try_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length,
 				const char *mode);
-/* kB of the view at addr that are dirty (not yet written back to the file). */
-uint64_t mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+/* The answer "ok kb=N": kB of the view at addr that are dirty (not yet written back to the file). */
+struct mc_reply mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* Win32: what VirtualQuery reports for the region holding addr (fields state=, type=, protect=). */
 struct mc_reply mc_query_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* An address where a range of length is free in every one of the n agents. */

@@ -167,3 +167,55 @@ uint64_t mc_range_sum(const void *data, size_t len)
 	}
 	return mc_fnv1a(p + i, len - i, h);
 }
+
+/* value equals one of the '|'-joined alternatives of len bytes at alts; numbers compare as numbers */
+static bool one_of(const char *value, const char *alts, size_t len)
+{
+	uint64_t want, got;
+	bool numeric = mc_parse_u64(value, &got) == 0;
+
+	while (len > 0) {
+		size_t n = strcspn(alts, "|");
+		char alt[128];
+
+		if (n > len)
+			n = len;
+		if (n < sizeof(alt)) {
+			memcpy(alt, alts, n);
+			alt[n] = '\0';
+			if (numeric && mc_parse_u64(alt, &want) == 0 ? want == got : strcmp(alt, value) == 0)
+				return true;
+		}
+		alts += n;
+		len -= n;
+		if (len > 0) {
+			alts++;
+			len--;
+		}
+	}
+	return false;
+}
+
+bool mc_line_matches(const struct mc_line *line, const char *pattern)
+{
+	bool negated = pattern[0] == '!';
+	const char *p = pattern + negated;
+	size_t n = strcspn(p, " ");
+	bool holds = strlen(line->word) == n && strncmp(line->word, p, n) == 0;
+
+	for (p += n; holds && *p;) {
+		p += strspn(p, " ");
+		size_t klen = strcspn(p, "="), flen = strcspn(p, " ");
+		char key[64];
+		const char *value;
+
+		if (klen >= flen || klen >= sizeof(key))
+			return false;   /* a malformed pattern matches nothing */
+		memcpy(key, p, klen);
+		key[klen] = '\0';
+		value = mc_line_get(line, key);
+		holds = value && one_of(value, p + klen + 1, flen - klen - 1);
+		p += flen;
+	}
+	return holds != negated;
+}

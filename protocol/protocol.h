@@ -44,6 +44,14 @@ int mc_line_parse(char *buf, struct mc_line *line, const char **why);
 /* The value of key, or NULL when the line has no such field. */
 const char *mc_line_get(const struct mc_line *line, const char *key);
 
+/*
+ * Whether line matches pattern: its word ("ok", "err"), then key=value
+ * fields it must carry, a value being alternatives joined by '|' (numbers
+ * compare as numbers); a leading '!' turns the answer around. The way a
+ * check states what it requires of an answer.
+ */
+bool mc_line_matches(const struct mc_line *line, const char *pattern);
+
 /* Numeric field accessors: 0 on success, -1 if absent or malformed. */
 int mc_line_get_u64(const struct mc_line *line, const char *key, uint64_t *out);
 int mc_line_get_addr(const struct mc_line *line, const char *key, uintptr_t *out);

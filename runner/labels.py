@@ -2,7 +2,7 @@
 checks, and the steps the harness names when a step breaks.
 
 Every check in a case has a label, a string literal as its first argument
-(controller/checks.h); MC_BROKEN and MC_SKIP have one too. A case's labels are those in
+(controller/checks.h), and so have MC_BROKEN, MC_SKIP and the mc_require_ preconditions. A case's labels are those in
 its function and in the static functions of its file that it calls, however
 deeply. A step is named by the request's verb (from the agents' verb
 tables), by what the controller library was doing (the literal step of its
@@ -30,7 +30,7 @@ LABEL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 # A raw request a case writes out itself (requests.h): its verb is a step of that case.
 _RAW_REQUEST = re.compile(r"\bmc_(?:step|try)\(\s*[a-z_][a-z0-9_]*,\s*\"([a-z_0-9]+)")
-_LABELLED_CALL = re.compile(r"\b(?:MC_CHECK|MC_BROKEN|MC_SKIP|mc_check_[a-z_]+)\(\s*\"([^\"]*)\"")
+_LABELLED_CALL = re.compile(r"\b(?:MC_BROKEN|MC_SKIP|mc_check_[a-z_]+|mc_require_[a-z_]+)\(\s*\"([^\"]*)\"")
 _FUNCTION = re.compile(r"^static [^;{]*?\b([a-z_][a-z0-9_]*)\([^;{]*\)\s*\{\s*$", re.MULTILINE)
 _CALLED = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")
 _LIBRARY_STEP = re.compile(
