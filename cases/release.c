@@ -86,7 +86,7 @@ static uintptr_t filled_big_view(struct mc_agent *a, struct mc_object *obj, stru
 
 static void check_released(const struct mc_object *obj, const struct mc_reply *baseline, const char *after)
 {
-	struct mc_reply now = figure_reaching(obj, baseline, -(int64_t)BIG_KB * 4, SLACK_KB);
+	struct mc_reply now = figure_reaching(obj, baseline, -MC_UNBOUNDED, SLACK_KB);
 	uint64_t before = mc_field_u64(baseline, "kb"), left = mc_field_u64(&now, "kb");
 
 	mc_check_compare("memory-released", mc_answered(&now, "kb"), "<=",

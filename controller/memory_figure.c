@@ -236,14 +236,14 @@ struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct 
 {
 	uint64_t kb = mc_reply_u64(file, line, base, "kb");
 	struct mc_reply r = as_answer(file, line,
-				      settled(file, line, figure, add(kb, least),
+				      settled(file, line, figure, least == -MC_UNBOUNDED ? 0 : add(kb, least),
 					      most == MC_UNBOUNDED ? UINT64_MAX : add(kb, most)));
+	char lo[24], hi[24];
 
-	if (most == MC_UNBOUNDED)
-		mc_trace("figure #%d %s %s #%d %lld max", r.seq, figure, r.text + 6, base->seq, (long long)least);
-	else
-		mc_trace("figure #%d %s %s #%d %lld %lld", r.seq, figure, r.text + 6, base->seq, (long long)least,
-			 (long long)most);
+	snprintf(lo, sizeof(lo), "%lld", (long long)least);
+	snprintf(hi, sizeof(hi), "%lld", (long long)most);
+	mc_trace("figure #%d %s %s #%d %s %s", r.seq, figure, r.text + 6, base->seq,
+		 least == -MC_UNBOUNDED ? "min" : lo, most == MC_UNBOUNDED ? "max" : hi);
 	return r;
 }
 

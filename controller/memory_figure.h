@@ -32,8 +32,8 @@ void mc_memory_join(void);
 /* The figure in kB, as an answer "ok kb=N": "shmem" (shared memory) or "mapped" (mapped file pages). */
 struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure);
 /*
- * The figure once it is within base+least..base+most kB (most may be
- * MC_UNBOUNDED), read again while it is not, for at most 2.5 s (a cgroup)
+ * The figure once it is within base+least..base+most kB (least may be
+ * -MC_UNBOUNDED: down to 0; most MC_UNBOUNDED: no limit), read again while it is not, for at most 2.5 s (a cgroup)
  * or 1.2 s (meminfo): the figures trail a change by up to a batch of the
  * kernel's per-CPU counts. The last value read, in or out of the range.
  */

@@ -1,4 +1,4 @@
-"""The mapconf command line: run, list, explain, report, docs, selftest.
+"""The mapconf command line: run, list, explain, report, repro, expectations, docs, selftest.
 
 Exit codes: 0 no unexpected result, 1 unexpected results (for `docs --check`:
 a generated file is out of date), 2 usage, spec or tool error (one sentence
@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, docs, expectations, filesystems, platforms, results_schema, spec, toolchain, vocabulary
+from . import catalogue, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -121,8 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the expectations file to write (read first, if it exists)")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
+    p = sub.add_parser("repro", help="write a standalone C program that does what an assertion's case does")
+    p.add_argument("ids", nargs="+", metavar="ID", help="assertion IDs or patterns, e.g. ADDR-003 or 'REL-*'")
+    p.add_argument("--backend", help="only this backend (default: every POSIX backend of the assertion)")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",
+                   help="the directory to write ID-BACKEND.c and README.md into")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+
     sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
     return parser
+
+
+def cmd_repro(args) -> int:
+    made, missing = repro.make(REPO, args.spec, args.ids, args.backend, args.output)
+    for m in made:
+        print(f"{m.path}: {' && '.join(m.build)}")
+    for why in missing:
+        print(f"mapconf: no reproducer for {why}", file=sys.stderr)
+    print(f"{len(made)} reproducers in {args.output}/ (README.md says how to build and run them)")
+    return 1 if missing else 0
 
 
 def cmd_list(args) -> int:
@@ -195,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "expectations":
             print(expectations.update(args.results, args.output, args.spec))
             return 0
+        if args.command == "repro":
+            return cmd_repro(args)
         if args.command == "report":
             print(report_matrix.report(args.results, args.output, args.baseline))
             return 0

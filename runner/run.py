@@ -37,6 +37,7 @@ class RunOptions:
     verbose: bool = False
     expectations: tuple[Path, ...] = ()     # teams' files, each layered over what comes before it
     filesystem: filesystems.Filesystem | None = None     # --filesystem: where file-backed objects live
+    trace_dir: Path | None = None           # ./mapconf repro: each case writes its trace there (controller/trace.h)
 
 
 @dataclass
@@ -102,6 +103,8 @@ def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> di
         # a request must fail well before the case does, so the failure names the request
         "MAPCONF_REQUEST_TIMEOUT": str(min(10.0, opts.timeout / 3)),
     })
+    if opts.trace_dir is not None:
+        env["MAPCONF_TRACE_DIR"] = str(opts.trace_dir)
     return env
 
 

@@ -15,6 +15,7 @@ left behind.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import re
@@ -28,7 +29,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from runner import execute, labels, memcg, platforms, results_schema, run, rundir, spec, toolchain
+from runner import execute, labels, memcg, platforms, repro, results_schema, run, rundir, spec, toolchain
 from runner.platforms import wine as platform_wine
 from runner.reports import html as report_html, json as report_json, junit as report_junit
 from runner.tests import fixtures
@@ -41,6 +42,17 @@ BROKEN_EXPECTED = {
     "BRK-001": "PASS", "BRK-002": "ERROR", "BRK-003": "ERROR", "BRK-004": "TIMEOUT",
     "BRK-005": "ERROR", "BRK-006": "FAIL", "BRK-007": "ERROR", "BRK-008": "TIMEOUT",
     "BRK-009": "ERROR", "BRK-010": "SKIP",
+}
+
+
+# Faults the reproducers are not yet seen failing under, and why. Each is
+# a gap of the reproducers, not of the suite (whose own fault step covers
+# the same assertions): the note of the change that left it says so.
+REPRO_NOT_YET_FAILED_BY = {
+    "memory-global": "its allocations come from a region shared by the agents only when the fault library "
+                     "recognizes the caller as the agent; in a reproducer it does not yet",
+    "cloexec-cleared": "a reproducer's agent, after exec, does not reach the descriptor the fault left open; "
+                       "why is not found yet",
 }
 
 
@@ -317,6 +329,69 @@ class Selftest:
         proc = self.mapconf("run", "--expectations", str(bad))
         if proc.returncode != 2 or f"{bad}:2:" not in proc.stderr:
             raise StepFailed(f"a bad expectations file: exit {proc.returncode}, {proc.stderr[-300:]!r}")
+
+    def reproducers(self) -> None:
+        """./mapconf repro for every assertion: each program cc builds; run here,
+        it exits 0 (1 where the native platform is known to diverge); under
+        each fault that must make its assertion FAIL, put in its agents only,
+        it exits 1 at that fault's check; and ADDR-003's exits 1 with the
+        fault preloaded into the whole program, as a platform team would."""
+        out = self.tmp / "repro"
+        made, missing = repro.make(self.repo, self.repo / "cases" / "spec.toml", ["*"], None, out)
+        unexplained = [m for m in missing if not m.startswith("SIZE-006 [posix-shm]: the case ended SKIP")]
+        if unexplained or len(made) < 200:
+            raise StepFailed(f"{len(made)} reproducers made; not made: {unexplained[:5]}")
+        by_pair = {(m.id, m.backend): m for m in made}
+
+        def build(m: repro.Made) -> str:
+            proc = subprocess.run(m.build[0], shell=True, cwd=out, capture_output=True, text=True, timeout=120)
+            return "" if proc.returncode == 0 else f"{m.path.name}: {proc.stderr[-500:]}"
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            broken = [b for b in pool.map(build, made) if b]
+        library = [m for m in made if len(m.build) > 1]
+        if library:
+            broken += [build(repro.Made(m.id, m.backend, m.path, m.build[1:], m.observed)) for m in library[:1]]
+        if any(broken):
+            raise StepFailed(f"{len(broken)} reproducers do not build: {broken[:2]}")
+
+        def run_one(m: repro.Made, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+            return subprocess.run([str(out / f"{m.id}-{m.backend}")], cwd=out, capture_output=True, text=True,
+                                  timeout=120, env=env, stdin=subprocess.DEVNULL)
+
+        wrong = []
+        for m in made:
+            proc = run_one(m)
+            want = 0 if m.observed == "PASS" else 1
+            if proc.returncode != want:
+                wrong.append(f"{m.path.name} exited {proc.returncode} natively, expected {want}: "
+                             f"{proc.stdout[-300:]}")
+        if wrong:
+            raise StepFailed(f"{len(wrong)} reproducers: {wrong[:3]}")
+        preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
+        runs = 0
+        for fault, entries in faults.MUST_FAIL.items():
+            if fault in faults.RUN_WITH or fault in REPRO_NOT_YET_FAILED_BY:
+                continue
+            env = dict(os.environ, MAPCONF_AGENT_ENV=f"LD_PRELOAD={preload}\x1fMAPCONF_FAULT={fault}")
+            for entry in entries:
+                assertion_id, backend, labels = faults.parse(entry)
+                for (pid, pbackend), m in by_pair.items():
+                    if pid != assertion_id or backend not in (None, pbackend):
+                        continue
+                    proc = run_one(m, env)
+                    runs += 1
+                    failed_at = re.search(r"^FAIL ([a-z0-9-]+):", proc.stdout, re.MULTILINE)
+                    if proc.returncode != 1 or not failed_at or failed_at.group(1) not in labels:
+                        wrong.append(f"{m.path.name} under {fault}: exit {proc.returncode}, "
+                                     f"{failed_at.group(0) if failed_at else proc.stdout.splitlines()[-3:]!r}")
+        if wrong:
+            raise StepFailed(f"{len(wrong)} of {runs} fault runs did not fail at their check: {wrong}")
+        whole = run_one(by_pair[("ADDR-003", "posix-shm")],
+                        dict(os.environ, LD_PRELOAD=str(preload), MAPCONF_FAULT="noreplace-hint"))
+        if whole.returncode != 1 or "FAIL request-refused" not in whole.stdout:
+            raise StepFailed(f"ADDR-003's reproducer with MAP_FIXED_NOREPLACE made a hint exited "
+                             f"{whole.returncode}: {whole.stdout[-300:]}")
 
     def fault(self, name: str, must_fail: list[str]) -> None:
         preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
@@ -611,6 +686,8 @@ class Selftest:
         for name, must_fail in faults_win32.MUST_FAIL.items():
             self.step(f"Win32 fault {name} fails {', '.join(must_fail)}",
                       lambda name=name, must_fail=must_fail: self.win32_fault(name, must_fail))
+        self.step("./mapconf repro: every reproducer builds, exits 0 here and 1 under its assertion's faults",
+                  self.reproducers)
         self.step("bad input: one sentence and exit 2", self.bad_input)
         self.step("a run killed with SIGKILL is swept by the next run", self.killed_run_is_swept)
         self.step("a --filesystem ext4 or fuse run killed with SIGKILL: its loop device, holder and FUSE daemon "

@@ -13,6 +13,8 @@
  *   dirty-new-objects     a new object's first byte is not zero
  *   fixed-ignored         a requested address is ignored (any address is used)
  *   fixed-replaces        a requested address replaces what is mapped there
+ *   noreplace-hint        MAP_FIXED_NOREPLACE is a hint: a free address is
+ *                         used, an occupied one is not (the view goes elsewhere)
  *   munmap-noop           munmap does nothing
  *   readonly-is-writable  read-only shared views are made writable
  *   open-ro-as-rw         read-only opens are made read-write
@@ -358,6 +360,8 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		flags &= ~MAP_FIXED_NOREPLACE;
 		addr = NULL;
 	}
+	if ((flags & MAP_FIXED_NOREPLACE) && is("noreplace-hint"))
+		flags &= ~MAP_FIXED_NOREPLACE;
 	if ((flags & MAP_FIXED_NOREPLACE) && is("fixed-replaces"))
 		flags = (flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
 	if (fd >= 0 && (flags & MAP_SHARED) && prot == PROT_READ && is("readonly-is-writable"))
@@ -756,8 +760,10 @@ static int from_the_suite(void *caller)
 {
 	Dl_info info;
 
+	/* the agent and the test library, and the reproducers (./mapconf repro), which hold both */
 	return dladdr(caller, &info) && info.dli_fname &&
-	       (strstr(info.dli_fname, "mapconf-agent") || strstr(info.dli_fname, "libmapconf-testlib"));
+	       (strstr(info.dli_fname, "mapconf-agent") || strstr(info.dli_fname, "libmapconf-testlib") ||
+		strstr(info.dli_fname, "repro"));
 }
 
 extern void *__libc_calloc(size_t, size_t);
