@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "agent_client.h"
+#include "answers.h"
 #include "trace.h"
 #include "transcript.h"
 
@@ -257,36 +258,6 @@ closed:
 	return status;
 }
 
-/*
- * Answers are kept until the case ends, so a case can hold any number of
- * replies without one request invalidating an earlier answer.
- */
-static char **kept;
-static size_t nkept;
-
-static char *keep(const char *text)
-{
-	char **grown = realloc(kept, (nkept + 1) * sizeof(*kept));
-	char *copy = strdup(text);
-
-	if (!grown || !copy) {
-		fprintf(stderr, "mapconf: out of memory keeping an answer\n");
-		abort();
-	}
-	kept = grown;
-	kept[nkept++] = copy;
-	return copy;
-}
-
-static void forget_answers(void)
-{
-	for (size_t i = 0; i < nkept; i++)
-		free(kept[i]);
-	free(kept);
-	kept = NULL;
-	nkept = 0;
-}
-
 /* An answer (or ready line) came: in the transcript, and numbered in the trace. */
 static int answered(const struct mc_agent *a, const char *line)
 {
@@ -295,35 +266,6 @@ static int answered(const struct mc_agent *a, const char *line)
 	mc_transcript(a->label, "->", line);
 	mc_trace("answer %s #%d %.*s", a->label, seq, (int)strcspn(line, "\n"), line);
 	return seq;
-}
-
-static enum mc_call_status parse_reply(char *text, int seq, struct mc_reply *reply,
-				       char *why, size_t whylen)
-{
-	const char *problem;
-
-	char *copy = keep(text);
-
-	memset(reply, 0, sizeof(*reply));
-	reply->seq = seq;
-	/* parse a second copy: the text must stay whole for messages */
-	reply->text = keep(text);
-	if (mc_line_parse(copy, &reply->line, &problem)) {
-		snprintf(why, whylen, "malformed answer (%s): \"%.200s\"", problem, text);
-		return MC_CALL_MALFORMED;
-	}
-	if (strcmp(reply->line.word, "ok") == 0) {
-		reply->ok = true;
-		return MC_CALL_ANSWERED;
-	}
-	if (strcmp(reply->line.word, "err") == 0) {
-		reply->code = mc_line_get(&reply->line, "code");
-		reply->native = mc_line_get(&reply->line, "native");
-		if (reply->code && reply->native)
-			return MC_CALL_ANSWERED;
-	}
-	snprintf(why, whylen, "malformed answer (not \"ok ...\" or \"err code=... native=...\"): \"%.200s\"", text);
-	return MC_CALL_MALFORMED;
 }
 
 /*
@@ -404,7 +346,7 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
 
 	switch (st) {
 	case MC_CALL_ANSWERED:
-		return parse_reply(line, answered(a, line), reply, why, whylen);
+		return mc_answer_parse(line, answered(a, line), reply, why, whylen);
 	case MC_CALL_TIMEOUT:
 		snprintf(why, whylen, "agent %s did not answer \"%.100s\" within %.0f s",
 			 a->label, a->pending, mc_request_timeout());
@@ -591,12 +533,12 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 		if (strncmp(line, "ready ", 6) == 0) {
 			memset(reply, 0, sizeof(*reply));
 			reply->ok = true;
-			reply->text = keep(line);
+			reply->text = mc_answer_keep(line);
 			reply->seq = seq;
 			return st;
 		}
 		/* not "ready": the exec failed, and this is its answer */
-		return parse_reply(line, seq, reply, why, whylen);
+		return mc_answer_parse(line, seq, reply, why, whylen);
 	}
 	if (st == MC_CALL_TIMEOUT) {
 		snprintf(why, whylen, "agent %s did not announce itself within %.0f s after exec", a->label,
@@ -642,7 +584,7 @@ void mc_agent_kill_all(void)
 {
 	for (int i = 0; i < nagents; i++)
 		mc_agent_kill(&agents[i]);
-	forget_answers();
+	mc_answers_forget();
 }
 
 const char *mc_agent_label(const struct mc_agent *a)

@@ -87,7 +87,8 @@ uint64_t mc_raw_handle_at(MC_WHERE, struct mc_agent *a, struct mc_handle h)
 	return mc_reply_u64(file, line, &r, "raw");
 }
 
-struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length)
+/* Traced as one step ("chain"): which requests it makes depends on the answers, and a reproducer must do the same. */
+static struct mc_reply read_through_raw(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length)
 {
 	struct mc_reply r = mc_try_at(file, line, a, "adopt raw=%llu", (unsigned long long)raw);
 
@@ -97,6 +98,16 @@ struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_
 	if (!r.ok)
 		return r;
 	return mc_try_read_at(file, line, a, (uintptr_t)mc_reply_u64(file, line, &r, "addr"), length);
+}
+
+struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length)
+{
+	struct mc_reply r;
+
+	mc_trace("chain read_through_raw %s raw=%llu length=%zu", mc_agent_label(a), (unsigned long long)raw, length);
+	r = read_through_raw(file, line, a, raw, length);
+	mc_trace("chain-end #%d", r.seq);
+	return r;
 }
 
 void mc_exit_at(MC_WHERE, struct mc_agent *a)

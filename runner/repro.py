@@ -11,7 +11,7 @@ the program does the same things on its own run. The program is one file:
 the script, mapconf's POSIX agent (which carries the steps out with plain C
 library calls), the agent client that starts agents with posix_spawn and
 talks to them over pipes, and a small interpreter that requires of each
-answer what the suite's check requires (repro/posix_runtime.c). It needs
+answer what the suite's check requires (repro/interpreter.c, repro/posix.c). It needs
 nothing but the C library: no harness, no cmocka.
 """
 
@@ -38,13 +38,15 @@ POSIX_SOURCES = (
     "agents/common/verbs_touch.c", "agents/posix/verbs_object.c", "agents/posix/verbs_view.c",
     "agents/posix/verbs_memory.c", "agents/posix/verbs_process.c", "agents/posix/verbs_sync.c",
     "agents/posix/verbs_library.c", "agents/posix/verbs_fork.c", "agents/posix/main.c",
-    "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/agent_client.c",
-    "repro/posix_runtime.c",
+    "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
+    "controller/answers.c", "controller/agent_client.c",
+    "repro/interpreter.c", "repro/posix.c",
 )
 TESTLIB_SOURCE = "agents/testlib/testlib.c"
 POSIX_BACKENDS = ("posix-shm", "file", "memfd", "sysv", "anon-fork")
+BACKENDS = POSIX_BACKENDS          # the backends a reproducer can be made for
 BUILD = "cc -std=gnu11 -O1 -o {name} {name}.c -pthread -ldl"
-BUILD_TESTLIB = "cc -std=gnu11 -O1 -shared -fPIC -DREPRO_TESTLIB -o repro-testlib.so {name}.c"
+BUILD_TESTLIB = "cc -std=gnu11 -O1 -shared -fPIC -DREPRO_TESTLIB -o libmapconf-testlib.so {name}.c"
 
 _NAME = re.compile(r"(?:(?P<dir>/\S*)/)?(?P<stem>mapconf-[0-9a-z]+-(?:\d+|before)-)", re.IGNORECASE)
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]+$")
@@ -114,6 +116,9 @@ class _Script:
                 if following[0] == "answer" and following[1].split(" ", 1)[0] == agent:
                     seq, text = self._answer(following, request)
                     self.lines.append(f"call {agent} #{seq} {written}")
+                    if request.startswith("isfree "):
+                        # the case chose this address because it was free there: here it must be too
+                        self.lines.append(f"require free-address answer #{seq} ok free=1")
                     i += 2
                 else:
                     pending[agent] = request
@@ -133,6 +138,14 @@ class _Script:
             elif kind in ("require", "check"):
                 self.lines.append(f"{kind} {self._oracle(rest)}")
                 i += 1
+            elif kind == "chain":
+                name, agent, fields = rest.split(" ", 2)
+                end = next(j for j in range(i, len(events)) if events[j][0] == "chain-end")
+                for event in events[i + 1:end]:
+                    if event[0] == "answer":
+                        self._answer(event)
+                self.lines.append(f"{name} {agent} {events[end][1]} {self._request('x ' + fields)[2:]}")
+                i = end + 1
             elif kind in ("kill", "end"):
                 self.lines.append(f"{kind} {rest}")
                 i += 1

@@ -64,6 +64,7 @@ def _facts(result) -> str:
         ("reason", result["reason"] or "none"),
         ("expected by", result.get("expected_by") or "the spec table"),
         ("check", result["check"] or "none"),
+        *_reproducer(result),
         ("message", result["message"] or "none"),
         ("native errors", ", ".join(native_values(result)) or "none"),
         ("duration", f"{result['duration_ms']} ms"),
@@ -71,6 +72,20 @@ def _facts(result) -> str:
     ]
     definitions = "".join(f"<dt>{text(label)}</dt><dd>{text(value)}</dd>" for label, value in fields)
     return f"<dl>{definitions}</dl>"
+
+
+def repro_backends() -> tuple[str, ...]:
+    from .. import repro   # here, not at the top: repro runs the suite, whose reports import this
+    return repro.BACKENDS
+
+
+def _reproducer(result) -> list[tuple[str, str]]:
+    """Beside a result that diverges (unexpected, or an expected failure): the
+    command that writes a standalone program doing what its case does."""
+    if result["observed"] == "PASS" or result["backend"] not in repro_backends():
+        return []
+    name = f"{result['id']}-{result['backend']}"
+    return [("reproducer", f"./mapconf repro {result['id']} --backend {result['backend']} -o repro/{name}")]
 
 
 def _evidence_block(label: str, content: str, folded: bool) -> str:

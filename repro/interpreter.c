@@ -1,7 +1,9 @@
 /*
- * The reproducer's own part: it carries out the script above, one line at
- * a time, with agents it starts from its own program (--agent), and judges
- * each check as the suite's check does. The lines:
+ * The reproducer's interpreter: it carries out the script above, one line
+ * at a time, with agents it starts from its own program, and judges each
+ * check as the suite's check does. What differs between POSIX and Win32
+ * (starting agents, memory figures, cleaning up) is the platform part that
+ * follows it (repro/posix.c, repro/win32.c). The lines:
  *
  *   before NAME BYTES          a file of BYTES zero bytes, made before anything else
  *   start A #N                 start agent A; its ready line is answer #N
@@ -9,6 +11,8 @@
  *   send A REQUEST | receive A #N   the same in two halves (requests that run at once)
  *   fork P C #N #M             P forks C: P's answer #N, C's ready line #M
  *   exec A #N                  A runs its program again; the new ready line is #N
+ *   read_through_raw A #N raw=R length=L   adopt descriptor R, map and read it,
+ *                              as far as each answer allows; the last answer is #N
  *   kill A | end A             kill A | wait for A, which was told to exit
  *   figure #N KIND [#B LO HI]  memory figure (kB) KIND, read until within #B+LO..#B+HI (HI may be max)
  *   require #N                 a step: answer #N must be ok
@@ -20,21 +24,21 @@
  * ({PREFIX} in capitals).
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define REPRO_ANSWERS_MAX 512
 #define REPRO_AGENTS_MAX 16
-#define REPRO_SETTLE_MS 2500
 
 static struct mc_reply answers[REPRO_ANSWERS_MAX];
 static struct {
 	char label[16];
 	struct mc_agent *agent;
 } agents_by_label[REPRO_AGENTS_MAX];
-static char scratch[256], prefix[64], cgroup_dir[1200], cgroup_home[1100];
+static char scratch[256], prefix[64];
 static int checks_held, line_no;
 
 /* The transcript stubs the agent client calls: the reproducer prints as it goes. */
@@ -64,7 +68,18 @@ int mc_trace_next_seq(void)
 	return 0;
 }
 
-static void cleanup(void);
+/* The platform's part (repro/posix.c, repro/win32.c). */
+static void platform_set_up(const char *self);        /* the agents' environment, the scratch directory */
+static int platform_agent(int argc, char **argv);      /* an agent's main when argv starts one, else -1 */
+static void platform_before_agents(void);            /* once, before the first agent starts */
+static void platform_make_file(const char *path, uint64_t bytes);
+static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least, uint64_t most);
+static void platform_cleanup(void);                  /* whatever happened: agents, objects, files */
+
+static void cleanup(void)
+{
+	platform_cleanup();
+}
 
 static void __attribute__((noreturn, format(printf, 2, 3))) finish(int code, const char *fmt, ...)
 {
@@ -237,122 +252,13 @@ static void fill_in(const char *line, char *out, size_t cap)
 	out[o < cap ? o : cap - 1] = '\0';
 }
 
-/*
- * Memory figures, as the suite's controller reads them: from a memory
- * cgroup of this run's own when one can be made (root), so that nothing
- * else the machine does moves them; else from /proc/meminfo, which the
- * whole machine moves (the output says so).
- */
-static bool cgroup_line(const char *want_controller, char *path, size_t cap)
-{
-	char line[1024];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	bool found = false;
-
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		char *controllers = strchr(line, ':'), *where = controllers ? strchr(controllers + 1, ':') : NULL;
-
-		if (!where)
-			continue;
-		*where++ = '\0';
-		where[strcspn(where, "\n")] = '\0';
-		if (want_controller ? strstr(controllers + 1, want_controller) != NULL : controllers[1] == '\0') {
-			snprintf(path, cap, "%s", where);
-			found = true;
-		}
-	}
-	if (f)
-		fclose(f);
-	return found;
-}
-
-static bool write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-	bool ok = f && fputs(text, f) >= 0;
-
-	if (f && fclose(f))
-		ok = false;
-	return ok;
-}
-
-static void join_memory_cgroup(void)
-{
-	char own[1024], procs[1300], pid[32];
-
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (cgroup_line("memory", own, sizeof(own))) {             /* v1 */
-		snprintf(cgroup_home, sizeof(cgroup_home), "/sys/fs/cgroup/memory%s", own);
-		snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/mapconf-repro-%ld", cgroup_home, (long)getpid());
-	} else if (cgroup_line(NULL, own, sizeof(own))) {          /* v2: beside our own, as the runner does */
-		snprintf(cgroup_home, sizeof(cgroup_home), "/sys/fs/cgroup%s", own);
-		char *slash = strrchr(own, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(cgroup_dir, sizeof(cgroup_dir), "/sys/fs/cgroup%s/mapconf-repro-%ld", own, (long)getpid());
-	}
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_dir);
-	if (!cgroup_dir[0] || mkdir(cgroup_dir, 0755) || !write_text(procs, pid)) {
-		if (cgroup_dir[0])
-			rmdir(cgroup_dir);
-		cgroup_dir[0] = '\0';
-		printf("  -- memory is measured in /proc/meminfo (no memory cgroup of its own here): "
-		       "run this on a quiet machine\n");
-	}
-}
-
-static void leave_memory_cgroup(void)
-{
-	char procs[1300], pid[32];
-
-	if (!cgroup_dir[0])
-		return;
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_home);
-	write_text(procs, pid);
-	rmdir(cgroup_dir);
-	cgroup_dir[0] = '\0';
-}
-
-static uint64_t memory_kb(const char *kind)
-{
-	char path[1300], line[256];
-	const char *keys[3] = { NULL, NULL, NULL };
-	long long value = -1;
-	FILE *f;
-
-	if (cgroup_dir[0]) {
-		snprintf(path, sizeof(path), "%s/memory.stat", cgroup_dir);
-		keys[0] = strcmp(kind, "shmem") == 0 ? "shmem" : "mapped_file";
-		keys[1] = strcmp(kind, "shmem") == 0 ? NULL : "file_mapped";
-	} else {
-		snprintf(path, sizeof(path), "/proc/meminfo");
-		keys[0] = strcmp(kind, "shmem") == 0 ? "Shmem" : "Mapped";
-	}
-	f = fopen(path, "re");
-	while (f && value < 0 && fgets(line, sizeof(line), f))
-		for (int i = 0; keys[i]; i++)
-			if (strncmp(line, keys[i], strlen(keys[i])) == 0 && strchr(": ", line[strlen(keys[i])]))
-				value = strtoll(line + strlen(keys[i]) + 1 + strspn(line + strlen(keys[i]) + 1, ": "),
-						NULL, 10);
-	if (f)
-		fclose(f);
-	if (value < 0)
-		setup_failed("no %s figure in %s", kind, path);
-	return (uint64_t)(cgroup_dir[0] ? value / 1024 : value);
-}
-
-/* figure #N KIND [#B LO HI]: read until within the range, for a bounded time, as the suite does */
+/* figure #N KIND [#B LO HI]: the memory figure KIND (kB), read until within #B+LO..#B+HI */
 static void figure(char *rest)
 {
 	int n = answer_number(strtok(rest, " "));
 	const char *kind = strtok(NULL, " "), *base = strtok(NULL, " "), *lo = strtok(NULL, " "),
 		   *hi = strtok(NULL, " ");
-	uint64_t kb = memory_kb(kind), least = 0, most = UINT64_MAX;
-	struct timespec pause = { 0, 10 * 1000000L }, start, now;
-	static char texts[64][2][48];
-	static int nfigures;
-	const char *why;
+	uint64_t least = 0, most = UINT64_MAX;
 
 	if (base && lo && hi) {
 		uint64_t b;
@@ -362,114 +268,17 @@ static void figure(char *rest)
 		least = strcmp(lo, "min") == 0 ? 0 : b + (uint64_t)strtoll(lo, NULL, 10);
 		most = strcmp(hi, "max") == 0 ? UINT64_MAX : b + (uint64_t)strtoll(hi, NULL, 10);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((kb >= least && kb <= most) ||
-		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > REPRO_SETTLE_MS)
-			break;
-		nanosleep(&pause, NULL);   /* a bounded wait for a kernel counter, not for a process */
-		kb = memory_kb(kind);
-	}
-	if (nfigures == 64)
-		setup_failed("too many memory figures");
-	snprintf(texts[nfigures][0], sizeof(texts[nfigures][0]), "ok kb=%" PRIu64, kb);
-	memcpy(texts[nfigures][1], texts[nfigures][0], sizeof(texts[nfigures][1]));
 	memset(answer(n), 0, sizeof(*answer(n)));
-	answer(n)->ok = true;
-	answer(n)->text = texts[nfigures][0];
-	mc_line_parse(texts[nfigures][1], &answer(n)->line, &why);
-	nfigures++;
-	printf("  -- %s %s: %" PRIu64 " kB\n", cgroup_dir[0] ? "memory cgroup" : "/proc/meminfo", kind, kb);
+	platform_figure(answer(n), kind, least, most);
 }
 
-/*
- * Every process an agent left (a child it forked, say, that outlived it):
- * this program is their subreaper (set_up), so they are its children now,
- * and each is killed and reaped. 0 when none was left.
- */
-static int end_left_processes(void)
+static void before_first_agent(void)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int ended = 0;
+	static bool done;
 
-	while (d && (e = readdir(d))) {
-		char path[300], stat[512];
-		long ppid = 0;
-		FILE *f;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		f = fopen(path, "re");
-		if (f && fgets(stat, sizeof(stat), f)) {
-			const char *after_name = strrchr(stat, ')');
-			if (after_name)
-				sscanf(after_name + 2, "%*c %ld", &ppid);
-		}
-		if (f)
-			fclose(f);
-		if (ppid == (long)getpid()) {
-			kill((pid_t)atol(e->d_name), SIGKILL);
-			waitpid((pid_t)atol(e->d_name), NULL, 0);
-			ended++;
-		}
-	}
-	if (d)
-		closedir(d);
-	return ended;
-}
-
-/* What the run made, removed whatever happened: agents, what they left, objects, files, the cgroup. */
-static void cleanup(void)
-{
-	DIR *d;
-	struct dirent *e;
-	char path[600];
-
-	mc_agent_kill_all();
-	for (int round = 0; round < 100 && end_left_processes() > 0; round++)
-		;   /* a child killed while it forked leaves one more */
-	if ((d = opendir("/dev/shm"))) {
-		while ((e = readdir(d)))
-			if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-				snprintf(path, sizeof(path), "/%s", e->d_name);
-				shm_unlink(path);
-			}
-		closedir(d);
-	}
-	for (size_t i = 0; i < sizeof(script) / sizeof(script[0]); i++) {
-		const char *name = strstr(script[i], "backend=sysv name=");
-		char full[256];
-
-		if (name) {
-			fill_in(name + strlen("backend=sysv name="), full, sizeof(full));
-			full[strcspn(full, " ")] = '\0';
-			int id = shmget(mc_sysv_key(full), 0, 0);
-			if (id >= 0)
-				shmctl(id, IPC_RMID, NULL);
-		}
-	}
-	if (scratch[0] && (d = opendir(scratch))) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.') {
-				snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
-				unlink(path);
-			}
-		closedir(d);
-		rmdir(scratch);
-	}
-	leave_memory_cgroup();
-}
-
-static void join_memory_cgroup_once(void)
-{
-	static bool joined;
-
-	if (!joined)
-		join_memory_cgroup();
-	joined = true;
+	if (!done)
+		platform_before_agents();
+	done = true;
 }
 
 static void judge(const char *what, char *rest, bool is_check)
@@ -502,20 +311,17 @@ static void step(char *line)
 	if (strcmp(verb, "before") == 0) {
 		char path[600], name[256];
 		const char *bytes;
-		int fd;
 
 		fill_in(strtok(rest, " "), name, sizeof(name));
 		bytes = strtok(NULL, " ");
 		snprintf(path, sizeof(path), "%s/%s", scratch, name);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 || ftruncate(fd, (off_t)strtoull(bytes, NULL, 10)) || close(fd))
-			setup_failed("cannot make %s: %s", path, strerror(errno));
+		platform_make_file(path, strtoull(bytes, NULL, 10));
 	} else if (strcmp(verb, "start") == 0) {
 		const char *label = strtok(rest, " ");
 		int n = answer_number(strtok(NULL, " "));
 		struct mc_agent *a;
 
-		join_memory_cgroup_once();
+		before_first_agent();
 		a = mc_agent_spawn(label, why, sizeof(why));
 		if (!a)
 			setup_failed("%s", why);
@@ -539,6 +345,18 @@ static void step(char *line)
 	} else if (strcmp(verb, "receive") == 0) {
 		struct mc_agent *a = agent_named(strtok(rest, " "));
 		st = mc_agent_receive(a, answer(answer_number(strtok(NULL, " "))), why, sizeof(why));
+	} else if (strcmp(verb, "spawn") == 0) {
+		const char *parent = strtok(rest, " "), *child = strtok(NULL, " "), *handles = strtok(NULL, " ");
+		int n = answer_number(strtok(NULL, " ")), m = answer_number(strtok(NULL, " "));
+		struct mc_agent *c = mc_agent_spawn_child(agent_named(parent), child,
+							  strcmp(handles, "-") == 0 ? NULL : handles, answer(n), why,
+							  sizeof(why));
+
+		if (!c)
+			setup_failed("%s could not spawn: %s", parent, answer(n)->text ? answer(n)->text : why);
+		name_agent(child, c);
+		answer(m)->ok = true;
+		answer(m)->text = mc_agent_ready(c);
 	} else if (strcmp(verb, "fork") == 0) {
 		const char *parent = strtok(rest, " "), *child = strtok(NULL, " ");
 		int n = answer_number(strtok(NULL, " ")), m = answer_number(strtok(NULL, " "));
@@ -560,6 +378,26 @@ static void step(char *line)
 		st = mc_agent_exec(a, answer(n), why, sizeof(why));
 		if (st == MC_CALL_ANSWERED && !answer(n)->ok)
 			setup_failed("exec answered \"%s\"", answer(n)->text);
+	} else if (strcmp(verb, "read_through_raw") == 0) {
+		struct mc_agent *a = agent_named(strtok(rest, " "));
+		struct mc_reply *r = answer(answer_number(strtok(NULL, " ")));
+		char fields[256], request[512];
+		uint64_t length;
+
+		fill_in(strtok(NULL, ""), fields, sizeof(fields));
+		length = strtoull(strstr(fields, "length=") + 7, NULL, 10);
+		snprintf(request, sizeof(request), "adopt %.*s", (int)strcspn(fields, " "), fields);
+		st = mc_agent_call(a, r, request, why, sizeof(why));
+		if (st == MC_CALL_ANSWERED && r->ok) {
+			snprintf(request, sizeof(request), "map handle=%s length=%" PRIu64 " prot=r",
+				 mc_line_get(&r->line, "handle"), length);
+			st = mc_agent_call(a, r, request, why, sizeof(why));
+		}
+		if (st == MC_CALL_ANSWERED && r->ok) {
+			snprintf(request, sizeof(request), "read addr=%s length=%" PRIu64, mc_line_get(&r->line, "addr"),
+				 length);
+			st = mc_agent_call(a, r, request, why, sizeof(why));
+		}
 	} else if (strcmp(verb, "kill") == 0) {
 		mc_agent_kill(agent_named(strtok(rest, " ")));
 	} else if (strcmp(verb, "end") == 0) {
@@ -581,36 +419,13 @@ static void step(char *line)
 		setup_failed("%s", why);
 }
 
-static void set_up(const char *self)
-{
-	char exe[PATH_MAX], argv_spec[PATH_MAX + 16], lib[PATH_MAX + 32], pid[32];
-	const char *tmp = getenv("TMPDIR");
-
-	if (!realpath(self, exe) && readlink("/proc/self/exe", exe, sizeof(exe) - 1) < 0)
-		finish(2, "cannot find this program's own path");
-	snprintf(argv_spec, sizeof(argv_spec), "%s\x1f--agent", exe);
-	setenv("MAPCONF_AGENT_ARGV", argv_spec, 1);
-	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	setenv("MAPCONF_CONTROLLER_PID", pid, 1);
-	/* the test library, built from this same file (see the build line above) */
-	snprintf(lib, sizeof(lib), "%.*s/repro-testlib.so", (int)(strrchr(exe, '/') - exe), exe);
-	setenv("MAPCONF_TESTLIB", lib, 0);
-	snprintf(prefix, sizeof(prefix), "mapconf-repro%ld-", (long)getpid());
-	setenv("MAPCONF_RUN_ID", prefix + strlen("mapconf-"), 1);   /* what a shim names, it names like the objects */
-	*strrchr(getenv("MAPCONF_RUN_ID"), '-') = '\0';
-	snprintf(scratch, sizeof(scratch), "%s/mapconf-repro-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch))
-		finish(2, "cannot make a scratch directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
-	setenv("MAPCONF_SCRATCH", scratch, 1);   /* where its files are, for a shim that acts on them only */
-	signal(SIGPIPE, SIG_IGN);
-	prctl(PR_SET_CHILD_SUBREAPER, 1);   /* what an agent leaves becomes ours to end (cleanup) */
-}
-
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--agent") == 0)
-		return agent_main();
-	set_up(argv[0]);
+	int agent = platform_agent(argc, argv);
+
+	if (agent >= 0)
+		return agent;
+	platform_set_up(argv[0]);
 	printf("%s on %s: %s\n", REPRO_ID, REPRO_BACKEND, REPRO_STATEMENT);
 	for (size_t i = 0; i < sizeof(script) / sizeof(script[0]); i++) {
 		char line[MC_LINE_MAX];

@@ -1,0 +1,354 @@
+/*
+ * The reproducer's POSIX part: agents are this program run again with
+ * --agent (posix_spawn, by the agent client above), memory figures come
+ * from a memory cgroup of the program's own where it can make one, and
+ * whatever happens, what the run made is removed at the end.
+ */
+#include <dirent.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#define REPRO_SETTLE_MS 2500
+
+static char cgroup_dir[1200], cgroup_home[1100], scratch_parent[200];
+
+/*
+ * Memory figures, as the suite's controller reads them: from a memory
+ * cgroup of this run's own when one can be made (root), so that nothing
+ * else the machine does moves them; else from /proc/meminfo, which the
+ * whole machine moves (the output says so).
+ */
+static bool cgroup_line(const char *want_controller, char *path, size_t cap)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *controllers = strchr(line, ':'), *where = controllers ? strchr(controllers + 1, ':') : NULL;
+
+		if (!where)
+			continue;
+		*where++ = '\0';
+		where[strcspn(where, "\n")] = '\0';
+		if (want_controller ? strstr(controllers + 1, want_controller) != NULL : controllers[1] == '\0') {
+			snprintf(path, cap, "%s", where);
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static bool write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	bool ok = f && fputs(text, f) >= 0;
+
+	if (f && fclose(f))
+		ok = false;
+	return ok;
+}
+
+/* Whether the program whose pid the digits at text are has ended (a killed reproducer's leftovers). */
+static bool ended_pid(const char *text)
+{
+	long pid = strtol(text, NULL, 10);
+
+	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/*
+ * What a reproducer killed before its cleanup left behind, named with its
+ * pid: its objects in /dev/shm, its scratch directory (in dir), its memory
+ * cgroup (in the cgroup directory parent), with whatever still runs in it.
+ */
+static void remove_directory(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char entry[1700];
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(entry, sizeof(entry), "%s/%s", path, e->d_name);
+			unlink(entry);
+		}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
+static void sweep_ended_runs(const char *dir, const char *cgroup_parent)
+{
+	static const char shm[] = "mapconf-repro", scratch_stem[] = "mapconf-repro-";
+	char path[1400];
+	DIR *d;
+	struct dirent *e;
+
+	if ((d = opendir("/dev/shm"))) {
+		while ((e = readdir(d)))
+			if (strncmp(e->d_name, shm, strlen(shm)) == 0 && ended_pid(e->d_name + strlen(shm))) {
+				snprintf(path, sizeof(path), "/%s", e->d_name);
+				shm_unlink(path);
+			}
+		closedir(d);
+	}
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d)))
+			if (strncmp(e->d_name, scratch_stem, strlen(scratch_stem)) == 0 &&
+			    ended_pid(e->d_name + strlen(scratch_stem))) {
+				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+				remove_directory(path);
+			}
+		closedir(d);
+	}
+	if (cgroup_parent && (d = opendir(cgroup_parent))) {
+		while ((e = readdir(d)))
+			if (strncmp(e->d_name, scratch_stem, strlen(scratch_stem)) == 0 &&
+			    ended_pid(e->d_name + strlen(scratch_stem))) {
+				char procs[1500], line[32];
+				FILE *f;
+
+				snprintf(path, sizeof(path), "%s/%s", cgroup_parent, e->d_name);
+				snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+				for (int round = 0; round < 10 && rmdir(path) != 0 && errno == EBUSY; round++) {
+					f = fopen(procs, "re");
+					while (f && fgets(line, sizeof(line), f))
+						kill((pid_t)atol(line), SIGKILL);
+					if (f)
+						fclose(f);
+					usleep(20000);   /* a bounded wait for the killed to leave the cgroup */
+				}
+			}
+		closedir(d);
+	}
+}
+
+static void join_memory_cgroup(void)
+{
+	char own[1024], procs[1300], pid[32];
+
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (cgroup_line("memory", own, sizeof(own))) {             /* v1 */
+		snprintf(cgroup_home, sizeof(cgroup_home), "/sys/fs/cgroup/memory%s", own);
+		snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/mapconf-repro-%ld", cgroup_home, (long)getpid());
+	} else if (cgroup_line(NULL, own, sizeof(own))) {          /* v2: beside our own, as the runner does */
+		snprintf(cgroup_home, sizeof(cgroup_home), "/sys/fs/cgroup%s", own);
+		char *slash = strrchr(own, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(cgroup_dir, sizeof(cgroup_dir), "/sys/fs/cgroup%s/mapconf-repro-%ld", own, (long)getpid());
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_dir);
+	if (cgroup_dir[0]) {
+		char parent[1200];
+
+		snprintf(parent, sizeof(parent), "%s", cgroup_dir);
+		*strrchr(parent, '/') = '\0';
+		sweep_ended_runs(scratch_parent, parent);
+	}
+	if (!cgroup_dir[0] || mkdir(cgroup_dir, 0755) || !write_text(procs, pid)) {
+		if (cgroup_dir[0])
+			rmdir(cgroup_dir);
+		cgroup_dir[0] = '\0';
+		printf("  -- memory is measured in /proc/meminfo (no memory cgroup of its own here): "
+		       "run this on a quiet machine\n");
+	}
+}
+
+static void leave_memory_cgroup(void)
+{
+	char procs[1300], pid[32];
+
+	if (!cgroup_dir[0])
+		return;
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_home);
+	write_text(procs, pid);
+	rmdir(cgroup_dir);
+	cgroup_dir[0] = '\0';
+}
+
+static uint64_t memory_kb(const char *kind)
+{
+	char path[1300], line[256];
+	const char *keys[3] = { NULL, NULL, NULL };
+	long long value = -1;
+	FILE *f;
+
+	if (cgroup_dir[0]) {
+		snprintf(path, sizeof(path), "%s/memory.stat", cgroup_dir);
+		keys[0] = strcmp(kind, "shmem") == 0 ? "shmem" : "mapped_file";
+		keys[1] = strcmp(kind, "shmem") == 0 ? NULL : "file_mapped";
+	} else {
+		snprintf(path, sizeof(path), "/proc/meminfo");
+		keys[0] = strcmp(kind, "shmem") == 0 ? "Shmem" : "Mapped";
+	}
+	f = fopen(path, "re");
+	while (f && value < 0 && fgets(line, sizeof(line), f))
+		for (int i = 0; keys[i]; i++)
+			if (strncmp(line, keys[i], strlen(keys[i])) == 0 && strchr(": ", line[strlen(keys[i])]))
+				value = strtoll(line + strlen(keys[i]) + 1 + strspn(line + strlen(keys[i]) + 1, ": "),
+						NULL, 10);
+	if (f)
+		fclose(f);
+	if (value < 0)
+		setup_failed("no %s figure in %s", kind, path);
+	return (uint64_t)(cgroup_dir[0] ? value / 1024 : value);
+}
+
+static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least, uint64_t most)
+{
+	uint64_t kb = memory_kb(kind);
+	struct timespec pause = { 0, 10 * 1000000L }, start, now;
+	static char texts[64][2][48];
+	static int nfigures;
+	const char *why;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((kb >= least && kb <= most) ||
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > REPRO_SETTLE_MS)
+			break;
+		nanosleep(&pause, NULL);   /* a bounded wait for a kernel counter, not for a process */
+		kb = memory_kb(kind);
+	}
+	if (nfigures == 64)
+		setup_failed("too many memory figures");
+	snprintf(texts[nfigures][0], sizeof(texts[nfigures][0]), "ok kb=%" PRIu64, kb);
+	memcpy(texts[nfigures][1], texts[nfigures][0], sizeof(texts[nfigures][1]));
+	r->ok = true;
+	r->text = texts[nfigures][0];
+	mc_line_parse(texts[nfigures][1], &r->line, &why);
+	nfigures++;
+	printf("  -- %s %s: %" PRIu64 " kB\n", cgroup_dir[0] ? "memory cgroup" : "/proc/meminfo", kind, kb);
+}
+
+static void platform_before_agents(void)
+{
+	join_memory_cgroup();
+}
+
+static void platform_make_file(const char *path, uint64_t bytes)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0 || ftruncate(fd, (off_t)bytes) || close(fd))
+		setup_failed("cannot make %s: %s", path, strerror(errno));
+}
+
+static int platform_agent(int argc, char **argv)
+{
+	return argc > 1 && strcmp(argv[1], "--agent") == 0 ? agent_main() : -1;
+}
+
+/*
+ * Every process an agent left (a child it forked, say, that outlived it):
+ * this program is their subreaper (set_up), so they are its children now,
+ * and each is killed and reaped. 0 when none was left.
+ */
+static int end_left_processes(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int ended = 0;
+
+	while (d && (e = readdir(d))) {
+		char path[300], stat[512];
+		long ppid = 0;
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "re");
+		if (f && fgets(stat, sizeof(stat), f)) {
+			const char *after_name = strrchr(stat, ')');
+			if (after_name)
+				sscanf(after_name + 2, "%*c %ld", &ppid);
+		}
+		if (f)
+			fclose(f);
+		if (ppid == (long)getpid()) {
+			kill((pid_t)atol(e->d_name), SIGKILL);
+			waitpid((pid_t)atol(e->d_name), NULL, 0);
+			ended++;
+		}
+	}
+	if (d)
+		closedir(d);
+	return ended;
+}
+
+/* What the run made, removed whatever happened: agents, what they left, objects, files, the cgroup. */
+static void platform_cleanup(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[600];
+
+	mc_agent_kill_all();
+	for (int round = 0; round < 100 && end_left_processes() > 0; round++)
+		;   /* a child killed while it forked leaves one more */
+	if ((d = opendir("/dev/shm"))) {
+		while ((e = readdir(d)))
+			if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+				snprintf(path, sizeof(path), "/%s", e->d_name);
+				shm_unlink(path);
+			}
+		closedir(d);
+	}
+	for (size_t i = 0; i < sizeof(script) / sizeof(script[0]); i++) {
+		const char *name = strstr(script[i], "backend=sysv name=");
+		char full[256];
+
+		if (name) {
+			fill_in(name + strlen("backend=sysv name="), full, sizeof(full));
+			full[strcspn(full, " ")] = '\0';
+			int id = shmget(mc_sysv_key(full), 0, 0);
+			if (id >= 0)
+				shmctl(id, IPC_RMID, NULL);
+		}
+	}
+	if (scratch[0] && (d = opendir(scratch))) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
+				unlink(path);
+			}
+		closedir(d);
+		rmdir(scratch);
+	}
+	leave_memory_cgroup();
+}
+
+static void platform_set_up(const char *self)
+{
+	char exe[PATH_MAX], argv_spec[PATH_MAX + 16], lib[PATH_MAX + 32], pid[32];
+	const char *tmp = getenv("TMPDIR");
+
+	if (!realpath(self, exe) && readlink("/proc/self/exe", exe, sizeof(exe) - 1) < 0)
+		finish(2, "cannot find this program's own path");
+	snprintf(argv_spec, sizeof(argv_spec), "%s\x1f--agent", exe);
+	setenv("MAPCONF_AGENT_ARGV", argv_spec, 1);
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	setenv("MAPCONF_CONTROLLER_PID", pid, 1);
+	/* the test library, built from this same file (see the build line above) */
+	snprintf(lib, sizeof(lib), "%.*s/libmapconf-testlib.so", (int)(strrchr(exe, '/') - exe), exe);
+	setenv("MAPCONF_TESTLIB", lib, 0);
+	snprintf(prefix, sizeof(prefix), "mapconf-repro%ld-", (long)getpid());
+	setenv("MAPCONF_RUN_ID", prefix + strlen("mapconf-"), 1);   /* what a shim names, it names like the objects */
+	*strrchr(getenv("MAPCONF_RUN_ID"), '-') = '\0';
+	snprintf(scratch_parent, sizeof(scratch_parent), "%s", tmp && *tmp ? tmp : "/tmp");
+	sweep_ended_runs(scratch_parent, NULL);
+	snprintf(scratch, sizeof(scratch), "%s/mapconf-repro-%ld-XXXXXX", scratch_parent, (long)getpid());
+	if (!mkdtemp(scratch))
+		finish(2, "cannot make a scratch directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
+	setenv("MAPCONF_SCRATCH", scratch, 1);   /* where its files are, for a shim that acts on them only */
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);   /* what an agent leaves becomes ours to end (cleanup) */
+}
+
