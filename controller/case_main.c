@@ -2,6 +2,7 @@
 #include "case_main.h"
 #include "agent_client.h"
 #include "backends.h"
+#include "run_env.h"
 #include "trace.h"
 #include "objects.h"
 #include "record.h"
@@ -105,6 +106,7 @@ int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 	mc_record_open(result);
 	mc_transcript_open(transcript);
 	mc_trace_open(current->id, backend);
+	mc_trace("scratch %s", mc_scratch_dir());   /* where file names are, for a reproducer to put its own */
 
 	const struct CMUnitTest tests[] = {
 		{ current->function, run_current, NULL, NULL, NULL },

@@ -3,6 +3,7 @@
  * without the harness (./mapconf repro). Written only when the runner sets
  * MAPCONF_TRACE_DIR, to DIR/<ID>.<backend>.trace, one event per line:
  *
+ *   scratch DIR                where the case's files are (the first line)
  *   start A                    an agent started; its ready line is the next answer
  *   send A REQUEST             a request, as sent
  *   answer A #N LINE           the Nth answer of the case (ready lines included)

@@ -20,8 +20,9 @@
  *   check LABEL ORACLE         ORACLE: "answer #N PATTERN" or "compare TERM OP TERM"
  *
  * {#N.key} in a line is field key of answer #N, {#N.key+K} that number plus
- * K; {dir} is this run's scratch directory and {prefix} the names' prefix
- * ({PREFIX} in capitals).
+ * K; {dir} is this run's scratch directory, {otherdir} another one (its
+ * subdirectory "other"), and {prefix} the names' prefix; in capitals
+ * ({DIR}, {PREFIX}), the same in capitals.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -220,13 +221,17 @@ static void fill_in(const char *line, char *out, size_t cap)
 		char inner[128], value[256] = "";
 		size_t n = (size_t)(close - line - 1);
 
+		char word[128];
+
 		snprintf(inner, sizeof(inner), "%.*s", (int)n, line + 1);
-		if (strcmp(inner, "dir") == 0) {
+		for (size_t i = 0; i < sizeof(word); i++)
+			word[i] = (char)tolower((unsigned char)inner[i]);
+		if (strcmp(word, "dir") == 0) {
 			snprintf(value, sizeof(value), "%s", scratch);
-		} else if (strcmp(inner, "prefix") == 0 || strcmp(inner, "PREFIX") == 0) {
+		} else if (strcmp(word, "otherdir") == 0) {
+			snprintf(value, sizeof(value), "%s/other", scratch);
+		} else if (strcmp(word, "prefix") == 0) {
 			snprintf(value, sizeof(value), "%s", prefix);
-			for (char *c = value; inner[0] == 'P' && *c; c++)
-				*c = (char)toupper((unsigned char)*c);
 		} else if (inner[0] == '#') {
 			const char *dot = strchr(inner, '.');
 			char key[64];
@@ -246,6 +251,8 @@ static void fill_in(const char *line, char *out, size_t cap)
 				snprintf(value, sizeof(value), "%s", v);
 			}
 		}
+		for (char *c = value; isupper((unsigned char)inner[0]) && *c; c++)
+			*c = (char)toupper((unsigned char)*c);   /* {DIR}, {PREFIX}: a name in capitals */
 		o += (size_t)snprintf(out + o, cap - o, "%s", value);
 		line = close + 1;
 	}

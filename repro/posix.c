@@ -73,7 +73,8 @@ static void remove_directory(const char *path)
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.') {
 			snprintf(entry, sizeof(entry), "%s/%s", path, e->d_name);
-			unlink(entry);
+			if (unlink(entry) != 0 && errno == EISDIR)
+				remove_directory(entry);   /* the scratch directory's "other" */
 		}
 	if (d)
 		closedir(d);
@@ -313,21 +314,14 @@ static void platform_cleanup(void)
 				shmctl(id, IPC_RMID, NULL);
 		}
 	}
-	if (scratch[0] && (d = opendir(scratch))) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.') {
-				snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
-				unlink(path);
-			}
-		closedir(d);
-		rmdir(scratch);
-	}
+	if (scratch[0])
+		remove_directory(scratch);
 	leave_memory_cgroup();
 }
 
 static void platform_set_up(const char *self)
 {
-	char exe[PATH_MAX], argv_spec[PATH_MAX + 16], lib[PATH_MAX + 32], pid[32];
+	char exe[PATH_MAX], argv_spec[PATH_MAX + 16], lib[PATH_MAX + 32], pid[32], other[300];
 	const char *tmp = getenv("TMPDIR");
 
 	if (!realpath(self, exe) && readlink("/proc/self/exe", exe, sizeof(exe) - 1) < 0)
@@ -348,6 +342,9 @@ static void platform_set_up(const char *self)
 	if (!mkdtemp(scratch))
 		finish(2, "cannot make a scratch directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
 	setenv("MAPCONF_SCRATCH", scratch, 1);   /* where its files are, for a shim that acts on them only */
+	snprintf(other, sizeof(other), "%s/other", scratch);
+	if (mkdir(other, 0700))
+		finish(2, "cannot make %s: %s", other, strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);   /* what an agent leaves becomes ours to end (cleanup) */
 }

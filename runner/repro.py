@@ -42,11 +42,35 @@ POSIX_SOURCES = (
     "controller/answers.c", "controller/agent_client.c",
     "repro/interpreter.c", "repro/posix.c",
 )
-TESTLIB_SOURCE = "agents/testlib/testlib.c"
+WIN32_SOURCES = (
+    "protocol/protocol.h", "protocol/protocol.c",
+    "agents/common/agent_common.h", "agents/win32/faults.h", "agents/win32/agent.h",
+    "agents/win32/answer.c", "agents/win32/channel.c", "agents/win32/errors.c", "agents/win32/guard.c",
+    "agents/common/verbs_touch.c", "agents/win32/verbs_object.c", "agents/win32/verbs_view.c",
+    "agents/win32/verbs_memory.c", "agents/win32/verbs_process.c", "agents/win32/verbs_sync.c",
+    "agents/win32/verbs_library.c", "agents/win32/verbs_spawn.c", "agents/win32/main.c",
+    "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
+    "controller/answers.c", "repro/win32_client.c",
+    "repro/interpreter.c", "repro/win32.c",
+)
+# Only in the selftest's reproducers, and compiled only with -DMAPCONF_FAULTS: the Win32 faults.
+WIN32_FAULTS_SOURCE = "agents/win32/faults.c"
+TESTLIB_SOURCES = {"posix": ("agents/testlib/testlib.c",),
+                   "win32": ("agents/testlib/testlib.c", "agents/testlib/testdll_shared.c")}
 POSIX_BACKENDS = ("posix-shm", "file", "memfd", "sysv", "anon-fork")
-BACKENDS = POSIX_BACKENDS          # the backends a reproducer can be made for
-BUILD = "cc -std=gnu11 -O1 -o {name} {name}.c -pthread -ldl"
-BUILD_TESTLIB = "cc -std=gnu11 -O1 -shared -fPIC -DREPRO_TESTLIB -o libmapconf-testlib.so {name}.c"
+WIN32_BACKENDS = ("win32-section", "win32-file")
+BACKENDS = POSIX_BACKENDS + WIN32_BACKENDS          # the backends a reproducer can be made for
+BUILD = {"posix": "cc -std=gnu11 -O1 -o {name} {name}.c -pthread -ldl",
+         "win32": "x86_64-w64-mingw32-gcc -std=gnu11 -O1 -o {name}.exe {name}.c -lws2_32 -static-libgcc"}
+BUILD_TESTLIB = {"posix": "cc -std=gnu11 -O1 -shared -fPIC -DREPRO_TESTLIB -o libmapconf-testlib.so {name}.c",
+                 "win32": "x86_64-w64-mingw32-gcc -std=gnu11 -O1 -shared -DREPRO_TESTLIB "
+                          "-o mapconf-testlib.dll {name}.c -static-libgcc"}
+# What a Win32 program needs defined before its first header (as ninja/win32.ninja does for the agent).
+WIN32_DEFINES = ("#define WIN32_LEAN_AND_MEAN", "#define _WIN32_WINNT 0x0601", "#define __USE_MINGW_ANSI_STDIO 1")
+
+
+def kind_of(backend: str) -> str:
+    return "win32" if backend in WIN32_BACKENDS else "posix"
 
 _NAME = re.compile(r"(?:(?P<dir>/\S*)/)?(?P<stem>mapconf-[0-9a-z]+-(?:\d+|before)-)", re.IGNORECASE)
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]+$")
@@ -86,6 +110,7 @@ class _Script:
         if made_before:
             self.lines.append(f"before {{prefix}}before-{made_before} {filesystems.MADE_BEFORE_BYTES}")
         self.uses_library = False
+        self.scratch = ""
 
     def build(self) -> list[str]:
         i, events = 0, self.events
@@ -149,6 +174,9 @@ class _Script:
             elif kind in ("kill", "end"):
                 self.lines.append(f"{kind} {rest}")
                 i += 1
+            elif kind == "scratch":
+                self.scratch = rest.rstrip("/")
+                i += 1
             else:
                 raise ReproError(f"the trace has an event no reproducer knows: {kind}")
         return self.lines
@@ -197,12 +225,32 @@ class _Script:
                 seq, answered = self.values[(key, value)]
                 value = f"{{#{seq}.{answered}}}"
             elif key == "name":
-                value = _NAME.sub(_name, value)
+                value = _NAME.sub(self._name, value)
             out.append(f"{key}{sep}{value}")
         for region in self.regions:
             if region.base in retiring:
                 region.retired = True
         return " ".join(out)
+
+    def _name(self, match: re.Match) -> str:
+        """An object's name as the reproducer makes it: in its own scratch
+        directory ({dir}), or in another one ({otherdir}) where the case used the
+        directory above its scratch directory, with its own prefix ({PREFIX},
+        {DIR}: the same in capitals, for a case that changes a name's case)."""
+        stem, where = match.group("stem"), match.group("dir")
+        prefix = "{PREFIX}" if stem.isupper() else "{prefix}"
+        before = ("BEFORE-" if stem.isupper() else "before-") if stem.lower().endswith("-before-") else ""
+        if where is None:
+            directory = ""
+        elif where.rstrip("/").lower() == self.scratch.lower():
+            directory = "{dir}/"
+        elif where.rstrip("/").lower() == self.scratch.rsplit("/", 1)[0].lower():
+            directory = "{otherdir}/"
+        else:
+            raise ReproError(f"the file {match.group(0)} is in a directory the reproducer does not make")
+        if where is not None and where.isupper():
+            directory = directory.upper()
+        return directory + prefix + before
 
     def _oracle(self, rest: str) -> str:
         """An oracle with its address constants made references."""
@@ -211,71 +259,112 @@ class _Script:
                         for w in words)
 
 
-def _name(match: re.Match) -> str:
-    """An object's name as the reproducer makes it: its own scratch directory and prefix
-    ({PREFIX}: the same in capitals, for a case that changes a name's case)."""
-    stem = match.group("stem")
-    prefix = "{PREFIX}" if stem.isupper() else "{prefix}"
-    before = "BEFORE-" if stem.isupper() else "before-"
-    return ("{dir}/" if match.group("dir") else "") + prefix + (before if stem.lower().endswith("-before-") else "")
-
-
 def _c_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _source(repo: Path, path: str) -> str:
-    """A source file as the program holds it: without its includes of mapconf's own headers."""
+_FEATURE_MACRO = re.compile(r"^#define (_[A-Z0-9_]+)\n", re.MULTILINE)
+# a file-local function's definition (not a declaration), or a file-local variable
+_STATIC_NAME = re.compile(r"^static\b[^;{(=]*?\b([A-Za-z_]\w*)\s*(?:\([^;{]*\)\s*\{|(?:\[[^\]]*\])*\s*(?:=|;))",
+                          re.MULTILINE)
+
+
+def _text(repo: Path, path: str) -> str:
+    """A source file as the program holds it: without its includes of mapconf's
+    own headers and its feature macros (the program defines them first)."""
     text = (repo / path).read_text()
     text = re.sub(r'^#include "[^"]+"\n', "", text, flags=re.MULTILINE)
-    text = re.sub(r"^#define _GNU_SOURCE\n", "", text, flags=re.MULTILINE)
+    text = _FEATURE_MACRO.sub("", text)
     if path == "agents/posix/main.c":
         text = text.replace("int main(void)", "static int agent_main(void)")
-    return f"\n/* ---- {path} ---- */\n" + text
+    if path == "agents/win32/main.c":
+        text = text.replace("int main(int argc, char **argv)", "static int agent_main(int argc, char **argv)")
+    return text
+
+
+def _sources(repo: Path, paths) -> tuple[str, list[str]]:
+    """The files one after another, and the feature macros they need first.
+    A file-local (static) name that two files both have is renamed in the
+    later one for its length, so that one translation unit holds them all."""
+    seen: set[str] = set()
+    macros: list[str] = []
+    out = []
+    for path in paths:
+        raw = (repo / path).read_text()
+        macros += [m for m in _FEATURE_MACRO.findall(raw) if m not in macros]
+        text = _text(repo, path)
+        names = set(_STATIC_NAME.findall(text)) if path.endswith(".c") else set()
+        clashes = sorted(names & seen)
+        seen |= names
+        stem = re.sub(r"[^a-z0-9]", "_", Path(path).stem)
+        renames = "".join(f"#define {n} {n}__{stem}\n" for n in clashes)
+        undo = "".join(f"#undef {n}\n" for n in clashes)
+        if path == WIN32_FAULTS_SOURCE:      # the selftest's fault builds only
+            text = f"#ifdef MAPCONF_FAULTS\n{text}#endif\n"
+        out.append(f"\n/* ---- {path} ---- */\n{renames}{text}{undo}")
+    return "".join(out), macros
+
+
+_HOW = {
+    "posix": (" * out by agent processes this program starts from itself (posix_spawn, and",
+              " * fork where the case forks), each running the agent code further down, which",
+              " * does every step with plain C library calls (shm_open, mmap, msync, ...).",
+              " * It leaves nothing behind: its objects, files and SysV segments are removed",
+              " * at the end, whatever the outcome."),
+    "win32": (" * out by agent processes this program starts from itself (CreateProcess, and",
+              " * the agent's own CreateProcess where the case spawns), each running the agent",
+              " * code further down, which does every step with the Win32 API",
+              " * (CreateFileMapping, MapViewOfFileEx, FlushViewOfFile, ...). It leaves nothing",
+              " * behind: its agents are ended and its files removed, whatever the outcome."),
+}
 
 
 def program(repo: Path, assertion: spec.Assertion, backend: str, script: list[str], name: str,
-            uses_library: bool, revision: str) -> str:
-    build = BUILD.format(name=name)
+            uses_library: bool, revision: str, with_faults: bool = False) -> str:
+    """The reproducer's one file. with_faults: also the Win32 agent's faults,
+    compiled only with -DMAPCONF_FAULTS (the selftest's fault builds)."""
+    kind = kind_of(backend)
+    sources = list(POSIX_SOURCES if kind == "posix" else WIN32_SOURCES)
+    if kind == "win32" and with_faults:
+        sources.insert(sources.index("agents/win32/answer.c"), WIN32_FAULTS_SOURCE)
+    body, macros = _sources(repo, sources)
+    testlib, _ = _sources(repo, TESTLIB_SOURCES[kind])
+    run = f"./{name}" if kind == "posix" else f"{name}.exe (under Wine: wine {name}.exe)"
     lines = [
         "/*",
         f" * mapconf reproducer: {assertion.id} on {backend} (clause {assertion.clause})",
         " *",
         f" *   {assertion.statement}",
         " *",
-        f" * Build: {build}",
+        f" * Build: {BUILD[kind].format(name=name)}",
     ]
     if uses_library:
-        lines.append(f" *        {BUILD_TESTLIB.format(name=name)}")
+        lines.append(f" *        {BUILD_TESTLIB[kind].format(name=name)}")
     lines += [
-        f" * Run:   ./{name}",
+        f" * Run:   {run}",
         " *   exit 0: the platform behaves as the statement says;",
         " *   exit 1: it does not (the check, what it expected and what came back are printed);",
         " *   exit 2: it could not be set up (a step the check needs failed).",
         " *",
         f" * Made by ./mapconf repro (mapconf {revision}) from the case {assertion.case}.",
         " * It does what that case does, with no harness: the script below is carried",
-        " * out by agent processes this program starts from itself (posix_spawn, and",
-        " * fork where the case forks), each running the agent code further down, which",
-        " * does every step with plain C library calls (shm_open, mmap, msync, ...).",
+        *_HOW[kind][:3],
         " * Every check requires what the suite's check of the same label requires.",
-        " * It leaves nothing behind: its objects, files and SysV segments are removed",
-        " * at the end, whatever the outcome.",
+        *_HOW[kind][3:],
         " */",
-        "#define _GNU_SOURCE",
+        *(WIN32_DEFINES if kind == "win32" else ()),
+        *(f"#define {m}" for m in macros),
         "",
         "#ifndef REPRO_TESTLIB",
         f"#define REPRO_ID {_c_string(assertion.id)}",
         f"#define REPRO_BACKEND {_c_string(backend)}",
         f"#define REPRO_STATEMENT {_c_string(assertion.statement)}",
         "",
-        "/* The script: what the case did, step by step (the grammar: the interpreter at the end). */",
+        "/* The script: what the case did, step by step (the grammar: the interpreter below). */",
         "static const char *const script[] = {",
     ]
     lines += [f"\t{_c_string(line)}," for line in script]
     lines += ["};"]
-    body = "".join(_source(repo, path) for path in POSIX_SOURCES)
-    testlib = _source(repo, TESTLIB_SOURCE)
     return "\n".join(lines) + "\n" + body + "\n#else\n" + testlib + "\n#endif\n"
 
 
@@ -293,45 +382,62 @@ def select(the_spec: spec.Spec, patterns: list[str], backend: str | None) -> lis
         if not matched:
             raise UsageError(f"no assertion matches '{pattern}'; './mapconf list' shows them.")
         for assertion in matched:
-            backends = [b for b in assertion.backends if b in POSIX_BACKENDS and (backend is None or b == backend)]
+            backends = [b for b in assertion.backends if b in BACKENDS and (backend is None or b == backend)]
             if backend is not None and len(patterns) == 1 and len(matched) == 1 and not backends:
                 raise UsageError(f"{assertion.id} does not run on {backend}; its backends: "
                                  f"{', '.join(assertion.backends)}.")
             pairs += [(assertion, b) for b in backends if (assertion, b) not in pairs]
     if not pairs:
-        raise UsageError("nothing to make a reproducer of: the assertions named run on no POSIX backend"
+        raise UsageError("nothing to make a reproducer of: the assertions named run on no backend"
                          f"{' named ' + backend if backend else ''}.")
     return pairs
 
 
-def make(repo: Path, spec_path: Path, patterns: list[str], backend: str | None,
-         out: Path) -> tuple[list[Made], list[str]]:
-    """Record the cases natively, write a reproducer for each pair into out.
-    The ones made, and one sentence for each pair that could not be."""
-    if backend is not None and backend not in POSIX_BACKENDS:
-        raise UsageError(f"no reproducer is made for backend '{backend}' yet; these are: "
-                         f"{', '.join(POSIX_BACKENDS)}.")
+# Where each kind of reproducer's case is recorded: POSIX natively, Win32 under Wine.
+RECORDED_ON = {"posix": "native", "win32": "wine"}
+
+
+def _record(repo: Path, spec_path: Path, pairs, tmp: Path) -> tuple[dict, Path]:
+    """Run the pairs' cases with their traces on, each kind on its platform:
+    the results by (ID, backend), and the directory of the traces."""
+    traces = tmp / "traces"
+    traces.mkdir()
+    observed = {}
+    for kind, platform in RECORDED_ON.items():
+        ids = sorted({a.id for a, b in pairs if kind_of(b) == kind})
+        if not ids:
+            continue
+        out = tmp / f"run-{kind}"
+        opts = RunOptions(platform=platforms.make(platform, platforms.Options()), spec_path=spec_path,
+                          filters=ids, jobs=2, timeout=60, out=out, command="./mapconf repro", quiet=True,
+                          trace_dir=traces)
+        with contextlib.redirect_stdout(io.StringIO()):   # the recording's own summary is not the point
+            run(opts, repo)
+        for r in json.loads((out / "results.json").read_text())["results"]:
+            observed[(r["id"], r["backend"])] = r
+    return observed, traces
+
+
+def make(repo: Path, spec_path: Path, patterns: list[str], backend: str | None, out: Path,
+         with_faults: bool = False) -> tuple[list[Made], list[str]]:
+    """Record the cases, write a reproducer for each pair into out. The ones
+    made, and one sentence for each pair that could not be."""
+    if backend is not None and backend not in BACKENDS:
+        raise UsageError(f"no reproducer is made for backend '{backend}'; these are: {', '.join(BACKENDS)}.")
     the_spec = spec.load(str(spec_path))
     pairs = select(the_spec, patterns, backend)
     out.mkdir(parents=True, exist_ok=True)
     revision = _revision(repo)
+    made, missing = [], []
     with tempfile.TemporaryDirectory(prefix="mapconf-repro-") as tmp:
-        traces = Path(tmp) / "traces"
-        traces.mkdir()
-        opts = RunOptions(platform=platforms.make("native", platforms.Options()), spec_path=spec_path,
-                          filters=sorted({a.id for a, _ in pairs}), jobs=2, timeout=60,
-                          out=Path(tmp) / "run", command="./mapconf repro", quiet=True, trace_dir=traces)
-        with contextlib.redirect_stdout(io.StringIO()):   # the recording's own summary is not the point
-            run(opts, repo)
-        results = json.loads((Path(tmp) / "run" / "results.json").read_text())["results"]
-        observed = {(r["id"], r["backend"]): r for r in results}
-        made, missing = [], []
+        observed, traces = _record(repo, spec_path, pairs, Path(tmp))
         for assertion, b in pairs:
             result = observed.get((assertion.id, b))
             status = result["observed"] if result else "not run"
             trace = traces / f"{assertion.id}.{b}.trace"
             if status not in ("PASS", "FAIL") or not trace.exists():
-                missing.append(f"{assertion.id} [{b}]: the case ended {status} here"
+                missing.append(f"{assertion.id} [{b}]: the case ended {status} "
+                               f"on {RECORDED_ON[kind_of(b)]}"
                                f"{' at ' + result['check'] if result and result.get('check') else ''}, "
                                "so it did not do all it does")
                 continue
@@ -344,8 +450,11 @@ def make(repo: Path, spec_path: Path, patterns: list[str], backend: str | None,
                 continue
             name = f"{assertion.id}-{b}"
             path = out / f"{name}.c"
-            path.write_text(program(repo, assertion, b, lines, name, script.uses_library, revision))
-            build = [BUILD.format(name=name)] + ([BUILD_TESTLIB.format(name=name)] if script.uses_library else [])
+            path.write_text(program(repo, assertion, b, lines, name, script.uses_library, revision, with_faults))
+            kind = kind_of(b)
+            build = [BUILD[kind].format(name=name)]
+            if script.uses_library:
+                build.append(BUILD_TESTLIB[kind].format(name=name))
             made.append(Made(assertion.id, b, path, build, status))
     _write_readme(out, made)
     return made, missing
@@ -362,11 +471,12 @@ def _write_readme(out: Path, made: list[Made]) -> None:
         "check, what it expected and what came back), and 2 when a step the check needs",
         "failed. Attach the file and its output to the platform's bug report.",
         "",
-        "| program | statement holds here | build |",
-        "|---|---|---|",
+        "| program | recorded on | the statement held there | build |",
+        "|---|---|---|---|",
     ]
     for m in made:
-        lines.append(f"| `{m.path.name}` | {'yes' if m.observed == 'PASS' else 'no (' + m.observed + ')'} | "
-                     f"`{' && '.join(m.build)}` |")
-    lines += ["", "Then `./NAME` (as root for the cases that need another user or a memory cgroup).", ""]
+        lines.append(f"| `{m.path.name}` | {RECORDED_ON[kind_of(m.backend)]} | "
+                     f"{'yes' if m.observed == 'PASS' else 'no (' + m.observed + ')'} | `{' && '.join(m.build)}` |")
+    lines += ["", "Then `./NAME` (as root for the cases that need another user or a memory cgroup), or for a",
+              "Win32 program `NAME.exe` on Windows or `wine NAME.exe`.", ""]
     (out / "README.md").write_text("\n".join(lines))

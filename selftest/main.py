@@ -331,30 +331,66 @@ class Selftest:
         if proc.returncode != 2 or f"{bad}:2:" not in proc.stderr:
             raise StepFailed(f"a bad expectations file: exit {proc.returncode}, {proc.stderr[-300:]!r}")
 
+    def made_reproducers(self) -> tuple[Path, list[repro.Made], list[str]]:
+        """./mapconf repro for every assertion on every backend, made once for both
+        reproducer steps (the Win32 ones carry the agent's faults, for a fault build)."""
+        if not hasattr(self, "_reproducers"):
+            out = self.tmp / "repro"
+            made, missing = repro.make(self.repo, self.repo / "cases" / "spec.toml", ["*"], None, out,
+                                       with_faults=True)
+            self._reproducers = (out, made, missing)
+        return self._reproducers
+
+    @staticmethod
+    def build_reproducers(out: Path, made: list[repro.Made], flags: str = "", suffix: str = "") -> None:
+        """Each program's build line (with flags, its output named with suffix), two at a
+        time, and the test library's once."""
+        def build(line: str) -> str:
+            if suffix:
+                line = re.sub(r"-o (\S+?)(\.exe)? ", lambda m: f"-o {m.group(1)}{suffix}{m.group(2) or ''} ", line, 1)
+            proc = subprocess.run(f"{line} {flags}", shell=True, cwd=out, capture_output=True, text=True,
+                                  timeout=300)
+            return "" if proc.returncode == 0 else f"{line}: {proc.stderr[-500:]}"
+
+        lines = [m.build[0] for m in made] + ([m.build[1] for m in made if len(m.build) > 1][:1] if not suffix else [])
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            broken = [b for b in pool.map(build, lines) if b]
+        if broken:
+            raise StepFailed(f"{len(broken)} reproducers do not build: {broken[:2]}")
+
+    @staticmethod
+    def fault_runs(table: dict[str, list[str]], by_pair: dict, skip=()):
+        """(fault, reproducer, labels) for each pair each fault must make fail."""
+        for fault, entries in table.items():
+            if fault in skip:
+                continue
+            for entry in entries:
+                assertion_id, backend, labels = faults.parse(entry)
+                for (pid, pbackend), m in by_pair.items():
+                    if pid == assertion_id and backend in (None, pbackend):
+                        yield fault, m, labels
+
+    @staticmethod
+    def failed_at_its_check(proc: subprocess.CompletedProcess, labels) -> str:
+        """Why a reproducer's run under a fault is not a failure at one of labels ("" when it is)."""
+        failed_at = re.search(r"^FAIL ([a-z0-9-]+):", proc.stdout, re.MULTILINE)
+        if proc.returncode == 1 and failed_at and failed_at.group(1) in labels:
+            return ""
+        return f"exit {proc.returncode}, {failed_at.group(0) if failed_at else proc.stdout.splitlines()[-3:]!r}"
+
     def reproducers(self) -> None:
-        """./mapconf repro for every assertion: each program cc builds; run here,
+        """./mapconf repro for every POSIX pair: each program cc builds; run here,
         it exits 0 (1 where the native platform is known to diverge); under
         each fault that must make its assertion FAIL, put in its agents only,
         it exits 1 at that fault's check; and ADDR-003's exits 1 with the
         fault preloaded into the whole program, as a platform team would."""
-        out = self.tmp / "repro"
-        made, missing = repro.make(self.repo, self.repo / "cases" / "spec.toml", ["*"], None, out)
+        out, made, missing = self.made_reproducers()
+        made = [m for m in made if repro.kind_of(m.backend) == "posix"]
         unexplained = [m for m in missing if not m.startswith("SIZE-006 [posix-shm]: the case ended SKIP")]
         if unexplained or len(made) < 200:
             raise StepFailed(f"{len(made)} reproducers made; not made: {unexplained[:5]}")
         by_pair = {(m.id, m.backend): m for m in made}
-
-        def build(m: repro.Made) -> str:
-            proc = subprocess.run(m.build[0], shell=True, cwd=out, capture_output=True, text=True, timeout=120)
-            return "" if proc.returncode == 0 else f"{m.path.name}: {proc.stderr[-500:]}"
-
-        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            broken = [b for b in pool.map(build, made) if b]
-        library = [m for m in made if len(m.build) > 1]
-        if library:
-            broken += [build(repro.Made(m.id, m.backend, m.path, m.build[1:], m.observed)) for m in library[:1]]
-        if any(broken):
-            raise StepFailed(f"{len(broken)} reproducers do not build: {broken[:2]}")
+        self.build_reproducers(out, made)
 
         def run_one(m: repro.Made, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
             return subprocess.run([str(out / f"{m.id}-{m.backend}")], cwd=out, capture_output=True, text=True,
@@ -371,21 +407,13 @@ class Selftest:
             raise StepFailed(f"{len(wrong)} reproducers: {wrong[:3]}")
         preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
         runs = 0
-        for fault, entries in faults.MUST_FAIL.items():
-            if fault in faults.RUN_WITH:        # a filesystem of its own: the suite's fault run covers it
-                continue
+        # a fault that needs a filesystem of its own is covered by the suite's own fault run
+        for fault, m, labels in self.fault_runs(faults.MUST_FAIL, by_pair, skip=faults.RUN_WITH):
             env = dict(os.environ, MAPCONF_AGENT_ENV=f"LD_PRELOAD={preload}\x1fMAPCONF_FAULT={fault}")
-            for entry in entries:
-                assertion_id, backend, labels = faults.parse(entry)
-                for (pid, pbackend), m in by_pair.items():
-                    if pid != assertion_id or backend not in (None, pbackend):
-                        continue
-                    proc = run_one(m, env)
-                    runs += 1
-                    failed_at = re.search(r"^FAIL ([a-z0-9-]+):", proc.stdout, re.MULTILINE)
-                    if proc.returncode != 1 or not failed_at or failed_at.group(1) not in labels:
-                        wrong.append(f"{m.path.name} under {fault}: exit {proc.returncode}, "
-                                     f"{failed_at.group(0) if failed_at else proc.stdout.splitlines()[-3:]!r}")
+            runs += 1
+            why = self.failed_at_its_check(run_one(m, env), labels)
+            if why:
+                wrong.append(f"{m.path.name} under {fault}: {why}")
         if wrong:
             raise StepFailed(f"{len(wrong)} of {runs} fault runs did not fail at their check: {wrong}")
         self.reproducer_sweeps_what_a_killed_one_left(by_pair[("REL-003", "posix-shm")], run_one)
@@ -394,6 +422,48 @@ class Selftest:
         if whole.returncode != 1 or "FAIL request-refused" not in whole.stdout:
             raise StepFailed(f"ADDR-003's reproducer with MAP_FIXED_NOREPLACE made a hint exited "
                              f"{whole.returncode}: {whole.stdout[-300:]}")
+
+    def win32_reproducers(self) -> None:
+        """./mapconf repro for every Win32 pair: each program mingw builds, with and
+        without the agent's faults; under Wine it exits 0 (1 where Wine is known to
+        diverge), and the fault build exits 1 at its check under each Win32 fault
+        that must make its assertion fail."""
+        out, made, missing = self.made_reproducers()
+        made = [m for m in made if repro.kind_of(m.backend) == "win32"]
+        win32_missing = [m for m in missing if "[win32-" in m]
+        if win32_missing or len(made) < 100:
+            raise StepFailed(f"{len(made)} Win32 reproducers made; not made: {win32_missing[:5]}")
+        by_pair = {(m.id, m.backend): m for m in made}
+        self.build_reproducers(out, made)
+        self.build_reproducers(out, made, "-DMAPCONF_FAULTS", "-faults")
+        wine = platforms.make("wine", platforms.Options())
+        run_dir = rundir.open_run()
+        wrong, runs = [], 0
+        try:
+            wine.start(run_dir)
+
+            def run_one(exe: Path, fault: str | None = None) -> subprocess.CompletedProcess:
+                argv, env = wine.program(exe)
+                env = dict(env, **({"MAPCONF_FAULT": fault} if fault else {}))
+                return subprocess.run(argv, cwd=out, env=env, capture_output=True, text=True, timeout=120,
+                                      stdin=subprocess.DEVNULL)
+
+            for m in made:
+                proc = run_one(out / f"{m.id}-{m.backend}.exe")
+                want = 0 if m.observed == "PASS" else 1
+                if proc.returncode != want:
+                    wrong.append(f"{m.path.name} exited {proc.returncode} under Wine, expected {want}: "
+                                 f"{proc.stdout[-300:]}")
+            for fault, m, labels in self.fault_runs(faults_win32.MUST_FAIL, by_pair):
+                runs += 1
+                why = self.failed_at_its_check(run_one(out / f"{m.id}-{m.backend}-faults.exe", fault), labels)
+                if why:
+                    wrong.append(f"{m.path.name} under {fault}: {why}")
+        finally:
+            wine.stop()
+            run_dir.close()
+        if wrong:
+            raise StepFailed(f"{len(wrong)} Win32 reproducer runs ({runs} under faults) went wrong: {wrong}")
 
     def reproducer_sweeps_what_a_killed_one_left(self, m, run_one) -> None:
         """A reproducer killed before its cleanup leaves its objects, scratch
@@ -710,8 +780,10 @@ class Selftest:
         for name, must_fail in faults_win32.MUST_FAIL.items():
             self.step(f"Win32 fault {name} fails {', '.join(must_fail)}",
                       lambda name=name, must_fail=must_fail: self.win32_fault(name, must_fail))
-        self.step("./mapconf repro: every reproducer builds, exits 0 here and 1 under its assertion's faults",
+        self.step("./mapconf repro: every POSIX reproducer builds, exits 0 here and 1 under its assertion's faults",
                   self.reproducers)
+        self.step("./mapconf repro: every Win32 reproducer builds with mingw, exits 0 under Wine and 1 under "
+                  "its assertion's Win32 faults", self.win32_reproducers)
         self.step("bad input: one sentence and exit 2", self.bad_input)
         self.step("a run killed with SIGKILL is swept by the next run", self.killed_run_is_swept)
         self.step("a --filesystem ext4 or fuse run killed with SIGKILL: its loop device, holder and FUSE daemon "

@@ -2,8 +2,9 @@
  * The test DLL (C2): load it, allocate through it, and read or set its
  * globals: the ordinary one, which must be per process, and the one in a
  * section the DLL marks shared, which Microsoft documents as shared by every
- * process that loads the DLL. The DLL is found beside the agent
- * (..\lib\mapconf-testlib.dll from the agent's own directory).
+ * process that loads the DLL. The DLL is the one MAPCONF_TESTLIB names (a
+ * reproducer keeps it beside itself), else ..\lib\mapconf-testlib.dll from
+ * the agent's own directory.
  */
 #include "agent.h"
 #include "faults.h"
@@ -35,13 +36,17 @@ static int load(void)
 
 	if (library)
 		return 0;
-	n = GetModuleFileNameW(NULL, path, MAX_PATH);
-	slash = n ? wcsrchr(path, L'\\') : NULL;
-	if (!slash) {
-		answer_win32(GetLastError());
-		return -1;
+	/* where the environment says (a reproducer keeps it beside itself), else beside the agent's own lib */
+	n = GetEnvironmentVariableW(L"MAPCONF_TESTLIB", path, MAX_PATH);
+	if (n == 0 || n >= MAX_PATH) {
+		n = GetModuleFileNameW(NULL, path, MAX_PATH);
+		slash = n ? wcsrchr(path, L'\\') : NULL;
+		if (!slash) {
+			answer_win32(GetLastError());
+			return -1;
+		}
+		wcscpy(slash, L"\\..\\lib\\mapconf-testlib.dll");
 	}
-	wcscpy(slash, L"\\..\\lib\\mapconf-testlib.dll");
 	library = LoadLibraryW(path);
 	if (!library) {
 		/* the test DLL is the harness's own: a load that fails is a broken build */

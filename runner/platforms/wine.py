@@ -113,6 +113,12 @@ class Wine(Platform):
     def case_env(self) -> dict[str, str]:
         return self.wine_env()
 
+    def program(self, exe: Path) -> tuple[list[str], dict[str, str]]:
+        """The command and environment that run a Windows program as this run
+        runs its agents (in its prefix, by its server), between start() and
+        stop(): a reproducer, say."""
+        return [which("setarch"), "--addr-no-randomize", LOADER64, str(exe)], self._env()
+
     def _env(self) -> dict[str, str]:
         return dict(os.environ, **self.wine_env(), MAPCONF_RUN_ID=self.run_id or "")
 

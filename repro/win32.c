@@ -1,0 +1,149 @@
+/*
+ * The reproducer's Win32 part: agents are this program run again
+ * (repro/win32_client.c); its scratch directory is in %TEMP%; what the run
+ * made is removed at the end. Sections need no removing: they go with the
+ * last handle, and every agent is ended first.
+ */
+
+/* The arguments that make this program an agent: --agent, or those the agent's own "spawn" gives a child. */
+static int platform_agent(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--agent") == 0) {
+		argv[1] = argv[0];
+		return agent_main(argc - 1, argv + 1);
+	}
+	if (argc > 1 && strncmp(argv[1], "--", 2) == 0)
+		return agent_main(argc, argv);
+	return -1;
+}
+
+static void remove_directory(const char *directory);
+
+/* What a reproducer that has ended left in temp (or a run of this pid, which has not started yet). */
+static void sweep_ended_runs(const char *temp)
+{
+	WIN32_FIND_DATAA found;
+	char pattern[MAX_PATH + 32], path[2 * MAX_PATH];
+	HANDLE search;
+
+	snprintf(pattern, sizeof(pattern), "%smapconf-repro-*", temp);
+	search = FindFirstFileA(pattern, &found);
+	while (search != INVALID_HANDLE_VALUE) {
+		DWORD pid = (DWORD)strtoul(found.cFileName + strlen("mapconf-repro-"), NULL, 10);
+		HANDLE process = pid && pid != GetCurrentProcessId() ? OpenProcess(SYNCHRONIZE, FALSE, pid) : NULL;
+
+		if (process)
+			CloseHandle(process);
+		else if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+			snprintf(path, sizeof(path), "%s%s", temp, found.cFileName);
+			remove_directory(path);
+		}
+		if (!FindNextFileA(search, &found)) {
+			FindClose(search);
+			break;
+		}
+	}
+}
+
+static void platform_set_up(const char *self)
+{
+	char temp[MAX_PATH], exe[MAX_PATH], lib[MAX_PATH + 32], pid[32], other[MAX_PATH + 300];
+	const char *extra = getenv("MAPCONF_AGENT_ENV");
+	DWORD n = GetTempPathA(sizeof(temp), temp);
+
+	(void)self;
+	snprintf(pid, sizeof(pid), "%lu", (unsigned long)GetCurrentProcessId());
+	SetEnvironmentVariableA("MAPCONF_CONTROLLER_PID", pid);
+	/* the agents are children of this program: what MAPCONF_AGENT_ENV names goes into its environment */
+	if (extra && *extra) {
+		char copy[4096];
+
+		snprintf(copy, sizeof(copy), "%s", extra);
+		for (char *item = strtok(copy, "\x1f"); item; item = strtok(NULL, "\x1f")) {
+			char *eq = strchr(item, '=');
+
+			if (eq) {
+				*eq = '\0';
+				SetEnvironmentVariableA(item, eq + 1);
+			}
+		}
+	}
+	if (GetModuleFileNameA(NULL, exe, sizeof(exe)) && strrchr(exe, '\\')) {
+		snprintf(lib, sizeof(lib), "%.*s\\mapconf-testlib.dll", (int)(strrchr(exe, '\\') - exe), exe);
+		SetEnvironmentVariableA("MAPCONF_TESTLIB", lib);
+	}
+	snprintf(prefix, sizeof(prefix), "mapconf-repro%s-", pid);
+	if (n == 0 || n >= sizeof(temp))
+		finish(2, "no temporary directory (GetTempPath error %lu)", (unsigned long)GetLastError());
+	sweep_ended_runs(temp);
+	snprintf(scratch, sizeof(scratch), "%smapconf-repro-%s", temp, pid);
+	snprintf(other, sizeof(other), "%s\\other", scratch);
+	if (!CreateDirectoryA(scratch, NULL) || !CreateDirectoryA(other, NULL))
+		finish(2, "cannot make the scratch directory %s (error %lu)", scratch, (unsigned long)GetLastError());
+}
+
+static void platform_before_agents(void)
+{
+}
+
+static void platform_make_file(const char *path, uint64_t bytes)
+{
+	HANDLE f = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+	LARGE_INTEGER size = { .QuadPart = (LONGLONG)bytes };
+	bool made = f != INVALID_HANDLE_VALUE && SetFilePointerEx(f, size, NULL, FILE_BEGIN) && SetEndOfFile(f);
+
+	if (f != INVALID_HANDLE_VALUE)
+		CloseHandle(f);
+	if (!made)
+		setup_failed("cannot make %s (error %lu)", path, (unsigned long)GetLastError());
+}
+
+static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least, uint64_t most)
+{
+	(void)r, (void)least, (void)most;
+	setup_failed("the %s memory figure is not measured from Win32", kind);
+}
+
+/* Every file in directory, and its subdirectory "other" with them, then the directory itself. */
+static void remove_directory(const char *directory)
+{
+	WIN32_FIND_DATAA found;
+	char pattern[MAX_PATH + 8], path[2 * MAX_PATH];
+	HANDLE search;
+
+	snprintf(pattern, sizeof(pattern), "%s\\*", directory);
+	search = FindFirstFileA(pattern, &found);
+	while (search != INVALID_HANDLE_VALUE) {
+		if (found.cFileName[0] != '.') {
+			snprintf(path, sizeof(path), "%s\\%s", directory, found.cFileName);
+			if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+				remove_directory(path);
+			else
+				DeleteFileA(path);
+		}
+		if (!FindNextFileA(search, &found)) {
+			FindClose(search);
+			break;
+		}
+	}
+	RemoveDirectoryA(directory);
+}
+
+/*
+ * A child an agent spawned ends when its connection closes, a moment after
+ * mc_agent_kill_all(), and a file it still holds is deleted only when it
+ * lets go: the directory goes once they have, within a bound.
+ */
+#define CLEANUP_BOUND_MS 5000
+
+static void platform_cleanup(void)
+{
+	ULONGLONG until = GetTickCount64() + CLEANUP_BOUND_MS;
+
+	mc_agent_kill_all();
+	while (scratch[0] && GetFileAttributesA(scratch) != INVALID_FILE_ATTRIBUTES && GetTickCount64() < until) {
+		remove_directory(scratch);
+		if (GetFileAttributesA(scratch) != INVALID_FILE_ATTRIBUTES)
+			Sleep(10);   /* a bounded wait for the last handles to close */
+	}
+}
