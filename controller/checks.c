@@ -10,52 +10,48 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A check, whose failure is the platform's (FAIL), or a requirement, whose failure ends the case as ERROR. */
+enum verdict { CHECK, REQUIREMENT };
+
 /*
- * Every check ends here: it is counted, traced with what it requires
- * (oracle, in trace.h's words), and fails the case with message when it
- * does not hold.
+ * Every check and requirement ends here: traced with what it requires
+ * (oracle, in trace.h's words), and, when it does not hold, the end of the
+ * case with the message. A check is counted.
  */
-static void judge(MC_WHERE, const char *label, bool holds, const char *oracle, const char *fmt, va_list ap)
+static void decide(MC_WHERE, enum verdict kind, const char *name, bool holds, const char *oracle,
+		   const char *fmt, va_list ap)
 {
 	char message[1024];
 
-	mc_record_check();
-	mc_trace("check %s %s", label, oracle);
+	if (kind == CHECK)
+		mc_record_check();
+	mc_trace("%s %s %s", kind == CHECK ? "check" : "require", name, oracle);
 	if (holds)
 		return;
 	vsnprintf(message, sizeof(message), fmt, ap);
-	mc_fail(file, line, label, "%s", message);
+	if (kind == CHECK)
+		mc_fail(file, line, name, "%s", message);
+	mc_broken(file, line, name, "%s", message);
 }
 
-/* The same for what a case needs before it can check anything: ERROR when it does not hold. */
-static void require(MC_WHERE, const char *step, bool holds, const char *oracle, const char *fmt, va_list ap)
-{
-	char message[1024];
-
-	mc_trace("require %s %s", step, oracle);
-	if (holds)
-		return;
-	vsnprintf(message, sizeof(message), fmt, ap);
-	mc_broken(file, line, step, "%s", message);
-}
-
-static void __attribute__((format(printf, 7, 8)))
-judge_answer(MC_WHERE, const char *label, bool holds, const struct mc_reply *r, const char *pattern,
-	     const char *fmt, ...)
+/* decide() on an answer and the pattern it must match */
+static void __attribute__((format(printf, 8, 9)))
+on_answer(MC_WHERE, enum verdict kind, const char *name, bool holds, const struct mc_reply *r, const char *pattern,
+	  const char *fmt, ...)
 {
 	char oracle[MC_DATA_MAX * 2 + 256];
 	va_list ap;
 
 	snprintf(oracle, sizeof(oracle), "answer #%d %s", r->seq, pattern);
 	va_start(ap, fmt);
-	judge(file, line, label, holds, oracle, fmt, ap);
+	decide(file, line, kind, name, holds, oracle, fmt, ap);
 	va_end(ap);
 }
 
 void mc_check_answer_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *pattern,
 			const char *what)
 {
-	judge_answer(file, line, label, mc_line_matches(&r->line, pattern), r, pattern,
+	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
 		     "%s: expected %s\"%s\", got \"%s\"", what, pattern[0] == '!' ? "anything but " : "",
 		     pattern + (pattern[0] == '!'), r->text);
 }
@@ -74,34 +70,13 @@ static void term_text(struct mc_term t, char *out, size_t cap)
 		snprintf(out, cap, t.address ? "@0x%" PRIx64 : "%" PRIu64, t.value);
 }
 
-static bool compares(uint64_t a, const char *op, uint64_t b, bool *known)
-{
-	*known = true;
-	if (strcmp(op, "==") == 0)
-		return a == b;
-	if (strcmp(op, "!=") == 0)
-		return a != b;
-	if (strcmp(op, "<") == 0)
-		return a < b;
-	if (strcmp(op, "<=") == 0)
-		return a <= b;
-	if (strcmp(op, ">") == 0)
-		return a > b;
-	if (strcmp(op, ">=") == 0)
-		return a >= b;
-	if (strcmp(op, "multiple-of") == 0)
-		return b != 0 && a % b == 0;
-	*known = false;
-	return false;
-}
-
 /* "compare LHS OP RHS", and whether it holds */
 static bool comparison(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
 		       char *oracle, size_t cap)
 {
 	char left[96], right[96];
 	bool known;
-	bool holds = compares(lhs.value, op, rhs.value, &known);
+	bool holds = mc_compare(lhs.value, op, rhs.value, &known);
 
 	if (!known)
 		mc_broken(file, line, label, "a check compares with \"%s\", which is no comparison", op);
@@ -119,7 +94,7 @@ void mc_check_compare_at(MC_WHERE, const char *label, struct mc_term lhs, const 
 	va_list ap;
 
 	va_start(ap, fmt);
-	judge(file, line, label, holds, oracle, fmt, ap);
+	decide(file, line, CHECK, label, holds, oracle, fmt, ap);
 	va_end(ap);
 }
 
@@ -131,7 +106,7 @@ void mc_require_compare_at(MC_WHERE, const char *step, struct mc_term lhs, const
 	va_list ap;
 
 	va_start(ap, fmt);
-	require(file, line, step, holds, oracle, fmt, ap);
+	decide(file, line, REQUIREMENT, step, holds, oracle, fmt, ap);
 	va_end(ap);
 }
 
@@ -181,25 +156,12 @@ static void check_bytes(MC_WHERE, const char *label, const struct mc_reply *r, c
 
 	data_pattern(text, false, pattern, sizeof(pattern));
 	if (!r->ok)
-		judge_answer(file, line, label, false, r, pattern, "%s reading %s: expected \"%s\", got \"%s\"",
+		on_answer(file, line, CHECK, label, false, r, pattern, "%s reading %s: expected \"%s\", got \"%s\"",
 			     who, where, text, r->text);
 	n = mc_hex_decode(mc_reply_field(file, line, r, "data"), got, sizeof(got));
 	printable(got, n < 0 ? 0 : (size_t)n, shown, sizeof(shown));
-	judge_answer(file, line, label, mc_line_matches(&r->line, pattern), r, pattern,
+	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
 		     "%s read \"%s\" at %s, expected \"%s\"", who, shown, where, text);
-}
-
-static void __attribute__((format(printf, 7, 8)))
-require_answer(MC_WHERE, const char *step, bool holds, const struct mc_reply *r, const char *pattern,
-	       const char *fmt, ...)
-{
-	char oracle[MC_DATA_MAX * 2 + 256];
-	va_list ap;
-
-	snprintf(oracle, sizeof(oracle), "answer #%d %s", r->seq, pattern);
-	va_start(ap, fmt);
-	require(file, line, step, holds, oracle, fmt, ap);
-	va_end(ap);
 }
 
 void mc_check_not_read_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *text,
@@ -208,7 +170,7 @@ void mc_check_not_read_at(MC_WHERE, const char *label, const struct mc_reply *r,
 	char pattern[MC_DATA_MAX * 2 + 16];
 
 	data_pattern(text, true, pattern, sizeof(pattern));
-	judge_answer(file, line, label, mc_line_matches(&r->line, pattern), r, pattern,
+	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
 		     "%s found \"%s\": \"%s\"", what, text, r->text);
 }
 
@@ -217,7 +179,7 @@ void mc_require_read_at(MC_WHERE, const char *step, const struct mc_reply *r, co
 	char pattern[MC_DATA_MAX * 2 + 16];
 
 	data_pattern(text, false, pattern, sizeof(pattern));
-	require_answer(file, line, step, mc_line_matches(&r->line, pattern), r, pattern,
+	on_answer(file, line, REQUIREMENT, step, mc_line_matches(&r->line, pattern), r, pattern,
 		       "%s did not find \"%s\": \"%s\"", what, text, r->text);
 }
 
@@ -225,7 +187,7 @@ void mc_check_writes_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr
 {
 	struct mc_reply r = mc_try_write_at(file, line, a, addr, text);
 
-	judge_answer(file, line, label, r.ok, &r, "ok", "%s could not write at 0x%lx: \"%s\"",
+	on_answer(file, line, CHECK, label, r.ok, &r, "ok", "%s could not write at 0x%lx: \"%s\"",
 		     mc_agent_label(a), (unsigned long)addr, r.text);
 }
 
@@ -249,7 +211,7 @@ void mc_check_unreachable_at(MC_WHERE, const char *label, struct mc_agent *a, ui
 		mc_broken(file, line, "read", "%s could not read 0x%lx: \"%s\"", mc_agent_label(a),
 			  (unsigned long)addr, r.text);
 	data_pattern(text, true, pattern, sizeof(pattern));
-	judge_answer(file, line, label, mc_line_matches(&r.line, pattern), &r, pattern,
+	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, pattern), &r, pattern,
 		     "%s reads another process's private \"%s\" at 0x%lx", mc_agent_label(a), text,
 		     (unsigned long)addr);
 }
@@ -281,7 +243,7 @@ void mc_check_faults_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr
 {
 	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
 
-	judge_answer(file, line, label, mc_line_matches(&r.line, FAULTED), &r, FAULTED,
+	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, FAULTED), &r, FAULTED,
 		     "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
 		     mc_agent_label(a), access, (unsigned long)addr, r.text);
 }
@@ -291,7 +253,7 @@ void mc_check_accessible_at(MC_WHERE, const char *label, struct mc_agent *a, uin
 {
 	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
 
-	judge_answer(file, line, label, mc_line_matches(&r.line, "ok result=ok"), &r, "ok result=ok",
+	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, "ok result=ok"), &r, "ok result=ok",
 		     "%s: a %s at 0x%lx should succeed, but it faulted (\"%s\")",
 		     mc_agent_label(a), access, (unsigned long)addr, r.text);
 }

@@ -219,3 +219,24 @@ bool mc_line_matches(const struct mc_line *line, const char *pattern)
 	}
 	return holds != negated;
 }
+
+bool mc_compare(uint64_t a, const char *op, uint64_t b, bool *known)
+{
+	*known = true;
+	if (strcmp(op, "==") == 0)
+		return a == b;
+	if (strcmp(op, "!=") == 0)
+		return a != b;
+	if (strcmp(op, "<") == 0)
+		return a < b;
+	if (strcmp(op, "<=") == 0)
+		return a <= b;
+	if (strcmp(op, ">") == 0)
+		return a > b;
+	if (strcmp(op, ">=") == 0)
+		return a >= b;
+	if (strcmp(op, "multiple-of") == 0)
+		return b != 0 && a % b == 0;
+	*known = false;
+	return false;
+}

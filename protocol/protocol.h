@@ -52,6 +52,12 @@ const char *mc_line_get(const struct mc_line *line, const char *key);
  */
 bool mc_line_matches(const struct mc_line *line, const char *pattern);
 
+/*
+ * a op b, op one of == != < <= > >= and "multiple-of": the other way a
+ * check states what it requires. *known is false for any other op.
+ */
+bool mc_compare(uint64_t a, const char *op, uint64_t b, bool *known);
+
 /* Numeric field accessors: 0 on success, -1 if absent or malformed. */
 int mc_line_get_u64(const struct mc_line *line, const char *key, uint64_t *out);
 int mc_line_get_addr(const struct mc_line *line, const char *key, uintptr_t *out);

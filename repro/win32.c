@@ -17,32 +17,55 @@ static int platform_agent(int argc, char **argv)
 	return -1;
 }
 
-static void remove_directory(const char *directory);
-
-/* What a reproducer that has ended left in temp (or a run of this pid, which has not started yet). */
-static void sweep_ended_runs(const char *temp)
+/* visit(path, entry) for each entry of directory whose name matches glob, but "." and "..". */
+static void each_entry(const char *directory, const char *glob,
+		       void (*visit)(const char *path, const WIN32_FIND_DATAA *entry))
 {
 	WIN32_FIND_DATAA found;
 	char pattern[MAX_PATH + 32], path[2 * MAX_PATH];
 	HANDLE search;
 
-	snprintf(pattern, sizeof(pattern), "%smapconf-repro-*", temp);
+	snprintf(pattern, sizeof(pattern), "%s\\%s", directory, glob);
 	search = FindFirstFileA(pattern, &found);
 	while (search != INVALID_HANDLE_VALUE) {
-		DWORD pid = (DWORD)strtoul(found.cFileName + strlen("mapconf-repro-"), NULL, 10);
-		HANDLE process = pid && pid != GetCurrentProcessId() ? OpenProcess(SYNCHRONIZE, FALSE, pid) : NULL;
-
-		if (process)
-			CloseHandle(process);
-		else if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
-			snprintf(path, sizeof(path), "%s%s", temp, found.cFileName);
-			remove_directory(path);
+		if (strcmp(found.cFileName, ".") != 0 && strcmp(found.cFileName, "..") != 0) {
+			snprintf(path, sizeof(path), "%s\\%s", directory, found.cFileName);
+			visit(path, &found);
 		}
 		if (!FindNextFileA(search, &found)) {
 			FindClose(search);
 			break;
 		}
 	}
+}
+
+static void remove_entry(const char *path, const WIN32_FIND_DATAA *entry);
+
+/* Every file in directory, and its subdirectory "other" with them, then the directory itself. */
+static void remove_directory(const char *directory)
+{
+	each_entry(directory, "*", remove_entry);
+	RemoveDirectoryA(directory);
+}
+
+static void remove_entry(const char *path, const WIN32_FIND_DATAA *entry)
+{
+	if (entry->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+		remove_directory(path);
+	else
+		DeleteFileA(path);
+}
+
+/* A scratch directory of a reproducer that has ended (or of this pid, whose own has not been made yet). */
+static void remove_if_ended(const char *path, const WIN32_FIND_DATAA *entry)
+{
+	DWORD pid = (DWORD)strtoul(entry->cFileName + strlen("mapconf-repro-"), NULL, 10);
+	HANDLE process = pid && pid != GetCurrentProcessId() ? OpenProcess(SYNCHRONIZE, FALSE, pid) : NULL;
+
+	if (process)
+		CloseHandle(process);
+	else if (entry->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+		remove_directory(path);
 }
 
 static void platform_set_up(const char *self)
@@ -75,8 +98,9 @@ static void platform_set_up(const char *self)
 	snprintf(prefix, sizeof(prefix), "mapconf-repro%s-", pid);
 	if (n == 0 || n >= sizeof(temp))
 		finish(2, "no temporary directory (GetTempPath error %lu)", (unsigned long)GetLastError());
-	sweep_ended_runs(temp);
-	snprintf(scratch, sizeof(scratch), "%smapconf-repro-%s", temp, pid);
+	temp[strlen(temp) - 1] = '\0';   /* its trailing backslash */
+	each_entry(temp, "mapconf-repro-*", remove_if_ended);
+	snprintf(scratch, sizeof(scratch), "%s\\mapconf-repro-%s", temp, pid);
 	snprintf(other, sizeof(other), "%s\\other", scratch);
 	if (!CreateDirectoryA(scratch, NULL) || !CreateDirectoryA(other, NULL))
 		finish(2, "cannot make the scratch directory %s (error %lu)", scratch, (unsigned long)GetLastError());
@@ -102,31 +126,6 @@ static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least
 {
 	(void)r, (void)least, (void)most;
 	setup_failed("the %s memory figure is not measured from Win32", kind);
-}
-
-/* Every file in directory, and its subdirectory "other" with them, then the directory itself. */
-static void remove_directory(const char *directory)
-{
-	WIN32_FIND_DATAA found;
-	char pattern[MAX_PATH + 8], path[2 * MAX_PATH];
-	HANDLE search;
-
-	snprintf(pattern, sizeof(pattern), "%s\\*", directory);
-	search = FindFirstFileA(pattern, &found);
-	while (search != INVALID_HANDLE_VALUE) {
-		if (found.cFileName[0] != '.') {
-			snprintf(path, sizeof(path), "%s\\%s", directory, found.cFileName);
-			if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-				remove_directory(path);
-			else
-				DeleteFileA(path);
-		}
-		if (!FindNextFileA(search, &found)) {
-			FindClose(search);
-			break;
-		}
-	}
-	RemoveDirectoryA(directory);
 }
 
 /*

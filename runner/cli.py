@@ -123,7 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("repro", help="write a standalone C program that does what an assertion's case does")
     p.add_argument("ids", nargs="+", metavar="ID", help="assertion IDs or patterns, e.g. ADDR-003 or 'REL-*'")
-    p.add_argument("--backend", help="only this backend (default: every POSIX backend of the assertion)")
+    p.add_argument("--backend", help="only this backend (default: every backend of the assertion)")
+    p.add_argument("--platform", choices=sorted(set(repro.RECORDED_ON.values())),
+                   help="where the cases are recorded and the programs run: native (the POSIX backends) "
+                        "or wine (the Win32 ones); by default each backend's own")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",
                    help="the directory to write ID-BACKEND.c and README.md into")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
@@ -133,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_repro(args) -> int:
-    made, missing = repro.make(REPO, args.spec, args.ids, args.backend, args.output)
+    made, missing = repro.make(REPO, args.spec, args.ids, args.backend, args.output, platform=args.platform)
     for m in made:
         print(f"{m.path}: {' && '.join(m.build)}")
     for why in missing:

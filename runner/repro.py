@@ -419,13 +419,20 @@ def _record(repo: Path, spec_path: Path, pairs, tmp: Path) -> tuple[dict, Path]:
 
 
 def make(repo: Path, spec_path: Path, patterns: list[str], backend: str | None, out: Path,
-         with_faults: bool = False) -> tuple[list[Made], list[str]]:
-    """Record the cases, write a reproducer for each pair into out. The ones
-    made, and one sentence for each pair that could not be."""
+         with_faults: bool = False, platform: str | None = None) -> tuple[list[Made], list[str]]:
+    """Record the cases, write a reproducer for each pair into out (only the
+    pairs whose backends platform records, when it is given). The ones made,
+    and one sentence for each pair that could not be."""
     if backend is not None and backend not in BACKENDS:
         raise UsageError(f"no reproducer is made for backend '{backend}'; these are: {', '.join(BACKENDS)}.")
+    if platform is not None and backend is not None and RECORDED_ON[kind_of(backend)] != platform:
+        raise UsageError(f"a reproducer for {backend} is recorded on {RECORDED_ON[kind_of(backend)]}, "
+                         f"not {platform}; leave --platform out, or name a backend of {platform}.")
     the_spec = spec.load(str(spec_path))
-    pairs = select(the_spec, patterns, backend)
+    pairs = [(a, b) for a, b in select(the_spec, patterns, backend)
+             if platform is None or RECORDED_ON[kind_of(b)] == platform]
+    if not pairs:
+        raise UsageError(f"the assertions named have no backend {platform} records.")
     out.mkdir(parents=True, exist_ok=True)
     revision = _revision(repo)
     made, missing = [], []

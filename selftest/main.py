@@ -309,7 +309,7 @@ class Selftest:
         preload = self.repo / "build" / "native" / "lib" / "libmapconf-faults.so"
         team = self.tmp / "team-expectations.toml"
         broken = ("--platform", "custom", "--platform-id", "my-shim", "--filter", "ADDR-*",
-                  "--env", f"LD_PRELOAD={preload}", "--env", "MAPCONF_FAULT=fixed-ignored")
+                  "--env", f"LD_PRELOAD={preload}", "--env", "MAPCONF_FAULT=noreplace-hint")
         proc, doc = self.run_suite("team-broken", *broken)
         if proc.returncode != 1:
             raise StepFailed(f"the broken platform's run exited {proc.returncode}, expected 1")
@@ -344,12 +344,12 @@ class Selftest:
     @staticmethod
     def build_reproducers(out: Path, made: list[repro.Made], flags: str = "", suffix: str = "") -> None:
         """Each program's build line (with flags, its output named with suffix), two at a
-        time, and the test library's once."""
+        time, and the test library's once; warnings are errors, as for mapconf's own code."""
         def build(line: str) -> str:
             if suffix:
                 line = re.sub(r"-o (\S+?)(\.exe)? ", lambda m: f"-o {m.group(1)}{suffix}{m.group(2) or ''} ", line, 1)
-            proc = subprocess.run(f"{line} {flags}", shell=True, cwd=out, capture_output=True, text=True,
-                                  timeout=300)
+            proc = subprocess.run(f"{line} -Wall -Wextra -Werror {flags}", shell=True, cwd=out, capture_output=True,
+                                  text=True, timeout=300)
             return "" if proc.returncode == 0 else f"{line}: {proc.stderr[-500:]}"
 
         lines = [m.build[0] for m in made] + ([m.build[1] for m in made if len(m.build) > 1][:1] if not suffix else [])

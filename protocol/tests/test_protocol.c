@@ -157,6 +157,60 @@ static void fill_pattern_is_not_constant(void **state)
 	assert_true(mc_fill_byte(1, 0) != mc_fill_byte(2, 0) || mc_fill_byte(1, 1) != mc_fill_byte(2, 1));
 }
 
+/* l parsed from text, in buf */
+static struct mc_line parsed(char *buf, const char *text)
+{
+	struct mc_line l;
+	const char *why;
+
+	strcpy(buf, text);
+	assert_int_equal(mc_line_parse(buf, &l, &why), 0);
+	return l;
+}
+
+static void patterns_match_word_fields_and_alternatives(void **state)
+{
+	char buf[256];
+	struct mc_line err = parsed(buf, "err code=already_exists native=EEXIST errno=17");
+
+	(void)state;
+	assert_true(mc_line_matches(&err, "err"));
+	assert_false(mc_line_matches(&err, "ok"));
+	assert_true(mc_line_matches(&err, "err code=already_exists|invalid_address"));
+	assert_true(mc_line_matches(&err, "err code=invalid_address|already_exists native=EEXIST"));
+	assert_false(mc_line_matches(&err, "err code=invalid_address"));
+	assert_false(mc_line_matches(&err, "err code=already"));          /* whole values only */
+	assert_false(mc_line_matches(&err, "err missing=1"));
+	assert_true(mc_line_matches(&err, "!ok data=00"));
+	assert_false(mc_line_matches(&err, "!err"));
+}
+
+static void patterns_compare_numbers_as_numbers(void **state)
+{
+	char buf[256];
+	struct mc_line ok = parsed(buf, "ok sum=0x10 mode=0644 kb=0");
+
+	(void)state;
+	assert_true(mc_line_matches(&ok, "ok sum=16"));
+	assert_true(mc_line_matches(&ok, "ok sum=0x10 mode=0644 kb=0"));
+	assert_false(mc_line_matches(&ok, "ok kb=16"));
+	assert_false(mc_line_matches(&ok, "ok mode=0666"));
+}
+
+static void comparisons_know_their_operators(void **state)
+{
+	bool known;
+
+	(void)state;
+	assert_true(mc_compare(3, "<=", 3, &known) && known);
+	assert_false(mc_compare(4, "<=", 3, &known));
+	assert_true(mc_compare(4, "!=", 3, &known));
+	assert_true(mc_compare(0x20000, "multiple-of", 0x10000, &known));
+	assert_false(mc_compare(0x21000, "multiple-of", 0x10000, &known));
+	assert_false(mc_compare(1, "multiple-of", 0, &known));
+	assert_false(mc_compare(1, "~", 1, &known) || known);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +225,9 @@ int main(void)
 		cmocka_unit_test(range_sum_reads_words_little_endian_then_the_tail),
 		cmocka_unit_test(range_sum_sees_any_one_changed_byte),
 		cmocka_unit_test(fill_pattern_is_not_constant),
+		cmocka_unit_test(patterns_match_word_fields_and_alternatives),
+		cmocka_unit_test(patterns_compare_numbers_as_numbers),
+		cmocka_unit_test(comparisons_know_their_operators),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,9 +80,9 @@ def repro_backends() -> tuple[str, ...]:
 
 
 def _reproducer(result) -> list[tuple[str, str]]:
-    """Beside a result that diverges (unexpected, or an expected failure): the
+    """Beside a result that diverges (FAIL, ERROR, TIMEOUT; expected or not): the
     command that writes a standalone program doing what its case does."""
-    if result["observed"] == "PASS" or result["backend"] not in repro_backends():
+    if result["observed"] in ("PASS", "SKIP") or result["backend"] not in repro_backends():
         return []
     name = f"{result['id']}-{result['backend']}"
     return [("reproducer", f"./mapconf repro {result['id']} --backend {result['backend']} -o repro/{name}")]
