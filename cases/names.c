@@ -172,6 +172,24 @@ static void mode_is_masked_by_umask(void)
 	mc_check_answer("mode-masked-by-umask", &r, "ok mode=0644", "created with mode 0666 under umask 022");
 }
 
+/*
+ * NAME-010: a new object has size 0 until it is resized: fstat says 0, a
+ * view of it faults, and once it is resized the view reads.
+ */
+static void new_object_is_empty_until_resized(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create_unsized(a, obj);
+
+	struct mc_reply r = mc_stat(a, h);
+	mc_check_answer("new-object-size-zero", &r, "ok size=0", "fstat of A's new object, never resized");
+	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	mc_check_faults("view-of-empty-object-faults", a, va, "read");
+	mc_resize(a, h, MC_PAGE);
+	mc_check_accessible("view-reads-after-resize", a, va, "read");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("NAME-001", same_name_opens_same_object),
 	MC_CASE("NAME-002", exclusive_create_of_existing_name_fails),
@@ -182,5 +200,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("NAME-007", too_long_name_is_refused),
 	MC_CASE("NAME-008", descriptor_is_close_on_exec),
 	MC_CASE("NAME-009", mode_is_masked_by_umask),
+	MC_CASE("NAME-010", new_object_is_empty_until_resized),
 };
 MC_MAIN("names", cases)

@@ -155,11 +155,26 @@ static void memory_released_when_last_holder_killed(void)
 	check_released(obj, &baseline, "A was killed");
 }
 
+/* REL-006: when the last holder crashes (SIGSEGV), the object's memory is released. */
+static void memory_released_when_last_holder_crashes(void)
+{
+	struct mc_object *obj = mc_object_new(BIG);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_reply baseline = figure(obj);
+	struct mc_handle h;
+
+	filled_big_view(a, obj, &h, &baseline);
+	mc_remove_name(a, obj);
+	mc_crash(a, "SEGV");
+	check_released(obj, &baseline, "A crashed");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("REL-001", object_outlives_its_creator),
 	MC_CASE("REL-002", unlink_removes_name_keeps_view),
 	MC_CASE("REL-003", memory_released_after_last_unmap),
 	MC_CASE("REL-004", unlink_keeps_pages_while_view_exists),
 	MC_CASE("REL-005", memory_released_when_last_holder_killed),
+	MC_CASE("REL-006", memory_released_when_last_holder_crashes),
 };
 MC_MAIN("release", cases)

@@ -4,6 +4,9 @@
  */
 #include "mapconf.h"
 
+#include <stdio.h>
+#include <string.h>
+
 /* VIS-001: a write through one agent's view is read through another agent's view. */
 static void write_in_a_is_read_by_b(void)
 {
@@ -103,6 +106,54 @@ static void file_made_before_is_one_file(void)
 	mc_check_reads("a-sees-b-write", a, va + 64, "written by B");
 }
 
+/* VIS-007: what each of eight agents writes through its own view, every one of them reads. */
+#define EIGHT 8
+
+static void eight_agents_see_every_write(void)
+{
+	static const char *const labels[EIGHT] = { "A", "B", "C", "D", "E", "F", "G", "H" };
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *agents[EIGHT];
+	uintptr_t views[EIGHT];
+	char all[EIGHT * 16 + 1] = "";
+
+	for (int i = 0; i < EIGHT; i++) {
+		agents[i] = mc_agent_start(labels[i]);
+		views[i] = i == 0 ? mc_create_map(agents[i], obj) : mc_open_map(agents[i], obj);
+	}
+	/* slot i of 16 bytes holds "written by X...." */
+	for (int i = 0; i < EIGHT; i++) {
+		char slot[17];
+
+		snprintf(slot, sizeof(slot), "written by %s....", labels[i]);
+		mc_write_text(agents[i], views[i] + 16 * (uintptr_t)i, slot);
+		strcat(all, slot);
+	}
+	for (int i = 0; i < EIGHT; i++)
+		mc_check_reads("every-agent-reads-every-write", agents[i], views[i], all);
+}
+
+/*
+ * VIS-008: two views of one object at overlapping offsets, one in A and one
+ * in B and both in A, show the same bytes where they overlap: the second
+ * granule of the object is the first of a view at that offset.
+ */
+static void overlapping_views_share_their_overlap(void)
+{
+	struct mc_object *obj = mc_object_new(3 * MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle ha = mc_create(a, obj), hb = mc_open(b, obj, "rw");
+	uintptr_t whole = mc_map(a, ha, 0, 2 * MC_GRANULE, "rw");
+	uintptr_t later = mc_map(a, ha, MC_GRANULE, 2 * MC_GRANULE, "rw");
+	uintptr_t in_b = mc_map(b, hb, MC_GRANULE, 2 * MC_GRANULE, "rw");
+
+	mc_write_text(a, whole + MC_GRANULE + 8, "in the overlap");
+	mc_check_reads("overlapping-view-in-a-reads-it", a, later + 8, "in the overlap");
+	mc_check_reads("overlapping-view-in-b-reads-it", b, in_b + 8, "in the overlap");
+	mc_write_text(b, in_b + 16, "from B's view");
+	mc_check_reads("a-reads-b-write-in-overlap", a, whole + MC_GRANULE + 16, "from B's view");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("VIS-001", write_in_a_is_read_by_b),
 	MC_CASE("VIS-002", two_views_in_one_process_alias),
@@ -110,5 +161,7 @@ static const struct mc_case cases[] = {
 	MC_CASE("VIS-004", view_at_offset_shows_those_bytes),
 	MC_CASE("VIS-005", private_view_writes_stay_private),
 	MC_CASE("VIS-006", file_made_before_is_one_file),
+	MC_CASE("VIS-007", eight_agents_see_every_write),
+	MC_CASE("VIS-008", overlapping_views_share_their_overlap),
 };
 MC_MAIN("visibility", cases)

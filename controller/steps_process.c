@@ -121,6 +121,22 @@ void mc_exit_at(MC_WHERE, struct mc_agent *a)
 		mc_broken(file, line, "exit", "agent %s %s after an orderly exit", mc_agent_label(a), how);
 }
 
+void mc_crash_at(MC_WHERE, struct mc_agent *a, const char *signal)
+{
+	char request[64], why[WHY_MAX], how[128], expected[64];
+
+	/* one step in the trace: what follows the request is the agent's end, not an answer */
+	mc_trace("chain crash %s signal=%s", mc_agent_label(a), signal);
+	snprintf(request, sizeof(request), "crash signal=%s", signal);
+	mc_end_unless_answered(file, line, "crash", mc_agent_send(a, request, why, sizeof(why)), why);
+	mc_agent_wait_end(a, how, sizeof(how));
+	mc_trace("chain-end #0");
+	snprintf(expected, sizeof(expected), "was killed by signal %s", signal);
+	if (strcmp(how, expected) != 0)
+		mc_broken(file, line, "crash", "agent %s %s, not by SIG%s as it was told", mc_agent_label(a), how,
+			  signal);
+}
+
 void mc_kill_at(MC_WHERE, struct mc_agent *a)
 {
 	if (!mc_agent_alive(a))

@@ -36,7 +36,9 @@ uint64_t mc_raw_handle_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
 struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length);
 /* An orderly exit: the agent answers, then ends with status 0. */
 void mc_exit_at(MC_WHERE, struct mc_agent *a);
-/* Termination from outside, the way a crash or an OOM kill ends a process. */
+/* The agent crashes: it dies by signal (SEGV, BUS, ABRT) of its own doing, as a program with a bug does. */
+void mc_crash_at(MC_WHERE, struct mc_agent *a, const char *signal);
+/* Termination from outside, the way an OOM kill ends a process. */
 void mc_kill_at(MC_WHERE, struct mc_agent *a);
 /* The agent becomes another user for good (nobody, 65534), which owns none of the case's objects. */
 void mc_become_other_user_at(MC_WHERE, struct mc_agent *a);
@@ -57,6 +59,7 @@ void mc_await_exit_at(MC_WHERE, struct mc_agent *a, uint64_t pid);
 #define mc_raw_handle(a, h)              mc_raw_handle_at(MC_HERE, a, h)
 #define mc_try_read_through_raw(a, raw, length) mc_try_read_through_raw_at(MC_HERE, a, raw, length)
 #define mc_exit(a)                       mc_exit_at(MC_HERE, a)
+#define mc_crash(a, signal)              mc_crash_at(MC_HERE, a, signal)
 #define mc_kill(a)                       mc_kill_at(MC_HERE, a)
 #define mc_become_other_user(a)          mc_become_other_user_at(MC_HERE, a)
 #define mc_umask(a, mask)                mc_umask_at(MC_HERE, a, mask)

@@ -13,7 +13,8 @@
  *   figure #N KIND KB          the controller read a memory figure (kB)
  *   figure #N KIND KB #B LO HI ... read again until it was within #B+LO..#B+HI
  *   chain NAME A FIELDS ... chain-end #N   a step whose requests depend on its
- *                              answers (read_through_raw); #N is its answer
+ *                              answers (read_through_raw), or that ends with no
+ *                              answer (crash, #0); #N is its answer
  *   require #N                 a step: the case needed answer #N to be ok
  *   check LABEL ORACLE         a check, and what it requires (checks.h)
  *

@@ -176,14 +176,16 @@ static bool one_of(const char *value, const char *alts, size_t len)
 
 	while (len > 0) {
 		size_t n = strcspn(alts, "|");
-		char alt[128];
+		char number[32];
 
 		if (n > len)
 			n = len;
-		if (n < sizeof(alt)) {
-			memcpy(alt, alts, n);
-			alt[n] = '\0';
-			if (numeric && mc_parse_u64(alt, &want) == 0 ? want == got : strcmp(alt, value) == 0)
+		if (strlen(value) == n && strncmp(value, alts, n) == 0)
+			return true;
+		if (numeric && n < sizeof(number)) {
+			memcpy(number, alts, n);
+			number[n] = '\0';
+			if (mc_parse_u64(number, &want) == 0 && want == got)
 				return true;
 		}
 		alts += n;

@@ -10,9 +10,11 @@
  *   call A #N REQUEST          send REQUEST to A; its answer is #N
  *   send A REQUEST | receive A #N   the same in two halves (requests that run at once)
  *   fork P C #N #M             P forks C: P's answer #N, C's ready line #M
+ *   spawn P C HANDLES #N #M    the same, Win32: P spawns C, which inherits HANDLES (- for none)
  *   exec A #N                  A runs its program again; the new ready line is #N
  *   read_through_raw A #N raw=R length=L   adopt descriptor R, map and read it,
  *                              as far as each answer allows; the last answer is #N
+ *   crash A #0 signal=S        A is told to crash, and must die by SIGS
  *   kill A | end A             kill A | wait for A, which was told to exit
  *   figure #N KIND [#B LO HI]  memory figure (kB) KIND, read until within #B+LO..#B+HI (HI may be max)
  *   require #N                 a step: answer #N must be ok
@@ -77,11 +79,6 @@ static void platform_make_file(const char *path, uint64_t bytes);
 static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least, uint64_t most);
 static void platform_cleanup(void);                  /* whatever happened: agents, objects, files */
 
-static void cleanup(void)
-{
-	platform_cleanup();
-}
-
 static void __attribute__((noreturn, format(printf, 2, 3))) finish(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -90,7 +87,7 @@ static void __attribute__((noreturn, format(printf, 2, 3))) finish(int code, con
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
-	cleanup();
+	platform_cleanup();
 	exit(code);
 }
 
@@ -264,6 +261,17 @@ static void figure(char *rest)
 	platform_figure(answer(n), kind, least, most);
 }
 
+/* Agent a's ready line as answer #n. */
+static void take_ready(int n, struct mc_agent *a)
+{
+	const char *problem;
+
+	answer(n)->ok = true;
+	answer(n)->text = mc_agent_ready(a);
+	if (mc_line_parse(mc_answer_keep(mc_agent_ready(a)), &answer(n)->line, &problem))
+		setup_failed("agent %s announced itself badly: \"%s\"", mc_agent_label(a), mc_agent_ready(a));
+}
+
 static void before_first_agent(void)
 {
 	static bool done;
@@ -318,12 +326,7 @@ static void step(char *line)
 		if (!a)
 			setup_failed("%s", why);
 		name_agent(label, a);
-		answer(n)->ok = true;
-		answer(n)->text = mc_agent_ready(a);
-		char *copy = strdup(mc_agent_ready(a));
-		const char *problem;
-		if (!copy || mc_line_parse(copy, &answer(n)->line, &problem))
-			setup_failed("agent %s announced itself badly", label);
+		take_ready(n, a);
 	} else if (strcmp(verb, "call") == 0 || strcmp(verb, "send") == 0) {
 		const char *label = strtok(rest, " ");
 		struct mc_agent *a = agent_named(label);
@@ -347,8 +350,7 @@ static void step(char *line)
 		if (!c)
 			setup_failed("%s could not spawn: %s", parent, answer(n)->text ? answer(n)->text : why);
 		name_agent(child, c);
-		answer(m)->ok = true;
-		answer(m)->text = mc_agent_ready(c);
+		take_ready(m, c);
 	} else if (strcmp(verb, "fork") == 0) {
 		const char *parent = strtok(rest, " "), *child = strtok(NULL, " ");
 		int n = answer_number(strtok(NULL, " ")), m = answer_number(strtok(NULL, " "));
@@ -361,8 +363,7 @@ static void step(char *line)
 		if (!c)
 			setup_failed("%s could not fork: %s", parent, answer(n)->text ? answer(n)->text : why);
 		name_agent(child, c);
-		answer(m)->ok = true;
-		answer(m)->text = mc_agent_ready(c);
+		take_ready(m, c);
 	} else if (strcmp(verb, "exec") == 0) {
 		struct mc_agent *a = agent_named(strtok(rest, " "));
 		int n = answer_number(strtok(NULL, " "));
@@ -389,6 +390,21 @@ static void step(char *line)
 			snprintf(request, sizeof(request), "read addr=%s length=%" PRIu64, mc_line_get(&r->line, "addr"),
 				 length);
 			st = mc_agent_call(a, r, request, why, sizeof(why));
+		}
+	} else if (strcmp(verb, "crash") == 0) {
+		struct mc_agent *a = agent_named(strtok(rest, " "));
+		char request[64], how[128], expected[64];
+		const char *signal_name;
+
+		strtok(NULL, " ");   /* #0: a crash has no answer */
+		signal_name = strtok(NULL, " ") + strlen("signal=");
+		snprintf(request, sizeof(request), "crash signal=%s", signal_name);
+		st = mc_agent_send(a, request, why, sizeof(why));
+		if (st == MC_CALL_ANSWERED) {
+			mc_agent_wait_end(a, how, sizeof(how));
+			snprintf(expected, sizeof(expected), "was killed by signal %s", signal_name);
+			if (strcmp(how, expected) != 0)
+				setup_failed("agent %s %s, not by SIG%s as it was told", mc_agent_label(a), how, signal_name);
 		}
 	} else if (strcmp(verb, "kill") == 0) {
 		mc_agent_kill(agent_named(strtok(rest, " ")));

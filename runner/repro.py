@@ -1,18 +1,19 @@
 """./mapconf repro: a standalone C program for an assertion on a backend,
 to attach to a platform's bug report.
 
-The case is run here, natively, with its trace on (controller/trace.h):
-every request, every answer and what every check required. The trace
-becomes the reproducer's script. What changes from one run to the next is
-written as a reference to the answer it came from: an address inside a view
-or a free range as {#N.addr+K}, a pid, a descriptor or a memfd's name as
-{#N.key}, an object's name as {prefix}..., a scratch file as {dir}/...; so
-the program does the same things on its own run. The program is one file:
-the script, mapconf's POSIX agent (which carries the steps out with plain C
-library calls), the agent client that starts agents with posix_spawn and
-talks to them over pipes, and a small interpreter that requires of each
-answer what the suite's check requires (repro/interpreter.c, repro/posix.c). It needs
-nothing but the C library: no harness, no cmocka.
+The case is run with its trace on (controller/trace.h), natively for a
+POSIX backend and under Wine for a Win32 one: every request, every answer
+and what every check required. The trace becomes the reproducer's script.
+What changes from one run to the next is written as a reference to the
+answer it came from: an address inside a view or a free range as
+{#N.addr+K}, a pid, a descriptor or a memfd's name as {#N.key}, an
+object's name as {prefix}..., a scratch file as {dir}/...; so the program
+does the same things on its own run. The program is one file: the script,
+mapconf's agent (POSIX or Win32, which carries the steps out with plain C
+library calls or the Win32 API), an agent client that starts agents from
+the program itself, and a small interpreter that requires of each answer
+what the suite's check requires (repro/). It needs nothing but the C
+library or the Win32 API: no harness, no cmocka.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ WIN32_DEFINES = ("#define WIN32_LEAN_AND_MEAN", "#define _WIN32_WINNT 0x0601", "
 def kind_of(backend: str) -> str:
     return "win32" if backend in WIN32_BACKENDS else "posix"
 
+
 _NAME = re.compile(r"(?:(?P<dir>/\S*)/)?(?P<stem>mapconf-[0-9a-z]+-(?:\d+|before)-)", re.IGNORECASE)
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]+$")
 _REFERRED_KEYS = ("pid", "raw", "name")     # values a request takes from an earlier answer whole
@@ -121,14 +123,12 @@ class _Script:
                 seq, _ = self._answer(events[i + 1])
                 self.lines.append(f"start {rest} #{seq}")
                 i += 2
-            elif kind in ("fork", "spawn"):
-                parent = rest.split()[0]
-                seq, _ = self._answer(events[i + 2], request="")
+            elif kind in ("fork", "spawn"):      # then the parent's own request, its answer, the child's ready
+                seq, _ = self._answer(events[i + 2])
                 child_seq, _ = self._answer(events[i + 3])
                 self.lines.append(f"{kind} {rest} #{seq} #{child_seq}")
-                self._remember(seq, pending.pop(parent, ""), events[i + 2][1].split(" ", 2)[2])
                 i += 4
-            elif kind == "exec":
+            elif kind == "exec":                 # then its "exec" request and the new ready line
                 seq, _ = self._answer(events[i + 2])
                 self.lines.append(f"exec {rest} #{seq}")
                 i += 3

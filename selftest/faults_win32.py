@@ -20,12 +20,15 @@ from . import faults
 
 MUST_FAIL = {
     "shared-is-private": ["VIS-001:b-reads-a-write", "VIS-002:second-view-reads-first-write",
+                          "VIS-007:every-agent-reads-every-write",
+                          "VIS-008:overlapping-view-in-a-reads-it|overlapping-view-in-b-reads-it",
                           "VIS-003:b-checksum-matches", "ADDR-002:chain-walks-whole",
                           "REL-001:b-reads-after-creator-exit",
                           "FILE-001:file-holds-flushed-data", "FILE-002:file-holds-first-page",
                           "FILE-004:file-holds-killed-writers-data", "FILE-005:file-holds-a-write",
                           "WIN-020:child-reads-parent-write"],
-    "offset-ignored": ["VIS-004:b-reads-at-offset"],
+    "offset-ignored": ["VIS-004:b-reads-at-offset",
+                       "VIS-008:overlapping-view-in-a-reads-it|overlapping-view-in-b-reads-it"],
     "open-replaces": ["NAME-001:opener-reads-creator-write"],
     "atomic-add-torn": ["SYNC-004:increments-exact"],
     "private-is-shared": ["VIS-005:shared-view-unchanged", "WIN-011:copy-on-write-before-write"],

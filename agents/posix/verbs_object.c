@@ -120,18 +120,23 @@ static void answer_region(uint64_t size)
 		answer_ok("handle=h%d", h);
 }
 
-/* create backend= name= size= [excl=1] [mode=0600] (memfd: answers the name= to open) */
+/*
+ * create backend= name= size= [excl=1] [mode=0600] [resize=0] (memfd: answers
+ * the name= to open). resize=0: a new object, file or memfd is left as
+ * created, not resized to size=.
+ */
 static void verb_create(const struct mc_line *req)
 {
 	enum backend backend = parse_backend(req);
 	const char *name = need_str(req, "name");
-	uint64_t size, excl = 1, mode = 0600;
+	uint64_t size, excl = 1, mode = 0600, resize = 1;
 	int fd;
 
 	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size))
 		return;
 	mc_line_get_u64(req, "excl", &excl);
 	mc_line_get_u64(req, "mode", &mode);
+	mc_line_get_u64(req, "resize", &resize);
 	if (backend == BACKEND_SYSV) {
 		answer_sysv(shmget(mc_sysv_key(name), size, IPC_CREAT | (excl ? IPC_EXCL : 0) | (int)mode));
 		return;
@@ -145,7 +150,7 @@ static void verb_create(const struct mc_line *req)
 		answer_errno(errno);
 		return;
 	}
-	if (ftruncate(fd, (off_t)size)) {
+	if (resize && ftruncate(fd, (off_t)size)) {
 		int err = errno;
 
 		close(fd);

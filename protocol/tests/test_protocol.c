@@ -8,6 +8,8 @@
 
 #include "protocol.h"
 
+#include <stdio.h>
+
 static void parses_word_and_fields(void **state)
 {
 	char buf[] = "map handle=h1 length=4096 at=0x7f0000000000\n";
@@ -197,6 +199,25 @@ static void patterns_compare_numbers_as_numbers(void **state)
 	assert_false(mc_line_matches(&ok, "ok mode=0666"));
 }
 
+static void patterns_match_long_values(void **state)
+{
+	static char buf[MC_LINE_MAX], pattern[MC_LINE_MAX];
+	char hex[2 * 300 + 1];
+	unsigned char bytes[300];
+	struct mc_line l;
+	const char *why;
+
+	(void)state;
+	memset(bytes, 'x', sizeof(bytes));
+	mc_hex_encode(bytes, sizeof(bytes), hex);
+	snprintf(buf, sizeof(buf), "ok data=%s", hex);
+	assert_int_equal(mc_line_parse(buf, &l, &why), 0);
+	snprintf(pattern, sizeof(pattern), "ok data=%s", hex);
+	assert_true(mc_line_matches(&l, pattern));
+	pattern[strlen(pattern) - 1] = '0';
+	assert_false(mc_line_matches(&l, pattern));
+}
+
 static void comparisons_know_their_operators(void **state)
 {
 	bool known;
@@ -227,6 +248,7 @@ int main(void)
 		cmocka_unit_test(fill_pattern_is_not_constant),
 		cmocka_unit_test(patterns_match_word_fields_and_alternatives),
 		cmocka_unit_test(patterns_compare_numbers_as_numbers),
+		cmocka_unit_test(patterns_match_long_values),
 		cmocka_unit_test(comparisons_know_their_operators),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
  *   open-creates          opening a missing name creates it
  *   names-fold-case       shm names are lower-cased (case-insensitive names)
  *   dirty-new-objects     a new object's first byte is not zero
+ *   created-sized         a new object, file or memfd starts a page long
  *   fixed-ignored         a requested address is ignored (any address is used)
  *   fixed-replaces        a requested address replaces what is mapped there
  *   noreplace-hint        MAP_FIXED_NOREPLACE is a hint: a free address is
@@ -156,6 +157,8 @@ static int after_open(int fd, int flags, mode_t mode)
 		return fd;
 	if (is("cloexec-cleared"))
 		fcntl(fd, F_SETFD, 0);
+	if (is("created-sized") && (flags & O_CREAT))
+		ftruncate(fd, 4096);
 	if (is("umask-ignored") && (flags & O_CREAT))
 		fchmod(fd, mode);
 	if (is("mode-ignored") && (flags & O_CREAT))
@@ -237,7 +240,11 @@ int open(const char *path, int flags, ...)
 int memfd_create(const char *name, unsigned int flags)
 {
 	REAL(int, memfd_create, const char *, unsigned int);
-	return after_open(real_memfd_create(name, flags), 0, 0);
+	int fd = after_open(real_memfd_create(name, flags), 0, 0);
+
+	if (fd >= 0 && is("created-sized"))
+		ftruncate(fd, 4096);
+	return fd;
 }
 
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
