@@ -141,8 +141,11 @@ static void unlink_keeps_pages_while_view_exists(void)
 			 mc_field(&again, "sum"));
 }
 
-/* REL-005: when the last holder is killed, the object's memory is released. */
-static void memory_released_when_last_holder_killed(void)
+/* How the last holder of an unnamed object ends in REL-005 and REL-006. */
+enum ending { KILLED, CRASHED };
+
+/* A fills a big object, removes its name, and ends as how says; then its memory must be released. */
+static void memory_released_when_last_holder_ends(enum ending how)
 {
 	struct mc_object *obj = mc_object_new(BIG);
 	struct mc_agent *a = mc_agent_start("A");
@@ -151,22 +154,23 @@ static void memory_released_when_last_holder_killed(void)
 
 	filled_big_view(a, obj, &h, &baseline);
 	mc_remove_name(a, obj);
-	mc_kill(a);
-	check_released(obj, &baseline, "A was killed");
+	if (how == KILLED)
+		mc_kill(a);
+	else
+		mc_crash(a, "SEGV");
+	check_released(obj, &baseline, how == KILLED ? "A was killed" : "A crashed");
+}
+
+/* REL-005: when the last holder is killed, the object's memory is released. */
+static void memory_released_when_last_holder_killed(void)
+{
+	memory_released_when_last_holder_ends(KILLED);
 }
 
 /* REL-006: when the last holder crashes (SIGSEGV), the object's memory is released. */
 static void memory_released_when_last_holder_crashes(void)
 {
-	struct mc_object *obj = mc_object_new(BIG);
-	struct mc_agent *a = mc_agent_start("A");
-	struct mc_reply baseline = figure(obj);
-	struct mc_handle h;
-
-	filled_big_view(a, obj, &h, &baseline);
-	mc_remove_name(a, obj);
-	mc_crash(a, "SEGV");
-	check_released(obj, &baseline, "A crashed");
+	memory_released_when_last_holder_ends(CRASHED);
 }
 
 static const struct mc_case cases[] = {

@@ -86,27 +86,32 @@ static bool comparison(MC_WHERE, const char *label, struct mc_term lhs, const ch
 	return holds;
 }
 
+static void compare_verdict(MC_WHERE, enum verdict kind, const char *name, struct mc_term lhs, const char *op,
+			    struct mc_term rhs, const char *fmt, va_list ap)
+{
+	char oracle[256];
+	bool holds = comparison(file, line, name, lhs, op, rhs, oracle, sizeof(oracle));
+
+	decide(file, line, kind, name, holds, oracle, fmt, ap);
+}
+
 void mc_check_compare_at(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
 			 const char *fmt, ...)
 {
-	char oracle[256];
-	bool holds = comparison(file, line, label, lhs, op, rhs, oracle, sizeof(oracle));
 	va_list ap;
 
 	va_start(ap, fmt);
-	decide(file, line, CHECK, label, holds, oracle, fmt, ap);
+	compare_verdict(file, line, CHECK, label, lhs, op, rhs, fmt, ap);
 	va_end(ap);
 }
 
 void mc_require_compare_at(MC_WHERE, const char *step, struct mc_term lhs, const char *op, struct mc_term rhs,
 			   const char *fmt, ...)
 {
-	char oracle[256];
-	bool holds = comparison(file, line, step, lhs, op, rhs, oracle, sizeof(oracle));
 	va_list ap;
 
 	va_start(ap, fmt);
-	decide(file, line, REQUIREMENT, step, holds, oracle, fmt, ap);
+	compare_verdict(file, line, REQUIREMENT, step, lhs, op, rhs, fmt, ap);
 	va_end(ap);
 }
 
