@@ -52,8 +52,8 @@ void mc_check_answer_at(MC_WHERE, const char *label, const struct mc_reply *r, c
 			const char *what)
 {
 	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
-		     "%s: expected %s\"%s\", got \"%s\"", what, pattern[0] == '!' ? "anything but " : "",
-		     pattern + (pattern[0] == '!'), r->text);
+		  "%s: expected %s\"%s\", got \"%s\"", what, pattern[0] == '!' ? "anything but " : "",
+		  pattern + (pattern[0] == '!'), r->text);
 }
 
 struct mc_term mc_answered_at(MC_WHERE, const struct mc_reply *r, const char *key, int64_t plus)
@@ -162,11 +162,11 @@ static void check_bytes(MC_WHERE, const char *label, const struct mc_reply *r, c
 	data_pattern(text, false, pattern, sizeof(pattern));
 	if (!r->ok)
 		on_answer(file, line, CHECK, label, false, r, pattern, "%s reading %s: expected \"%s\", got \"%s\"",
-			     who, where, text, r->text);
+			  who, where, text, r->text);
 	n = mc_hex_decode(mc_reply_field(file, line, r, "data"), got, sizeof(got));
 	printable(got, n < 0 ? 0 : (size_t)n, shown, sizeof(shown));
 	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
-		     "%s read \"%s\" at %s, expected \"%s\"", who, shown, where, text);
+		  "%s read \"%s\" at %s, expected \"%s\"", who, shown, where, text);
 }
 
 void mc_check_not_read_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *text,
@@ -176,7 +176,7 @@ void mc_check_not_read_at(MC_WHERE, const char *label, const struct mc_reply *r,
 
 	data_pattern(text, true, pattern, sizeof(pattern));
 	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
-		     "%s found \"%s\": \"%s\"", what, text, r->text);
+		  "%s found \"%s\": \"%s\"", what, text, r->text);
 }
 
 void mc_require_read_at(MC_WHERE, const char *step, const struct mc_reply *r, const char *text, const char *what)
@@ -185,7 +185,7 @@ void mc_require_read_at(MC_WHERE, const char *step, const struct mc_reply *r, co
 
 	data_pattern(text, false, pattern, sizeof(pattern));
 	on_answer(file, line, REQUIREMENT, step, mc_line_matches(&r->line, pattern), r, pattern,
-		       "%s did not find \"%s\": \"%s\"", what, text, r->text);
+		  "%s did not find \"%s\": \"%s\"", what, text, r->text);
 }
 
 void mc_check_writes_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
@@ -193,7 +193,7 @@ void mc_check_writes_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr
 	struct mc_reply r = mc_try_write_at(file, line, a, addr, text);
 
 	on_answer(file, line, CHECK, label, r.ok, &r, "ok", "%s could not write at 0x%lx: \"%s\"",
-		     mc_agent_label(a), (unsigned long)addr, r.text);
+		  mc_agent_label(a), (unsigned long)addr, r.text);
 }
 
 void mc_check_reads_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
@@ -217,8 +217,8 @@ void mc_check_unreachable_at(MC_WHERE, const char *label, struct mc_agent *a, ui
 			  (unsigned long)addr, r.text);
 	data_pattern(text, true, pattern, sizeof(pattern));
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, pattern), &r, pattern,
-		     "%s reads another process's private \"%s\" at 0x%lx", mc_agent_label(a), text,
-		     (unsigned long)addr);
+		  "%s reads another process's private \"%s\" at 0x%lx", mc_agent_label(a), text,
+		  (unsigned long)addr);
 }
 
 void mc_check_allocation_private_at(MC_WHERE, const char *label, struct mc_agent *a, struct mc_agent *b,
@@ -249,8 +249,8 @@ void mc_check_faults_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr
 	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
 
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, FAULTED), &r, FAULTED,
-		     "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
-		     mc_agent_label(a), access, (unsigned long)addr, r.text);
+		  "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
+		  mc_agent_label(a), access, (unsigned long)addr, r.text);
 }
 
 void mc_check_accessible_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
@@ -259,6 +259,6 @@ void mc_check_accessible_at(MC_WHERE, const char *label, struct mc_agent *a, uin
 	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
 
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, "ok result=ok"), &r, "ok result=ok",
-		     "%s: a %s at 0x%lx should succeed, but it faulted (\"%s\")",
-		     mc_agent_label(a), access, (unsigned long)addr, r.text);
+		  "%s: a %s at 0x%lx should succeed, but it faulted (\"%s\")",
+		  mc_agent_label(a), access, (unsigned long)addr, r.text);
 }

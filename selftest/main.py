@@ -16,6 +16,7 @@ left behind.
 from __future__ import annotations
 
 import concurrent.futures
+import getpass
 import json
 import os
 import re
@@ -427,7 +428,8 @@ class Selftest:
         """./mapconf repro for every Win32 pair: each program mingw builds, with and
         without the agent's faults; under Wine it exits 0 (1 where Wine is known to
         diverge), and the fault build exits 1 at its check under each Win32 fault
-        that must make its assertion fail."""
+        that must make its assertion fail; a scratch directory an ended one left
+        in %TEMP% is swept."""
         out, made, missing = self.made_reproducers()
         made = [m for m in made if repro.kind_of(m.backend) == "win32"]
         win32_missing = [m for m in missing if "[win32-" in m]
@@ -448,6 +450,11 @@ class Selftest:
                 return subprocess.run(argv, cwd=out, env=env, capture_output=True, text=True, timeout=120,
                                       stdin=subprocess.DEVNULL)
 
+            # what a Win32 reproducer that has ended left in %TEMP% (a pid no process has), swept by the next
+            temp = platform_wine.prefix_path() / "drive_c" / "users" / getpass.getuser() / "Temp"
+            left = temp / "mapconf-repro-99996"
+            left.mkdir(parents=True, exist_ok=True)
+            (left / "file").touch()
             for m in made:
                 proc = run_one(out / f"{m.id}-{m.backend}.exe")
                 want = 0 if m.observed == "PASS" else 1
@@ -462,6 +469,8 @@ class Selftest:
         finally:
             wine.stop()
             run_dir.close()
+        if left.exists():
+            wrong.append(f"{left}, left as by a Win32 reproducer that has ended, was not swept by the next")
         if wrong:
             raise StepFailed(f"{len(wrong)} Win32 reproducer runs ({runs} under faults) went wrong: {wrong}")
 
