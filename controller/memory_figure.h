@@ -40,7 +40,7 @@ struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure);
 #define MC_UNBOUNDED INT64_MAX
 struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
 				     int64_t most);
-/* What the last mc_memory_kb() read, for messages: "shmem of the case's memory cgroup". */
+/* What the last figure read was, for messages: "shmem of the case's memory cgroup". */
 const char *mc_memory_what(void);
 
 #define mc_memory_figure(figure) mc_memory_figure_at(MC_HERE, figure)
