@@ -3,6 +3,8 @@
  * partial last page reads as zero, whole pages past the end fault with
  * SIGBUS (not SIGSEGV), shrinking takes pages away and regrowing brings
  * back zeros; a view of zero length or at a misaligned offset is refused.
+ * Sizes and offsets past 4 GiB are exact: nothing wraps at 32 bits, the
+ * classic bug of emulators, compatibility layers and 32-bit ABIs.
  */
 #include "mapconf.h"
 
@@ -103,6 +105,52 @@ static void object_larger_than_the_room_left(void)
 	mc_check_reads("first-write-kept", a, va, "written first");
 }
 
+/* Past 4 GiB: an object one allocation granule longer, and a view of that last granule. Sparse: nothing is filled. */
+#define FOUR_GIB (4ULL << 30)
+#define PAST_4GIB (FOUR_GIB + MC_GRANULE)
+
+/* SIZE-007: an object larger than 4 GiB has exactly its size, as another process sees it. */
+static void object_past_4gib_has_its_size(void)
+{
+	struct mc_object *obj = mc_object_new(PAST_4GIB);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_create(a, obj);
+	struct mc_reply st = mc_stat(b, mc_open(b, obj, "r"));
+	mc_check_compare("size-past-4gib-exact", mc_answered(&st, "size"), "==", mc_number(PAST_4GIB),
+			 "B's stat of an object A created %llu bytes long", PAST_4GIB);
+}
+
+/* SIZE-008: a view at 4 GiB shows what another process's view there wrote, and not the object's start. */
+static void view_past_4gib_shares_its_own_pages(void)
+{
+	struct mc_object *obj = mc_object_new(PAST_4GIB);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t a_high = mc_map(a, mc_create(a, obj), FOUR_GIB, MC_GRANULE, "rw");
+	struct mc_handle hb = mc_open(b, obj, "rw");
+	uintptr_t b_high = mc_map(b, hb, FOUR_GIB, MC_GRANULE, "rw");
+	uintptr_t b_start = mc_map(b, hb, 0, MC_GRANULE, "rw");
+
+	mc_write_text(a, a_high, "four gibibytes in");
+	mc_check_reads("b-reads-at-4gib", b, b_high, "four gibibytes in");
+	struct mc_reply start = mc_checksum(b, b_start, MC_PAGE);
+	mc_check_compare("start-untouched", mc_answered(&start, "sum"), "==", zeros_sum(MC_PAGE),
+			 "the object's first page does not read as zeros after A wrote only at offset 4 GiB");
+}
+
+/* SIZE-009: a view longer than its object reaches the pages another process adds by growing it. */
+static void view_reaches_pages_added_by_growth(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
+	struct mc_handle hb = mc_open(b, obj, "rw");
+
+	mc_resize(b, hb, 2 * MC_PAGE);
+	mc_write_text(b, mc_map(b, hb, 0, 2 * MC_PAGE, "rw") + MC_PAGE, "added by growth");
+	mc_check_reads("a-reads-grown-page", a, va + MC_PAGE, "added by growth");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("SIZE-001", partial_last_page_tail_reads_zero),
 	MC_CASE("SIZE-002", page_past_end_faults_with_sigbus),
@@ -110,5 +158,8 @@ static const struct mc_case cases[] = {
 	MC_CASE("SIZE-004", zero_length_view_is_refused),
 	MC_CASE("SIZE-005", misaligned_offset_is_refused),
 	MC_CASE("SIZE-006", object_larger_than_the_room_left),
+	MC_CASE("SIZE-007", object_past_4gib_has_its_size),
+	MC_CASE("SIZE-008", view_past_4gib_shares_its_own_pages),
+	MC_CASE("SIZE-009", view_reaches_pages_added_by_growth),
 };
 MC_MAIN("sizes", cases)

@@ -61,6 +61,8 @@ static void verb_map(const struct mc_line *req)
 		offset &= ~(uint64_t)0xffff;
 	if (fault_is("offset-ignored"))
 		offset = 0;
+	if (fault_is("offset-wraps-32"))
+		offset = (uint32_t)offset;
 	SetLastError(0);
 	addr = MapViewOfFileEx(o->section, access, (DWORD)(offset >> 32), (DWORD)offset, (SIZE_T)length,
 			       (void *)at);

@@ -52,6 +52,11 @@
  *   tail-garbage          the tail of a partial last page is not zero
  *   past-end-mapped       a view longer than the object grows the object
  *   shrink-ignored        shrinking an object does nothing
+ *   size-wraps-32         an object's size is cut to its low 32 bits
+ *   offset-wraps-32       a view's offset is cut to its low 32 bits
+ *   past-end-anonymous    the part of a view past the object's end, when
+ *                         mapped, is private zero pages: growing the object
+ *                         later does not reach it
  *   zero-length-ok        a view of zero length maps a page
  *   offset-rounded        a misaligned offset is rounded down
  *   names-sanitized       bad names are mended instead of refused
@@ -256,6 +261,8 @@ int ftruncate(int fd, off_t length)
 
 	if (is("shrink-ignored") && fstat(fd, &st) == 0 && length < st.st_size && length > 0)
 		return 0;
+	if (is("size-wraps-32"))
+		length = (off_t)(uint32_t)length;
 	int rc = real_ftruncate(fd, length);
 
 	if (rc == 0 && length > 0 && is("dirty-new-objects"))
@@ -352,6 +359,8 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		length = 4096;
 	if (fd >= 0 && offset && is("offset-ignored"))
 		offset = 0;
+	if (fd >= 0 && is("offset-wraps-32"))
+		offset = (off_t)(uint32_t)offset;
 	if ((offset & 4095) && is("offset-rounded"))
 		offset &= ~(off_t)4095;
 	if (fd >= 0 && is("past-end-mapped") && fstat(fd, &st) == 0 && st.st_size < offset + (off_t)length)
@@ -388,6 +397,13 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		return p;
 	if (copied && (prot & PROT_WRITE))
 		remember_copy(p, length, fd, offset);
+	if (fd >= 0 && (flags & MAP_SHARED) && is("past-end-anonymous") && fstat(fd, &st) == 0 &&
+	    st.st_size < offset + (off_t)length) {
+		size_t kept = st.st_size > offset ? ((size_t)(st.st_size - offset) + 4095) & ~(size_t)4095 : 0;
+
+		if (kept < length)
+			real_mmap((char *)p + kept, length - kept, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
 	if ((flags & MAP_SHARED) && length > 4096 && is("first-page-shared")) {
 		/* the rest of the view becomes a copy of the object, as this process's own */
 		if (fd >= 0)
