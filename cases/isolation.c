@@ -72,6 +72,82 @@ static void private_mode_keeps_other_users_out(void)
 		       "B, another user, opens A's 0600 object for reading");
 }
 
+/* An agent dropped to another user, which owns none of the case's objects. */
+static struct mc_agent *other_user(const char *label)
+{
+	struct mc_agent *b = mc_agent_start(label);
+
+	mc_become_other_user(b);
+	return b;
+}
+
+/* A's object, which others may read but not write: mode 0644, under a umask that keeps it so. */
+static struct mc_handle readable_by_others(struct mc_agent *a, struct mc_object *obj)
+{
+	mc_umask(a, 022);
+	return mc_create_with_mode(a, obj, 0644);
+}
+
+/* ISO-007: another user, who may only read an object, cannot map it as a writable shared view. */
+static void reader_cannot_map_writable(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	readable_by_others(a, obj);
+	struct mc_agent *b = other_user("B");
+	struct mc_reply r = mc_try_map(b, mc_open(b, obj, "r"), MC_PAGE, "rw");
+	mc_check_error("other-user-writable-map-refused", &r, "access_denied",
+		       "B, another user, maps A's 0644 object for writing");
+}
+
+/* ISO-008: another user, who may only read an object, cannot resize it. */
+static void reader_cannot_resize(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = readable_by_others(a, obj);
+	struct mc_agent *b = other_user("B");
+
+	struct mc_reply r = mc_try_resize(b, mc_open(b, obj, "r"), 2 * MC_PAGE);
+	mc_check_answer("other-user-resize-refused", &r, "err code=invalid_argument|bad_handle|access_denied",
+			"B, another user, resizes A's 0644 object through its read-only open");
+	struct mc_reply st = mc_stat(a, h);
+	mc_check_compare("size-unchanged", mc_answered(&st, "size"), "==", mc_number(MC_PAGE),
+			 "the size of A's object after another user tried to resize it");
+}
+
+/* ISO-009: another user cannot remove an object's name: the name still opens, to the same pages. */
+static void other_user_cannot_remove(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	mc_write_text(a, mc_map(a, readable_by_others(a, obj), 0, MC_PAGE, "rw"), "still named");
+	struct mc_agent *b = other_user("B");
+	struct mc_reply r = mc_try_unlink(b, obj);
+	mc_check_error("other-user-remove-refused", &r, "access_denied", "B, another user, removes A's object");
+	struct mc_agent *c = mc_agent_start("C");
+	struct mc_reply opened = mc_try_open(c, obj, "r");
+	mc_check_ok("name-still-opens", &opened, "C opens the name another user tried to remove");
+	mc_check_reads("same-pages", c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "r"), "still named");
+}
+
+/* ISO-010: another user cannot change an object's mode. */
+static void other_user_cannot_change_mode(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = readable_by_others(a, obj);
+	struct mc_agent *b = other_user("B");
+
+	struct mc_reply r = mc_try_chmod(b, mc_open(b, obj, "r"), 0666);
+	mc_check_error("other-user-chmod-refused", &r, "access_denied",
+		       "B, another user, makes A's 0644 object writable by everyone");
+	struct mc_reply st = mc_stat(a, h);
+	mc_check_answer("mode-unchanged", &st, "ok mode=0644", "the mode of A's object after another user tried to change it");
+}
+
 /* ISO-006: a view made read-only with mprotect faults on write and can still be read. */
 static void mprotect_read_only_faults_on_write(void)
 {
@@ -92,5 +168,9 @@ static const struct mc_case cases[] = {
 	MC_CASE("ISO-004", read_only_open_cannot_map_writable),
 	MC_CASE("ISO-005", private_mode_keeps_other_users_out),
 	MC_CASE("ISO-006", mprotect_read_only_faults_on_write),
+	MC_CASE("ISO-007", reader_cannot_map_writable),
+	MC_CASE("ISO-008", reader_cannot_resize),
+	MC_CASE("ISO-009", other_user_cannot_remove),
+	MC_CASE("ISO-010", other_user_cannot_change_mode),
 };
 MC_MAIN("isolation", cases)

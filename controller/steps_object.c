@@ -81,6 +81,16 @@ void mc_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
 	mc_step_at(file, line, a, "unlink backend=%s name=%s", o->backend->name, o->name);
 }
 
+struct mc_reply mc_try_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+{
+	return mc_try_at(file, line, a, "unlink backend=%s name=%s", o->backend->name, o->name);
+}
+
+struct mc_reply mc_try_chmod_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, unsigned int mode)
+{
+	return mc_try_at(file, line, a, "chmod handle=%s mode=%03o", h.id, mode);
+}
+
 void mc_remove_name_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
 {
 	if (o->backend->has_name)

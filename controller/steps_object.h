@@ -31,6 +31,9 @@ struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object
 struct mc_reply mc_try_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
 void mc_close_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
 void mc_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+struct mc_reply mc_try_unlink_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* Change the object's permission bits (fchmod; SysV: IPC_SET), for a check to judge. */
+struct mc_reply mc_try_chmod_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, unsigned int mode);
 /* Remove the object's name where it has one (unlink), so only views and handles keep it. */
 void mc_remove_name_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
 /* Grow or shrink the object to size bytes (ftruncate; Win32: the file behind the section). */
@@ -54,6 +57,8 @@ struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_ob
 #define mc_try_open(a, o, access)               mc_try_open_at(MC_HERE, a, o, access)
 #define mc_close(a, h)                          mc_close_at(MC_HERE, a, h)
 #define mc_unlink(a, o)                         mc_unlink_at(MC_HERE, a, o)
+#define mc_try_unlink(a, o)                     mc_try_unlink_at(MC_HERE, a, o)
+#define mc_try_chmod(a, h, mode)                mc_try_chmod_at(MC_HERE, a, h, mode)
 #define mc_remove_name(a, o)                    mc_remove_name_at(MC_HERE, a, o)
 #define mc_resize(a, h, size)                   mc_resize_at(MC_HERE, a, h, size)
 #define mc_try_resize(a, h, size)               mc_try_resize_at(MC_HERE, a, h, size)

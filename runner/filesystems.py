@@ -177,7 +177,7 @@ class Tmpfs(Filesystem):
     fstype = "tmpfs"
 
     def make(self) -> None:
-        self.mount_at(self.mount_point, ["mount", "-t", "tmpfs", "-o", "mode=0700", "mapconf-scratch",
+        self.mount_at(self.mount_point, ["mount", "-t", "tmpfs", "-o", "mode=0711", "mapconf-scratch",
                                          str(self.mount_point)], "mounting a tmpfs on the scratch directory")
 
 
@@ -194,7 +194,7 @@ class Ext4(Filesystem):
         # mount(8) attaches the loop device with autoclear: it goes with the last unmount
         self.mount_at(self.mount_point, ["mount", "-t", "ext4", "-o", "loop", str(self.image),
                                          str(self.mount_point)], "mounting the ext4 image")
-        self.mount_point.chmod(0o700)
+        self.mount_point.chmod(0o711)
         (self.mount_point / "lost+found").rmdir()     # the scratch directory starts empty
 
     def tool(self) -> str:
@@ -216,6 +216,7 @@ class Overlay(Filesystem):
         layers.mkdir(mode=0o700)
         for name in ("lower", "upper", "work"):
             (layers / name).mkdir(mode=0o700)
+        (layers / "upper").chmod(0o711)     # the merged directory's mode: as the objects directory's
         make_files(layers / "lower", self.made_before)
         options = f"lowerdir={layers / 'lower'},upperdir={layers / 'upper'},workdir={layers / 'work'}"
         self.mount_at(self.mount_point, ["mount", "-t", "overlay", "-o", options, "mapconf-overlay",
@@ -233,8 +234,12 @@ class Fuse(Filesystem):
 
     def make(self) -> None:
         source = self.run_dir.path / "fuse-source"
-        source.mkdir(mode=0o700)
-        argv = ["bindfs"] + (["-o", "direct_io"] if self.direct_io else []) + [str(source), str(self.mount_point)]
+        source.mkdir(mode=0o711)
+        source.chmod(0o711)     # the mount's root has its mode: as the objects directory's
+        # allow_other: other users reach the files through the mount, each
+        # guarded by its own mode, as on any other filesystem
+        options = "allow_other" + (",direct_io" if self.direct_io else "")
+        argv = ["bindfs", "-o", options, str(source), str(self.mount_point)]
         # bindfs returns once the mount is made; its daemon then lives on as
         # a child of the runner, which is a subreaper
         self.mount_at(self.mount_point, argv, "bindfs")

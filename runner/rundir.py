@@ -33,8 +33,10 @@ SHM_DIR = Path("/dev/shm")
 
 # Others may pass through a run's directories but not list them: gVisor's
 # sandbox reaches its bundle under the case's directory as another user, and
-# cannot start at all below a 0700 directory. What is private (the objects)
-# has a 0700 directory of its own.
+# cannot start at all below a 0700 directory. The objects directory is the
+# same: an object file is guarded by its own mode, as an object in /dev/shm
+# is, so that a case can let another user try its rights on it (ISO-005,
+# ISO-007..010) and a refusal is the object's doing, not its directory's.
 TRAVERSE_ONLY = 0o711
 
 
@@ -95,7 +97,8 @@ def open_run() -> RunDir:
     path = root / run_id
     path.mkdir(mode=TRAVERSE_ONLY)
     path.chmod(TRAVERSE_ONLY)          # whatever the umask
-    (path / "objects").mkdir(mode=0o700)
+    (path / "objects").mkdir(mode=TRAVERSE_ONLY)
+    (path / "objects").chmod(TRAVERSE_ONLY)
     fd = os.open(path / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     return RunDir(run_id, path, fd, swept, memcg.open_run(run_id, path / memcg.RECORD))

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -255,6 +256,36 @@ static void verb_stat(const struct mc_line *req)
 		  (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, fd);
 }
 
+/* chmod handle= mode=OCTAL : change the object's permission bits (fchmod; SysV: IPC_SET) */
+static void verb_chmod(const struct mc_line *req)
+{
+	int shmid = handle_sysv(mc_line_get(req, "handle"));
+	const char *text = need_str(req, "mode");
+	struct shmid_ds ds;
+	int fd;
+
+	if (!text)
+		return;
+	mode_t mode = (mode_t)strtoul(text, NULL, 8) & 0777;
+	if (shmid >= 0) {
+		if (shmctl(shmid, IPC_STAT, &ds) == 0) {
+			ds.shm_perm.mode = (ds.shm_perm.mode & ~0777u) | mode;
+			if (shmctl(shmid, IPC_SET, &ds) == 0) {
+				answer_ok(NULL);
+				return;
+			}
+		}
+		answer_errno(errno);
+		return;
+	}
+	if ((fd = need_fd(req)) < 0)
+		return;
+	if (fchmod(fd, mode))
+		answer_errno(errno);
+	else
+		answer_ok(NULL);
+}
+
 /* resize handle= size= : grow or shrink the object (ftruncate) */
 static void verb_resize(const struct mc_line *req)
 {
@@ -342,6 +373,7 @@ const struct verb object_verbs[] = {
 	{ "unlink", verb_unlink },
 	{ "stat", verb_stat },
 	{ "resize", verb_resize },
+	{ "chmod", verb_chmod },
 	{ "touch", verb_touch },
 	{ "umask", verb_umask },
 	{ "pread", verb_pread },

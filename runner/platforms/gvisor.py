@@ -69,7 +69,7 @@ class GVisor(Platform):
         scratch = self.run_dir.objects / f"sandbox-{number}"
         for directory in (state, tmp):
             directory.mkdir(parents=True, exist_ok=True)
-        scratch.mkdir(mode=0o700, exist_ok=True)
+        scratch.mkdir(mode=0o711, exist_ok=True)   # as the objects directory: see rundir.TRAVERSE_ONLY
         argv = runsc_do(state) + [str(self.build_dir(REPO) / "case-host" / "mapconf-case-host")]
         return case_host.HostSpec(argv, dict(env, TMPDIR=str(tmp), MAPCONF_SCRATCH=str(scratch)),
                                   home / "runsc.log", lambda: end_sandbox(home))

@@ -19,6 +19,9 @@
  *   munmap-noop           munmap does nothing
  *   readonly-is-writable  read-only shared views are made writable
  *   open-ro-as-rw         read-only opens are made read-write
+ *   rights-ignored        every process has every right: dropping to another
+ *                         user does nothing, and read-only opens are made
+ *                         read-write (a sandbox that runs all as root)
  *   unlink-noop           unlink and shm_unlink do nothing
  *   unlink-truncates      unlink first truncates the object to zero bytes
  *   exit-unlinks          an agent that exits removes the objects it created
@@ -82,6 +85,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <grp.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>
@@ -150,7 +154,7 @@ static int adjust_open_flags(int flags)
 		flags &= ~O_EXCL;
 	if (is("open-creates"))
 		flags |= O_CREAT;
-	if (is("open-ro-as-rw") && (flags & O_ACCMODE) == O_RDONLY)
+	if ((is("open-ro-as-rw") || is("rights-ignored")) && (flags & O_ACCMODE) == O_RDONLY)
 		flags = (flags & ~O_ACCMODE) | O_RDWR;
 	return flags;
 }
@@ -169,6 +173,25 @@ static int after_open(int fd, int flags, mode_t mode)
 	if (is("mode-ignored") && (flags & O_CREAT))
 		fchmod(fd, 0666);
 	return fd;
+}
+
+/* rights-ignored: a process stays who it was, whoever it asks to become */
+int setuid(uid_t uid)
+{
+	REAL(int, setuid, uid_t);
+	return is("rights-ignored") ? 0 : real_setuid(uid);
+}
+
+int setgid(gid_t gid)
+{
+	REAL(int, setgid, gid_t);
+	return is("rights-ignored") ? 0 : real_setgid(gid);
+}
+
+int setgroups(size_t n, const gid_t *groups)
+{
+	REAL(int, setgroups, size_t, const gid_t *);
+	return is("rights-ignored") ? 0 : real_setgroups(n, groups);
 }
 
 /* shm-elsewhere: where the object named name lives instead of /dev/shm. */
