@@ -20,8 +20,21 @@
 #define BIG (8ULL << 20)
 #define BIG_KB (BIG >> 10)
 
-/* REL-001: the object outlives its creator while another agent has a view. */
-static void object_outlives_its_creator(void)
+/* How an agent ends in the release cases. */
+enum ending { EXITED, KILLED, CRASHED };
+
+static void end_agent(struct mc_agent *a, enum ending how)
+{
+	if (how == EXITED)
+		mc_exit(a);
+	else if (how == KILLED)
+		mc_kill(a);
+	else
+		mc_crash(a, "SEGV");
+}
+
+/* A writes to a named object B has a view of, and ends as how says: B still reads it, and C opens the name. */
+static void object_outlives_its_creator_ending(enum ending how)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -29,13 +42,25 @@ static void object_outlives_its_creator(void)
 	uintptr_t vb = mc_open_map(b, obj);
 
 	mc_write_text(a, va, "outlives its creator");
-	mc_exit(a);
-	mc_check_reads("b-reads-after-creator-exit", b, vb, "outlives its creator");
+	end_agent(a, how);
+	mc_check_reads("b-reads-after-creator-ends", b, vb, "outlives its creator");
 	struct mc_agent *c = mc_agent_start("C");
 	struct mc_reply opened = mc_try_open(c, obj, "rw");
-	mc_check_ok("c-opens-name", &opened, "C opens the name after its creator exited");
+	mc_check_ok("c-opens-name", &opened, "C opens the name after its creator ended");
 	mc_check_reads("c-reads-data", c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "rw"),
 		       "outlives its creator");
+}
+
+/* REL-001: the object outlives its creator's exit while another agent has a view. */
+static void object_outlives_its_creator(void)
+{
+	object_outlives_its_creator_ending(EXITED);
+}
+
+/* REL-008: the object outlives its creator killed with SIGKILL while another agent has a view. */
+static void object_outlives_its_killed_creator(void)
+{
+	object_outlives_its_creator_ending(KILLED);
 }
 
 /* REL-002: unlink removes the name at once, while an existing view keeps the data. */
@@ -141,9 +166,6 @@ static void unlink_keeps_pages_while_view_exists(void)
 			 mc_field(&again, "sum"));
 }
 
-/* How the last holder of an unnamed object ends in REL-005 and REL-006. */
-enum ending { KILLED, CRASHED };
-
 /* A fills a big object, removes its name, and ends as how says; then its memory must be released. */
 static void memory_released_when_last_holder_ends(enum ending how)
 {
@@ -154,10 +176,7 @@ static void memory_released_when_last_holder_ends(enum ending how)
 
 	filled_big_view(a, obj, &h, &baseline);
 	mc_remove_name(a, obj);
-	if (how == KILLED)
-		mc_kill(a);
-	else
-		mc_crash(a, "SEGV");
+	end_agent(a, how);
 	check_released(obj, &baseline, how == KILLED ? "A was killed" : "A crashed");
 }
 
@@ -173,6 +192,48 @@ static void memory_released_when_last_holder_crashes(void)
 	memory_released_when_last_holder_ends(CRASHED);
 }
 
+/* REL-007's holders: the creator and seven more. */
+static const char *const holders[] = { "A", "B", "C", "D", "E", "F", "G", "H" };
+#define HOLDERS (sizeof(holders) / sizeof(holders[0]))
+
+/*
+ * REL-007: an unnamed object's memory stays while any of eight holders
+ * lives, and is freed when the last ends. The first seven end one by one,
+ * by exit and by SIGKILL in turn; the eighth still reads all of it.
+ */
+static void memory_released_when_last_of_eight_ends(void)
+{
+	struct mc_object *obj = mc_object_new(BIG);
+	struct mc_agent *holder[HOLDERS];
+	uintptr_t view[HOLDERS];
+	struct mc_handle h;
+
+	holder[0] = mc_agent_start(holders[0]);
+	struct mc_reply baseline = figure(obj);
+	view[0] = filled_big_view(holder[0], obj, &h, &baseline);
+	struct mc_reply sum = mc_checksum(holder[0], view[0], BIG);
+	for (size_t i = 1; i < HOLDERS; i++) {
+		holder[i] = mc_agent_start(holders[i]);
+		view[i] = mc_map(holder[i], mc_open(holder[i], obj, "rw"), 0, BIG, "rw");
+	}
+	mc_remove_name(holder[0], obj);
+	for (size_t i = 0; i + 1 < HOLDERS; i++)
+		end_agent(holder[i], i % 2 ? KILLED : EXITED);
+	struct mc_agent *last = holder[HOLDERS - 1];
+	struct mc_reply kept = figure_reaching(obj, &baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
+	mc_check_compare("pages-kept-while-one-holds", mc_answered_plus(&kept, "kb", SLACK_KB), ">=",
+			 mc_answered_plus(&baseline, "kb", BIG_KB),
+			 "%s fell to %llu kB (%llu kB before the %llu kB object) while H still has a view",
+			 mc_memory_what(), (unsigned long long)mc_field_u64(&kept, "kb"),
+			 (unsigned long long)mc_field_u64(&baseline, "kb"), BIG_KB);
+	struct mc_reply again = mc_checksum(last, view[HOLDERS - 1], BIG);
+	mc_check_compare("last-holder-reads-all", mc_answered(&again, "sum"), "==", mc_answered(&sum, "sum"),
+			 "H's view after seven holders ended: its checksum is %s, A's was %s", mc_field(&again, "sum"),
+			 mc_field(&sum, "sum"));
+	mc_exit(last);
+	check_released(obj, &baseline, "the last of eight holders exited");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("REL-001", object_outlives_its_creator),
 	MC_CASE("REL-002", unlink_removes_name_keeps_view),
@@ -180,5 +241,7 @@ static const struct mc_case cases[] = {
 	MC_CASE("REL-004", unlink_keeps_pages_while_view_exists),
 	MC_CASE("REL-005", memory_released_when_last_holder_killed),
 	MC_CASE("REL-006", memory_released_when_last_holder_crashes),
+	MC_CASE("REL-007", memory_released_when_last_of_eight_ends),
+	MC_CASE("REL-008", object_outlives_its_killed_creator),
 };
 MC_MAIN("release", cases)

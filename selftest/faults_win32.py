@@ -23,7 +23,7 @@ MUST_FAIL = {
                           "VIS-007:every-agent-reads-every-write",
                           "VIS-008:overlapping-view-in-a-reads-it|overlapping-view-in-b-reads-it",
                           "VIS-003:b-checksum-matches", "ADDR-002:chain-walks-whole",
-                          "REL-001:b-reads-after-creator-exit",
+                          "REL-001:b-reads-after-creator-ends",
                           "FILE-001:file-holds-flushed-data", "FILE-002:file-holds-first-page",
                           "FILE-004:file-holds-killed-writers-data", "FILE-005:file-holds-a-write",
                           "WIN-020:child-reads-parent-write"],

@@ -25,6 +25,11 @@
  *   unlink-noop           unlink and shm_unlink do nothing
  *   unlink-truncates      unlink first truncates the object to zero bytes
  *   exit-unlinks          an agent that exits removes the objects it created
+ *   exit-truncates        an agent that exits first truncates every object it
+ *                         has open to zero bytes (its pages go with it)
+ *   creator-owns          a name belongs to the process that created it: once
+ *                         that process has ended, opening the name fails
+ *                         with ENOENT (views and open handles keep working)
  *   msync-noop            msync does nothing
  *   file-views-copied     views of regular files are private copies, not
  *                         coherent with read(2)/write(2): msync and munmap
@@ -127,6 +132,7 @@ static int from_the_suite(void *caller);
 static void remember_view(void *addr, size_t length, int fd);
 static void remember_shared_view(void *addr, size_t length);
 static int real_close_fd(int fd);
+static int is_named_object(int fd);
 static int copies_file_views(void);
 static int is_scratch_file(int fd);
 static void remember_copy(void *addr, size_t length, int fd, off_t offset);
@@ -194,6 +200,53 @@ int setgroups(size_t n, const gid_t *groups)
 	return is("rights-ignored") ? 0 : real_setgroups(n, groups);
 }
 
+/* creator-owns: which process created each name, in a file of the case's scratch directory */
+static void creators_path(char *out, size_t cap)
+{
+	const char *dir = getenv("MAPCONF_SCRATCH");
+
+	snprintf(out, cap, "%s/fault-creators", dir ? dir : "/tmp");
+}
+
+static void record_creator(const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	if (!is("creator-owns"))
+		return;
+	creators_path(path, sizeof(path));
+	if ((f = fopen(path, "a"))) {
+		fprintf(f, "%ld %s\n", (long)getpid(), name);
+		fclose(f);
+	}
+}
+
+/* Whether name was created by a process that has ended since (creator-owns). */
+static int creator_gone(const char *name)
+{
+	char path[512], line[600];
+	long pid = 0, gone = 0;
+	FILE *f;
+
+	if (!is("creator-owns"))
+		return 0;
+	creators_path(path, sizeof(path));
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *space = strchr(line, ' ');
+
+		line[strcspn(line, "\n")] = '\0';
+		if (space && strcmp(space + 1, name) == 0)
+			pid = strtol(line, NULL, 10);
+	}
+	fclose(f);
+	if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		gone = 1;
+	return (int)gone;
+}
+
 /* shm-elsewhere: where the object named name lives instead of /dev/shm. */
 static const char *elsewhere(const char *name, char *path, size_t size)
 {
@@ -234,7 +287,15 @@ int shm_open(const char *name, int flags, mode_t mode)
 	if (is("open-replaces") && !(flags & O_CREAT))
 		replace_object(name, 1);
 	remember(name, flags);
-	return after_open(real_shm_open(name, flags, mode ? mode : 0600), flags, mode);
+	if (!(flags & O_CREAT) && creator_gone(name)) {
+		errno = ENOENT;
+		return -1;
+	}
+	int fd = after_open(real_shm_open(name, flags, mode ? mode : 0600), flags, mode);
+
+	if (fd >= 0 && (flags & O_CREAT))
+		record_creator(name);
+	return fd;
 }
 
 int open(const char *path, int flags, ...)
@@ -260,7 +321,15 @@ int open(const char *path, int flags, ...)
 		if (is("open-replaces") && !(flags & O_CREAT) && strncmp(path, "/proc/", 6) != 0)
 			replace_object(path, 0);
 		remember(path, flags);
-		return after_open(real_open(path, flags, mode), flags, mode);
+		if (!(flags & O_CREAT) && creator_gone(path)) {
+			errno = ENOENT;
+			return -1;
+		}
+		int fd = after_open(real_open(path, flags, mode), flags, mode);
+
+		if (fd >= 0 && (flags & O_CREAT))
+			record_creator(path);
+		return fd;
 	}
 	return real_open(path, flags, mode);
 }
@@ -632,6 +701,12 @@ void _exit(int status)
 {
 	if (copies_file_views() && !is("file-views-copied-unmap-discards"))
 		write_back(0, SIZE_MAX, 1, 0);
+	if (is("exit-truncates")) {
+		REAL(int, ftruncate, int, off_t);
+		for (int fd = 3; fd < 1024; fd++)
+			if (is_named_object(fd))
+				real_ftruncate(fd, 0);
+	}
 	if (is("exit-unlinks")) {
 		for (int i = 0; i < ncreated; i++)
 			if (shm_unlink(created[i]) != 0)
@@ -743,6 +818,21 @@ int pthread_mutexattr_setrobust(pthread_mutexattr_t *attr, int robust)
 }
 
 /* close-truncates: whether fd is one of the suite's objects (shm, file or memfd) */
+/* An object's own descriptor, by the name its file has (not a file of the run's directory). */
+static int is_named_object(int fd)
+{
+	char link[64], target[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	return strncmp(base, "mapconf-", 8) == 0 || strncmp(base, "memfd:mapconf-", 14) == 0;
+}
+
 static int is_object(int fd)
 {
 	char link[64], target[512];
@@ -913,7 +1003,16 @@ int shmget(key_t key, size_t size, int flags)
 			return shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
 		}
 	}
+	char key_name[32];
+
+	snprintf(key_name, sizeof(key_name), "sysv-%x", (unsigned int)key);
+	if (!(flags & IPC_CREAT) && creator_gone(key_name)) {
+		errno = ENOENT;
+		return -1;
+	}
 	shmid = real_shmget(key, size, flags);
+	if (shmid >= 0 && (flags & IPC_CREAT))
+		record_creator(key_name);
 	if (shmid >= 0 && (flags & IPC_CREAT) && nsysv_keys < 16)
 		sysv_keys[nsysv_keys++] = key;
 	if (shmid >= 0 && (flags & IPC_CREAT) && is("dirty-new-objects")) {
