@@ -154,6 +154,43 @@ static void flush_past_4gib_reaches_file_there(void)
 	mc_check_file_holds("file-holds-it-at-4gib", reader, obj, four_gib + 10, "four gibibytes and ten bytes in");
 }
 
+/*
+ * FILE-011: what write(2) (Win32: WriteFile) puts in the object is seen at
+ * once through another process's live view, whose page was read before.
+ */
+static void file_write_seen_through_live_view(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *w = mc_agent_start("W");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_checksum(a, va, MC_PAGE);   /* the page is in A's view before the write */
+	mc_pwrite_text(w, obj, 10, "written with write(2)");
+	mc_check_reads("view-sees-the-write", a, va + 10, "written with write(2)");
+}
+
+/*
+ * FILE-012: a flush of one page of a two-page view writes that page back:
+ * it is clean afterwards (the view's dirty kB drop by at least a page).
+ */
+static void flush_of_one_page_cleans_it(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va + 10, "first page, not flushed");
+	mc_write_text(a, va + MC_PAGE + 10, "second page, flushed");
+	struct mc_reply written = mc_dirty_kb(a, va);
+	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">=", mc_number(2 * MC_PAGE / 1024),
+			   "A's view shows fewer than two dirty pages after writing both: cleanliness cannot be measured");
+	mc_flush(a, va + MC_PAGE, MC_PAGE);
+	struct mc_reply flushed = mc_dirty_kb(a, va);
+	mc_check_compare("flushed-page-clean", mc_answered_plus(&flushed, "kb", MC_PAGE / 1024), "<=",
+			 mc_answered(&written, "kb"), "A's view still has %s dirty kB after flushing one of its %s",
+			 mc_field(&flushed, "kb"), mc_field(&written, "kb"));
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("FILE-001", flush_updates_file_while_mapped),
 	MC_CASE("FILE-002", file_holds_writes_after_last_unmap),
@@ -165,5 +202,7 @@ static const struct mc_case cases[] = {
 	MC_CASE("FILE-008", flush_at_misaligned_address_is_refused),
 	MC_CASE("FILE-009", flush_of_unmapped_range_fails),
 	MC_CASE("FILE-010", flush_past_4gib_reaches_file_there),
+	MC_CASE("FILE-011", file_write_seen_through_live_view),
+	MC_CASE("FILE-012", flush_of_one_page_cleans_it),
 };
 MC_MAIN("filesync", cases)

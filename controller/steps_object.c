@@ -1,11 +1,15 @@
 #include "steps_object.h"
 #include "requests.h"
+#include "protocol.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define CREATE "create backend=%s name=%s size=%llu"
 #define OPEN "open backend=%s name=%s access=%s"
 #define RESIZE "resize handle=%s size=%llu"
+/* the longest text a pwrite step writes */
+#define PWRITE_MAX 256
 
 struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 {
@@ -115,6 +119,18 @@ struct mc_reply mc_stat_at(MC_WHERE, struct mc_agent *a, struct mc_handle h)
 void mc_touch_mtime_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, time_t seconds)
 {
 	mc_step_at(file, line, a, "touch handle=%s mtime_s=%lld", h.id, (long long)seconds);
+}
+
+void mc_pwrite_text_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset, const char *text)
+{
+	char hex[2 * PWRITE_MAX + 1];
+	size_t n = strlen(text);
+
+	if (n > PWRITE_MAX)
+		mc_broken(file, line, "pwrite", "a text of %zu bytes is longer than the %d a step writes", n, PWRITE_MAX);
+	mc_hex_encode(text, n, hex);
+	mc_step_at(file, line, a, "pwrite backend=%s name=%s offset=%llu data=%s", o->backend->name, o->name,
+		   (unsigned long long)offset, hex);
 }
 
 struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,

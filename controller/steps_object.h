@@ -43,6 +43,8 @@ struct mc_reply mc_try_resize_at(MC_WHERE, struct mc_agent *a, struct mc_handle 
 struct mc_reply mc_stat_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
 /* Set the object's modification time (seconds since the epoch). */
 void mc_touch_mtime_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, time_t seconds);
+/* text written at offset with write(2) (Win32: WriteFile) through a fresh descriptor of a's, beside any view. */
+void mc_pwrite_text_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset, const char *text);
 /* length bytes of the object's file at offset, read with read(2) by a, for a check to judge. */
 struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,
 				size_t length);
@@ -63,6 +65,7 @@ struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_ob
 #define mc_resize(a, h, size)                   mc_resize_at(MC_HERE, a, h, size)
 #define mc_try_resize(a, h, size)               mc_try_resize_at(MC_HERE, a, h, size)
 #define mc_stat(a, h)                           mc_stat_at(MC_HERE, a, h)
+#define mc_pwrite_text(a, o, offset, text)      mc_pwrite_text_at(MC_HERE, a, o, offset, text)
 #define mc_touch_mtime(a, h, seconds)           mc_touch_mtime_at(MC_HERE, a, h, seconds)
 
 #endif

@@ -366,6 +366,40 @@ static void verb_pread(const struct mc_line *req)
 	answer_ok("length=%zd data=%s", got, got ? hex : "-");
 }
 
+/*
+ * pwrite backend= name= offset= data=HEX : write(2) at offset through a
+ * fresh descriptor, beside whatever views there are.
+ */
+static void verb_pwrite(const struct mc_line *req)
+{
+	enum backend backend = parse_backend(req);
+	const char *name = need_str(req, "name"), *hex = need_str(req, "data");
+	static unsigned char data[MC_DATA_MAX];
+	uint64_t offset;
+	ssize_t put;
+	long n;
+	int fd;
+
+	if (backend == BACKEND_UNKNOWN || !name || !hex || need_u64(req, "offset", &offset))
+		return;
+	if ((n = mc_hex_decode(hex, data, sizeof(data))) < 0) {
+		answer_err("invalid_request", "none", "detail=bad_hex");
+		return;
+	}
+	if ((fd = open_object(backend, name, O_RDWR)) < 0) {
+		answer_errno(errno);
+		return;
+	}
+	put = pwrite(fd, data, (size_t)n, (off_t)offset);
+	int err = errno;
+
+	close(fd);
+	if (put < 0)
+		answer_errno(err);
+	else
+		answer_ok("length=%zd", put);
+}
+
 const struct verb object_verbs[] = {
 	{ "create", verb_create },
 	{ "open", verb_open },
@@ -377,5 +411,6 @@ const struct verb object_verbs[] = {
 	{ "touch", verb_touch },
 	{ "umask", verb_umask },
 	{ "pread", verb_pread },
+	{ "pwrite", verb_pwrite },
 	{ NULL, NULL },
 };

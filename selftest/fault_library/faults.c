@@ -31,6 +31,10 @@
  *                         that process has ended, opening the name fails
  *                         with ENOENT (views and open handles keep working)
  *   msync-noop            msync does nothing
+ *   msync-partial-noop    msync of less than a whole view does nothing
+ *   views-snapshot        a shared view of an object is a copy of it made
+ *                         at map time: later writes to the object, and the
+ *                         view's own, do not travel
  *   file-views-copied     views of regular files are private copies, not
  *                         coherent with read(2)/write(2): msync and munmap
  *                         write the whole range back, and so does an exit,
@@ -439,6 +443,21 @@ static void keep_1mib_in_hidden_child(const char *object)
 	close(ready[0]);
 }
 
+/* views-snapshot: shared memory of the view's own, holding what the object held at map time */
+static void *snapshot_view(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+{
+	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
+	void *p = real_mmap(addr, length, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return p;
+	if (pread(fd, p, length, offset) < 0 || mprotect(p, length, prot) != 0) {
+		munmap(p, length);
+		return MAP_FAILED;
+	}
+	return p;
+}
+
 void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
 	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
@@ -484,6 +503,8 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		snprintf(object, sizeof(object), "%lx-%lx", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
 		keep_1mib_in_hidden_child(object);
 	}
+	if (fd >= 0 && (flags & MAP_SHARED) && is("views-snapshot"))
+		return snapshot_view(addr, length, prot, flags, fd, offset);
 	p = real_mmap(addr, length, prot, flags, fd, offset);
 	if (p == MAP_FAILED)
 		return p;
@@ -613,12 +634,31 @@ static void remember_view(void *addr, size_t length, int fd)
 	}
 }
 
+/* msync-partial-noop: whether [addr, addr+length) covers the whole mapping that holds addr (/proc/self/maps) */
+static int covers_its_view(uintptr_t addr, size_t length)
+{
+	unsigned long start, end;
+	char line[512];
+	int whole = 1;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 && addr >= start && addr < end) {
+			whole = addr == start && addr + length >= end;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return whole;
+}
+
 int msync(void *addr, size_t length, int flags)
 {
 	REAL(int, msync, void *, size_t, int);
 	int rc;
 
-	if (is("msync-noop"))
+	if (is("msync-noop") || (is("msync-partial-noop") && !covers_its_view((uintptr_t)addr, length)))
 		return 0;
 	rc = real_msync(addr, length, flags);
 	if (rc == 0 && copies_file_views() && !is("file-views-copied-flush-noop"))
