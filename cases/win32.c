@@ -277,6 +277,98 @@ static void inherited_handle_shares_pages(void)
 	mc_check_reads("parent-reads-child-write", parent, vp + 100, "written by the child");
 }
 
+/* WIN-021: a view at an offset that is page-aligned but not a multiple of the 64 KiB granularity is refused. */
+static void offset_between_granules_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	/* a page at offset 4096: page-aligned, as SIZE-005's offset 100 is not, and inside the first granule */
+	struct mc_reply r = mc_try_map_at_offset(a, mc_create(a, obj), MC_PAGE, MC_PAGE, "rw");
+	mc_check_answer("page-offset-refused", &r, "err code=invalid_argument name=ERROR_MAPPED_ALIGNMENT",
+			"A maps a view at offset 4096, a page into the section's first 64 KiB granule");
+}
+
+/*
+ * WIN-022: a view of a SEC_RESERVE section is reserved, not committed, and
+ * faults until its pages are committed (VirtualAlloc MEM_COMMIT).
+ */
+static void reserved_view_faults_until_committed(void)
+{
+	struct mc_object *obj = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t view = mc_map(a, mc_create_reserved(a, obj), 0, MC_GRANULE, "rw");
+
+	struct mc_reply state = mc_query(a, view);
+	mc_check_answer("view-reserved-before-commit", &state, "ok state=MEM_RESERVE",
+			"VirtualQuery of A's new view of a SEC_RESERVE section");
+	struct mc_reply read = mc_probe(a, view, "read");
+	mc_check_answer("read-faults-before-commit", &read, "ok result=access_violation",
+			"A reads the first page of its view of a SEC_RESERVE section before committing it");
+	struct mc_reply write = mc_probe(a, view, "write");
+	mc_check_answer("write-faults-before-commit", &write, "ok result=access_violation",
+			"A writes the first page of its view of a SEC_RESERVE section before committing it");
+	mc_commit(a, view, MC_PAGE);
+	mc_check_writes("write-works-after-commit", a, view, "in a committed page");
+	/* the commit covers the pages asked for, not the whole view */
+	struct mc_reply next = mc_probe(a, view + MC_PAGE, "read");
+	mc_check_answer("uncommitted-page-still-faults", &next, "ok result=access_violation",
+			"A reads the page after the one it committed");
+}
+
+/*
+ * WIN-023: what one process writes in the pages it committed in its view of
+ * a SEC_RESERVE section is read through another process's view. The reader
+ * does not commit: Microsoft documents that the committed pages of such a
+ * section cannot be decommitted (VirtualFree), because the commit is the
+ * section's, not one view's; Wine's server likewise keeps the committed
+ * ranges in the section object, which every process's view consults
+ * (dlls/ntdll/unix/virtual.c, add_mapping_committed_range and
+ * get_mapping_committed_range). B maps its view before A commits, so that
+ * B's view cannot have taken the commit from the section when it was made.
+ */
+static void committed_pages_are_seen_by_every_view(void)
+{
+	struct mc_object *obj = mc_object_new(MC_GRANULE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_map(a, mc_create_reserved(a, obj), 0, MC_GRANULE, "rw");
+	uintptr_t vb = mc_open_map(b, obj);
+
+	mc_commit(a, va, MC_PAGE);
+	mc_write_text(a, va, "committed and written by A");
+	mc_check_reads("b-reads-committed-write", b, vb, "committed and written by A");
+}
+
+/*
+ * WIN-024: a SEC_LARGE_PAGES section is refused to a process that has not
+ * enabled SeLockMemoryPrivilege (the agent enables no privilege).
+ */
+static void large_pages_need_the_privilege(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uint64_t minimum = mc_announced_u64(a, "largepage");   /* GetLargePageMinimum() */
+
+	/* a size the large-page rule accepts, so that only the privilege can refuse it */
+	struct mc_reply r = mc_try_create_large_pages(a, obj, minimum ? minimum : 2 << 20);
+	mc_check_answer("large-pages-refused", &r, "err code=access_denied name=ERROR_PRIVILEGE_NOT_HELD",
+			"A creates a SEC_COMMIT | SEC_LARGE_PAGES section without SeLockMemoryPrivilege");
+}
+
+/* WIN-025: when the only holder of a section is ended by another process with TerminateProcess, its name is gone. */
+static void name_goes_when_last_holder_terminated(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_create_map(a, obj);
+	mc_close(b, mc_open(b, obj, "rw"));   /* the name works while A holds it */
+	mc_terminate(b, a);                   /* B answers once A's process object is signaled */
+	struct mc_reply r = mc_try_open(b, obj, "rw");
+	mc_check_error("name-gone-after-terminate", &r, "not_found",
+		       "B opens the name of a section whose only holder B ended with TerminateProcess");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("WIN-001", create_of_existing_name_opens_it),
 	MC_CASE("WIN-002", create_of_existing_name_keeps_its_size),
@@ -298,5 +390,10 @@ static const struct mc_case cases[] = {
 	MC_CASE("WIN-018", dll_shared_section_is_shared),
 	MC_CASE("WIN-019", abandoned_mutex_is_reported_once),
 	MC_CASE("WIN-020", inherited_handle_shares_pages),
+	MC_CASE("WIN-021", offset_between_granules_is_refused),
+	MC_CASE("WIN-022", reserved_view_faults_until_committed),
+	MC_CASE("WIN-023", committed_pages_are_seen_by_every_view),
+	MC_CASE("WIN-024", large_pages_need_the_privilege),
+	MC_CASE("WIN-025", name_goes_when_last_holder_terminated),
 };
 MC_MAIN("win32", cases)

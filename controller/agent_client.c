@@ -206,6 +206,9 @@ static void describe_status(int status, char *how, size_t howlen)
 		snprintf(how, howlen, "ended with wait status 0x%x", status);
 }
 
+/* how reap() says the controller had to kill an agent that did not end by itself */
+#define NOT_EXITED "closed its output but did not exit, and was killed"
+
 /*
  * Reap an agent whose output has closed. It is normally already exiting; if
  * it is still running after a grace period (waited for on a pidfd, not by
@@ -241,7 +244,7 @@ static int reap(struct mc_agent *a, char *how, size_t howlen)
 		if (waitpid(a->pid, &status, WNOHANG) == 0) {
 			kill(a->pid, SIGKILL);
 			waitpid(a->pid, &status, 0);
-			snprintf(how, howlen, "closed its output but did not exit, and was killed");
+			snprintf(how, howlen, NOT_EXITED);
 			goto closed;
 		}
 	}
@@ -552,11 +555,12 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 	return MC_CALL_DIED;
 }
 
-int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+/* Wait for a to end, traced as event ("end" or "gone"). */
+static int wait_end(struct mc_agent *a, const char *event, char *how, size_t howlen)
 {
 	char *line;
 
-	mc_trace("end %s", a->label);
+	mc_trace("%s %s", event, a->label);
 	if (!a->alive) {
 		snprintf(how, howlen, "had already ended");
 		return -1;
@@ -565,6 +569,17 @@ int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 	while (read_line(a, now() + mc_request_timeout(), &line) == MC_CALL_ANSWERED)
 		mc_transcript(a->label, "->", line);
 	return reap(a, how, howlen);
+}
+
+int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+{
+	return wait_end(a, "end", how, howlen);
+}
+
+bool mc_agent_wait_gone(struct mc_agent *a, char *how, size_t howlen)
+{
+	wait_end(a, "gone", how, howlen);
+	return strcmp(how, NOT_EXITED) != 0 && strcmp(how, "had already ended") != 0;
 }
 
 void mc_agent_kill(struct mc_agent *a)

@@ -68,6 +68,13 @@ struct mc_agent *mc_agent_spawn_child(struct mc_agent *parent, const char *label
 enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen);
 /* Wait for the agent to end after it was told to (exit, crash). */
 int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
+/*
+ * Wait for the agent to end after another process ended it (Win32
+ * TerminateProcess): true when it ended by itself within the timeout,
+ * whatever its status; false (with how) when it had to be killed, or had
+ * already ended before.
+ */
+bool mc_agent_wait_gone(struct mc_agent *a, char *how, size_t howlen);
 void mc_agent_kill(struct mc_agent *a);
 const char *mc_agent_label(const struct mc_agent *a);
 /* The line the agent announced itself with ("ready pid=... arch=..."), as it came. */

@@ -63,6 +63,21 @@ struct mc_reply mc_try_create_nonexclusive_at(MC_WHERE, struct mc_agent *a, cons
 			 (unsigned long long)size);
 }
 
+struct mc_handle mc_create_reserved_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+{
+	struct mc_reply r = mc_step_at(file, line, a, CREATE " excl=1 reserve=1", o->backend->name, o->name,
+				       (unsigned long long)o->size);
+
+	return mc_handle_of_at(file, line, &r);
+}
+
+struct mc_reply mc_try_create_large_pages_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					     uint64_t size)
+{
+	return mc_try_at(file, line, a, CREATE " excl=1 large=1", o->backend->name, o->name,
+			 (unsigned long long)size);
+}
+
 struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access)
 {
 	struct mc_reply r = mc_step_at(file, line, a, OPEN, o->backend->name, o->name, access);

@@ -26,6 +26,14 @@ struct mc_handle mc_create_nonexclusive_at(MC_WHERE, struct mc_agent *a, const s
 					   uint64_t size);
 struct mc_reply mc_try_create_nonexclusive_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
 					      uint64_t size);
+/*
+ * Win32: an exclusive create of a SEC_RESERVE section (a paging-file one):
+ * the pages of its views are reserved until a view commits them (mc_commit).
+ */
+struct mc_handle mc_create_reserved_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* Win32: an exclusive create of a SEC_COMMIT | SEC_LARGE_PAGES section of size bytes, for a check to judge. */
+struct mc_reply mc_try_create_large_pages_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+					     uint64_t size);
 /* access: "rw" or "r" */
 struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
 struct mc_reply mc_try_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
@@ -55,6 +63,8 @@ struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_ob
 #define mc_create_with_mode(a, o, mode)         mc_create_with_mode_at(MC_HERE, a, o, mode)
 #define mc_create_nonexclusive(a, o, size)      mc_create_nonexclusive_at(MC_HERE, a, o, size)
 #define mc_try_create_nonexclusive(a, o, size)  mc_try_create_nonexclusive_at(MC_HERE, a, o, size)
+#define mc_create_reserved(a, o)                mc_create_reserved_at(MC_HERE, a, o)
+#define mc_try_create_large_pages(a, o, size)   mc_try_create_large_pages_at(MC_HERE, a, o, size)
 #define mc_open(a, o, access)                   mc_open_at(MC_HERE, a, o, access)
 #define mc_try_open(a, o, access)               mc_try_open_at(MC_HERE, a, o, access)
 #define mc_close(a, h)                          mc_close_at(MC_HERE, a, h)

@@ -145,6 +145,19 @@ void mc_kill_at(MC_WHERE, struct mc_agent *a)
 	mc_agent_kill(a);
 }
 
+void mc_terminate_at(MC_WHERE, struct mc_agent *a, struct mc_agent *victim)
+{
+	char how[128];
+
+	if (!mc_agent_alive(victim))
+		mc_broken(file, line, "terminate", "agent %s is not running", mc_agent_label(victim));
+	mc_step_at(file, line, a, "terminate pid=%llu", (unsigned long long)mc_announced_u64_at(file, line, victim, "pid"));
+	/* a answered once Windows said victim has ended: its process must now go by itself */
+	if (!mc_agent_wait_gone(victim, how, sizeof(how)))
+		mc_broken(file, line, "terminate", "agent %s, which %s terminated, %s", mc_agent_label(victim),
+			  mc_agent_label(a), how);
+}
+
 void mc_become_other_user_at(MC_WHERE, struct mc_agent *a)
 {
 	mc_step_at(file, line, a, "become uid=%d gid=%d", OTHER_USER, OTHER_USER);

@@ -40,6 +40,13 @@ void mc_exit_at(MC_WHERE, struct mc_agent *a);
 void mc_crash_at(MC_WHERE, struct mc_agent *a, const char *signal);
 /* Termination from outside, the way an OOM kill ends a process. */
 void mc_kill_at(MC_WHERE, struct mc_agent *a);
+/*
+ * Win32: a ends victim with TerminateProcess, by its Windows process id, and
+ * answers once victim's process object is signaled (it has ended, its
+ * handles are closed); then the controller waits for victim's end, so the
+ * case goes on without it.
+ */
+void mc_terminate_at(MC_WHERE, struct mc_agent *a, struct mc_agent *victim);
 /* The agent becomes another user for good (nobody, 65534), which owns none of the case's objects. */
 void mc_become_other_user_at(MC_WHERE, struct mc_agent *a);
 /* The agent's file-creation mask (umask), which every create it makes next is masked by. */
@@ -61,6 +68,7 @@ void mc_await_exit_at(MC_WHERE, struct mc_agent *a, uint64_t pid);
 #define mc_exit(a)                       mc_exit_at(MC_HERE, a)
 #define mc_crash(a, signal)              mc_crash_at(MC_HERE, a, signal)
 #define mc_kill(a)                       mc_kill_at(MC_HERE, a)
+#define mc_terminate(a, victim)          mc_terminate_at(MC_HERE, a, victim)
 #define mc_become_other_user(a)          mc_become_other_user_at(MC_HERE, a)
 #define mc_umask(a, mask)                mc_umask_at(MC_HERE, a, mask)
 #define mc_watch_process(a, pid)         mc_watch_process_at(MC_HERE, a, pid)

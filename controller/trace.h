@@ -10,6 +10,7 @@
  *   fork P C | spawn P C H     P made agent C (its own request to P is the next send)
  *   exec A                     A runs its program again (the next send is "exec")
  *   kill A | end A             A was killed | A was waited for after it was told to end
+ *   gone A                     A was waited for after another agent ended it (terminate)
  *   figure #N KIND KB          the controller read a memory figure (kB)
  *   figure #N KIND KB #B LO HI ... read again until it was within #B+LO..#B+HI
  *   chain NAME A FIELDS ... chain-end #N   a step whose requests depend on its

@@ -16,6 +16,7 @@
  *                              as far as each answer allows; the last answer is #N
  *   crash A #0 signal=S        A is told to crash, and must die by SIGS
  *   kill A | end A             kill A | wait for A, which was told to exit
+ *   gone A                     wait for A, which another agent ended (terminate), whatever its status
  *   figure #N KIND [#B LO HI]  memory figure (kB) KIND, read until within #B+LO..#B+HI (HI may be max)
  *   require #N                 a step: answer #N must be ok
  *   require STEP ORACLE        a precondition, stated like a check
@@ -412,6 +413,11 @@ static void step(char *line)
 		char how[128];
 		if (mc_agent_wait_end(agent_named(strtok(rest, " ")), how, sizeof(how)) != 0)
 			setup_failed("the agent %s after an orderly exit", how);
+	} else if (strcmp(verb, "gone") == 0) {
+		char how[128];
+
+		/* the request that ended it was answered once the system said it had ended: this is bookkeeping */
+		mc_agent_wait_end(agent_named(strtok(rest, " ")), how, sizeof(how));
 	} else if (strcmp(verb, "figure") == 0) {
 		figure(rest);
 	} else if (strcmp(verb, "require") == 0 && rest[0] == '#') {

@@ -43,6 +43,7 @@ static const struct win32_error errors[] = {
 	E(ERROR_NOACCESS, "fault"),
 	E(ERROR_INVALID_FUNCTION, "invalid_argument"),
 	E(ERROR_NOT_OWNER, "access_denied"),
+	E(ERROR_PRIVILEGE_NOT_HELD, "access_denied"),
 	E(ERROR_TOO_MANY_POSTS, "invalid_argument"),
 };
 

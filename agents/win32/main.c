@@ -6,7 +6,8 @@
  * loopback port) and --inherit hN=VALUE,... (the section handles it
  * inherited, and the names its parent's table gives them).
  *
- * It announces itself ("ready pid=... arch=... granularity=..."), then
+ * It announces itself ("ready pid=... arch=... granularity=... largepage=...",
+ * the last GetLargePageMinimum()), then
  * serves requests until "exit", end of input, or a crash it was asked for.
  */
 #include "agent.h"
@@ -201,10 +202,11 @@ int main(int argc, char **argv)
 	if (connect_to ? channel_connect(connect_to) : channel_use_std_handles())
 		return 124;
 	GetSystemInfo(&si);
-	snprintf(buf, sizeof(buf), "ready pid=%lu arch=" MAPCONF_ARCH " ptr=%u page=%lu granularity=%lu api=win32%s%s",
+	snprintf(buf, sizeof(buf),
+		 "ready pid=%lu arch=" MAPCONF_ARCH " ptr=%u page=%lu granularity=%lu largepage=%llu api=win32%s%s",
 		 (unsigned long)GetCurrentProcessId(), (unsigned int)sizeof(void *),
 		 (unsigned long)si.dwPageSize, (unsigned long)si.dwAllocationGranularity,
-		 parent ? " parent=" : "", parent ? parent : "");
+		 (unsigned long long)GetLargePageMinimum(), parent ? " parent=" : "", parent ? parent : "");
 	answer_raw(buf);
 
 	for (;;) {

@@ -1,6 +1,6 @@
 /*
- * Mapping objects: create, open, close, stat, and reading the file behind
- * one (pread).
+ * Mapping objects: create, open, close, stat, and reading and writing the
+ * file behind one (pread, pwrite).
  *
  *   win32-section  a section backed by the paging file:
  *                  CreateFileMapping(INVALID_HANDLE_VALUE, .., name)
@@ -87,7 +87,44 @@ static HANDLE open_file(const char *name, DWORD access, DWORD disposition)
 }
 
 /*
- * create backend= name= size= [excl=1]
+ * The section attributes a create asks for, in *attributes: none (SEC_COMMIT
+ * is what CreateFileMapping assumes) unless reserve=1 (SEC_RESERVE: a view's
+ * pages are reserved until VirtualAlloc commits them) or large=1
+ * (SEC_COMMIT | SEC_LARGE_PAGES). Both belong to a paging-file section only:
+ * for a file, Microsoft documents SEC_RESERVE as without effect and
+ * SEC_LARGE_PAGES as unsupported. -1 after answering invalid_request when a
+ * request asks for them on a file, or for both.
+ */
+static int section_attributes(const struct mc_line *req, enum backend backend, DWORD *attributes)
+{
+	uint64_t reserve = 0, large = 0;
+
+	mc_line_get_u64(req, "reserve", &reserve);
+	mc_line_get_u64(req, "large", &large);
+	if ((reserve || large) && (backend != BACKEND_SECTION || (reserve && large))) {
+		answer_err("invalid_request", "none", "detail=reserve_or_large_only_for_a_paging_file_section");
+		return -1;
+	}
+	*attributes = 0;
+	/* fault: SEC_RESERVE taken for SEC_COMMIT, as a layer that knows only committed sections would */
+	if (reserve && !fault_is("reserve-commits"))
+		*attributes = SEC_RESERVE;
+	/*
+	 * fault: a large-page section refused for another reason than the
+	 * privilege, as a layer that does not know SEC_LARGE_PAGES would refuse
+	 * an attribute it cannot read
+	 */
+	if (large && fault_is("large-pages-invalid")) {
+		answer_win32(ERROR_INVALID_PARAMETER);
+		return -1;
+	}
+	if (large)
+		*attributes = SEC_COMMIT | SEC_LARGE_PAGES;
+	return 0;
+}
+
+/*
+ * create backend= name= size= [excl=1] [reserve=1 | large=1]
  * CreateFileMapping of an existing name succeeds with ERROR_ALREADY_EXISTS
  * and a handle to the existing section: answered existed=1, or, when the
  * request is exclusive, refused with already_exists (the handle is closed).
@@ -98,9 +135,10 @@ static void verb_create(const struct mc_line *req)
 	const char *name = need_str(req, "name");
 	HANDLE file = INVALID_HANDLE_VALUE, section;
 	uint64_t size, excl = 1;
-	DWORD error;
+	DWORD error, attributes;
 
-	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size))
+	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size) ||
+	    section_attributes(req, backend, &attributes))
 		return;
 	mc_line_get_u64(req, "excl", &excl);
 	if (fault_is("zero-size-ok") && size == 0)
@@ -113,7 +151,7 @@ static void verb_create(const struct mc_line *req)
 		}
 	}
 	SetLastError(0);   /* poisoned: only this call may say the name existed */
-	section = CreateFileMappingW(file, NULL, PAGE_READWRITE, (DWORD)(size >> 32), (DWORD)size,
+	section = CreateFileMappingW(file, NULL, PAGE_READWRITE | attributes, (DWORD)(size >> 32), (DWORD)size,
 				     section_name(backend, name));
 	error = GetLastError();
 	/* fault: a name another kind of object holds is taken for the section under another name */
@@ -122,8 +160,8 @@ static void verb_create(const struct mc_line *req)
 
 		snprintf(elsewhere, sizeof(elsewhere), "%s-section", name);
 		SetLastError(0);
-		section = CreateFileMappingW(file, NULL, PAGE_READWRITE, (DWORD)(size >> 32), (DWORD)size,
-					     wide(elsewhere));
+		section = CreateFileMappingW(file, NULL, PAGE_READWRITE | attributes, (DWORD)(size >> 32),
+					     (DWORD)size, wide(elsewhere));
 		error = GetLastError();
 	}
 	if (fault_is("excl-ignored"))
@@ -139,7 +177,7 @@ static void verb_create(const struct mc_line *req)
 			answer_win32(error);
 		return;
 	}
-	if (error != ERROR_ALREADY_EXISTS)
+	if (error != ERROR_ALREADY_EXISTS && !(attributes & SEC_RESERVE))   /* a reserved page cannot be spoiled */
 		spoil_new_section(section, size);
 	if (fault_is("handles-inheritable"))
 		SetHandleInformation(section, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
@@ -290,6 +328,52 @@ static void verb_pread(const struct mc_line *req)
 }
 
 /*
+ * pwrite backend=win32-file name= offset= data=HEX : WriteFile of the bytes
+ * at that offset through a fresh handle (the counterpart of POSIX write(2)
+ * on a fresh descriptor), independent of any view this agent may have.
+ */
+static void verb_pwrite(const struct mc_line *req)
+{
+	enum backend backend = parse_backend(req);
+	const char *name = need_str(req, "name"), *hex = need_str(req, "data");
+	static unsigned char data[MC_DATA_MAX];
+	uint64_t offset;
+	OVERLAPPED at;
+	DWORD put = 0;
+	HANDLE file;
+	long length;
+
+	if (backend == BACKEND_UNKNOWN || !name || !hex || need_u64(req, "offset", &offset))
+		return;
+	if (backend != BACKEND_FILE) {
+		answer_err("unsupported", "none", "detail=a_paging_file_section_has_no_file");
+		return;
+	}
+	length = mc_hex_decode(hex, data, MC_DATA_MAX);
+	if (length <= 0) {
+		answer_err("invalid_request", "none", "missing_or_bad=data");
+		return;
+	}
+	file = open_file(name, GENERIC_WRITE, OPEN_EXISTING);
+	if (file == INVALID_HANDLE_VALUE) {
+		answer_win32(GetLastError());
+		return;
+	}
+	memset(&at, 0, sizeof(at));
+	at.Offset = (DWORD)offset;
+	at.OffsetHigh = (DWORD)(offset >> 32);
+	if (!WriteFile(file, data, (DWORD)length, &put, &at)) {
+		DWORD error = GetLastError();
+
+		CloseHandle(file);
+		answer_win32(error);
+		return;
+	}
+	CloseHandle(file);
+	answer_ok("length=%lu", (unsigned long)put);
+}
+
+/*
  * resize handle= size= : SetEndOfFile on the file behind a file-backed
  * section (the agent that created it holds the file). Microsoft documents
  * that a file with a section open cannot be shrunk (ERROR_USER_MAPPED_FILE).
@@ -322,5 +406,6 @@ const struct verb object_verbs[] = {
 	{ "unlink", verb_unlink },
 	{ "stat", verb_stat },
 	{ "pread", verb_pread },
+	{ "pwrite", verb_pwrite },
 	{ NULL, NULL },
 };

@@ -6,8 +6,9 @@
  * inherited and under which hN names, and where to connect to the
  * controller. "watch" and "await_exit" follow another agent's end the way
  * Windows reports it: its process object becomes signaled once the process
- * is gone, its handles closed. "adopt" names a handle value the process
- * holds without having opened it.
+ * is gone, its handles closed; "terminate" ends another agent the Win32
+ * way, and answers once it is gone. "adopt" names a handle value the
+ * process holds without having opened it.
  */
 #include "agent.h"
 
@@ -170,6 +171,43 @@ static void verb_await_exit(const struct mc_line *req)
 	answer_err("invalid_request", "none", "detail=process_not_watched");
 }
 
+/* the exit status a terminated agent is given (a shell's for SIGTERM): none of the agent's own ends with it */
+#define TERMINATED_STATUS 143
+
+/*
+ * terminate pid= : TerminateProcess of that process (a Windows process id),
+ * then a wait (at most 5 s) until its process object is signaled: the
+ * answer comes once Windows says the process has ended and its handles are
+ * closed.
+ */
+static void verb_terminate(const struct mc_line *req)
+{
+	uint64_t pid;
+	HANDLE h;
+	DWORD rc, code = 0;
+
+	if (need_u64(req, "pid", &pid))
+		return;
+	h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+	if (!h) {
+		answer_win32(GetLastError());
+		return;
+	}
+	if (!TerminateProcess(h, TERMINATED_STATUS)) {
+		answer_win32(GetLastError());
+		CloseHandle(h);
+		return;
+	}
+	rc = WaitForSingleObject(h, EXIT_WAIT_MS);
+	if (rc == WAIT_TIMEOUT)
+		answer_err("timeout", "WAIT_TIMEOUT", "detail=still_running_after_%dms", EXIT_WAIT_MS);
+	else if (rc != WAIT_OBJECT_0 || !GetExitCodeProcess(h, &code))
+		answer_win32(GetLastError());
+	else
+		answer_ok("exit_code=%lu", (unsigned long)code);
+	CloseHandle(h);
+}
+
 /*
  * adopt raw=VALUE : the handle value VALUE, which this process holds without
  * having opened it (one inherited), becomes a handle hN for a section;
@@ -196,5 +234,6 @@ const struct verb spawn_verbs[] = {
 	{ "adopt", verb_adopt },
 	{ "watch", verb_watch },
 	{ "await_exit", verb_await_exit },
+	{ "terminate", verb_terminate },
 	{ NULL, NULL },
 };

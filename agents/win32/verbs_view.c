@@ -1,4 +1,8 @@
-/* Views: map, unmap, flush, protect, and finding address ranges that are free (VirtualQuery). */
+/*
+ * Views: map, unmap, flush, protect, commit (the reserved pages of a
+ * SEC_RESERVE section's view), and finding address ranges that are free
+ * (VirtualQuery).
+ */
 #include "agent.h"
 #include "faults.h"
 
@@ -63,6 +67,22 @@ static void verb_map(const struct mc_line *req)
 		offset = 0;
 	if (fault_is("offset-wraps-32"))
 		offset = (uint32_t)offset;
+	/*
+	 * fault: a page-aligned offset between granules is taken, as a layer
+	 * that accepts page-aligned offsets would: the view starts at the granule
+	 * below, and the answer points the remainder into it
+	 */
+	if (fault_is("offset-granule-page") && offset % 0x10000 && offset % 4096 == 0 && !at) {
+		uint64_t below = offset % 0x10000;
+
+		addr = MapViewOfFileEx(o->section, access, (DWORD)((offset - below) >> 32), (DWORD)(offset - below),
+				       length ? (SIZE_T)(length + below) : 0, NULL);
+		if (addr) {
+			view_add((uintptr_t)addr, o);
+			answer_ok("addr=0x%llx", (unsigned long long)((uintptr_t)addr + below));
+			return;
+		}
+	}
 	SetLastError(0);
 	addr = MapViewOfFileEx(o->section, access, (DWORD)(offset >> 32), (DWORD)offset, (SIZE_T)length,
 			       (void *)at);
@@ -92,6 +112,55 @@ static void verb_unmap(const struct mc_line *req)
 	}
 	view_remove(addr);
 	answer_ok(NULL);
+}
+
+/* The size of the whole view (or allocation) that holds addr, from VirtualQuery. */
+static SIZE_T allocation_size(void *addr, void **base)
+{
+	MEMORY_BASIC_INFORMATION info;
+	SIZE_T size = 0;
+
+	if (!VirtualQuery(addr, &info, sizeof(info)))
+		return 0;
+	*base = info.AllocationBase;
+	for (char *p = info.AllocationBase; VirtualQuery(p, &info, sizeof(info)) && info.AllocationBase == *base;
+	     p += info.RegionSize)
+		size += info.RegionSize;
+	return size;
+}
+
+/*
+ * Fault commit-private: the commit makes private pages in place of the view
+ * that holds addr, as a layer that commits in the process rather than in the
+ * section would, so what is written there reaches no other view.
+ */
+static bool commit_privately(void *addr)
+{
+	void *base = NULL;
+	SIZE_T size = allocation_size(addr, &base);
+
+	return size && UnmapViewOfFile(base) &&
+	       VirtualAlloc(base, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == base;
+}
+
+/*
+ * commit addr= length= : VirtualAlloc(MEM_COMMIT, PAGE_READWRITE) of the
+ * range, in a view of a SEC_RESERVE section (whose pages are reserved until
+ * committed). Microsoft documents that committed pages of such a section
+ * cannot be decommitted: the commit belongs to the section.
+ */
+static void verb_commit(const struct mc_line *req)
+{
+	uintptr_t addr;
+	uint64_t length;
+
+	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
+		return;
+	if (fault_is("commit-private") ? !commit_privately((void *)addr)
+				       : !VirtualAlloc((void *)addr, (SIZE_T)length, MEM_COMMIT, PAGE_READWRITE))
+		answer_win32(GetLastError());
+	else
+		answer_ok(NULL);
 }
 
 static int parse_protection(const char *text, DWORD *protection)
@@ -267,6 +336,7 @@ const struct verb view_verbs[] = {
 	{ "unmap", verb_unmap },
 	{ "flush", verb_flush },
 	{ "protect", verb_protect },
+	{ "commit", verb_commit },
 	{ "findfree", verb_findfree },
 	{ "isfree", verb_isfree },
 	{ NULL, NULL },
