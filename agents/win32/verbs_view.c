@@ -21,6 +21,23 @@ static void unmap_views_in(uintptr_t at, uint64_t length)
 }
 
 /*
+ * Fault views-snapshot: the view is a copy of what the section held when it
+ * was mapped, in memory of the process's own; later writes, by WriteFile or
+ * through other views, do not reach it.
+ */
+static void *snapshot_of(void *view, uint64_t length)
+{
+	MEMORY_BASIC_INFORMATION info;
+	SIZE_T size = length ? (SIZE_T)length : (VirtualQuery(view, &info, sizeof(info)) ? info.RegionSize : 0);
+	void *copy = size ? VirtualAlloc(NULL, size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE) : NULL;
+
+	if (copy)
+		memcpy(copy, view, size);
+	UnmapViewOfFile(view);
+	return copy;
+}
+
+/*
  * map handle= length= [offset=0] [at=ADDR] [prot=rw|r] [private=1]
  * MapViewOfFileEx with FILE_MAP_WRITE (rw), FILE_MAP_READ (r) or
  * FILE_MAP_COPY (private=1), at ADDR when given. The answer is the address
@@ -91,6 +108,8 @@ static void verb_map(const struct mc_line *req)
 		addr = MapViewOfFileEx(o->section, access, (DWORD)(offset >> 32), (DWORD)offset, 0, (void *)at);
 	if (addr && fault_is("addresses-a-page-off"))
 		addr = (char *)addr + 4096;
+	if (addr && fault_is("views-snapshot"))
+		addr = snapshot_of(addr, length);
 	if (!addr) {
 		answer_win32(GetLastError());
 		return;
