@@ -191,6 +191,20 @@ static void flush_of_one_page_cleans_it(void)
 			 mc_field(&flushed, "kb"), mc_field(&written, "kb"));
 }
 
+/*
+ * FILE-013: a write(2) past the object's end grows it, and another
+ * process's view that reaches past the old end reads the new bytes there.
+ */
+static void write_past_end_seen_through_longer_view(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *w = mc_agent_start("W");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
+
+	mc_pwrite_text(w, obj, MC_PAGE + 10, "grown by write(2)");
+	mc_check_reads("view-reads-grown-page", a, va + MC_PAGE + 10, "grown by write(2)");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("FILE-001", flush_updates_file_while_mapped),
 	MC_CASE("FILE-002", file_holds_writes_after_last_unmap),
@@ -204,5 +218,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("FILE-010", flush_past_4gib_reaches_file_there),
 	MC_CASE("FILE-011", file_write_seen_through_live_view),
 	MC_CASE("FILE-012", flush_of_one_page_cleans_it),
+	MC_CASE("FILE-013", write_past_end_seen_through_longer_view),
 };
 MC_MAIN("filesync", cases)

@@ -161,6 +161,20 @@ static void mprotect_read_only_faults_on_write(void)
 	mc_check_reads("data-still-reads", a, va, "protected afterwards");
 }
 
+/* ISO-011: a read-only view of an object opened read-only cannot be made writable with mprotect. */
+static void read_only_open_cannot_be_protected_writable(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+
+	mc_create(a, obj);
+	uintptr_t vb = mc_map(b, mc_open(b, obj, "r"), 0, MC_PAGE, "r");
+	struct mc_reply r = mc_try_protect(b, vb, MC_PAGE, "rw");
+	mc_check_error("writable-protect-refused", &r, "access_denied",
+		       "B makes its read-only view of a read-only open writable");
+	mc_check_faults("write-still-faults", b, vb, "write");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("ISO-001", agent_without_view_cannot_reach_pages),
 	MC_CASE("ISO-002", address_faults_after_unmap),
@@ -172,5 +186,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("ISO-008", reader_cannot_resize),
 	MC_CASE("ISO-009", other_user_cannot_remove),
 	MC_CASE("ISO-010", other_user_cannot_change_mode),
+	MC_CASE("ISO-011", read_only_open_cannot_be_protected_writable),
 };
 MC_MAIN("isolation", cases)

@@ -190,6 +190,27 @@ static void new_object_is_empty_until_resized(void)
 	mc_check_accessible("view-reads-after-resize", a, va, "read");
 }
 
+/*
+ * NAME-011: once its name is removed, the name can be created anew: the new
+ * object is a fresh one, and a view of the old one keeps what it held.
+ */
+static void removed_name_can_be_created_anew(void)
+{
+	static const unsigned char zeros[MC_PAGE];
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t old_view = mc_create_map(a, obj);
+
+	mc_write_text(a, old_view, "the old object");
+	mc_unlink(a, obj);
+	struct mc_reply created = mc_try_create(b, obj);
+	mc_check_ok("name-created-anew", &created, "B creates, exclusively, the name A removed");
+	struct mc_reply fresh = mc_checksum(b, mc_map(b, mc_handle_of(&created), 0, MC_PAGE, "rw"), MC_PAGE);
+	mc_check_compare("new-object-fresh", mc_answered(&fresh, "sum"), "==", mc_number(mc_range_sum(zeros, MC_PAGE)),
+			 "the object B created under the removed name does not read as zeros: \"%s\"", fresh.text);
+	mc_check_reads("old-view-keeps-data", a, old_view, "the old object");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("NAME-001", same_name_opens_same_object),
 	MC_CASE("NAME-002", exclusive_create_of_existing_name_fails),
@@ -201,5 +222,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("NAME-008", descriptor_is_close_on_exec),
 	MC_CASE("NAME-009", mode_is_masked_by_umask),
 	MC_CASE("NAME-010", new_object_is_empty_until_resized),
+	MC_CASE("NAME-011", removed_name_can_be_created_anew),
 };
 MC_MAIN("names", cases)

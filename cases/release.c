@@ -192,16 +192,29 @@ static void memory_released_when_last_holder_crashes(void)
 	memory_released_when_last_holder_ends(CRASHED);
 }
 
-/* REL-007's holders: the creator and seven more. */
+/* REL-007's and REL-009's holders: the creator and seven more. */
 static const char *const holders[] = { "A", "B", "C", "D", "E", "F", "G", "H" };
 #define HOLDERS (sizeof(holders) / sizeof(holders[0]))
 
+/* How the holders of REL-007 and REL-009 let the object go: each ends, or each unmaps its only view. */
+enum letting_go { BY_ENDING, BY_UNMAPPING };
+
+static void let_go(struct mc_agent *holder, uintptr_t view, size_t i, enum letting_go how)
+{
+	if (how == BY_UNMAPPING)
+		mc_unmap(holder, view, BIG);
+	else
+		end_agent(holder, i % 2 ? KILLED : EXITED);
+}
+
 /*
- * REL-007: an unnamed object's memory stays while any of eight holders
- * lives, and is freed when the last ends. The first seven end one by one,
- * by exit and by SIGKILL in turn; the eighth still reads all of it.
+ * An unnamed object's memory stays while any of eight holders has its view,
+ * and is freed when the last lets go. The first seven let go one by one
+ * (those that end do so by exit and by SIGKILL in turn); the eighth still
+ * reads all of it. Each holder has its view only: handles are closed once
+ * mapped, so a view is the only thing that keeps the object.
  */
-static void memory_released_when_last_of_eight_ends(void)
+static void memory_released_after_last_of_eight(enum letting_go how)
 {
 	struct mc_object *obj = mc_object_new(BIG);
 	struct mc_agent *holder[HOLDERS];
@@ -213,12 +226,15 @@ static void memory_released_when_last_of_eight_ends(void)
 	view[0] = filled_big_view(holder[0], obj, &h, &baseline);
 	struct mc_reply sum = mc_checksum(holder[0], view[0], BIG);
 	for (size_t i = 1; i < HOLDERS; i++) {
-		holder[i] = mc_agent_start(holders[i]);
-		view[i] = mc_map(holder[i], mc_open(holder[i], obj, "rw"), 0, BIG, "rw");
+		struct mc_handle hi = mc_open(holder[i] = mc_agent_start(holders[i]), obj, "rw");
+
+		view[i] = mc_map(holder[i], hi, 0, BIG, "rw");
+		mc_close(holder[i], hi);
 	}
 	mc_remove_name(holder[0], obj);
+	mc_close(holder[0], h);
 	for (size_t i = 0; i + 1 < HOLDERS; i++)
-		end_agent(holder[i], i % 2 ? KILLED : EXITED);
+		let_go(holder[i], view[i], i, how);
 	struct mc_agent *last = holder[HOLDERS - 1];
 	struct mc_reply kept = figure_reaching(obj, &baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
 	mc_check_compare("pages-kept-while-one-holds", mc_answered_plus(&kept, "kb", SLACK_KB), ">=",
@@ -228,10 +244,29 @@ static void memory_released_when_last_of_eight_ends(void)
 			 (unsigned long long)mc_field_u64(&baseline, "kb"), BIG_KB);
 	struct mc_reply again = mc_checksum(last, view[HOLDERS - 1], BIG);
 	mc_check_compare("last-holder-reads-all", mc_answered(&again, "sum"), "==", mc_answered(&sum, "sum"),
-			 "H's view after seven holders ended: its checksum is %s, A's was %s", mc_field(&again, "sum"),
+			 "H's view after seven holders let go: its checksum is %s, A's was %s", mc_field(&again, "sum"),
 			 mc_field(&sum, "sum"));
-	mc_exit(last);
-	check_released(obj, &baseline, "the last of eight holders exited");
+	let_go(last, view[HOLDERS - 1], HOLDERS - 1, how);
+	check_released(obj, &baseline, how == BY_ENDING ? "the last of eight holders ended" :
+			   "the last of eight holders unmapped");
+}
+
+/* REL-007: the memory of an object eight agents hold is freed when the last of them ends. */
+static void memory_released_when_last_of_eight_ends(void)
+{
+	memory_released_after_last_of_eight(BY_ENDING);
+}
+
+/* REL-009: the memory of an object eight agents have views of is freed when the last of them unmaps. */
+static void memory_released_when_last_of_eight_unmaps(void)
+{
+	memory_released_after_last_of_eight(BY_UNMAPPING);
+}
+
+/* REL-010: the object outlives its creator's crash (SIGSEGV) while another agent has a view. */
+static void object_outlives_its_crashed_creator(void)
+{
+	object_outlives_its_creator_ending(CRASHED);
 }
 
 static const struct mc_case cases[] = {
@@ -243,5 +278,7 @@ static const struct mc_case cases[] = {
 	MC_CASE("REL-006", memory_released_when_last_holder_crashes),
 	MC_CASE("REL-007", memory_released_when_last_of_eight_ends),
 	MC_CASE("REL-008", object_outlives_its_killed_creator),
+	MC_CASE("REL-009", memory_released_when_last_of_eight_unmaps),
+	MC_CASE("REL-010", object_outlives_its_crashed_creator),
 };
 MC_MAIN("release", cases)

@@ -1,12 +1,14 @@
 /*
  * Synchronise writers (C11): synchronisation objects placed in the mapping
- * work across processes. Three agents work on one object at the same time
- * (all requests are sent before any answer is read); a broken lock shows as
- * a wrong total, because each increment is a slow read-modify-write.
+ * work across processes. Three agents (eight in SYNC-005) work on one
+ * object at the same time (all requests are sent before any answer is
+ * read); a broken lock shows as a wrong total, because each increment is a
+ * slow read-modify-write.
  */
 #include "mapconf.h"
 
 #define WORKERS 3
+#define MANY_WORKERS 8
 #define INCREMENTS 100
 /*
  * The lock sits at the start of the mapping, then the start barrier; the
@@ -16,60 +18,60 @@
 #define BARRIER_OFFSET 128
 #define COUNTER_OFFSET (MC_PAGE + 256)
 
-/* Three agents with a view each of one new object; A created it. */
-static void three_views(struct mc_object *obj, struct mc_agent **agents, uintptr_t *views)
+/* n agents with a view each of one new object; A created it. */
+static void views_of_one_object(struct mc_object *obj, int n, struct mc_agent **agents, uintptr_t *views)
 {
-	static const char *labels[WORKERS] = { "A", "B", "C" };
+	static const char *labels[MANY_WORKERS] = { "A", "B", "C", "D", "E", "F", "G", "H" };
 
-	for (int i = 0; i < WORKERS; i++)
+	for (int i = 0; i < n; i++)
 		agents[i] = mc_agent_start(labels[i]);
 	views[0] = mc_create_map(agents[0], obj);
-	for (int i = 1; i < WORKERS; i++)
+	for (int i = 1; i < n; i++)
 		views[i] = mc_open_map(agents[i], obj);
 }
 
-static void check_total(struct mc_agent *a, uintptr_t counter, const char *how)
+static void check_total(struct mc_agent *a, uintptr_t counter, int workers, const char *how)
 {
 	struct mc_reply total = mc_load64(a, counter);
 
-	mc_check_compare("increments-exact", mc_answered(&total, "value"), "==", mc_number(WORKERS * INCREMENTS),
-			 "%d agents x %d increments %s gave \"%s\", expected %d", WORKERS, INCREMENTS, how,
-			 total.text, WORKERS * INCREMENTS);
+	mc_check_compare("increments-exact", mc_answered(&total, "value"), "==", mc_number(workers * INCREMENTS),
+			 "%d agents x %d increments %s gave \"%s\", expected %d", workers, INCREMENTS, how,
+			 total.text, workers * INCREMENTS);
 }
 
 /*
- * Three agents each add INCREMENTS to one counter in the mapping, all at
+ * workers agents each add INCREMENTS to one counter in the mapping, all at
  * once, under guard, whose lock (if any) sits at the start of the mapping.
  * A worker that answers an error (its start barrier was never reached, or
  * its lock was never granted) means the agents do not share what the case
  * relies on.
  */
-static void check_exact_totals(enum mc_guard guard, const char *how)
+static void check_exact_totals(int workers, enum mc_guard guard, const char *how)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
-	struct mc_agent *agents[WORKERS];
-	uintptr_t views[WORKERS];
-	struct mc_adder adders[WORKERS];
-	struct mc_reply replies[WORKERS];
+	struct mc_agent *agents[MANY_WORKERS];
+	uintptr_t views[MANY_WORKERS];
+	struct mc_adder adders[MANY_WORKERS];
+	struct mc_reply replies[MANY_WORKERS];
 
-	three_views(obj, agents, views);
+	views_of_one_object(obj, workers, agents, views);
 	if (guard == MC_GUARD_MUTEX)
 		mc_mutex_init(agents[0], views[0]);
 	else if (guard == MC_GUARD_SEMAPHORE)
 		mc_sem_init(agents[0], views[0], 1);
-	for (int i = 0; i < WORKERS; i++)
+	for (int i = 0; i < workers; i++)
 		adders[i] = (struct mc_adder){ .agent = agents[i], .counter = views[i] + COUNTER_OFFSET,
 					       .barrier = views[i] + BARRIER_OFFSET, .lock = views[i] };
-	mc_try_add_together(adders, WORKERS, guard, INCREMENTS, replies);
-	for (int i = 0; i < WORKERS; i++)
+	mc_try_add_together(adders, workers, guard, INCREMENTS, replies);
+	for (int i = 0; i < workers; i++)
 		mc_check_ok("worker-increments-done", &replies[i], "a worker's increments");
-	check_total(agents[0], views[0] + COUNTER_OFFSET, how);
+	check_total(agents[0], views[0] + COUNTER_OFFSET, workers, how);
 }
 
 /* SYNC-001: a process-shared mutex in the mapping makes increments from several agents exact. */
 static void shared_mutex_gives_exact_totals(void)
 {
-	check_exact_totals(MC_GUARD_MUTEX, "under a process-shared mutex");
+	check_exact_totals(WORKERS, MC_GUARD_MUTEX, "under a process-shared mutex");
 }
 
 /*
@@ -96,13 +98,19 @@ static void robust_mutex_reports_dead_owner(void)
 /* SYNC-003: a process-shared semaphore in the mapping makes increments from several agents exact. */
 static void shared_semaphore_gives_exact_totals(void)
 {
-	check_exact_totals(MC_GUARD_SEMAPHORE, "under a process-shared semaphore");
+	check_exact_totals(WORKERS, MC_GUARD_SEMAPHORE, "under a process-shared semaphore");
 }
 
 /* SYNC-004: atomic increments on the mapping from several agents are exact. */
 static void atomic_increments_are_exact(void)
 {
-	check_exact_totals(MC_GUARD_ATOMIC, "with atomic adds");
+	check_exact_totals(WORKERS, MC_GUARD_ATOMIC, "with atomic adds");
+}
+
+/* SYNC-005: eight agents adding under one process-shared mutex in the mapping get an exact total. */
+static void eight_agents_under_one_mutex(void)
+{
+	check_exact_totals(MANY_WORKERS, MC_GUARD_MUTEX, "under one process-shared mutex");
 }
 
 static const struct mc_case cases[] = {
@@ -110,5 +118,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("SYNC-002", robust_mutex_reports_dead_owner),
 	MC_CASE("SYNC-003", shared_semaphore_gives_exact_totals),
 	MC_CASE("SYNC-004", atomic_increments_are_exact),
+	MC_CASE("SYNC-005", eight_agents_under_one_mutex),
 };
 MC_MAIN("sync", cases)

@@ -32,6 +32,17 @@ struct mc_handle mc_create_unsized_at(MC_WHERE, struct mc_agent *a, struct mc_ob
 	return mc_handle_of_at(file, line, &r);
 }
 
+struct mc_reply mc_try_create_huge_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
+{
+	struct mc_reply r = mc_try_at(file, line, a, CREATE " excl=1 huge=1", o->backend->name, o->name,
+				      (unsigned long long)o->size);
+	const char *name = mc_line_get(&r.line, "name");
+
+	if (name)
+		snprintf(o->name, sizeof(o->name), "%s", name);
+	return r;
+}
+
 struct mc_reply mc_try_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
 {
 	return mc_try_at(file, line, a, CREATE " excl=1", o->backend->name, o->name,

@@ -18,6 +18,8 @@ struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 /* A new POSIX object, file or memfd, left at the size it was created with (resize=0). */
 struct mc_handle mc_create_unsized_at(MC_WHERE, struct mc_agent *a, struct mc_object *o);
 struct mc_reply mc_try_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+/* An exclusive create of huge pages (memfd: MFD_HUGETLB, SysV: SHM_HUGETLB), for a check to judge. */
+struct mc_reply mc_try_create_huge_at(MC_WHERE, struct mc_agent *a, struct mc_object *o);
 /* An exclusive create asking for these permission bits (masked by the agent's umask). */
 struct mc_handle mc_create_with_mode_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
 					unsigned int mode);
@@ -59,6 +61,7 @@ struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_ob
 
 #define mc_create(a, o)                         mc_create_at(MC_HERE, a, o)
 #define mc_try_create(a, o)                     mc_try_create_at(MC_HERE, a, o)
+#define mc_try_create_huge(a, o)                mc_try_create_huge_at(MC_HERE, a, o)
 #define mc_create_unsized(a, o)                 mc_create_unsized_at(MC_HERE, a, o)
 #define mc_create_with_mode(a, o, mode)         mc_create_with_mode_at(MC_HERE, a, o, mode)
 #define mc_create_nonexclusive(a, o, size)      mc_create_nonexclusive_at(MC_HERE, a, o, size)

@@ -89,6 +89,12 @@ void mc_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length
 		   (unsigned long long)length, prot);
 }
 
+struct mc_reply mc_try_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
+{
+	return mc_try_at(file, line, a, "protect addr=0x%lx length=%llu prot=%s", (unsigned long)addr,
+			 (unsigned long long)length, prot);
+}
+
 void mc_commit_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
 	mc_step_at(file, line, a, "commit addr=0x%lx length=%llu", (unsigned long)addr, (unsigned long long)length);

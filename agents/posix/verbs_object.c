@@ -3,6 +3,7 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +38,14 @@ static enum backend parse_backend(const struct mc_line *req)
  * processes through its creator's /proc/PID/fd/N, which is what "create"
  * answers as the name to open.
  */
-static int create_object(enum backend backend, const char *name, int flags, mode_t mode)
+static int create_object(enum backend backend, const char *name, int flags, mode_t mode, bool huge)
 {
 	if (backend == BACKEND_MEMFD)
-		return memfd_create(name[0] == '/' ? name + 1 : name, MFD_CLOEXEC);
+		return memfd_create(name[0] == '/' ? name + 1 : name, MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0));
+	if (huge) {
+		errno = EOPNOTSUPP;   /* huge pages are asked for by memfd_create and shmget only */
+		return -1;
+	}
 	if (backend == BACKEND_SHM)
 		return shm_open(name, flags, mode);
 	return open(name, flags | O_CLOEXEC, mode);
@@ -122,15 +127,16 @@ static void answer_region(uint64_t size)
 }
 
 /*
- * create backend= name= size= [excl=1] [mode=0600] [resize=0] (memfd: answers
- * the name= to open). resize=0: a new object, file or memfd is left as
- * created, not resized to size=.
+ * create backend= name= size= [excl=1] [mode=0600] [resize=0] [huge=1]
+ * (memfd: answers the name= to open). resize=0: a new object, file or memfd
+ * is left as created, not resized to size=. huge=1: of huge pages
+ * (MFD_HUGETLB, SHM_HUGETLB; other backends answer unsupported).
  */
 static void verb_create(const struct mc_line *req)
 {
 	enum backend backend = parse_backend(req);
 	const char *name = need_str(req, "name");
-	uint64_t size, excl = 1, mode = 0600, resize = 1;
+	uint64_t size, excl = 1, mode = 0600, resize = 1, huge = 0;
 	int fd;
 
 	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size))
@@ -138,15 +144,17 @@ static void verb_create(const struct mc_line *req)
 	mc_line_get_u64(req, "excl", &excl);
 	mc_line_get_u64(req, "mode", &mode);
 	mc_line_get_u64(req, "resize", &resize);
+	mc_line_get_u64(req, "huge", &huge);
 	if (backend == BACKEND_SYSV) {
-		answer_sysv(shmget(mc_sysv_key(name), size, IPC_CREAT | (excl ? IPC_EXCL : 0) | (int)mode));
+		answer_sysv(shmget(mc_sysv_key(name), size,
+				   IPC_CREAT | (excl ? IPC_EXCL : 0) | (huge ? SHM_HUGETLB : 0) | (int)mode));
 		return;
 	}
 	if (backend == BACKEND_ANON) {
 		answer_region(size);
 		return;
 	}
-	fd = create_object(backend, name, O_RDWR | O_CREAT | (excl ? O_EXCL : 0), (mode_t)mode);
+	fd = create_object(backend, name, O_RDWR | O_CREAT | (excl ? O_EXCL : 0), (mode_t)mode, huge != 0);
 	if (fd < 0) {
 		answer_errno(errno);
 		return;

@@ -26,12 +26,14 @@
  *   unlink-truncates      unlink first truncates the object to zero bytes
  *   exit-unlinks          an agent that exits removes the objects it created
  *   exit-truncates        an agent that exits first truncates every object it
- *                         has open to zero bytes (its pages go with it)
+ *                         has had a view of to zero bytes (its pages go with it)
  *   creator-owns          a name belongs to the process that created it: once
  *                         that process has ended, opening the name fails
  *                         with ENOENT (views and open handles keep working)
  *   msync-noop            msync does nothing
  *   msync-partial-noop    msync of less than a whole view does nothing
+ *   hugetlb-ignored       MFD_HUGETLB and SHM_HUGETLB are dropped: a request
+ *                         for huge pages gets ordinary ones
  *   views-snapshot        a shared view of an object is a copy of it made
  *                         at map time: later writes to the object, and the
  *                         view's own, do not travel
@@ -145,6 +147,10 @@ static void replace_object(const char *name, int shm);
 enum { AT_SMALL = 0, AT_LIBRARY_DATA = 8192,
        AT_ANON = 1 << 20, AT_SHARED_ANON = 2 << 20, AT_LARGE = 4 << 20 };
 static int global_fd = -1;
+
+/* exit-truncates: a descriptor of each object this agent has had a shared view of */
+static int viewed[32];
+static int nviewed;
 
 /* SysV keys and names this agent created, for exit-unlinks. */
 static int sysv_keys[16];
@@ -341,6 +347,8 @@ int open(const char *path, int flags, ...)
 int memfd_create(const char *name, unsigned int flags)
 {
 	REAL(int, memfd_create, const char *, unsigned int);
+	if (is("hugetlb-ignored"))
+		flags &= ~(unsigned int)MFD_HUGETLB;
 	int fd = after_open(real_memfd_create(name, flags), 0, 0);
 
 	if (fd >= 0 && is("created-sized"))
@@ -503,6 +511,8 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		snprintf(object, sizeof(object), "%lx-%lx", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
 		keep_1mib_in_hidden_child(object);
 	}
+	if (fd >= 0 && (flags & MAP_SHARED) && is("exit-truncates") && is_named_object(fd) && nviewed < 32)
+		viewed[nviewed++] = dup(fd);   /* kept past the handle's close, for the exit */
 	if (fd >= 0 && (flags & MAP_SHARED) && is("views-snapshot"))
 		return snapshot_view(addr, length, prot, flags, fd, offset);
 	p = real_mmap(addr, length, prot, flags, fd, offset);
@@ -743,9 +753,8 @@ void _exit(int status)
 		write_back(0, SIZE_MAX, 1, 0);
 	if (is("exit-truncates")) {
 		REAL(int, ftruncate, int, off_t);
-		for (int fd = 3; fd < 1024; fd++)
-			if (is_named_object(fd))
-				real_ftruncate(fd, 0);
+		for (int i = 0; i < nviewed; i++)
+			real_ftruncate(viewed[i], 0);
 	}
 	if (is("exit-unlinks")) {
 		for (int i = 0; i < ncreated; i++)
@@ -1026,6 +1035,8 @@ int shmget(key_t key, size_t size, int flags)
 
 	if (is("excl-ignored"))
 		flags &= ~IPC_EXCL;
+	if (is("hugetlb-ignored"))
+		flags &= ~SHM_HUGETLB;
 	if (is("open-creates") && !(flags & IPC_CREAT)) {
 		flags |= IPC_CREAT | 0600;
 		size = size ? size : 4096;
