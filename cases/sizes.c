@@ -151,6 +151,20 @@ static void view_reaches_pages_added_by_growth(void)
 	mc_check_reads("a-reads-grown-page", a, va + MC_PAGE, "added by growth");
 }
 
+/* SIZE-010: when another process shrinks the object, the pages cut off fault in a live view; the rest still reads. */
+static void shrink_by_another_process_reaches_the_view(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
+
+	mc_write_text(a, va, "in the page kept");
+	mc_write_text(a, va + MC_PAGE, "in the page cut off");
+	mc_resize(b, mc_open(b, obj, "rw"), MC_PAGE);
+	mc_check_faults("cut-page-faults", a, va + MC_PAGE, "read");
+	mc_check_reads("kept-page-reads", a, va, "in the page kept");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("SIZE-001", partial_last_page_tail_reads_zero),
 	MC_CASE("SIZE-002", page_past_end_faults_with_sigbus),
@@ -161,5 +175,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("SIZE-007", object_past_4gib_has_its_size),
 	MC_CASE("SIZE-008", view_past_4gib_shares_its_own_pages),
 	MC_CASE("SIZE-009", view_reaches_pages_added_by_growth),
+	MC_CASE("SIZE-010", shrink_by_another_process_reaches_the_view),
 };
 MC_MAIN("sizes", cases)

@@ -4,6 +4,7 @@
 #include "backends.h"
 #include "run_env.h"
 #include "trace.h"
+#include "huge_pages.h"
 #include "objects.h"
 #include "record.h"
 #include "transcript.h"
@@ -116,5 +117,6 @@ int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 	/* cleanup happens here, not in a cmocka teardown, so it runs for every outcome */
 	mc_agent_kill_all();
 	mc_objects_remove_all();
+	mc_huge_pages_give_back();
 	return failed ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "memory_figure.h"
+#include "huge_pages.h"
 #include "trace.h"
 #include "transcript.h"
 
@@ -188,8 +189,16 @@ static uint64_t read_figure(const char *file, int line, const char *figure, bool
 	const char *key = NULL;
 	long long value;
 
+	if (strcmp(figure, "huge_free") == 0) {   /* the machine's pool, whatever the case's memory cgroup holds */
+		uint64_t page_size, free_pages = mc_huge_pages_free(&page_size);
+
+		snprintf(what, sizeof(what), "free huge pages (HugePages_Free x Hugepagesize of /proc/meminfo)");
+		if (note)
+			mc_transcript_note("%s: %llu kB", what, (unsigned long long)(free_pages * page_size / 1024));
+		return free_pages * page_size / 1024;
+	}
 	if (!shmem && strcmp(figure, "mapped") != 0)
-		mc_broken(file, line, "memory-figure", "no memory figure is named \"%s\" (shmem, mapped)",
+		mc_broken(file, line, "memory-figure", "no memory figure is named \"%s\" (shmem, mapped, huge_free)",
 			  figure);
 	mc_memory_join();
 	if (source == SOURCE_NONE)

@@ -16,6 +16,9 @@
  *               machine to itself (a sandbox of its own).
  *   none:WHY    no exact figure here.
  *
+ * One figure is the machine's whatever the source: "huge_free", the huge
+ * pages free in the pool (HugePages_Free times Hugepagesize), in kB.
+ *
  * A case that needs a figure where there is none ends as ERROR, saying why:
  * release is never judged on a figure the rest of the machine moves.
  */
@@ -29,7 +32,7 @@
 
 /* Join the case's memory cgroup, once, before the first agent starts. */
 void mc_memory_join(void);
-/* The figure in kB, as an answer "ok kb=N": "shmem" (shared memory) or "mapped" (mapped file pages). */
+/* The figure in kB, as an answer "ok kb=N": "shmem" (shared memory), "mapped" (mapped file pages) or "huge_free". */
 struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure);
 /*
  * The figure once it is within base+least..base+most kB (least may be

@@ -118,24 +118,6 @@ uint64_t mc_shm_room(void)
 	return (uint64_t)fs.f_bavail * fs.f_frsize;
 }
 
-uint64_t mc_huge_pages_free(uint64_t *page_size)
-{
-	unsigned long long value, free_pages = 0, kb = 0;
-	char line[256];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "HugePages_Free: %llu", &value) == 1)
-			free_pages = value;
-		else if (sscanf(line, "Hugepagesize: %llu kB", &value) == 1)
-			kb = value;
-	}
-	if (f)
-		fclose(f);
-	*page_size = kb * 1024;
-	return kb ? free_pages : 0;
-}
-
 void mc_objects_remove_all(void)
 {
 	for (int i = 0; i < nobjects; i++) {

@@ -35,12 +35,6 @@ struct mc_object *mc_object_made_before_at(MC_WHERE);
 #define mc_object_made_before() mc_object_made_before_at(MC_HERE)
 /* The room left for POSIX shared memory: the bytes /dev/shm has free (statvfs), read by the controller. */
 uint64_t mc_shm_room(void);
-/*
- * The huge pages free for new objects (HugePages_Free of /proc/meminfo, as
- * the controller reads it) and their size in bytes; 0 and 0 where the
- * kernel says nothing of huge pages.
- */
-uint64_t mc_huge_pages_free(uint64_t *page_size);
 /* Remove every object named in this case (ENOENT is fine). */
 void mc_objects_remove_all(void);
 

@@ -13,6 +13,7 @@
  *   gone A                     A was waited for after another agent ended it (terminate)
  *   figure #N KIND KB          the controller read a memory figure (kB)
  *   figure #N KIND KB #B LO HI ... read again until it was within #B+LO..#B+HI
+ *   reserve-huge-pages N       the case raised the machine's huge page pool by N
  *   chain NAME A FIELDS ... chain-end #N   a step whose requests depend on its
  *                              answers (read_through_raw), or that ends with no
  *                              answer (crash, #0); #N is its answer

@@ -18,6 +18,7 @@
  *   kill A | end A             kill A | wait for A, which was told to exit
  *   gone A                     wait for A, which another agent ended (terminate), whatever its status
  *   figure #N KIND [#B LO HI]  memory figure (kB) KIND, read until within #B+LO..#B+HI (HI may be max)
+ *   reserve-huge-pages N       N more huge pages in the machine's pool, put back at the end
  *   require #N                 a step: answer #N must be ok
  *   require STEP ORACLE        a precondition, stated like a check
  *   check LABEL ORACLE         ORACLE: "answer #N PATTERN" or "compare TERM OP TERM"
@@ -78,6 +79,7 @@ static int platform_agent(int argc, char **argv);      /* an agent's main when a
 static void platform_before_agents(void);            /* once, before the first agent starts */
 static void platform_make_file(const char *path, uint64_t bytes);
 static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least, uint64_t most);
+static void platform_reserve_huge_pages(unsigned int n); /* put back by platform_cleanup */
 static void platform_cleanup(void);                  /* whatever happened: agents, objects, files */
 
 static void __attribute__((noreturn, format(printf, 2, 3))) finish(int code, const char *fmt, ...)
@@ -420,6 +422,8 @@ static void step(char *line)
 		mc_agent_wait_end(agent_named(strtok(rest, " ")), how, sizeof(how));
 	} else if (strcmp(verb, "figure") == 0) {
 		figure(rest);
+	} else if (strcmp(verb, "reserve-huge-pages") == 0) {
+		platform_reserve_huge_pages((unsigned int)strtoul(rest, NULL, 10));
 	} else if (strcmp(verb, "require") == 0 && rest[0] == '#') {
 		struct mc_reply *r = answer(answer_number(rest));
 		if (!r->ok)

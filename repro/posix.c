@@ -81,6 +81,30 @@ static void remove_directory(const char *path)
 	rmdir(path);
 }
 
+/* The huge page pool, as a reproducer that raised it found it (HUGE-002), written down in its scratch directory. */
+#define HUGE_POOL "/proc/sys/vm/nr_hugepages"
+#define HUGE_RECORD "huge-pages-before"
+
+/* Put the pool back as the record in scratch_dir says, and remove the record. */
+static void give_back_huge_pages(const char *scratch_dir)
+{
+	char path[1500];
+	long long before;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch_dir, HUGE_RECORD);
+	if (!(f = fopen(path, "r")))
+		return;
+	int got = fscanf(f, "%lld", &before);
+
+	fclose(f);
+	if (got == 1 && (f = fopen(HUGE_POOL, "w"))) {
+		fprintf(f, "%lld\n", before);
+		if (fclose(f) == 0)
+			unlink(path);
+	}
+}
+
 static void sweep_ended_runs(const char *dir, const char *cgroup_parent)
 {
 	static const char shm[] = "mapconf-repro", scratch_stem[] = "mapconf-repro-";
@@ -101,6 +125,7 @@ static void sweep_ended_runs(const char *dir, const char *cgroup_parent)
 			if (strncmp(e->d_name, scratch_stem, strlen(scratch_stem)) == 0 &&
 			    ended_pid(e->d_name + strlen(scratch_stem))) {
 				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+				give_back_huge_pages(path);
 				remove_directory(path);
 			}
 		closedir(d);
@@ -172,6 +197,24 @@ static void leave_memory_cgroup(void)
 	cgroup_dir[0] = '\0';
 }
 
+/* The huge pages free in the machine's pool, in kB (HugePages_Free x Hugepagesize). */
+static uint64_t huge_free_kb(void)
+{
+	unsigned long long value, pages = 0, kb = 0;
+	char line[256];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "HugePages_Free: %llu", &value) == 1)
+			pages = value;
+		else if (sscanf(line, "Hugepagesize: %llu kB", &value) == 1)
+			kb = value;
+	}
+	if (f)
+		fclose(f);
+	return pages * kb;
+}
+
 static uint64_t memory_kb(const char *kind)
 {
 	char path[1300], line[256];
@@ -179,6 +222,8 @@ static uint64_t memory_kb(const char *kind)
 	long long value = -1;
 	FILE *f;
 
+	if (strcmp(kind, "huge_free") == 0)
+		return huge_free_kb();
 	if (cgroup_dir[0]) {
 		snprintf(path, sizeof(path), "%s/memory.stat", cgroup_dir);
 		keys[0] = strcmp(kind, "shmem") == 0 ? "shmem" : "mapped_file";
@@ -226,6 +271,26 @@ static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least
 	mc_line_parse(texts[nfigures][1], &r->line, &why);
 	nfigures++;
 	printf("  -- %s %s: %" PRIu64 " kB\n", cgroup_dir[0] ? "memory cgroup" : "/proc/meminfo", kind, kb);
+}
+
+/* n more huge pages in the pool, put back by platform_cleanup (or the next reproducer's sweep). */
+static void platform_reserve_huge_pages(unsigned int n)
+{
+	char path[1500];
+	long long pool = -1;
+	FILE *f = fopen(HUGE_POOL, "r");
+
+	if (geteuid() != 0)
+		finish(2, "this program reserves huge pages (%s), which only root can: run it as root", HUGE_POOL);
+	if (!f || fscanf(f, "%lld", &pool) != 1)
+		setup_failed("cannot read %s", HUGE_POOL);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s", scratch, HUGE_RECORD);
+	if (access(path, F_OK) != 0 && (!(f = fopen(path, "w")) || fprintf(f, "%lld\n", pool) < 0 || fclose(f)))
+		setup_failed("cannot write down the huge page pool in %s", path);
+	if (!(f = fopen(HUGE_POOL, "w")) || fprintf(f, "%lld\n", pool + n) < 0 || fclose(f))
+		setup_failed("cannot raise %s to %lld", HUGE_POOL, pool + n);
+	printf("  -- huge page pool raised from %lld to %lld pages\n", pool, pool + n);
 }
 
 static void platform_before_agents(void)
@@ -314,8 +379,10 @@ static void platform_cleanup(void)
 				shmctl(id, IPC_RMID, NULL);
 		}
 	}
-	if (scratch[0])
+	if (scratch[0]) {
+		give_back_huge_pages(scratch);
 		remove_directory(scratch);
+	}
 	leave_memory_cgroup();
 }
 

@@ -122,6 +122,11 @@ static void platform_make_file(const char *path, uint64_t bytes)
 		setup_failed("cannot make %s (error %lu)", path, (unsigned long)GetLastError());
 }
 
+static void platform_reserve_huge_pages(unsigned int n)
+{
+	setup_failed("%u huge pages cannot be reserved from Win32", n);
+}
+
 static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least, uint64_t most)
 {
 	(void)r, (void)least, (void)most;

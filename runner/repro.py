@@ -171,7 +171,7 @@ class _Script:
                         self._answer(event)
                 self.lines.append(f"{name} {agent} {events[end][1]} {self._request('x ' + fields)[2:]}")
                 i = end + 1
-            elif kind in ("kill", "end", "gone"):
+            elif kind in ("kill", "end", "gone", "reserve-huge-pages"):
                 self.lines.append(f"{kind} {rest}")
                 i += 1
             elif kind == "scratch":

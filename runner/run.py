@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, filesystems, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain, vocabulary
+from . import execute, filesystems, huge_pages, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain, vocabulary
 from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
 from .platforms import Platform
 
@@ -98,6 +98,7 @@ def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> di
         "MAPCONF_RUN_ID": run_dir.run_id,
         "MAPCONF_SCRATCH": str(run_dir.objects),
         "MAPCONF_BEFORE_DIR": str(run_dir.objects),   # where made_before_files are (a sandbox has its own scratch)
+        "MAPCONF_HUGE_PAGES_RECORD": str(huge_pages.record_path(run_dir.path)),
         "MAPCONF_AGENT_ARGV": UNIT_SEPARATOR.join(opts.platform.agent_argv(repo)),
         "MAPCONF_AGENT_ENV": UNIT_SEPARATOR.join(f"{k}={v}" for k, v in opts.platform.agent_env.items()),
         # a request must fail well before the case does, so the failure names the request

@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import filesystems, memcg, processes
+from . import filesystems, huge_pages, memcg, processes
 
 SHM_DIR = Path("/dev/shm")
 
@@ -81,6 +81,7 @@ class RunDir:
     def close(self) -> None:
         """Remove everything of this run (the caller has ended its cases)."""
         self.memory.close()
+        huge_pages.restore(self.path)
         remove_objects(self.run_id)
         remove_sysv_segments(self.objects, f"mapconf-{self.run_id}-")
         if self.filesystem:   # before the directory goes: its mount points are in it
@@ -136,6 +137,7 @@ def sweep_dead_runs(root: Path) -> list[str]:
             _wait_gone(killed)      # the namespace, its mounts and loop devices go with the last of them
             removed += filesystems.sweep(run_path)
         removed += memcg.sweep(run_path / memcg.RECORD, run_id)
+        removed += huge_pages.restore(run_path)
         removed += remove_objects(run_id)
         removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
         shutil.rmtree(run_path, ignore_errors=True)

@@ -30,7 +30,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from runner import execute, labels, memcg, platforms, repro, results_schema, run, rundir, spec, toolchain
+from runner import execute, huge_pages, labels, memcg, platforms, repro, results_schema, run, rundir, spec, toolchain
 from runner.platforms import wine as platform_wine
 from runner.reports import html as report_html, json as report_json, junit as report_junit
 from runner.tests import fixtures
@@ -62,10 +62,18 @@ class StepFailed(Exception):
     pass
 
 
+def huge_pool_size() -> str:
+    try:
+        return huge_pages.POOL.read_text().strip()
+    except OSError:
+        return "none"
+
+
 class Selftest:
     def __init__(self, repo: Path):
         self.repo = repo
         self.tmp = Path(tempfile.mkdtemp(prefix="mapconf-selftest-"))
+        self.huge_pool = huge_pool_size()   # HUGE-002 raises the machine's pool and must put it back
         self.passed = 0
         self.failed = 0
 
@@ -733,6 +741,9 @@ class Selftest:
                     left.append(f"process {entry.name}")
         left += [f"Wine process {pid} of mapconf's prefix" for pid in wine_processes()]
         left += [f"memory cgroup {path}" for path in memcg.leftovers()]
+        if huge_pool_size() != self.huge_pool:
+            left.append(f"a huge page pool of {huge_pool_size()} pages ({huge_pages.POOL}), not the {self.huge_pool} "
+                        "the selftest found")
         if left:
             raise StepFailed(f"left behind: {left[:10]}")
 

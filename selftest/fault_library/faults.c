@@ -34,6 +34,8 @@
  *   msync-partial-noop    msync of less than a whole view does nothing
  *   hugetlb-ignored       MFD_HUGETLB and SHM_HUGETLB are dropped: a request
  *                         for huge pages gets ordinary ones
+ *   huge-pages-refused    MFD_HUGETLB and SHM_HUGETLB are refused (EINVAL),
+ *                         free huge pages or not
  *   views-snapshot        a shared view of an object is a copy of it made
  *                         at map time: later writes to the object, and the
  *                         view's own, do not travel
@@ -349,6 +351,10 @@ int memfd_create(const char *name, unsigned int flags)
 	REAL(int, memfd_create, const char *, unsigned int);
 	if (is("hugetlb-ignored"))
 		flags &= ~(unsigned int)MFD_HUGETLB;
+	if (is("huge-pages-refused") && (flags & MFD_HUGETLB)) {
+		errno = EINVAL;
+		return -1;
+	}
 	int fd = after_open(real_memfd_create(name, flags), 0, 0);
 
 	if (fd >= 0 && is("created-sized"))
@@ -1037,6 +1043,10 @@ int shmget(key_t key, size_t size, int flags)
 		flags &= ~IPC_EXCL;
 	if (is("hugetlb-ignored"))
 		flags &= ~SHM_HUGETLB;
+	if (is("huge-pages-refused") && (flags & SHM_HUGETLB)) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (is("open-creates") && !(flags & IPC_CREAT)) {
 		flags |= IPC_CREAT | 0600;
 		size = size ? size : 4096;

@@ -1,0 +1,111 @@
+#include "huge_pages.h"
+#include "run_env.h"
+#include "trace.h"
+#include "transcript.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define POOL "/proc/sys/vm/nr_hugepages"
+
+/* The pool's size when this case first raised it; -1 while it has not. */
+static long long pool_before = -1;
+
+uint64_t mc_huge_pages_free(uint64_t *page_size)
+{
+	unsigned long long value, free_pages = 0, kb = 0;
+	char line[256];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "HugePages_Free: %llu", &value) == 1)
+			free_pages = value;
+		else if (sscanf(line, "Hugepagesize: %llu kB", &value) == 1)
+			kb = value;
+	}
+	if (f)
+		fclose(f);
+	*page_size = kb * 1024;
+	return kb ? free_pages : 0;
+}
+
+static long long read_pool(void)
+{
+	long long pages = -1;
+	FILE *f = fopen(POOL, "r");
+
+	if (f) {
+		if (fscanf(f, "%lld", &pages) != 1)
+			pages = -1;
+		fclose(f);
+	}
+	return pages;
+}
+
+static int write_pool(long long pages)
+{
+	FILE *f = fopen(POOL, "w");
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = fprintf(f, "%lld\n", pages) < 0;
+	return fclose(f) != 0 || rc ? -1 : 0;
+}
+
+/* Where the pool's size before the case is written down, for the runner to put back if the case cannot. */
+static const char *record_path(void)
+{
+	static char path[600];
+	const char *named = getenv("MAPCONF_HUGE_PAGES_RECORD");
+
+	if (named && *named)
+		return named;
+	snprintf(path, sizeof(path), "%s/huge-pages-before", mc_scratch_dir());
+	return path;
+}
+
+void mc_reserve_huge_pages_at(MC_WHERE, unsigned int n)
+{
+	uint64_t page_size, free_before = mc_huge_pages_free(&page_size);
+	long long pool = read_pool();
+	FILE *record;
+
+	if (!page_size)
+		mc_skip(file, line, "huge-pages", "the kernel's /proc/meminfo names no huge page size: it has no huge pages");
+	if (geteuid() != 0)
+		mc_skip(file, line, "reserve", "only root can reserve huge pages, and this run is not root");
+	if (pool < 0)
+		mc_broken(file, line, "reserve", "the kernel has no huge page pool to reserve from (%s)", POOL);
+	if (pool_before < 0) {
+		if (!(record = fopen(record_path(), "w")) || fprintf(record, "%lld\n", pool) < 0 || fclose(record))
+			mc_broken(file, line, "reserve", "cannot write down the huge page pool in %s: %s", record_path(),
+				  strerror(errno));
+		pool_before = pool;
+	}
+	mc_trace("reserve-huge-pages %u", n);
+	if (write_pool(pool + n) != 0)
+		mc_broken(file, line, "reserve", "cannot raise %s to %lld: %s", POOL, pool + n, strerror(errno));
+	mc_transcript_note("huge page pool raised from %lld to %lld pages", pool, pool + n);
+	uint64_t free_now = mc_huge_pages_free(&page_size);
+	if (free_now < free_before + n)
+		mc_broken(file, line, "reserve", "the huge page pool grew by %llu free pages, not %u: the kernel found "
+			  "no room for more", (unsigned long long)(free_now - free_before), n);
+}
+
+void mc_huge_pages_give_back(void)
+{
+	if (pool_before < 0)
+		return;
+	if (write_pool(pool_before) == 0) {
+		mc_transcript_note("huge page pool put back to %lld pages", pool_before);
+		unlink(record_path());
+	} else {
+		mc_transcript_note("could not put the huge page pool back to %lld pages: %s (the runner will)",
+				   pool_before, strerror(errno));
+	}
+	pool_before = -1;
+}
