@@ -35,6 +35,8 @@ uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o
 void mc_unmap_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 /* Change a view's access (mprotect, VirtualProtect); prot: "rw", "r", "none". */
 void mc_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot);
+/* The same, for a check to judge (a change the view's rights do not allow is refused). */
+struct mc_reply mc_try_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot);
 /* Win32: commit the reserved pages of the range, in a view of a SEC_RESERVE section (VirtualAlloc MEM_COMMIT). */
 void mc_commit_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 /* A synchronous flush of the range to its file (msync MS_SYNC). */
@@ -66,6 +68,7 @@ uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t
 #define mc_open_map(a, o)                       mc_open_map_at(MC_HERE, a, o)
 #define mc_unmap(a, addr, len)                  mc_unmap_at(MC_HERE, a, addr, len)
 #define mc_protect(a, addr, len, prot)          mc_protect_at(MC_HERE, a, addr, len, prot)
+#define mc_try_protect(a, addr, len, prot)      mc_try_protect_at(MC_HERE, a, addr, len, prot)
 #define mc_commit(a, addr, len)                 mc_commit_at(MC_HERE, a, addr, len)
 #define mc_flush(a, addr, len)                  mc_flush_at(MC_HERE, a, addr, len)
 #define mc_try_flush(a, addr, len, mode)        mc_try_flush_at(MC_HERE, a, addr, len, mode)
