@@ -369,6 +369,86 @@ static void name_goes_when_last_holder_terminated(void)
 		       "B opens the name of a section whose only holder B ended with TerminateProcess");
 }
 
+/*
+ * WIN-026: a section handle duplicated into another process (DuplicateHandle)
+ * with only FILE_MAP_READ cannot make a writable view there, while a
+ * read-only view through it reads what the owner wrote. The duplicate is
+ * how Windows hands an object to a process that could not open its name.
+ */
+static void duplicated_read_handle_cannot_map_writable(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle h = mc_create(a, obj);
+	const char *text = mc_marker("duplicated-read-only");
+
+	mc_write_text(a, mc_map(a, h, 0, MC_PAGE, "rw"), text);
+	struct mc_handle hb = mc_adopt(b, mc_duplicate(a, h, b, "r"));
+	struct mc_reply rw = mc_try_map(b, hb, MC_PAGE, "rw");
+	mc_check_error("duplicate-writable-view-refused", &rw, "access_denied",
+		       "B maps for writing the section A duplicated into B's process with FILE_MAP_READ");
+	mc_check_reads("duplicate-reads-owner-write", b, mc_map(b, hb, 0, MC_PAGE, "r"), text);
+}
+
+/*
+ * WIN-027: CreateFileMapping with PAGE_READWRITE over a file opened for
+ * reading only (GENERIC_READ) is refused: a section grants no more than its
+ * file handle. Microsoft documents that PAGE_READWRITE needs a handle with
+ * GENERIC_READ and GENERIC_WRITE, not the error; Windows answers
+ * ERROR_ACCESS_DENIED, and some releases ERROR_INVALID_PARAMETER (Wine's
+ * conformance tests, dlls/kernel32/tests/virtual.c, accept both).
+ */
+static void read_write_section_over_read_only_file_is_refused(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+
+	/* the file, at the section's size, so that only its handle's rights can refuse; the name goes with the handle */
+	mc_close(a, mc_create(a, obj));
+	struct mc_reply r = mc_try_create_over_read_only_file(a, obj, "rw");
+	mc_check_answer("read-write-section-refused", &r, "err code=access_denied|invalid_argument",
+			"A makes a PAGE_READWRITE section over its file opened with GENERIC_READ only");
+}
+
+/*
+ * WIN-028: a section created PAGE_READONLY (over a file opened for reading)
+ * cannot be mapped with FILE_MAP_WRITE, and a FILE_MAP_READ view of it
+ * reads the file's bytes.
+ */
+static void read_only_section_cannot_map_writable(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	const char *text = mc_marker("in-the-read-only-file");
+
+	mc_close(a, mc_create(a, obj));      /* the file, at the section's size */
+	mc_pwrite_text(a, obj, 0, text);     /* its bytes, written with WriteFile */
+	struct mc_handle h = mc_create_over_read_only_file(a, obj, "r");
+	struct mc_reply rw = mc_try_map(a, h, MC_PAGE, "rw");
+	mc_check_answer("writable-view-refused", &rw, "err code=access_denied|invalid_argument",
+			"A maps with FILE_MAP_WRITE its PAGE_READONLY section over a file opened for reading");
+	mc_check_reads("read-view-reads-file", a, mc_map(a, h, 0, MC_PAGE, "r"), text);
+}
+
+/*
+ * WIN-029: a view mapped with FILE_MAP_READ cannot be made writable with
+ * VirtualProtect(PAGE_READWRITE), and a write there still faults. The
+ * process holds a handle with every right: the view's own rights, not the
+ * handle's, bound what VirtualProtect can grant.
+ */
+static void read_view_cannot_be_raised_to_read_write(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t ro = mc_map(a, h, 0, MC_PAGE, "r");
+
+	struct mc_reply r = mc_try_protect(a, ro, MC_PAGE, "rw");
+	mc_check_answer("raise-to-read-write-refused", &r, "err",
+			"A makes its FILE_MAP_READ view PAGE_READWRITE with VirtualProtect");
+	mc_check_faults("write-still-faults", a, ro, "write");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("WIN-001", create_of_existing_name_opens_it),
 	MC_CASE("WIN-002", create_of_existing_name_keeps_its_size),
@@ -395,5 +475,9 @@ static const struct mc_case cases[] = {
 	MC_CASE("WIN-023", committed_pages_are_seen_by_every_view),
 	MC_CASE("WIN-024", large_pages_need_the_privilege),
 	MC_CASE("WIN-025", name_goes_when_last_holder_terminated),
+	MC_CASE("WIN-026", duplicated_read_handle_cannot_map_writable),
+	MC_CASE("WIN-027", read_write_section_over_read_only_file_is_refused),
+	MC_CASE("WIN-028", read_only_section_cannot_map_writable),
+	MC_CASE("WIN-029", read_view_cannot_be_raised_to_read_write),
 };
 MC_MAIN("win32", cases)

@@ -89,6 +89,22 @@ struct mc_reply mc_try_create_large_pages_at(MC_WHERE, struct mc_agent *a, const
 			 (unsigned long long)size);
 }
 
+struct mc_handle mc_create_over_read_only_file_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+						  const char *protect)
+{
+	struct mc_reply r = mc_step_at(file, line, a, CREATE " excl=1 file_access=r protect=%s", o->backend->name,
+				       o->name, (unsigned long long)o->size, protect);
+
+	return mc_handle_of_at(file, line, &r);
+}
+
+struct mc_reply mc_try_create_over_read_only_file_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+						     const char *protect)
+{
+	return mc_try_at(file, line, a, CREATE " excl=1 file_access=r protect=%s", o->backend->name, o->name,
+			 (unsigned long long)o->size, protect);
+}
+
 struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access)
 {
 	struct mc_reply r = mc_step_at(file, line, a, OPEN, o->backend->name, o->name, access);

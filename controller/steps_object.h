@@ -36,6 +36,15 @@ struct mc_handle mc_create_reserved_at(MC_WHERE, struct mc_agent *a, const struc
 /* Win32: an exclusive create of a SEC_COMMIT | SEC_LARGE_PAGES section of size bytes, for a check to judge. */
 struct mc_reply mc_try_create_large_pages_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
 					     uint64_t size);
+/*
+ * Win32: an exclusive create of a section with protection protect ("r":
+ * PAGE_READONLY, "rw": PAGE_READWRITE) over o's existing file, opened for
+ * reading only (GENERIC_READ): the file must be there already.
+ */
+struct mc_handle mc_create_over_read_only_file_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+						  const char *protect);
+struct mc_reply mc_try_create_over_read_only_file_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
+						     const char *protect);
 /* access: "rw" or "r" */
 struct mc_handle mc_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
 struct mc_reply mc_try_open_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
@@ -68,6 +77,9 @@ struct mc_reply mc_try_pread_at(MC_WHERE, struct mc_agent *a, const struct mc_ob
 #define mc_try_create_nonexclusive(a, o, size)  mc_try_create_nonexclusive_at(MC_HERE, a, o, size)
 #define mc_create_reserved(a, o)                mc_create_reserved_at(MC_HERE, a, o)
 #define mc_try_create_large_pages(a, o, size)   mc_try_create_large_pages_at(MC_HERE, a, o, size)
+#define mc_create_over_read_only_file(a, o, protect) mc_create_over_read_only_file_at(MC_HERE, a, o, protect)
+#define mc_try_create_over_read_only_file(a, o, protect) \
+	mc_try_create_over_read_only_file_at(MC_HERE, a, o, protect)
 #define mc_open(a, o, access)                   mc_open_at(MC_HERE, a, o, access)
 #define mc_try_open(a, o, access)               mc_try_open_at(MC_HERE, a, o, access)
 #define mc_close(a, h)                          mc_close_at(MC_HERE, a, h)

@@ -110,6 +110,22 @@ struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_
 	return r;
 }
 
+uint64_t mc_duplicate_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, struct mc_agent *target,
+			 const char *access)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "duplicate handle=%s pid=%llu access=%s", h.id,
+				       (unsigned long long)mc_announced_u64_at(file, line, target, "pid"), access);
+
+	return mc_reply_u64(file, line, &r, "raw");
+}
+
+struct mc_handle mc_adopt_at(MC_WHERE, struct mc_agent *a, uint64_t raw)
+{
+	struct mc_reply r = mc_step_at(file, line, a, "adopt raw=%llu", (unsigned long long)raw);
+
+	return mc_handle_of_at(file, line, &r);
+}
+
 void mc_exit_at(MC_WHERE, struct mc_agent *a)
 {
 	char how[128];

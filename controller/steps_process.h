@@ -34,6 +34,16 @@ uint64_t mc_raw_handle_at(MC_WHERE, struct mc_agent *a, struct mc_handle h);
  * in a ("adopt" refused), or for nothing a can map.
  */
 struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length);
+/*
+ * Win32: a hands its section h to target's process the way Windows hands
+ * an object to another process (DuplicateHandle), with access "r"
+ * (FILE_MAP_READ) or "rw" (FILE_MAP_ALL_ACCESS). The handle's value in
+ * target's process, which target takes with mc_adopt.
+ */
+uint64_t mc_duplicate_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, struct mc_agent *target,
+			 const char *access);
+/* The number raw, which a's process holds without having opened it (inherited, duplicated into it), as a's handle. */
+struct mc_handle mc_adopt_at(MC_WHERE, struct mc_agent *a, uint64_t raw);
 /* An orderly exit: the agent answers, then ends with status 0. */
 void mc_exit_at(MC_WHERE, struct mc_agent *a);
 /* The agent crashes: it dies by signal (SEGV, BUS, ABRT) of its own doing, as a program with a bug does. */
@@ -65,6 +75,8 @@ void mc_await_exit_at(MC_WHERE, struct mc_agent *a, uint64_t pid);
 #define mc_exec(a)                       mc_exec_at(MC_HERE, a)
 #define mc_raw_handle(a, h)              mc_raw_handle_at(MC_HERE, a, h)
 #define mc_try_read_through_raw(a, raw, length) mc_try_read_through_raw_at(MC_HERE, a, raw, length)
+#define mc_duplicate(a, h, target, access) mc_duplicate_at(MC_HERE, a, h, target, access)
+#define mc_adopt(a, raw)                 mc_adopt_at(MC_HERE, a, raw)
 #define mc_exit(a)                       mc_exit_at(MC_HERE, a)
 #define mc_crash(a, signal)              mc_crash_at(MC_HERE, a, signal)
 #define mc_kill(a)                       mc_kill_at(MC_HERE, a)

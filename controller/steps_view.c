@@ -11,6 +11,7 @@
 #define MAP_START "map handle=%s length=%llu prot=%s"
 #define MAP_FIXED "map handle=%s length=%llu at=0x%lx"
 #define FLUSH "flush addr=0x%lx length=%llu mode=%s"
+#define PROTECT "protect addr=0x%lx length=%llu prot=%s"
 
 uintptr_t mc_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
 		    uint64_t length, const char *prot)
@@ -85,14 +86,12 @@ void mc_unmap_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 
 void mc_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
 {
-	mc_step_at(file, line, a, "protect addr=0x%lx length=%llu prot=%s", (unsigned long)addr,
-		   (unsigned long long)length, prot);
+	mc_step_at(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
 }
 
 struct mc_reply mc_try_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
 {
-	return mc_try_at(file, line, a, "protect addr=0x%lx length=%llu prot=%s", (unsigned long)addr,
-			 (unsigned long long)length, prot);
+	return mc_try_at(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
 }
 
 void mc_commit_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)

@@ -35,6 +35,7 @@ uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o
 void mc_unmap_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
 /* Change a view's access (mprotect, VirtualProtect); prot: "rw", "r", "none". */
 void mc_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot);
+/* The same, for a check to judge (a change the view's rights do not allow is refused). */
 struct mc_reply mc_try_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot);
 /* Win32: commit the reserved pages of the range, in a view of a SEC_RESERVE section (VirtualAlloc MEM_COMMIT). */
 void mc_commit_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);

@@ -78,6 +78,11 @@ MUST_FAIL = {
     # Wine itself ignores SEC_LARGE_PAGES (WIN-024's expectation): this fault refuses it for
     # another reason, a failure at the same check with another answer
     "large-pages-invalid": ["WIN-024:large-pages-refused"],
+    "duplicate-ro-as-rw": ["WIN-026:duplicate-writable-view-refused"],
+    "file-opened-rw": ["WIN-027:read-write-section-refused"],
+    "protection-ignored": ["WIN-028:writable-view-refused"],
+    # ISO-003 holds under it (the view's pages are read-only): only raising them shows the rights it has
+    "read-view-writable-underneath": ["WIN-029:raise-to-read-write-refused"],
 }
 
 

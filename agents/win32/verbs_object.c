@@ -11,6 +11,10 @@
  *
  * A Win32 name lives as long as a handle to its section does: there is
  * nothing to unlink, and "unlink" is unsupported.
+ *
+ * A section cannot grant more than the file handle it is made over: a
+ * create may open its file for reading only (file_access=r) and ask for a
+ * read-only section (protect=r), to see that the rights stay within them.
  */
 #include "agent.h"
 #include "faults.h"
@@ -124,7 +128,49 @@ static int section_attributes(const struct mc_line *req, enum backend backend, D
 }
 
 /*
- * create backend= name= size= [excl=1] [reserve=1 | large=1]
+ * The rights a create asks for: *protection, the section's page protection
+ * (PAGE_READWRITE, or PAGE_READONLY for protect=r), and *read_only_file, a
+ * file opened for reading only (file_access=r: GENERIC_READ, an existing
+ * file). A file access belongs to a win32-file only. -1 after answering
+ * invalid_request for a bad value, or file_access on a paging-file section.
+ */
+static int requested_rights(const struct mc_line *req, enum backend backend, DWORD *protection,
+			    bool *read_only_file)
+{
+	const char *protect = mc_line_get(req, "protect"), *file_access = mc_line_get(req, "file_access");
+
+	if ((protect && strcmp(protect, "r") != 0 && strcmp(protect, "rw") != 0) ||
+	    (file_access && strcmp(file_access, "r") != 0 && strcmp(file_access, "rw") != 0) ||
+	    (file_access && backend != BACKEND_FILE)) {
+		answer_err("invalid_request", "none", "missing_or_bad=protect_or_file_access");
+		return -1;
+	}
+	*protection = protect && strcmp(protect, "r") == 0 ? PAGE_READONLY : PAGE_READWRITE;
+	*read_only_file = file_access && strcmp(file_access, "r") == 0;
+	/* fault: the protection asked for is not passed on, as a layer that makes every section writable would */
+	if (fault_is("protection-ignored"))
+		*protection = PAGE_READWRITE;
+	return 0;
+}
+
+/* The file a win32-file section is made over: new (exclusive) or opened, or an existing one for reading only. */
+static HANDLE file_for_section(const char *name, bool read_only, bool excl)
+{
+	DWORD access = read_only ? GENERIC_READ : GENERIC_READ | GENERIC_WRITE;
+
+	/*
+	 * faults: a file asked for reading only is opened for writing too, so
+	 * that any section over it can be writable (file-opened-rw), or so that
+	 * the read-write section made in place of a read-only one can be made
+	 * (protection-ignored)
+	 */
+	if (read_only && (fault_is("file-opened-rw") || fault_is("protection-ignored")))
+		access |= GENERIC_WRITE;
+	return open_file(name, access, read_only ? OPEN_EXISTING : excl ? CREATE_NEW : OPEN_ALWAYS);
+}
+
+/*
+ * create backend= name= size= [excl=1] [reserve=1 | large=1] [protect=rw|r] [file_access=rw|r]
  * CreateFileMapping of an existing name succeeds with ERROR_ALREADY_EXISTS
  * and a handle to the existing section: answered existed=1, or, when the
  * request is exclusive, refused with already_exists (the handle is closed).
@@ -135,23 +181,25 @@ static void verb_create(const struct mc_line *req)
 	const char *name = need_str(req, "name");
 	HANDLE file = INVALID_HANDLE_VALUE, section;
 	uint64_t size, excl = 1;
-	DWORD error, attributes;
+	DWORD error, attributes, protection;
+	bool read_only_file;
 
 	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size) ||
-	    section_attributes(req, backend, &attributes))
+	    section_attributes(req, backend, &attributes) ||
+	    requested_rights(req, backend, &protection, &read_only_file))
 		return;
 	mc_line_get_u64(req, "excl", &excl);
 	if (fault_is("zero-size-ok") && size == 0)
 		size = 4096;
 	if (backend == BACKEND_FILE) {
-		file = open_file(name, GENERIC_READ | GENERIC_WRITE, excl ? CREATE_NEW : OPEN_ALWAYS);
+		file = file_for_section(name, read_only_file, excl);
 		if (file == INVALID_HANDLE_VALUE) {
 			answer_win32(GetLastError());
 			return;
 		}
 	}
 	SetLastError(0);   /* poisoned: only this call may say the name existed */
-	section = CreateFileMappingW(file, NULL, PAGE_READWRITE | attributes, (DWORD)(size >> 32), (DWORD)size,
+	section = CreateFileMappingW(file, NULL, protection | attributes, (DWORD)(size >> 32), (DWORD)size,
 				     section_name(backend, name));
 	error = GetLastError();
 	/* fault: a name another kind of object holds is taken for the section under another name */
@@ -160,7 +208,7 @@ static void verb_create(const struct mc_line *req)
 
 		snprintf(elsewhere, sizeof(elsewhere), "%s-section", name);
 		SetLastError(0);
-		section = CreateFileMappingW(file, NULL, PAGE_READWRITE | attributes, (DWORD)(size >> 32),
+		section = CreateFileMappingW(file, NULL, protection | attributes, (DWORD)(size >> 32),
 					     (DWORD)size, wide(elsewhere));
 		error = GetLastError();
 	}
@@ -177,7 +225,8 @@ static void verb_create(const struct mc_line *req)
 			answer_win32(error);
 		return;
 	}
-	if (error != ERROR_ALREADY_EXISTS && !(attributes & SEC_RESERVE))   /* a reserved page cannot be spoiled */
+	/* a reserved page cannot be spoiled, nor a read-only one */
+	if (error != ERROR_ALREADY_EXISTS && !(attributes & SEC_RESERVE) && protection == PAGE_READWRITE)
 		spoil_new_section(section, size);
 	if (fault_is("handles-inheritable"))
 		SetHandleInformation(section, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);

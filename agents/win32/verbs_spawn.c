@@ -7,10 +7,13 @@
  * controller. "watch" and "await_exit" follow another agent's end the way
  * Windows reports it: its process object becomes signaled once the process
  * is gone, its handles closed; "terminate" ends another agent the Win32
- * way, and answers once it is gone. "adopt" names a handle value the
- * process holds without having opened it.
+ * way, and answers once it is gone. "duplicate" hands a section to another
+ * process the way Windows does (DuplicateHandle), with the access given;
+ * "adopt" names a handle value the process holds without having opened it
+ * (one it inherited, or one another process duplicated into it).
  */
 #include "agent.h"
+#include "faults.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -209,8 +212,45 @@ static void verb_terminate(const struct mc_line *req)
 }
 
 /*
+ * duplicate handle= pid= access=r|rw : DuplicateHandle of the section into
+ * the process with that (Windows) id, with FILE_MAP_READ (r) or
+ * FILE_MAP_ALL_ACCESS (rw) access, not inheritable. Answers raw=, the
+ * handle's value in that process, which it takes with "adopt"; the
+ * duplicate is that process's, and goes with it.
+ */
+static void verb_duplicate(const struct mc_line *req)
+{
+	const char *access = need_str(req, "access");
+	struct object *o;
+	uint64_t pid;
+	DWORD rights;
+	HANDLE target, copy = NULL;
+
+	if (!access || need_u64(req, "pid", &pid) || !(o = need_object(req)))
+		return;
+	if (strcmp(access, "r") != 0 && strcmp(access, "rw") != 0) {
+		answer_err("invalid_request", "none", "missing_or_bad=access");
+		return;
+	}
+	rights = strcmp(access, "r") == 0 ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS;
+	/* fault: the duplicate of a read-only handle gets every right, as a layer that ignores the access asked for would */
+	if (fault_is("duplicate-ro-as-rw"))
+		rights = FILE_MAP_ALL_ACCESS;
+	target = OpenProcess(PROCESS_DUP_HANDLE, FALSE, (DWORD)pid);
+	if (!target) {
+		answer_win32(GetLastError());
+		return;
+	}
+	if (!DuplicateHandle(GetCurrentProcess(), o->section, target, &copy, rights, FALSE, 0))
+		answer_win32(GetLastError());
+	else
+		answer_ok("raw=%llu", (unsigned long long)(uintptr_t)copy);
+	CloseHandle(target);
+}
+
+/*
  * adopt raw=VALUE : the handle value VALUE, which this process holds without
- * having opened it (one inherited), becomes a handle hN for a section;
+ * having opened it (one inherited, or duplicated into it), becomes a handle hN for a section;
  * err bad_handle if the value is no handle here.
  */
 static void verb_adopt(const struct mc_line *req)
@@ -231,6 +271,7 @@ static void verb_adopt(const struct mc_line *req)
 
 const struct verb spawn_verbs[] = {
 	{ "spawn", verb_spawn },
+	{ "duplicate", verb_duplicate },
 	{ "adopt", verb_adopt },
 	{ "watch", verb_watch },
 	{ "await_exit", verb_await_exit },

@@ -38,6 +38,21 @@ static void *snapshot_of(void *view, uint64_t length)
 }
 
 /*
+ * Fault read-view-writable-underneath: a read-only view is made as a
+ * writable one (FILE_MAP_WRITE) whose pages are then protected read-only,
+ * as a layer that has one kind of view would make it: a write faults
+ * (ISO-003 holds), but VirtualProtect can raise it to PAGE_READWRITE.
+ */
+static void protect_read_only(void *view, uint64_t length)
+{
+	MEMORY_BASIC_INFORMATION info;
+	SIZE_T size = length ? (SIZE_T)length : (VirtualQuery(view, &info, sizeof(info)) ? info.RegionSize : 0);
+	DWORD old;
+
+	VirtualProtect(view, size, PAGE_READONLY, &old);
+}
+
+/*
  * map handle= length= [offset=0] [at=ADDR] [prot=rw|r] [private=1]
  * MapViewOfFileEx with FILE_MAP_WRITE (rw), FILE_MAP_READ (r) or
  * FILE_MAP_COPY (private=1), at ADDR when given. The answer is the address
@@ -66,7 +81,9 @@ static void verb_map(const struct mc_line *req)
 		if (fault_is("private-is-shared"))
 			access = FILE_MAP_WRITE;
 	} else if (strcmp(prot, "r") == 0) {
-		access = fault_is("readonly-is-writable") ? FILE_MAP_WRITE : FILE_MAP_READ;
+		access = FILE_MAP_READ;
+		if (fault_is("readonly-is-writable") || fault_is("read-view-writable-underneath"))
+			access = FILE_MAP_WRITE;
 	} else if (strcmp(prot, "none") == 0) {
 		answer_err("unsupported", "none", "detail=a_view_has_no_inaccessible_mode");
 		return;
@@ -106,6 +123,8 @@ static void verb_map(const struct mc_line *req)
 	/* fault: a view the section is too small for becomes a view of the whole section */
 	if (!addr && length && fault_is("long-view-whole-section"))
 		addr = MapViewOfFileEx(o->section, access, (DWORD)(offset >> 32), (DWORD)offset, 0, (void *)at);
+	if (addr && fault_is("read-view-writable-underneath") && prot && strcmp(prot, "r") == 0)
+		protect_read_only(addr, length);
 	if (addr && fault_is("addresses-a-page-off"))
 		addr = (char *)addr + 4096;
 	if (addr && fault_is("views-snapshot"))
