@@ -154,6 +154,19 @@ static void overlapping_views_share_their_overlap(void)
 	mc_check_reads("a-reads-b-write-in-overlap", a, whole + MC_GRANULE + 16, "from B's view");
 }
 
+/* VIS-009: a read-only view sees what another process writes afterwards through its writable view. */
+static void read_only_view_sees_later_writes(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+	uintptr_t vb = mc_map(b, mc_open(b, obj, "r"), 0, MC_PAGE, "r");
+
+	mc_checksum(b, vb, MC_PAGE);   /* the page is in B's view before A writes */
+	mc_write_text(a, va, "written after B mapped it read-only");
+	mc_check_reads("read-only-view-sees-write", b, vb, "written after B mapped it read-only");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("VIS-001", write_in_a_is_read_by_b),
 	MC_CASE("VIS-002", two_views_in_one_process_alias),
@@ -163,5 +176,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("VIS-006", file_made_before_is_one_file),
 	MC_CASE("VIS-007", eight_agents_see_every_write),
 	MC_CASE("VIS-008", overlapping_views_share_their_overlap),
+	MC_CASE("VIS-009", read_only_view_sees_later_writes),
 };
 MC_MAIN("visibility", cases)

@@ -38,7 +38,7 @@ MUST_FAIL = {
                       "WIN-007:off-granule-view-refused"],
     "fixed-replaces": ["ADDR-003:old-data-stays", "ADDR-005:old-data-stays"],
     "offset-rounded": ["SIZE-005:misaligned-offset-refused"],
-    "views-snapshot": ["FILE-011:view-sees-the-write"],
+    "views-snapshot": ["FILE-011:view-sees-the-write", "VIS-009:read-only-view-sees-write"],
     "offset-wraps-32": ["SIZE-008:start-untouched", "FILE-010:file-holds-it-at-4gib"],
     "long-view-whole-section": ["WIN-002:larger-view-refused", "WIN-008:view-past-section-refused"],
     "addresses-a-page-off": ["ADDR-001:a-view-exactly-there", "WIN-006:view-on-granule", "WIN-014:view-is-mapped"],
