@@ -408,6 +408,9 @@ static void platform_set_up(const char *self)
 	snprintf(scratch, sizeof(scratch), "%s/mapconf-repro-%ld-XXXXXX", scratch_parent, (long)getpid());
 	if (!mkdtemp(scratch))
 		finish(2, "cannot make a scratch directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
+	/* others may pass through, not list: a file object is guarded by its own mode (ISO-005, ISO-007..010) */
+	if (chmod(scratch, 0711))
+		finish(2, "cannot open %s to other users' passing: %s", scratch, strerror(errno));
 	setenv("MAPCONF_SCRATCH", scratch, 1);   /* where its files are, for a shim that acts on them only */
 	snprintf(other, sizeof(other), "%s/other", scratch);
 	if (mkdir(other, 0700))
