@@ -11,24 +11,27 @@
 /* the longest text a pwrite step writes */
 #define PWRITE_MAX 256
 
+/* A memfd has no name of its own: the one its create answers (its /proc path) becomes o's, for others to open. */
+static void take_memfd_name(struct mc_object *o, const struct mc_reply *r)
+{
+	const char *name = mc_line_get(&r->line, "name");
+
+	if (name)
+		snprintf(o->name, sizeof(o->name), "%s", name);
+}
+
 struct mc_handle mc_create_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 {
 	struct mc_reply r = mc_step_at(file, line, a, CREATE " excl=1", o->backend->name, o->name,
 				       (unsigned long long)o->size);
-	const char *name = mc_line_get(&r.line, "name");
-
-	if (name)
-		snprintf(o->name, sizeof(o->name), "%s", name);
+	take_memfd_name(o, &r);
 	return mc_handle_of_at(file, line, &r);
 }
 
 struct mc_handle mc_create_unsized_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 {
 	struct mc_reply r = mc_step_at(file, line, a, CREATE " excl=1 resize=0", o->backend->name, o->name, 0ULL);
-	const char *name = mc_line_get(&r.line, "name");
-
-	if (name)
-		snprintf(o->name, sizeof(o->name), "%s", name);
+	take_memfd_name(o, &r);
 	return mc_handle_of_at(file, line, &r);
 }
 
@@ -36,10 +39,7 @@ struct mc_reply mc_try_create_huge_at(MC_WHERE, struct mc_agent *a, struct mc_ob
 {
 	struct mc_reply r = mc_try_at(file, line, a, CREATE " excl=1 huge=1", o->backend->name, o->name,
 				      (unsigned long long)o->size);
-	const char *name = mc_line_get(&r.line, "name");
-
-	if (name)
-		snprintf(o->name, sizeof(o->name), "%s", name);
+	take_memfd_name(o, &r);
 	return r;
 }
 

@@ -330,6 +330,19 @@ static void verb_stat(const struct mc_line *req)
 		  (unsigned long long)(uintptr_t)o->section);
 }
 
+/* A fresh handle to the object's file (answered if it cannot be had), and where a ReadFile or WriteFile at offset goes. */
+static HANDLE open_file_at(const char *name, DWORD access, uint64_t offset, OVERLAPPED *at)
+{
+	HANDLE file = open_file(name, access, OPEN_EXISTING);
+
+	memset(at, 0, sizeof(*at));
+	at->Offset = (DWORD)offset;
+	at->OffsetHigh = (DWORD)(offset >> 32);
+	if (file == INVALID_HANDLE_VALUE)
+		answer_win32(GetLastError());
+	return file;
+}
+
 /*
  * pread backend=win32-file name= offset= length= : what ReadFile on a fresh
  * handle returns, independent of any view this agent may have.
@@ -356,14 +369,8 @@ static void verb_pread(const struct mc_line *req)
 		answer_err("invalid_request", "none", "detail=length_over_%d", MC_DATA_MAX);
 		return;
 	}
-	file = open_file(name, GENERIC_READ, OPEN_EXISTING);
-	if (file == INVALID_HANDLE_VALUE) {
-		answer_win32(GetLastError());
+	if ((file = open_file_at(name, GENERIC_READ, offset, &at)) == INVALID_HANDLE_VALUE)
 		return;
-	}
-	memset(&at, 0, sizeof(at));
-	at.Offset = (DWORD)offset;
-	at.OffsetHigh = (DWORD)(offset >> 32);
 	if (!ReadFile(file, data, (DWORD)length, &got, &at) && GetLastError() != ERROR_HANDLE_EOF) {
 		DWORD error = GetLastError();
 
@@ -403,14 +410,8 @@ static void verb_pwrite(const struct mc_line *req)
 		answer_err("invalid_request", "none", "missing_or_bad=data");
 		return;
 	}
-	file = open_file(name, GENERIC_WRITE, OPEN_EXISTING);
-	if (file == INVALID_HANDLE_VALUE) {
-		answer_win32(GetLastError());
+	if ((file = open_file_at(name, GENERIC_WRITE, offset, &at)) == INVALID_HANDLE_VALUE)
 		return;
-	}
-	memset(&at, 0, sizeof(at));
-	at.Offset = (DWORD)offset;
-	at.OffsetHigh = (DWORD)(offset >> 32);
 	if (!WriteFile(file, data, (DWORD)length, &put, &at)) {
 		DWORD error = GetLastError();
 

@@ -872,33 +872,34 @@ int pthread_mutexattr_setrobust(pthread_mutexattr_t *attr, int robust)
 	return is("robust-ignored") ? 0 : real_pthread_mutexattr_setrobust(attr, robust);
 }
 
-/* close-truncates: whether fd is one of the suite's objects (shm, file or memfd) */
-/* An object's own descriptor, by the name its file has (not a file of the run's directory). */
-static int is_named_object(int fd)
+/* What fd is open on, as /proc/self/fd names it ("" if it cannot be read). */
+static const char *fd_target(int fd, char *target, size_t size)
 {
-	char link[64], target[512];
+	char link[64];
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return 0;
-	target[n] = '\0';
-	const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	n = readlink(link, target, size - 1);
+	target[n < 0 ? 0 : n] = '\0';
+	return target;
+}
+
+/* exit-truncates: an object's own descriptor, by its file's name (not a file of the run's directory) */
+static int is_named_object(int fd)
+{
+	char target[512];
+	const char *base = strrchr(fd_target(fd, target, sizeof(target)), '/');
+
+	base = base ? base + 1 : target;
 	return strncmp(base, "mapconf-", 8) == 0 || strncmp(base, "memfd:mapconf-", 14) == 0;
 }
 
+/* close-truncates: whether fd is one of the suite's objects (shm, file or memfd) */
 static int is_object(int fd)
 {
-	char link[64], target[512];
-	ssize_t n;
+	char target[512];
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return 0;
-	target[n] = '\0';
-	return strstr(target, "mapconf-") != NULL;
+	return strstr(fd_target(fd, target, sizeof(target)), "mapconf-") != NULL;
 }
 
 static int real_close_fd(int fd)
