@@ -36,10 +36,7 @@ static void more_huge_pages_than_are_free_are_refused(void)
  */
 static void reserved_huge_page_is_shared(void)
 {
-	uint64_t page_size;
-
-	mc_reserve_huge_pages(1);
-	mc_huge_pages_free(&page_size);
+	uint64_t page_size = mc_reserve_huge_pages(1);
 	struct mc_object *obj = mc_object_new(page_size);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 	struct mc_reply made = mc_try_create_huge(a, obj);

@@ -192,14 +192,13 @@ static void memory_released_when_last_holder_crashes(void)
 	memory_released_when_last_holder_ends(CRASHED);
 }
 
-/* REL-007's and REL-009's holders: the creator and seven more. */
-static const char *const holders[] = { "A", "B", "C", "D", "E", "F", "G", "H" };
-#define HOLDERS (sizeof(holders) / sizeof(holders[0]))
+/* REL-007's and REL-009's holders: the creator (A) and seven more (B to H). */
+#define HOLDERS 8
 
 /* How the holders of REL-007 and REL-009 let the object go: each ends, or each unmaps its only view. */
 enum letting_go { BY_ENDING, BY_UNMAPPING };
 
-static void let_go(struct mc_agent *holder, uintptr_t view, size_t i, enum letting_go how)
+static void let_go(struct mc_agent *holder, uintptr_t view, int i, enum letting_go how)
 {
 	if (how == BY_UNMAPPING)
 		mc_unmap(holder, view, BIG);
@@ -221,19 +220,19 @@ static void memory_released_after_last_of_eight(enum letting_go how)
 	uintptr_t view[HOLDERS];
 	struct mc_handle h;
 
-	holder[0] = mc_agent_start(holders[0]);
+	holder[0] = mc_agent_start(mc_agent_letter(0));
 	struct mc_reply baseline = figure(obj);
 	view[0] = filled_big_view(holder[0], obj, &h, &baseline);
 	struct mc_reply sum = mc_checksum(holder[0], view[0], BIG);
-	for (size_t i = 1; i < HOLDERS; i++) {
-		struct mc_handle hi = mc_open(holder[i] = mc_agent_start(holders[i]), obj, "rw");
+	for (int i = 1; i < HOLDERS; i++) {
+		struct mc_handle hi = mc_open(holder[i] = mc_agent_start(mc_agent_letter(i)), obj, "rw");
 
 		view[i] = mc_map(holder[i], hi, 0, BIG, "rw");
 		mc_close(holder[i], hi);
 	}
 	mc_remove_name(holder[0], obj);
 	mc_close(holder[0], h);
-	for (size_t i = 0; i + 1 < HOLDERS; i++)
+	for (int i = 0; i + 1 < HOLDERS; i++)
 		let_go(holder[i], view[i], i, how);
 	struct mc_agent *last = holder[HOLDERS - 1];
 	struct mc_reply kept = figure_reaching(obj, &baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);

@@ -21,10 +21,8 @@
 /* n agents with a view each of one new object; A created it. */
 static void views_of_one_object(struct mc_object *obj, int n, struct mc_agent **agents, uintptr_t *views)
 {
-	static const char *labels[MANY_WORKERS] = { "A", "B", "C", "D", "E", "F", "G", "H" };
-
 	for (int i = 0; i < n; i++)
-		agents[i] = mc_agent_start(labels[i]);
+		agents[i] = mc_agent_start(mc_agent_letter(i));
 	views[0] = mc_create_map(agents[0], obj);
 	for (int i = 1; i < n; i++)
 		views[i] = mc_open_map(agents[i], obj);

@@ -111,21 +111,20 @@ static void file_made_before_is_one_file(void)
 
 static void eight_agents_see_every_write(void)
 {
-	static const char *const labels[EIGHT] = { "A", "B", "C", "D", "E", "F", "G", "H" };
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *agents[EIGHT];
 	uintptr_t views[EIGHT];
 	char all[EIGHT * 16 + 1] = "";
 
 	for (int i = 0; i < EIGHT; i++) {
-		agents[i] = mc_agent_start(labels[i]);
+		agents[i] = mc_agent_start(mc_agent_letter(i));
 		views[i] = i == 0 ? mc_create_map(agents[i], obj) : mc_open_map(agents[i], obj);
 	}
 	/* slot i of 16 bytes holds "written by X...." */
 	for (int i = 0; i < EIGHT; i++) {
 		char slot[17];
 
-		snprintf(slot, sizeof(slot), "written by %s....", labels[i]);
+		snprintf(slot, sizeof(slot), "written by %s....", mc_agent_letter(i));
 		mc_write_text(agents[i], views[i] + 16 * (uintptr_t)i, slot);
 		strcat(all, slot);
 	}

@@ -68,7 +68,7 @@ static const char *record_path(void)
 	return path;
 }
 
-void mc_reserve_huge_pages_at(MC_WHERE, unsigned int n)
+uint64_t mc_reserve_huge_pages_at(MC_WHERE, unsigned int n)
 {
 	uint64_t page_size, free_before = mc_huge_pages_free(&page_size);
 	long long pool = read_pool();
@@ -94,6 +94,7 @@ void mc_reserve_huge_pages_at(MC_WHERE, unsigned int n)
 	if (free_now < free_before + n)
 		mc_broken(file, line, "reserve", "the huge page pool grew by %llu free pages, not %u: the kernel found "
 			  "no room for more", (unsigned long long)(free_now - free_before), n);
+	return page_size;
 }
 
 void mc_huge_pages_give_back(void)

@@ -23,12 +23,13 @@
  */
 uint64_t mc_huge_pages_free(uint64_t *page_size);
 /*
- * n more huge pages in the pool, free, for this case; the pool is put back
+ * n more huge pages in the pool, free, for this case (the answer: their
+ * size in bytes); the pool is put back
  * as it was when the case ends. A kernel without huge pages SKIPs the case
  * at "huge-pages", a run that is not root at "reserve"; a pool that cannot
  * grow by n ends it as ERROR.
  */
-void mc_reserve_huge_pages_at(MC_WHERE, unsigned int n);
+uint64_t mc_reserve_huge_pages_at(MC_WHERE, unsigned int n);
 /* Put the pool back as the case found it (at the case's end; nothing if it reserved none). */
 void mc_huge_pages_give_back(void);
 

@@ -15,6 +15,13 @@
 /* The nobody user and group: they own nothing a case made. */
 #define OTHER_USER 65534
 
+const char *mc_agent_letter(int i)
+{
+	static const char letters[] = "A\0B\0C\0D\0E\0F\0G\0H\0I\0J\0K\0L\0M\0N\0O\0P\0Q\0R\0S\0T\0U\0V\0W\0X\0Y\0Z";
+
+	return i >= 0 && i < 26 ? letters + 2 * i : "?";
+}
+
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
 {
 	char why[WHY_MAX];

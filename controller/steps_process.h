@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label);
+/* The label of a case's i-th agent of many alike: "A", "B", ... "Z" (i from 0 to 25). */
+const char *mc_agent_letter(int i);
 /* A child of parent made by fork: it has the parent's views at the same addresses. */
 struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label);
 /*
