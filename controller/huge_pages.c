@@ -1,24 +1,71 @@
+#define _GNU_SOURCE
 #include "huge_pages.h"
 #include "run_env.h"
 #include "trace.h"
 #include "transcript.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define POOL "/proc/sys/vm/nr_hugepages"
+/* runner/huge_pages.py's LOCK: root's, in /run, which no other user can write */
+#define POOL_LOCK "/run/mapconf-huge-pages.lock"
+#define POOL_LOCK_WAIT_S 30
 
 /* The pool's size when this case first raised it; -1 while it has not. */
 static long long pool_before = -1;
+
+/*
+ * The pool is the machine's, and other runs of mapconf may be counting or
+ * changing it at the same time: from the first look until the case ends
+ * (the lock goes with the process), no other case of any run does.
+ * Without the file (no root run has made it yet) and not being root, there
+ * is no root run's reservation to wait for.
+ */
+static void hold_pool_lock(void)
+{
+	static int fd = -1;
+	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+	time_t deadline = time(NULL) + POOL_LOCK_WAIT_S;
+	const struct timespec nap = { 0, 20 * 1000 * 1000 };
+	struct stat st;
+
+	if (fd >= 0)
+		return;
+	fd = open(POOL_LOCK, flags | (geteuid() == 0 ? O_CREAT : 0), 0644);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || st.st_uid != 0) {     /* not root's: nothing to trust */
+		close(fd);
+		fd = -1;
+		return;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return;
+		if (time(NULL) > deadline)
+			mc_broken(__FILE__, __LINE__, "huge-pages",
+				  "another case held the huge page pool (%s) for more than %d s", POOL_LOCK,
+				  POOL_LOCK_WAIT_S);
+		nanosleep(&nap, NULL);
+	}
+}
 
 uint64_t mc_huge_pages_free(uint64_t *page_size)
 {
 	unsigned long long value, free_pages = 0, kb = 0;
 	char line[256];
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f;
+
+	hold_pool_lock();
+	f = fopen("/proc/meminfo", "r");
 
 	while (f && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "HugePages_Free: %llu", &value) == 1)
@@ -70,7 +117,7 @@ static const char *record_path(void)
 
 uint64_t mc_reserve_huge_pages_at(MC_WHERE, unsigned int n)
 {
-	uint64_t page_size, free_before = mc_huge_pages_free(&page_size);
+	uint64_t page_size, free_before = mc_huge_pages_free(&page_size);   /* holds the pool's lock from here */
 	long long pool = read_pool();
 	FILE *record;
 

@@ -5,6 +5,7 @@
  * whatever happens, what the run made is removed at the end.
  */
 #include <dirent.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -273,6 +274,38 @@ static void platform_figure(struct mc_reply *r, const char *kind, uint64_t least
 	printf("  -- %s %s: %" PRIu64 " kB\n", cgroup_dir[0] ? "memory cgroup" : "/proc/meminfo", kind, kb);
 }
 
+/*
+ * The huge page pool is the machine's, and runs of mapconf (or other
+ * reproducers) may count or change it at the same time: a program whose
+ * script uses huge pages holds their lock, as a case does
+ * (controller/huge_pages.c), until it ends. It is root's, in /run.
+ */
+#define HUGE_POOL_LOCK "/run/mapconf-huge-pages.lock"
+#define HUGE_POOL_LOCK_WAIT_S 60
+
+static void hold_huge_pool_lock(void)
+{
+	struct timespec nap = { 0, 20 * 1000000L }, start, now;
+	struct stat st;
+	bool huge = false;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(script) / sizeof(script[0]); i++)
+		huge |= strstr(script[i], "huge") != NULL;
+	fd = huge ? open(HUGE_POOL_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (geteuid() == 0 ? O_CREAT : 0), 0644)
+		  : -1;
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_uid != 0)
+		return;    /* none to hold: no root run has used the pool */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > HUGE_POOL_LOCK_WAIT_S)
+			finish(2, "another program held the huge page pool (%s) for more than %d s", HUGE_POOL_LOCK,
+			       HUGE_POOL_LOCK_WAIT_S);
+		nanosleep(&nap, NULL);   /* a bounded wait for a lock, not for a process */
+	}
+}
+
 /* n more huge pages in the pool, put back by platform_cleanup (or the next reproducer's sweep). */
 static void platform_reserve_huge_pages(unsigned int n)
 {
@@ -417,5 +450,6 @@ static void platform_set_up(const char *self)
 		finish(2, "cannot make %s: %s", other, strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);   /* what an agent leaves becomes ours to end (cleanup) */
+	hold_huge_pool_lock();
 }
 

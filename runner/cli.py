@@ -131,7 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the directory to write ID-BACKEND.c and README.md into")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
-    sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
+    p = sub.add_parser("selftest", help="test mapconf itself (the README's test command)")
+    p.add_argument("ids", nargs="*", metavar="ID",
+                   help="prove only these assertions (IDs or patterns, e.g. VIS-001 or 'REL-*'): their runs on "
+                        "every platform, their faults and their reproducers")
+    p.add_argument("--step", action="append", default=[], metavar="GLOB",
+                   help="run only the steps whose keys match (repeatable), with the steps they read from")
+    p.add_argument("--list", action="store_true", help="name the steps that would run, and run none")
+    p.add_argument("-j", "--jobs", type=_positive(int), default=None, metavar="N",
+                   help="steps run at once (default 3)")
     return parser
 
 
@@ -220,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             print(report_matrix.report(args.results, args.output, args.baseline))
             return 0
-        from selftest.main import selftest
-        return selftest(REPO)
+        from selftest.main import WORKERS, selftest
+        return selftest(REPO, args.ids, args.step, args.list, args.jobs or WORKERS)
     except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError,
             BuildError, results_schema.ResultsFileError, report_matrix.ReportError,
             expectations.ExpectationsError) as error:

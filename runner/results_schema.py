@@ -318,10 +318,12 @@ RUN_INFO = Record({
     "start_time": Form(START_TIME_PATTERN, "a UTC time like 2026-11-21T21:30:00Z", _is_real_utc_time, "date-time"),
     "duration_s": SECONDS,
     "command": Text(),
+    # what the run's objects, memory cgroups and processes were named with (absent in earlier runs' files)
+    "run_id": Text(non_empty=True),
     "counts": Record({status: COUNT for status in FINAL_STATUSES}),
     "unexpected": COUNT,
     "filesystem": FILESYSTEM,
-}, optional=("filesystem",))
+}, optional=("filesystem", "run_id"))
 
 RESULT = Record({
     "id": Form(ID_PATTERN, "AREA-NNN like VIS-001"),

@@ -144,6 +144,9 @@ def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.
             observed = execute.run_case(case_run(opts, repo, env, run_dir.work_dir(), job), run_dir)
         except Exception as error:   # a broken runner step is that case's ERROR, not the run's end
             observed = execute.Observed("ERROR", f"the runner failed to run the case: {error!r}", 0, "", "", "not run")
+        # a case killed before it put the huge page pool back: at once, not at the run's end,
+        # so that no case of another run counts the pages it left
+        huge_pages.restore(run_dir.path)
         record = results.record(job.assertion, job.backend, opts.platform.id, observed, conditions, versions)
         with lock:
             done[job.index] = record
@@ -238,7 +241,7 @@ def run(opts: RunOptions, repo: Path) -> int:
         run_dir.close()
     for record in records if fs else ():
         fs.annotate(record)
-    info = runinfo.collect(opts.platform, repo, opts.command, start_time, fs_info)
+    info = runinfo.collect(opts.platform, repo, opts.command, start_time, run_dir.run_id, fs_info)
     doc = results.document(info, records, time.monotonic() - started)
     written = write_reports(doc, opts.out)
     term.summary(doc, written)

@@ -55,8 +55,10 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collect(platform, repo: Path, command: str, start_time: str, filesystem: dict | None = None) -> dict:
-    """filesystem: the scratch filesystem of --filesystem (runner/filesystems.py's info()), if any."""
+def collect(platform, repo: Path, command: str, start_time: str, run_id: str,
+            filesystem: dict | None = None) -> dict:
+    """run_id: what everything the run made carried (objects, cgroups, processes: runner/rundir.py);
+    filesystem: the scratch filesystem of --filesystem (runner/filesystems.py's info()), if any."""
     uname = os.uname()
     info = {
         "platform": platform.kind,
@@ -70,6 +72,7 @@ def collect(platform, repo: Path, command: str, start_time: str, filesystem: dic
         "git_revision": git_revision(repo),
         "start_time": start_time,
         "command": command,
+        "run_id": run_id,
     }
     if filesystem is not None:     # absent, not null, without one: results of earlier runs stay valid
         info["filesystem"] = filesystem
