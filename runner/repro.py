@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import filesystems, platforms, spec
+from . import filesystems, platforms, spec, vocabulary
 from .run import RunOptions, UsageError, run
 
 # The sources of the program, in the order a compiler must see them.
@@ -393,8 +393,8 @@ def select(the_spec: spec.Spec, patterns: list[str], backend: str | None) -> lis
     return pairs
 
 
-# Where each kind of reproducer's case is recorded: POSIX natively, Win32 under Wine.
-RECORDED_ON = {"posix": "native", "win32": "wine"}
+# Where each kind of reproducer's case is recorded (the reports name a reproducer beside a result too).
+RECORDED_ON = vocabulary.RECORDED_ON
 
 
 def _record(repo: Path, spec_path: Path, pairs, tmp: Path) -> tuple[dict, Path]:
