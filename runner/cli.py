@@ -1,8 +1,9 @@
 """The mapconf command line: run, list, explain, report, repro, expectations, docs, selftest.
 
 Exit codes: 0 no unexpected result, 1 unexpected results (for `docs --check`:
-a generated file is out of date), 2 usage, spec or tool error (one sentence
-saying what to do), 3 internal error.
+a generated file is out of date, or a hand-written doc says what the code
+does not), 2 usage, spec or tool error (one sentence saying what to do),
+3 internal error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
+from . import catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -111,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help=f"write {docs.CATALOGUE} and {docs.FINDINGS} from the spec table, "
                                          f"and {docs.RESULTS_SCHEMA} from the results schema")
     p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1, naming each file, if a committed one is out of date")
+                   help="write nothing; exit 1, naming each file, if a committed one is out of date, "
+                        "and each name, path or figure of the hand-written docs the code does not bear out")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
     p = sub.add_parser("expectations", help="write or update a file of your own expectations from runs")
@@ -168,10 +170,15 @@ def cmd_docs(args) -> int:
         for name in out_of_date:
             made_from = "runner/results_schema.py" if name == docs.RESULTS_SCHEMA else source
             print(f"mapconf: {name} is out of date with {made_from}: run ./mapconf docs", file=sys.stderr)
-        return 1 if out_of_date else 0
-    for name in docs.write(REPO, the_spec, source):
-        print(f"wrote {name}")
-    return 0
+    else:
+        out_of_date = []
+        for name in docs.write(REPO, the_spec, source):
+            print(f"wrote {name}")
+    # what the hand-written docs say, held to the code: no command can write it for them
+    wrong = doc_checks.problems(REPO, the_spec)
+    for problem in wrong:
+        print(f"mapconf: {problem}", file=sys.stderr)
+    return 1 if out_of_date or wrong else 0
 
 
 def _in_repo(path: Path) -> str:
