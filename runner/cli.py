@@ -17,13 +17,14 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
+from . import case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = REPO / "cases" / "spec.toml"
+CASES_SPEC = "cases/spec.toml"
+DEFAULT_SPEC = REPO / CASES_SPEC
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "platform id (repeatable, one per platform id)")
 
     p = sub.add_parser("docs", help=f"write {docs.CATALOGUE} and {docs.FINDINGS} from the spec table, "
-                                         f"and {docs.RESULTS_SCHEMA} from the results schema")
+                                         f"{docs.RESULTS_SCHEMA} from the results schema, and the statement "
+                                         f"above each case function in {case_comments.CASE_FILES}")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1, naming each file, if a committed one is out of date, "
                         "and each name, path or figure of the hand-written docs the code does not bear out")
@@ -174,6 +176,9 @@ def cmd_docs(args) -> int:
         out_of_date = []
         for name in docs.write(REPO, the_spec, source):
             print(f"wrote {name}")
+        if source == CASES_SPEC:      # the case files hold the statements of their own spec table only
+            for name in case_comments.write(REPO, the_spec):
+                print(f"wrote the statements above the case functions of {name}")
     # what the hand-written docs say, held to the code: no command can write it for them
     wrong = doc_checks.problems(REPO, the_spec)
     for problem in wrong:
@@ -229,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from selftest.main import selftest
         return selftest(REPO)
-    except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError,
+    except (UsageError, catalogue.UnknownAssertion, case_comments.CaseCommentError, spec.SpecError,
+            platforms.PlatformError, toolchain.ToolError,
             BuildError, results_schema.ResultsFileError, report_matrix.ReportError,
             expectations.ExpectationsError) as error:
         print(f"mapconf: {error}", file=sys.stderr)
