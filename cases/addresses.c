@@ -28,9 +28,11 @@ static void view_at_free_address_is_exactly_there(void)
 }
 
 /*
- * ADDR-002: a pointer chain built by A in a view at a set address is walked
- * by B at the same address. What B must find is the chain the controller
- * asked for, not what A says it built.
+ * ADDR-002: a pointer chain built by A in a view at a set address is walked by
+ * B at the same address.
+ *
+ * What B must find is the chain the controller asked for, not what A says it
+ * built.
  */
 static void pointer_chain_built_by_a_walks_in_b(void)
 {

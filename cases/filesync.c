@@ -7,9 +7,10 @@
 #include "mapconf.h"
 
 /*
- * FILE-001: after a flush, the file holds the data while the view stays
- * mapped. The flush covers two pages, both written: a flush that writes
- * back only part of its range shows on the later page.
+ * FILE-001: after a flush, the file holds the data while the view stays mapped.
+ *
+ * The flush covers two pages, both written: a flush that writes back only part
+ * of its range shows on the later page.
  */
 static void flush_updates_file_while_mapped(void)
 {
@@ -138,9 +139,10 @@ static void flush_of_unmapped_range_fails(void)
 }
 
 /*
- * FILE-010: a flushed write through a view at 4 GiB reaches the file at
- * 4 GiB: the view's offset does not wrap at 32 bits. The file is sparse,
- * so the case stays small.
+ * FILE-010: a flushed write through a view at 4 GiB reaches the file at 4 GiB:
+ * the view's offset does not wrap at 32 bits.
+ *
+ * The file is sparse, so the case stays small.
  */
 static void flush_past_4gib_reaches_file_there(void)
 {

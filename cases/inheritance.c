@@ -36,9 +36,11 @@ static void private_view_is_copy_on_write_across_fork(void)
 
 /*
  * INH-003: exec drops every view: afterwards the view's address no longer
- * reaches its pages. The new image may map pages of its own there (in a
- * 32-bit address space its libraries often land where the view was), so a
- * read there faults or finds something else, never the view's text.
+ * reaches its pages.
+ *
+ * The new image may map pages of its own there (in a 32-bit address space its
+ * libraries often land where the view was), so a read there faults or finds
+ * something else, never the view's text.
  */
 static void exec_drops_every_view(void)
 {

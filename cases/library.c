@@ -53,9 +53,11 @@ static uint64_t fill_sum(uint64_t seed, size_t size)
 
 /*
  * LIB-003: a library allocation starts as zeros, even after another agent
- * filled its own allocation of that size. A fills an allocation made the
- * way B's will be; B allocates where its allocator holds memory B dirtied,
- * so the zeros are the allocation's own, not memory nobody touched.
+ * filled its own allocation of that size.
+ *
+ * A fills an allocation made the way B's will be; B allocates where its
+ * allocator holds memory B dirtied, so the zeros are the allocation's own, not
+ * memory nobody touched.
  */
 static void library_allocation_starts_clean(void)
 {

@@ -139,8 +139,10 @@ static struct mc_agent *next_program(struct mc_agent *a)
 
 /*
  * NAME-008: the descriptor of a created object is close-on-exec (Win32: its
- * handle is not inherited). The object holds a marker; after exec the
- * number of A's descriptor must not lead to it.
+ * handle is not inherited).
+ *
+ * The object holds a marker; after exec the number of A's descriptor must not
+ * lead to it.
  */
 static void descriptor_is_close_on_exec(void)
 {

@@ -82,10 +82,11 @@ static void misaligned_offset_is_refused(void)
 #define ROOM_A_CASE_FILLS (256ULL << 20)
 
 /*
- * SIZE-006: where shared memory has less room left than an object needs
- * (a /dev/shm limited as a container's is), the object is still made and
- * sized, since its pages come at first touch; filling it runs out of room
- * with SIGBUS, and what was written before still reads back.
+ * SIZE-006: where shared memory has less room left than an object needs (a
+ * /dev/shm limited as a container's is), the object is still made and sized.
+ *
+ * The object is made and sized all the same because its pages come at first
+ * touch.
  */
 static void object_larger_than_the_room_left(void)
 {

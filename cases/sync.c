@@ -74,8 +74,10 @@ static void shared_mutex_gives_exact_totals(void)
 
 /*
  * SYNC-002: a robust mutex whose owner died reports that (EOWNERDEAD) to the
- * next locker. B is reaped before C asks, and its death marks the mutex, so
- * C need not wait: still held means never released.
+ * next locker.
+ *
+ * B is reaped before C asks, and its death marks the mutex, so C need not wait:
+ * still held means never released.
  */
 static void robust_mutex_reports_dead_owner(void)
 {

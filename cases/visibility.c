@@ -90,10 +90,12 @@ static void private_view_writes_stay_private(void)
 }
 
 /*
- * VIS-006: a file that was there before the case is one file for all its
- * views: A's read-only shared view sees what B then writes through its own
- * read-write view. (On an overlay whose lower layer holds the file, B's
- * opening it for writing copies it up to the upper layer.)
+ * VIS-006: a file that was there before the case is one file for all its views:
+ * A's read-only shared view sees what B then writes through its own read-write
+ * view.
+ *
+ * On an overlay whose lower layer holds the file, B's opening it for writing
+ * copies it up to the upper layer.
  */
 static void file_made_before_is_one_file(void)
 {
@@ -106,7 +108,7 @@ static void file_made_before_is_one_file(void)
 	mc_check_reads("a-sees-b-write", a, va + 64, "written by B");
 }
 
-/* VIS-007: what each of eight agents writes through its own view, every one of them reads. */
+/* How many agents VIS-007 starts, each with a view of its own. */
 #define EIGHT 8
 
 static void eight_agents_see_every_write(void)
@@ -133,9 +135,10 @@ static void eight_agents_see_every_write(void)
 }
 
 /*
- * VIS-008: two views of one object at overlapping offsets, one in A and one
- * in B and both in A, show the same bytes where they overlap: the second
- * granule of the object is the first of a view at that offset.
+ * VIS-008: two views of one object at overlapping offsets, one in A and one in
+ * B and both in A, show the same bytes where they overlap.
+ *
+ * The second granule of the object is the first of a view at that offset.
  */
 static void overlapping_views_share_their_overlap(void)
 {

@@ -166,9 +166,11 @@ static void name_goes_with_last_handle(void)
 }
 
 /*
- * WIN-013: when the only holder of a section is killed, its name is gone
- * (once its process has ended the way Windows says it: the process object is
- * signaled; the Unix process ending first proves nothing about the handles).
+ * WIN-013: when the only holder of a section is killed, its name is gone.
+ *
+ * The name is gone once the holder's process has ended the way Windows says it:
+ * the process object is signaled; the Unix process ending first proves nothing
+ * about the handles.
  */
 static void name_goes_when_last_holder_killed(void)
 {
@@ -317,15 +319,16 @@ static void reserved_view_faults_until_committed(void)
 }
 
 /*
- * WIN-023: what one process writes in the pages it committed in its view of
- * a SEC_RESERVE section is read through another process's view. The reader
- * does not commit: Microsoft documents that the committed pages of such a
- * section cannot be decommitted (VirtualFree), because the commit is the
- * section's, not one view's; Wine's server likewise keeps the committed
- * ranges in the section object, which every process's view consults
+ * WIN-023: what one process writes in the pages it committed in its view of a
+ * SEC_RESERVE section is read through another process's view.
+ *
+ * The reader does not commit: Microsoft documents that the committed pages of
+ * such a section cannot be decommitted (VirtualFree), because the commit is the
+ * section's, not one view's; Wine's server likewise keeps the committed ranges
+ * in the section object, which every process's view consults
  * (dlls/ntdll/unix/virtual.c, add_mapping_committed_range and
- * get_mapping_committed_range). B maps its view before A commits, so that
- * B's view cannot have taken the commit from the section when it was made.
+ * get_mapping_committed_range). B maps its view before A commits, so that B's
+ * view cannot have taken the commit from the section when it was made.
  */
 static void committed_pages_are_seen_by_every_view(void)
 {
@@ -341,7 +344,9 @@ static void committed_pages_are_seen_by_every_view(void)
 
 /*
  * WIN-024: a SEC_LARGE_PAGES section is refused to a process that has not
- * enabled SeLockMemoryPrivilege (the agent enables no privilege).
+ * enabled SeLockMemoryPrivilege.
+ *
+ * The agent enables no privilege.
  */
 static void large_pages_need_the_privilege(void)
 {
@@ -371,9 +376,11 @@ static void name_goes_when_last_holder_terminated(void)
 
 /*
  * WIN-026: a section handle duplicated into another process (DuplicateHandle)
- * with only FILE_MAP_READ cannot make a writable view there, while a
- * read-only view through it reads what the owner wrote. The duplicate is
- * how Windows hands an object to a process that could not open its name.
+ * with only FILE_MAP_READ cannot make a writable view there, while a read-only
+ * view through it reads what the owner wrote.
+ *
+ * The duplicate is how Windows hands an object to a process that could not open
+ * its name.
  */
 static void duplicated_read_handle_cannot_map_writable(void)
 {
@@ -391,12 +398,14 @@ static void duplicated_read_handle_cannot_map_writable(void)
 }
 
 /*
- * WIN-027: CreateFileMapping with PAGE_READWRITE over a file opened for
- * reading only (GENERIC_READ) is refused: a section grants no more than its
- * file handle. Microsoft documents that PAGE_READWRITE needs a handle with
- * GENERIC_READ and GENERIC_WRITE, not the error; Windows answers
- * ERROR_ACCESS_DENIED, and some releases ERROR_INVALID_PARAMETER (Wine's
- * conformance tests, dlls/kernel32/tests/virtual.c, accept both).
+ * WIN-027: CreateFileMapping with PAGE_READWRITE over a file opened for reading
+ * only (GENERIC_READ) is refused: a section grants no more than its file
+ * handle.
+ *
+ * Microsoft documents that PAGE_READWRITE needs a handle with GENERIC_READ and
+ * GENERIC_WRITE, not the error; Windows answers ERROR_ACCESS_DENIED, and some
+ * releases ERROR_INVALID_PARAMETER (Wine's conformance tests,
+ * dlls/kernel32/tests/virtual.c, accept both).
  */
 static void read_write_section_over_read_only_file_is_refused(void)
 {
@@ -432,8 +441,9 @@ static void read_only_section_cannot_map_writable(void)
 
 /*
  * WIN-029: a view mapped with FILE_MAP_READ cannot be made writable with
- * VirtualProtect(PAGE_READWRITE), and a write there still faults. The
- * process holds a handle with every right: the view's own rights, not the
+ * VirtualProtect(PAGE_READWRITE), and a write there still faults.
+ *
+ * The process holds a handle with every right: the view's own rights, not the
  * handle's, bound what VirtualProtect can grant.
  */
 static void read_view_cannot_be_raised_to_read_write(void)
