@@ -107,20 +107,36 @@ def case_table(source: str) -> dict[str, list[str]]:
     return served
 
 
-def regenerate(source: str, the_spec: Spec, name: str = "") -> str:
-    """The case file with the statements' block above each case function."""
+@dataclass(frozen=True)
+class Edit:
+    function: str
+    ids: tuple[str, ...]
+    block: Block
+    text: str           # the block as the spec table has it
+
+    @property
+    def stale(self) -> bool:
+        return self.block.text != self.text
+
+
+def edits(source: str, the_spec: Spec, name: str = "") -> list[Edit]:
+    """The block above each case function, as it is and as the spec table has it."""
     statements = {a.id: a.statement for a in the_spec.assertions}
-    edits = []
+    found = []
     for function, ids in case_table(source).items():
         unknown = [i for i in ids if i not in statements]
         if unknown:
             raise CaseCommentError(f"{name}: the case table names {', '.join(unknown)}, which the spec table has not")
-        definition = _definition(source, function)
-        block = block_above(source, definition.start())
-        text = comment([(i, statements[i]) for i in ids], _notes(block.text))
-        edits.append((block.start, block.end, text))
-    for start, end, text in sorted(edits, reverse=True):
-        source = source[:start] + text + source[end:]
+        block = block_above(source, _definition(source, function).start())
+        found.append(Edit(function, tuple(ids), block,
+                          comment([(i, statements[i]) for i in ids], _notes(block.text))))
+    return found
+
+
+def regenerate(source: str, the_spec: Spec, name: str = "") -> str:
+    """The case file with the statements' block above each case function."""
+    for edit in sorted(edits(source, the_spec, name), key=lambda e: e.block.start, reverse=True):
+        source = source[:edit.block.start] + edit.text + source[edit.block.end:]
     return source
 
 
@@ -165,9 +181,11 @@ def problems(repo: Path, the_spec: Spec) -> list[str]:
     for path in case_files(repo):
         name = path.relative_to(repo).as_posix()
         source = path.read_text()
-        if regenerate(source, the_spec, name) != source:
-            found.append(f"{name}: the comment above a case function is not its statement in the spec table: "
-                         "run ./mapconf docs")
+        for edit in edits(source, the_spec, name):
+            if edit.stale:
+                line = source.count("\n", 0, edit.block.start) + 1
+                found.append(f"{name}:{line}: the comment above {edit.function} is not "
+                             f"{' and '.join(edit.ids)}'s statement in the spec table: run ./mapconf docs")
         for line, assertion_id in copies(source):
             found.append(f"{name}:{line}: a comment restates {assertion_id}'s statement by hand; the block above its "
                          "case function has it, and a note on why may follow it there")

@@ -181,6 +181,8 @@ def cmd_docs(args) -> int:
                 print(f"wrote the statements above the case functions of {name}")
     # what the hand-written docs say, held to the code: no command can write it for them
     wrong = doc_checks.problems(REPO, the_spec)
+    if args.check and source == CASES_SPEC:
+        wrong += case_comments.problems(REPO, the_spec)
     for problem in wrong:
         print(f"mapconf: {problem}", file=sys.stderr)
     return 1 if out_of_date or wrong else 0

@@ -1,8 +1,13 @@
 """The comment above each case function is its statement from the spec table."""
 
+import shutil
+import tempfile
 import unittest
+from pathlib import Path
 
 from runner import case_comments, spec
+
+REPO = Path(__file__).resolve().parents[2]
 
 SPEC = spec.parse('''
 [[assertion]]
@@ -118,6 +123,29 @@ class Copies(unittest.TestCase):
 
     def test_the_generated_blocks_are_no_copies(self):
         self.assertEqual(case_comments.copies(EXPECTED), [])
+
+
+class Problems(unittest.TestCase):
+    def setUp(self):
+        self.repo = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.repo, ignore_errors=True)
+        (self.repo / "cases").mkdir()
+
+    def test_the_case_files_of_the_tree_hold_their_statements(self):
+        self.assertEqual(case_comments.problems(REPO, spec.load(str(REPO / "cases" / "spec.toml"))), [])
+
+    def test_a_drifted_comment_and_a_copy_are_named_and_write_mends_the_first(self):
+        (self.repo / "cases" / "release.c").write_text(
+            SOURCE.replace("/* A helper: not a case. */", "/* REL-002: the helper's own copy. */"))
+        self.assertEqual(case_comments.problems(self.repo, SPEC), [
+            "cases/release.c:8: the comment above object_outlives_its_creator is not REL-001's statement in the "
+            "spec table: run ./mapconf docs",
+            "cases/release.c:14: the comment above unlink_removes_name is not REL-002's statement in the "
+            "spec table: run ./mapconf docs",
+            "cases/release.c:3: a comment restates REL-002's statement by hand; the block above its case function "
+            "has it, and a note on why may follow it there"])
+        self.assertEqual(case_comments.write(self.repo, SPEC), ["cases/release.c"])
+        self.assertEqual(len(case_comments.problems(self.repo, SPEC)), 1)     # the copy is the writer's to mend
 
 
 if __name__ == "__main__":
