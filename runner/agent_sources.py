@@ -71,6 +71,16 @@ def _defines(command: str) -> tuple[str, ...]:
                  for word in shlex.split(command) if word.startswith("-D") and len(word) > 2)
 
 
+def include_order(repo: Path, headers) -> list[str]:
+    """The headers, each after the headers it includes (found beside it), those included too."""
+    found: list[str] = []
+    for header in headers:
+        _headers_of(repo, header, [], found, [header])
+        if header not in found:
+            found.append(header)
+    return found
+
+
 def _include_dirs(command: str) -> list[str]:
     words = shlex.split(command)
     dirs = [w[2:] for w in words if w.startswith("-I") and len(w) > 2]

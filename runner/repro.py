@@ -33,13 +33,11 @@ from .run import RunOptions, UsageError, run
 
 # The reproducer's own part, after its agent's sources (runner/agent_sources.py, read from the
 # build): the agent client that starts agents from the program, and the interpreter of its script.
+# The headers go first, each after those it includes.
+OWN_HEADERS = ("controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h")
 OWN_SOURCES = {
-    "posix": ("controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
-              "controller/answers.c", "controller/agent_client.c",
-              "repro/interpreter.c", "repro/posix.c"),
-    "win32": ("controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
-              "controller/answers.c", "repro/win32_client.c",
-              "repro/interpreter.c", "repro/win32.c"),
+    "posix": ("controller/answers.c", "controller/agent_client.c", "repro/interpreter.c", "repro/posix.c"),
+    "win32": ("controller/answers.c", "repro/win32_client.c", "repro/interpreter.c", "repro/win32.c"),
 }
 BUILD = {"posix": "cc -std=gnu11 -O1 -o {name} {name}.c -pthread -ldl",
          "win32": "x86_64-w64-mingw32-gcc -std=gnu11 -O1 -o {name}.exe {name}.c -lws2_32 -static-libgcc"}
@@ -315,7 +313,8 @@ def program(repo: Path, assertion: spec.Assertion, backend: str, script: list[st
     kind = kind_of(backend)
     agent = agent_sources.of(repo, kind)
     fault_only = agent.fault_only if with_faults else ()
-    sources = [*agent.headers, *fault_only, *agent.sources, *OWN_SOURCES[kind]]
+    own_headers = [h for h in agent_sources.include_order(repo, OWN_HEADERS) if h not in agent.headers]
+    sources = [*agent.headers, *fault_only, *agent.sources, *own_headers, *OWN_SOURCES[kind]]
     body, macros = _sources(repo, sources, agent.main, fault_only)
     testlib, _ = _sources(repo, agent.testlib)
     run = f"./{name}" if kind == "posix" else f"{name}.exe (under Wine: wine {name}.exe)"

@@ -104,6 +104,13 @@ class MadeUpBuild(unittest.TestCase):
         agent_ninja.write_text(agent_ninja.read_text().replace("agents/common/verbs_touch.c", "agents/common/touch.c"))
         self.assertIn("agents/common/touch.c", agent_sources.of(self.repo, "win32").sources)
 
+    def test_headers_in_the_order_they_include_one_another(self):
+        (self.repo / "controller").mkdir()
+        (self.repo / "controller/answers.h").write_text('#include "agent_client.h"\n')
+        (self.repo / "controller/agent_client.h").write_text('#include "protocol.h"\n')
+        self.assertEqual(agent_sources.include_order(self.repo, ["controller/answers.h", "controller/agent_client.h"]),
+                         ["controller/agent_client.h", "controller/answers.h"])
+
     def test_an_agent_with_two_mains_is_refused(self):
         (self.repo / "agents/posix/verbs.c").write_text("int main(void)\n{\n}\n")
         with self.assertRaisesRegex(NinjaError, "2 files that define main"):
