@@ -82,6 +82,7 @@ def include_order(repo: Path, headers) -> list[str]:
 
 
 def _include_dirs(command: str) -> list[str]:
+    """The -I directories of a compile command, where its quoted includes are looked for after the includer's."""
     words = shlex.split(command)
     dirs = [w[2:] for w in words if w.startswith("-I") and len(w) > 2]
     dirs += [words[i + 1] for i, w in enumerate(words[:-1]) if w == "-I"]

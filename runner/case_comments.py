@@ -38,10 +38,11 @@ class Block:
     text: str           # the block as it is, "" if there is none
 
 
-def _definition(source: str, function: str) -> re.Match:
+def _definition(source: str, function: str, name: str = "") -> re.Match:
     match = re.search(rf"^(?:static )?void {function}\(void\)\n\{{", source, re.MULTILINE)
     if match is None:
-        raise CaseCommentError(f"the case table names {function}, which the file does not define")
+        raise CaseCommentError(f"{name}: the case table names {function}, which the file does not define "
+                               f"as `static void {function}(void)`")
     return match
 
 
@@ -127,7 +128,7 @@ def edits(source: str, the_spec: Spec, name: str = "") -> list[Edit]:
         unknown = [i for i in ids if i not in statements]
         if unknown:
             raise CaseCommentError(f"{name}: the case table names {', '.join(unknown)}, which the spec table has not")
-        block = block_above(source, _definition(source, function).start())
+        block = block_above(source, _definition(source, function, name).start())
         found.append(Edit(function, tuple(ids), block,
                           comment([(i, statements[i]) for i in ids], _notes(block.text))))
     return found
