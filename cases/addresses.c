@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ADDR-001: a view requested at a free address is exactly there, in two agents. */
+/*
+ * ADDR-001: A view requested at a free address is exactly there, in each of two
+ * agents.
+ */
 static void view_at_free_address_is_exactly_there(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
@@ -28,9 +31,11 @@ static void view_at_free_address_is_exactly_there(void)
 }
 
 /*
- * ADDR-002: a pointer chain built by A in a view at a set address is walked
- * by B at the same address. What B must find is the chain the controller
- * asked for, not what A says it built.
+ * ADDR-002: A pointer chain built by one agent in a view at a set address is
+ * walked by another agent whose view is at the same address.
+ *
+ * What B must find is the chain the controller asked for, not what A says it
+ * built.
  */
 static void pointer_chain_built_by_a_walks_in_b(void)
 {
@@ -68,7 +73,10 @@ static struct mc_reply request_over_occupied_range(struct mc_agent *a, uintptr_t
 	return mc_try_map_fixed(a, mc_create(a, new), MC_GRANULE, *at);
 }
 
-/* ADDR-003: a view requested over an occupied range is refused and the old data stays. */
+/*
+ * ADDR-003: A view requested over an occupied range is refused, and the data
+ * already there stays.
+ */
 static void fixed_view_over_occupied_range_fails(void)
 {
 	struct mc_agent *a = mc_agent_start("A");
@@ -82,7 +90,10 @@ static void fixed_view_over_occupied_range_fails(void)
 			"A asks for a view over its occupied range");
 }
 
-/* ADDR-004: a view requested at an address that is not aligned is refused. */
+/*
+ * ADDR-004: A view requested at a misaligned address is refused with
+ * invalid_argument.
+ */
 static void misaligned_fixed_address_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
@@ -94,7 +105,10 @@ static void misaligned_fixed_address_is_refused(void)
 		       "A asks for a view at a misaligned address");
 }
 
-/* ADDR-005: a view requested over a range that is partly occupied is refused, and the data there stays. */
+/*
+ * ADDR-005: A view requested over a range that is partly occupied is refused,
+ * and the data there stays.
+ */
 static void fixed_view_over_partly_occupied_range_fails(void)
 {
 	struct mc_agent *a = mc_agent_start("A");
@@ -109,7 +123,10 @@ static void fixed_view_over_partly_occupied_range_fails(void)
 	mc_check_answer("request-refused", &r, "err", "A asks for two granules, the second occupied");
 }
 
-/* ADDR-006: an attach requested over an occupied range is refused (SysV: EINVAL), and the data there stays. */
+/*
+ * ADDR-006: An attach requested over an occupied range is refused (shmat:
+ * invalid_argument), and the data there stays.
+ */
 static void attach_over_occupied_range_fails(void)
 {
 	struct mc_agent *a = mc_agent_start("A");
@@ -120,7 +137,10 @@ static void attach_over_occupied_range_fails(void)
 	mc_check_error("attach-refused", &r, "invalid_argument", "A attaches over its occupied range");
 }
 
-/* ADDR-007: an attach at a misaligned address with SHM_RND lands at that address rounded down. */
+/*
+ * ADDR-007: An attach at a misaligned address with SHM_RND lands at that
+ * address rounded down to SHMLBA.
+ */
 static void rounded_attach_lands_rounded_down(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);

@@ -7,9 +7,11 @@
 #include "mapconf.h"
 
 /*
- * FILE-001: after a flush, the file holds the data while the view stays
- * mapped. The flush covers two pages, both written: a flush that writes
- * back only part of its range shows on the later page.
+ * FILE-001: After a flush, read(2) of the file returns the data while the view
+ * stays mapped.
+ *
+ * The flush covers two pages, both written: a flush that writes back only part
+ * of its range shows on the later page.
  */
 static void flush_updates_file_while_mapped(void)
 {
@@ -24,7 +26,10 @@ static void flush_updates_file_while_mapped(void)
 	mc_check_file_holds("file-holds-later-page", reader, obj, MC_PAGE + 10, "flushed from a later page");
 }
 
-/* FILE-002: after the last unmap, the file holds every write. */
+/*
+ * FILE-002: After the last unmap, read(2) of the file returns every write made
+ * through the view.
+ */
 static void file_holds_writes_after_last_unmap(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
@@ -40,7 +45,10 @@ static void file_holds_writes_after_last_unmap(void)
 	mc_check_file_holds("file-holds-second-page", reader, obj, MC_PAGE + 5, "second page");
 }
 
-/* FILE-003: a synchronous flush leaves the view's pages clean. */
+/*
+ * FILE-003: A synchronous flush leaves the view's pages clean (no dirty kB in
+ * smaps).
+ */
 static void flush_leaves_pages_clean(void)
 {
 	struct mc_object *obj = mc_object_new(4 * MC_PAGE);
@@ -56,7 +64,9 @@ static void flush_leaves_pages_clean(void)
 	mc_check_answer("pages-clean-after-flush", &flushed, "ok kb=0", "A's view after a synchronous flush");
 }
 
-/* FILE-004: the file holds the writes of a writer that was killed. */
+/*
+ * FILE-004: The file holds the writes of a writer that was killed with SIGKILL.
+ */
 static void file_holds_writes_after_writer_killed(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -68,7 +78,10 @@ static void file_holds_writes_after_writer_killed(void)
 	mc_check_file_holds("file-holds-killed-writers-data", reader, obj, 0, "written before the kill");
 }
 
-/* FILE-005: after the last unmap, the file holds the writes both agents made through their own views. */
+/*
+ * FILE-005: After the last unmap, read(2) of the file returns the writes both
+ * agents made through their own views.
+ */
 static void file_holds_every_agents_writes(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -86,7 +99,10 @@ static void file_holds_every_agents_writes(void)
 	mc_check_file_holds("file-holds-b-write", reader, obj, 100, "written by B");
 }
 
-/* FILE-006: after writing through the view and a flush, the file's modification time is updated. */
+/*
+ * FILE-006: After a write through the view and a flush, the file's modification
+ * time is updated.
+ */
 static void flush_updates_mtime(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -103,7 +119,10 @@ static void flush_updates_mtime(void)
 			 r.text);
 }
 
-/* FILE-007: a flush asking for both MS_SYNC and MS_ASYNC is refused. */
+/*
+ * FILE-007: A flush asking for both MS_SYNC and MS_ASYNC is refused
+ * (invalid_argument).
+ */
 static void flush_with_sync_and_async_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -114,7 +133,10 @@ static void flush_with_sync_and_async_is_refused(void)
 	mc_check_error("sync-and-async-refused", &r, "invalid_argument", "A flushes with MS_SYNC|MS_ASYNC");
 }
 
-/* FILE-008: a flush at an address that is not page-aligned is refused. */
+/*
+ * FILE-008: A flush at an address that is not page-aligned is refused
+ * (invalid_argument).
+ */
 static void flush_at_misaligned_address_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -125,7 +147,10 @@ static void flush_at_misaligned_address_is_refused(void)
 	mc_check_error("misaligned-flush-refused", &r, "invalid_argument", "A flushes at view + 1");
 }
 
-/* FILE-009: a flush of a range that is no longer mapped fails with no_memory (ENOMEM). */
+/*
+ * FILE-009: A flush of a range that is no longer mapped fails with no_memory
+ * (ENOMEM).
+ */
 static void flush_of_unmapped_range_fails(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -138,9 +163,10 @@ static void flush_of_unmapped_range_fails(void)
 }
 
 /*
- * FILE-010: a flushed write through a view at 4 GiB reaches the file at
- * 4 GiB: the view's offset does not wrap at 32 bits. The file is sparse,
- * so the case stays small.
+ * FILE-010: A write through a view at offset 4 GiB, flushed, is in the file at
+ * 4 GiB (read(2)): the offset does not wrap at 32 bits.
+ *
+ * The file is sparse, so the case stays small.
  */
 static void flush_past_4gib_reaches_file_there(void)
 {
@@ -155,8 +181,9 @@ static void flush_past_4gib_reaches_file_there(void)
 }
 
 /*
- * FILE-011: what write(2) (Win32: WriteFile) puts in the object is seen at
- * once through another process's live view, whose page was read before.
+ * FILE-011: What write(2) (Win32: WriteFile) puts in the object through a
+ * descriptor of another process is seen at once through a live view, whose page
+ * was read before the write.
  */
 static void file_write_seen_through_live_view(void)
 {
@@ -170,8 +197,9 @@ static void file_write_seen_through_live_view(void)
 }
 
 /*
- * FILE-012: a flush of one page of a two-page view writes that page back:
- * it is clean afterwards (the view's dirty kB drop by at least a page).
+ * FILE-012: A flush of one page of a two-page view (msync of that page alone)
+ * writes it back: afterwards the view has at least a page fewer dirty kB
+ * (smaps).
  */
 static void flush_of_one_page_cleans_it(void)
 {
@@ -192,8 +220,8 @@ static void flush_of_one_page_cleans_it(void)
 }
 
 /*
- * FILE-013: a write(2) past the object's end grows it, and another
- * process's view that reaches past the old end reads the new bytes there.
+ * FILE-013: A write(2) past the object's end grows it, and another process's
+ * view that reaches past the old end reads the new bytes there.
  */
 static void write_past_end_seen_through_longer_view(void)
 {

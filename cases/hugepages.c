@@ -10,9 +10,10 @@
 #include "memory_figure.h"
 
 /*
- * HUGE-001: a request for one huge page more than are free is refused
- * (no_memory): by shmget at creation, or, for a memfd, whose pages are
- * reserved when it is mapped, by mmap.
+ * HUGE-001: A request for one huge page more than the pool has free
+ * (MFD_HUGETLB, SHM_HUGETLB) is refused (no_memory): by shmget at creation, or,
+ * for a memfd, by mmap, which reserves its pages. A layer that dropped the flag
+ * would give ordinary pages.
  */
 static void more_huge_pages_than_are_free_are_refused(void)
 {
@@ -30,9 +31,11 @@ static void more_huge_pages_than_are_free_are_refused(void)
 }
 
 /*
- * HUGE-002: with a huge page reserved, a huge-page object of that page is
- * made, its page comes from the pool (a page fewer is free once A has
- * written to it), and another process's view shares it.
+ * HUGE-002: With a huge page reserved in the pool (the case raises
+ * /proc/sys/vm/nr_hugepages by one and puts it back), an object of one huge
+ * page is made and mapped (MFD_HUGETLB, SHM_HUGETLB), its page comes from the
+ * pool (a page fewer is free once it is written), and another process's view
+ * reads what was written.
  */
 static void reserved_huge_page_is_shared(void)
 {

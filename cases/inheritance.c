@@ -5,7 +5,10 @@
  */
 #include "mapconf.h"
 
-/* INH-001: a shared view stays shared across fork: each of parent and child sees the other's writes. */
+/*
+ * INH-001: A shared view stays shared across fork: parent and child each see
+ * the other's writes.
+ */
 static void shared_view_stays_shared_across_fork(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -19,7 +22,10 @@ static void shared_view_stays_shared_across_fork(void)
 	mc_check_reads("child-reads-parent-write", child, view + 100, "written by the parent");
 }
 
-/* INH-002: a private view is copy-on-write across fork: the child's write stays in the child. */
+/*
+ * INH-002: A private view is copy-on-write across fork: the child's write stays
+ * in the child.
+ */
 static void private_view_is_copy_on_write_across_fork(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -35,10 +41,13 @@ static void private_view_is_copy_on_write_across_fork(void)
 }
 
 /*
- * INH-003: exec drops every view: afterwards the view's address no longer
- * reaches its pages. The new image may map pages of its own there (in a
- * 32-bit address space its libraries often land where the view was), so a
- * read there faults or finds something else, never the view's text.
+ * INH-003: Exec drops every view: afterwards, the address where the view was no
+ * longer reaches it (a read there faults, or finds what the new image put
+ * there).
+ *
+ * The new image may map pages of its own there (in a 32-bit address space its
+ * libraries often land where the view was), so a read there faults or finds
+ * something else, never the view's text.
  */
 static void exec_drops_every_view(void)
 {

@@ -4,7 +4,10 @@
  */
 #include "mapconf.h"
 
-/* ISO-001: an agent without a view faults at the address where another agent has its view. */
+/*
+ * ISO-001: An agent without a view faults, reading or writing, at the address
+ * where another agent has its view.
+ */
 static void agent_without_view_cannot_reach_pages(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
@@ -18,7 +21,7 @@ static void agent_without_view_cannot_reach_pages(void)
 	mc_check_faults("b-write-faults", b, at, "write");
 }
 
-/* ISO-002: after unmap, the view's address faults. */
+/* ISO-002: After unmap, the view's address faults. */
 static void address_faults_after_unmap(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -30,7 +33,10 @@ static void address_faults_after_unmap(void)
 	mc_check_faults("read-faults-after-unmap", a, va, "read");
 }
 
-/* ISO-003: a read-only view can be read but faults on write, and the data stays. */
+/*
+ * ISO-003: A read-only view can be read but faults on write, and the data stays
+ * as it was.
+ */
 static void read_only_view_faults_on_write(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -45,7 +51,10 @@ static void read_only_view_faults_on_write(void)
 	mc_check_reads("data-stays", a, ro, "read-only through the second view");
 }
 
-/* ISO-004: an object opened read-only cannot be mapped as a writable shared view. */
+/*
+ * ISO-004: An object opened read-only cannot be mapped as a writable shared
+ * view (access_denied).
+ */
 static void read_only_open_cannot_map_writable(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -56,7 +65,10 @@ static void read_only_open_cannot_map_writable(void)
 	mc_check_error("writable-map-refused", &r, "access_denied", "B maps a read-only open for writing");
 }
 
-/* ISO-005: an object created with mode 0600 cannot be opened by another user. */
+/*
+ * ISO-005: An object created with mode 0600 cannot be opened, for writing or
+ * reading, by another user (access_denied).
+ */
 static void private_mode_keeps_other_users_out(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -88,7 +100,11 @@ static struct mc_handle readable_by_others(struct mc_agent *a, struct mc_object 
 	return mc_create_with_mode(a, obj, 0644);
 }
 
-/* ISO-007: another user, who may only read an object, cannot map it as a writable shared view. */
+/*
+ * ISO-007: Another user, who may only read an object (mode 0644), cannot map it
+ * as a writable shared view, though it opened it for reading (access_denied;
+ * SysV: shmat for writing).
+ */
 static void reader_cannot_map_writable(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -101,7 +117,11 @@ static void reader_cannot_map_writable(void)
 		       "B, another user, maps A's 0644 object for writing");
 }
 
-/* ISO-008: another user, who may only read an object, cannot resize it. */
+/*
+ * ISO-008: Another user, who may only read an object (mode 0644), cannot resize
+ * it through its read-only open (ftruncate is refused), and the object keeps
+ * its size.
+ */
 static void reader_cannot_resize(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -117,7 +137,11 @@ static void reader_cannot_resize(void)
 			 "the size of A's object after another user tried to resize it");
 }
 
-/* ISO-009: another user cannot remove an object's name: the name still opens, to the same pages. */
+/*
+ * ISO-009: Another user cannot remove an object's name (shm_unlink, unlink of
+ * the file, IPC_RMID are refused with access_denied): the name still opens, to
+ * the same pages.
+ */
 static void other_user_cannot_remove(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -133,7 +157,10 @@ static void other_user_cannot_remove(void)
 	mc_check_reads("same-pages", c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "r"), "still named");
 }
 
-/* ISO-010: another user cannot change an object's mode. */
+/*
+ * ISO-010: Another user cannot change an object's mode (fchmod; SysV: IPC_SET
+ * are refused with access_denied), and the mode stays 0644.
+ */
 static void other_user_cannot_change_mode(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -148,7 +175,10 @@ static void other_user_cannot_change_mode(void)
 	mc_check_answer("mode-unchanged", &st, "ok mode=0644", "the mode of A's object after another user tried to change it");
 }
 
-/* ISO-006: a view made read-only with mprotect faults on write and can still be read. */
+/*
+ * ISO-006: A view made read-only with mprotect (Win32: VirtualProtect) faults
+ * on write and can still be read.
+ */
 static void mprotect_read_only_faults_on_write(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -161,7 +191,11 @@ static void mprotect_read_only_faults_on_write(void)
 	mc_check_reads("data-still-reads", a, va, "protected afterwards");
 }
 
-/* ISO-011: a read-only view of an object opened read-only cannot be made writable with mprotect. */
+/*
+ * ISO-011: A read-only view of an object opened read-only (SysV: attached
+ * SHM_RDONLY) cannot be made writable with mprotect (access_denied), and a
+ * write there still faults.
+ */
 static void read_only_open_cannot_be_protected_writable(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);

@@ -5,7 +5,10 @@
  */
 #include "mapconf.h"
 
-/* LIB-001: memory the library allocates in one agent is not reachable by another that loaded it too. */
+/*
+ * LIB-001: Memory a shared library allocates in one agent is not reachable by
+ * another agent that loaded the library too.
+ */
 static void library_allocation_is_private(void)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -18,7 +21,10 @@ static void library_allocation_is_private(void)
 	mc_check_unreachable("library-allocation-unreachable", b, addr, marker);
 }
 
-/* LIB-002: setting the library's global in one agent leaves another agent's copy as it was. */
+/*
+ * LIB-002: Setting a shared library's global in one agent leaves another
+ * agent's copy of it unchanged.
+ */
 static void library_global_is_per_process(void)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -52,10 +58,12 @@ static uint64_t fill_sum(uint64_t seed, size_t size)
 }
 
 /*
- * LIB-003: a library allocation starts as zeros, even after another agent
- * filled its own allocation of that size. A fills an allocation made the
- * way B's will be; B allocates where its allocator holds memory B dirtied,
- * so the zeros are the allocation's own, not memory nobody touched.
+ * LIB-003: A shared library's allocation starts as zeros, even after another
+ * agent filled its own allocation of that size.
+ *
+ * A fills an allocation made the way B's will be; B allocates where its
+ * allocator holds memory B dirtied, so the zeros are the allocation's own, not
+ * memory nobody touched.
  */
 static void library_allocation_starts_clean(void)
 {

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* NAME-001: an agent that opens a name gets the object another agent created under it. */
+/*
+ * NAME-001: An agent that opens a name gets the object another agent created
+ * under it.
+ */
 static void same_name_opens_same_object(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -44,7 +47,10 @@ static struct mc_object *same_name(struct mc_object *obj)
 	return other;
 }
 
-/* NAME-002: an exclusive create of a name that exists fails with already_exists. */
+/*
+ * NAME-002: An exclusive create of a name that already exists fails with
+ * already_exists.
+ */
 static void exclusive_create_of_existing_name_fails(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -55,7 +61,7 @@ static void exclusive_create_of_existing_name_fails(void)
 	mc_check_error("exclusive-create-refused", &r, "already_exists", "B creates the name A created");
 }
 
-/* NAME-003: opening a name that no object has fails with not_found. */
+/* NAME-003: Opening a name that no object has fails with not_found. */
 static void opening_missing_name_fails(void)
 {
 	struct mc_object *never_created = mc_object_new(MC_PAGE);
@@ -65,7 +71,7 @@ static void opening_missing_name_fails(void)
 	mc_check_error("open-missing-refused", &r, "not_found", "A opens a name nobody created");
 }
 
-/* NAME-004: a new object reads as zero bytes in every page. */
+/* NAME-004: A new object reads as zero bytes in every page. */
 static void new_object_reads_as_zero(void)
 {
 	static const unsigned char zeros[4 * MC_PAGE];
@@ -78,7 +84,10 @@ static void new_object_reads_as_zero(void)
 			 "A's new %zu-byte object does not read as zeros: \"%s\"", sizeof(zeros), r.text);
 }
 
-/* NAME-005: names are case-sensitive: the same name in upper case finds nothing. */
+/*
+ * NAME-005: Names are case-sensitive: the upper-case spelling of a name finds
+ * nothing.
+ */
 static void names_are_case_sensitive(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -93,7 +102,10 @@ static void names_are_case_sensitive(void)
 		       "A opens the upper-case spelling of its object's name");
 }
 
-/* NAME-006: a name with a slash after the leading one is refused. */
+/*
+ * NAME-006: A name with a slash after the leading one is refused
+ * (invalid_argument).
+ */
 static void name_with_inner_slash_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -104,7 +116,7 @@ static void name_with_inner_slash_is_refused(void)
 	mc_check_error("inner-slash-refused", &r, "invalid_argument", "A creates a name with an inner slash");
 }
 
-/* NAME-007: a name longer than the system allows (NAME_MAX) is refused with name_too_long. */
+/* NAME-007: A name longer than NAME_MAX is refused (name_too_long). */
 static void too_long_name_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -138,9 +150,11 @@ static struct mc_agent *next_program(struct mc_agent *a)
 }
 
 /*
- * NAME-008: the descriptor of a created object is close-on-exec (Win32: its
- * handle is not inherited). The object holds a marker; after exec the
- * number of A's descriptor must not lead to it.
+ * NAME-008: The descriptor of a created object is close-on-exec (Win32: its
+ * handle is not inheritable).
+ *
+ * The object holds a marker; after exec the number of A's descriptor must not
+ * lead to it.
  */
 static void descriptor_is_close_on_exec(void)
 {
@@ -161,7 +175,10 @@ static void descriptor_is_close_on_exec(void)
 			  "(Win32: handle value)");
 }
 
-/* NAME-009: the mode a name is created with is honoured, masked by the umask. */
+/*
+ * NAME-009: The mode an object is created with is honoured, masked by the umask
+ * (0666 under 022 gives 0644).
+ */
 static void mode_is_masked_by_umask(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -173,8 +190,9 @@ static void mode_is_masked_by_umask(void)
 }
 
 /*
- * NAME-010: a new object has size 0 until it is resized: fstat says 0, a
- * view of it faults, and once it is resized the view reads.
+ * NAME-010: A new object (shm_open, a new file, memfd_create) has size 0 until
+ * it is resized: fstat says 0, touching a view of it faults, and after it is
+ * resized to a page the view reads.
  */
 static void new_object_is_empty_until_resized(void)
 {
@@ -191,8 +209,9 @@ static void new_object_is_empty_until_resized(void)
 }
 
 /*
- * NAME-011: once its name is removed, the name can be created anew: the new
- * object is a fresh one, and a view of the old one keeps what it held.
+ * NAME-011: Once its name is removed, the name can be created anew
+ * (exclusively): the new object reads as zeros, and a view of the old one keeps
+ * what it held.
  */
 static void removed_name_can_be_created_anew(void)
 {

@@ -13,25 +13,37 @@ static void check_allocation_is_private(const char *kind, uint64_t size)
 	mc_check_allocation_private("allocation-unreachable", a, b, kind, size);
 }
 
-/* PRIV-001: small heap memory (malloc) written by one agent is not reachable by another. */
+/*
+ * PRIV-001: While two agents share an object, small heap memory (malloc)
+ * written by one is not reachable by the other at its address.
+ */
 static void small_heap_is_private(void)
 {
 	check_allocation_is_private("heap", 64);
 }
 
-/* PRIV-002: large heap memory (malloc of 1 MiB, mapped by the C library) is not reachable by another agent. */
+/*
+ * PRIV-002: While two agents share an object, a large heap block (1 MiB, mapped
+ * by the C library) of one is not reachable by the other.
+ */
 static void large_heap_is_private(void)
 {
 	check_allocation_is_private("large", 1 << 20);
 }
 
-/* PRIV-003: a private anonymous mapping is not reachable by another agent. */
+/*
+ * PRIV-003: While two agents share an object, a private anonymous mapping
+ * (Win32: VirtualAlloc) of one is not reachable by the other.
+ */
 static void anonymous_private_mapping_is_private(void)
 {
 	check_allocation_is_private("anon", MC_PAGE);
 }
 
-/* PRIV-004: heap memory a forked child writes at its parent's heap address stays the child's. */
+/*
+ * PRIV-004: Heap memory a forked child writes at its parent's heap address
+ * stays the child's, while their view stays shared.
+ */
 static void heap_is_private_after_fork(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);

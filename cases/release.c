@@ -51,19 +51,29 @@ static void object_outlives_its_creator_ending(enum ending how)
 		       "outlives its creator");
 }
 
-/* REL-001: the object outlives its creator's exit while another agent has a view. */
+/*
+ * REL-001: The object outlives its creator while another agent has a view, and
+ * can still be opened by name.
+ */
 static void object_outlives_its_creator(void)
 {
 	object_outlives_its_creator_ending(EXITED);
 }
 
-/* REL-008: the object outlives its creator killed with SIGKILL while another agent has a view. */
+/*
+ * REL-008: A named object outlives its creator killed with SIGKILL while
+ * another agent has a view: that agent still reads it, and a new agent opens
+ * the name and reads it.
+ */
 static void object_outlives_its_killed_creator(void)
 {
 	object_outlives_its_creator_ending(KILLED);
 }
 
-/* REL-002: unlink removes the name at once, while an existing view keeps the data. */
+/*
+ * REL-002: Unlink removes the name at once, while an existing view keeps the
+ * data.
+ */
 static void unlink_removes_name_keeps_view(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -122,7 +132,12 @@ static void check_released(const struct mc_object *obj, const struct mc_reply *b
 			 (unsigned long long)before, BIG_KB, SLACK_KB);
 }
 
-/* REL-003: after unlink and the last unmap, the object's memory is released. */
+/*
+ * REL-003: After its name is removed (unlink; a memfd has none) and the last
+ * unmap and close, the object's memory is freed: the shared memory charged to
+ * the case's own memory cgroup (shmem) is back within 16 pages (64 KiB) of what
+ * it was before the object existed.
+ */
 static void memory_released_after_last_unmap(void)
 {
 	struct mc_object *obj = mc_object_new(BIG);
@@ -142,7 +157,12 @@ static void memory_released_after_last_unmap(void)
 	check_released(obj, &baseline, "the last unmap");
 }
 
-/* REL-004: after unlink, the pages stay while a view exists. */
+/*
+ * REL-004: After its name is removed and its handle closed, the object's pages
+ * stay while a view exists: the case's own memory cgroup still holds all of
+ * them, less at most 16 pages (64 KiB) (shmem; mapped_file, file_mapped on
+ * cgroup v2, for a file's touched pages).
+ */
 static void unlink_keeps_pages_while_view_exists(void)
 {
 	struct mc_object *obj = mc_object_new(BIG);
@@ -180,13 +200,23 @@ static void memory_released_when_last_holder_ends(enum ending how)
 	check_released(obj, &baseline, how == KILLED ? "A was killed" : "A crashed");
 }
 
-/* REL-005: when the last holder is killed, the object's memory is released. */
+/*
+ * REL-005: When the last holder of an object without a name (unlinked, or a
+ * memfd) is killed with SIGKILL, its memory is freed: the shared memory charged
+ * to the case's own memory cgroup (shmem) is back within 16 pages (64 KiB) of
+ * what it was before the object existed.
+ */
 static void memory_released_when_last_holder_killed(void)
 {
 	memory_released_when_last_holder_ends(KILLED);
 }
 
-/* REL-006: when the last holder crashes (SIGSEGV), the object's memory is released. */
+/*
+ * REL-006: When the last holder of an object without a name (unlinked, or a
+ * memfd) crashes (dies of SIGSEGV, a fault of its own), its memory is freed:
+ * the shared memory charged to the case's own memory cgroup (shmem) is back
+ * within 16 pages (64 KiB) of what it was before the object existed.
+ */
 static void memory_released_when_last_holder_crashes(void)
 {
 	memory_released_when_last_holder_ends(CRASHED);
@@ -250,19 +280,35 @@ static void memory_released_after_last_of_eight(enum letting_go how)
 			   "the last of eight holders unmapped");
 }
 
-/* REL-007: the memory of an object eight agents hold is freed when the last of them ends. */
+/*
+ * REL-007: An object without a name (unlinked, or a memfd) held by eight
+ * processes keeps its memory while any of them lives, and the last one reads
+ * all of it; when the last ends, its memory is freed: the shared memory charged
+ * to the case's own memory cgroup (shmem) is back within 16 pages (64 KiB) of
+ * what it was before the object existed.
+ */
 static void memory_released_when_last_of_eight_ends(void)
 {
 	memory_released_after_last_of_eight(BY_ENDING);
 }
 
-/* REL-009: the memory of an object eight agents have views of is freed when the last of them unmaps. */
+/*
+ * REL-009: An object without a name (unlinked, or a memfd) that eight processes
+ * have views of, and no handles, keeps its memory while any view remains, and
+ * the last holder reads all of it; when the last unmaps, its memory is freed:
+ * the shared memory charged to the case's own memory cgroup (shmem) is back
+ * within 16 pages (64 KiB) of what it was before the object existed.
+ */
 static void memory_released_when_last_of_eight_unmaps(void)
 {
 	memory_released_after_last_of_eight(BY_UNMAPPING);
 }
 
-/* REL-010: the object outlives its creator's crash (SIGSEGV) while another agent has a view. */
+/*
+ * REL-010: A named object outlives its creator's crash (SIGSEGV, a fault of its
+ * own) while another agent has a view: that agent still reads it, and a new
+ * agent opens the name and reads it.
+ */
 static void object_outlives_its_crashed_creator(void)
 {
 	object_outlives_its_creator_ending(CRASHED);

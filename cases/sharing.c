@@ -6,7 +6,10 @@
  */
 #include "mapconf.h"
 
-/* SHARE-001: anonymous shared memory of one agent is not reachable by an unrelated agent. */
+/*
+ * SHARE-001: Anonymous shared memory (MAP_SHARED|MAP_ANONYMOUS; Win32: a view
+ * of an unnamed section) of one agent is not reachable by an unrelated agent.
+ */
 static void anonymous_shared_memory_needs_fork(void)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -18,7 +21,10 @@ static void anonymous_shared_memory_needs_fork(void)
 	mc_check_unreachable("anonymous-shared-unreachable", b, addr, marker);
 }
 
-/* SHARE-002: an agent that opened the object but has no view cannot reach its pages. */
+/*
+ * SHARE-002: An agent that opened the object but has no view faults at the
+ * address of another agent's view.
+ */
 static void handle_without_view_reaches_nothing(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
@@ -33,7 +39,7 @@ static void handle_without_view_reaches_nothing(void)
 	mc_check_faults("no-view-read-faults", b, at, "read");
 }
 
-/* SHARE-003: views stay shared after every handle to the object is closed. */
+/* SHARE-003: Views stay shared after every handle to the object is closed. */
 static void views_stay_shared_after_handles_close(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);

@@ -18,7 +18,7 @@ static struct mc_term zeros_sum(uint64_t length)
 	return mc_number(mc_range_sum(zeros, length));
 }
 
-/* SIZE-001: the tail of a partial last page reads as zero bytes. */
+/* SIZE-001: The tail of a partial last page reads as zero bytes. */
 static void partial_last_page_tail_reads_zero(void)
 {
 	struct mc_object *obj = mc_object_new(100);
@@ -30,7 +30,10 @@ static void partial_last_page_tail_reads_zero(void)
 			 "bytes 100 to %llu of the page holding a 100-byte object are not all zero", MC_PAGE - 1);
 }
 
-/* SIZE-002: touching a whole page past the end of the object faults with SIGBUS. */
+/*
+ * SIZE-002: Touching a whole page past the end of the object faults with
+ * SIGBUS, not SIGSEGV.
+ */
 static void page_past_end_faults_with_sigbus(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -41,7 +44,10 @@ static void page_past_end_faults_with_sigbus(void)
 	mc_check_answer("past-end-is-bus-error", &r, "ok result=bus", "reading the page past a one-page object");
 }
 
-/* SIZE-003: pages cut off by shrinking the object fault; after regrowing they read as zero. */
+/*
+ * SIZE-003: Pages cut off by shrinking the object fault; after regrowing, they
+ * read as zero.
+ */
 static void shrink_faults_and_regrow_reads_zero(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
@@ -58,7 +64,7 @@ static void shrink_faults_and_regrow_reads_zero(void)
 			 "the second page does not read as zeros after shrinking and regrowing the object");
 }
 
-/* SIZE-004: a view of zero length is refused. */
+/* SIZE-004: A view of zero length is refused (invalid_argument). */
 static void zero_length_view_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -68,7 +74,10 @@ static void zero_length_view_is_refused(void)
 	mc_check_error("zero-length-refused", &r, "invalid_argument", "A maps zero bytes");
 }
 
-/* SIZE-005: a view at an offset that is not page-aligned is refused. */
+/*
+ * SIZE-005: A view at an offset that is not page-aligned is refused
+ * (invalid_argument).
+ */
 static void misaligned_offset_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
@@ -82,10 +91,13 @@ static void misaligned_offset_is_refused(void)
 #define ROOM_A_CASE_FILLS (256ULL << 20)
 
 /*
- * SIZE-006: where shared memory has less room left than an object needs
- * (a /dev/shm limited as a container's is), the object is still made and
- * sized, since its pages come at first touch; filling it runs out of room
- * with SIGBUS, and what was written before still reads back.
+ * SIZE-006: Where shared memory has less room left than an object needs (a
+ * limited /dev/shm, as in a container), the object is still made and sized;
+ * filling it runs out of room with SIGBUS, and what was written before still
+ * reads back.
+ *
+ * The object is made and sized all the same because its pages come at first
+ * touch.
  */
 static void object_larger_than_the_room_left(void)
 {
@@ -109,7 +121,10 @@ static void object_larger_than_the_room_left(void)
 #define FOUR_GIB (4ULL << 30)
 #define PAST_4GIB (FOUR_GIB + MC_GRANULE)
 
-/* SIZE-007: an object larger than 4 GiB has exactly its size, as another process sees it. */
+/*
+ * SIZE-007: An object larger than 4 GiB (4 GiB + 64 KiB, sparse) has exactly
+ * that size, as another process sees it: the size does not wrap at 32 bits.
+ */
 static void object_past_4gib_has_its_size(void)
 {
 	struct mc_object *obj = mc_object_new(PAST_4GIB);
@@ -121,7 +136,11 @@ static void object_past_4gib_has_its_size(void)
 			 "B's stat of an object A created %llu bytes long", PAST_4GIB);
 }
 
-/* SIZE-008: a view at 4 GiB shows what another process's view there wrote, and not the object's start. */
+/*
+ * SIZE-008: A view at offset 4 GiB shows what another process wrote through its
+ * own view at 4 GiB, and the object's first page stays zero: the offset does
+ * not wrap at 32 bits.
+ */
 static void view_past_4gib_shares_its_own_pages(void)
 {
 	struct mc_object *obj = mc_object_new(PAST_4GIB);
@@ -138,7 +157,10 @@ static void view_past_4gib_shares_its_own_pages(void)
 			 "the object's first page does not read as zeros after A wrote only at offset 4 GiB");
 }
 
-/* SIZE-009: a view longer than its object reaches the pages another process adds by growing it. */
+/*
+ * SIZE-009: A view longer than its object reaches the pages another process
+ * adds by growing the object: it reads what that process writes there.
+ */
 static void view_reaches_pages_added_by_growth(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -151,7 +173,11 @@ static void view_reaches_pages_added_by_growth(void)
 	mc_check_reads("a-reads-grown-page", a, va + MC_PAGE, "added by growth");
 }
 
-/* SIZE-010: when another process shrinks the object, the pages cut off fault in a live view; the rest still reads. */
+/*
+ * SIZE-010: When another process shrinks the object (ftruncate), the pages cut
+ * off fault in a live view (SIGBUS), and the page kept still reads what was
+ * written there.
+ */
 static void shrink_by_another_process_reaches_the_view(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);

@@ -66,16 +66,22 @@ static void check_exact_totals(int workers, enum mc_guard guard, const char *how
 	check_total(agents[0], views[0] + COUNTER_OFFSET, workers, how);
 }
 
-/* SYNC-001: a process-shared mutex in the mapping makes increments from several agents exact. */
+/*
+ * SYNC-001: A process-shared mutex in the mapping (Win32: a named mutex, found
+ * through an id in the mapping) makes increments from three agents at once
+ * exact.
+ */
 static void shared_mutex_gives_exact_totals(void)
 {
 	check_exact_totals(WORKERS, MC_GUARD_MUTEX, "under a process-shared mutex");
 }
 
 /*
- * SYNC-002: a robust mutex whose owner died reports that (EOWNERDEAD) to the
- * next locker. B is reaped before C asks, and its death marks the mutex, so
- * C need not wait: still held means never released.
+ * SYNC-002: A robust process-shared mutex (Win32: a named mutex) whose owner
+ * was killed reports EOWNERDEAD (Win32: WAIT_ABANDONED) to the next locker.
+ *
+ * B is reaped before C asks, and its death marks the mutex, so C need not wait:
+ * still held means never released.
  */
 static void robust_mutex_reports_dead_owner(void)
 {
@@ -93,19 +99,30 @@ static void robust_mutex_reports_dead_owner(void)
 			 "C locked the mutex B died holding without being told its owner died: \"%s\"", r.text);
 }
 
-/* SYNC-003: a process-shared semaphore in the mapping makes increments from several agents exact. */
+/*
+ * SYNC-003: A process-shared semaphore in the mapping (Win32: a named
+ * semaphore, found through an id in the mapping) makes increments from three
+ * agents at once exact.
+ */
 static void shared_semaphore_gives_exact_totals(void)
 {
 	check_exact_totals(WORKERS, MC_GUARD_SEMAPHORE, "under a process-shared semaphore");
 }
 
-/* SYNC-004: atomic increments on the mapping from several agents are exact. */
+/*
+ * SYNC-004: Atomic increments on the mapping from three agents at once are
+ * exact.
+ */
 static void atomic_increments_are_exact(void)
 {
 	check_exact_totals(WORKERS, MC_GUARD_ATOMIC, "with atomic adds");
 }
 
-/* SYNC-005: eight agents adding under one process-shared mutex in the mapping get an exact total. */
+/*
+ * SYNC-005: Eight agents that each add 100 to one counter in the mapping, all
+ * at once, under one process-shared mutex in the mapping (Win32: a named mutex
+ * beside it), get an exact total of 800.
+ */
 static void eight_agents_under_one_mutex(void)
 {
 	check_exact_totals(MANY_WORKERS, MC_GUARD_MUTEX, "under one process-shared mutex");

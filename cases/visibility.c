@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* VIS-001: a write through one agent's view is read through another agent's view. */
+/*
+ * VIS-001: A write through one agent's view is read through another agent's
+ * view of the same object.
+ */
 static void write_in_a_is_read_by_b(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -19,7 +22,7 @@ static void write_in_a_is_read_by_b(void)
 	mc_check_reads("b-reads-a-write", b, vb, "visible in every view");
 }
 
-/* VIS-002: two views of one object in one process alias each other. */
+/* VIS-002: Two views of one object in one process alias each other. */
 static void two_views_in_one_process_alias(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -44,7 +47,10 @@ static uint64_t expected_fill_sum(uint64_t seed)
 	return mc_range_sum(bytes, sizeof(bytes));
 }
 
-/* VIS-003: every page of a 1 MiB object written by one agent reads the same in another. */
+/*
+ * VIS-003: Every page of a 1 MiB object written through one agent's view reads
+ * the same through another's.
+ */
 static void every_page_is_shared(void)
 {
 	const uint64_t size = 1 << 20, seed = 7;
@@ -61,7 +67,9 @@ static void every_page_is_shared(void)
 			 (unsigned long long)expected);
 }
 
-/* VIS-004: a view at an offset shows the object's bytes at that offset. */
+/*
+ * VIS-004: A view mapped at an offset shows the object's bytes at that offset.
+ */
 static void view_at_offset_shows_those_bytes(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_GRANULE);
@@ -74,7 +82,7 @@ static void view_at_offset_shows_those_bytes(void)
 	mc_check_reads("b-reads-at-offset", b, vb, "at the second granule");
 }
 
-/* VIS-005: writes through a private (copy-on-write) view stay in that view. */
+/* VIS-005: Writes through a private (copy-on-write) view stay in that view. */
 static void private_view_writes_stay_private(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -90,10 +98,13 @@ static void private_view_writes_stay_private(void)
 }
 
 /*
- * VIS-006: a file that was there before the case is one file for all its
- * views: A's read-only shared view sees what B then writes through its own
- * read-write view. (On an overlay whose lower layer holds the file, B's
- * opening it for writing copies it up to the upper layer.)
+ * VIS-006: A file that existed before the case (made by the runner before the
+ * run; with --filesystem overlayfs, on the lower layer before the overlay was
+ * mounted) is one file for all its views: A's read-only shared view sees what B
+ * then writes through its read-write view.
+ *
+ * On an overlay whose lower layer holds the file, B's opening it for writing
+ * copies it up to the upper layer.
  */
 static void file_made_before_is_one_file(void)
 {
@@ -106,9 +117,14 @@ static void file_made_before_is_one_file(void)
 	mc_check_reads("a-sees-b-write", a, va + 64, "written by B");
 }
 
-/* VIS-007: what each of eight agents writes through its own view, every one of them reads. */
+/* How many agents VIS-007 starts, each with a view of its own. */
 #define EIGHT 8
 
+/*
+ * VIS-007: What each of eight processes writes through its own view of one
+ * object, every one of the eight reads through its view: the views of all
+ * processes share the pages, not only those of two.
+ */
 static void eight_agents_see_every_write(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -133,9 +149,10 @@ static void eight_agents_see_every_write(void)
 }
 
 /*
- * VIS-008: two views of one object at overlapping offsets, one in A and one
- * in B and both in A, show the same bytes where they overlap: the second
- * granule of the object is the first of a view at that offset.
+ * VIS-008: Views of one object at overlapping offsets (one granule apart, in
+ * one process and in two) show the same bytes where they overlap, both ways.
+ *
+ * The second granule of the object is the first of a view at that offset.
  */
 static void overlapping_views_share_their_overlap(void)
 {
@@ -153,7 +170,11 @@ static void overlapping_views_share_their_overlap(void)
 	mc_check_reads("a-reads-b-write-in-overlap", a, whole + MC_GRANULE + 16, "from B's view");
 }
 
-/* VIS-009: a read-only view sees what another process writes afterwards through its writable view. */
+/*
+ * VIS-009: A read-only view (PROT_READ, SHM_RDONLY; Win32: FILE_MAP_READ) of an
+ * object opened read-only sees what another process writes afterwards through
+ * its writable view, though the page was in the view before the write.
+ */
 static void read_only_view_sees_later_writes(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);

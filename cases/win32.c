@@ -9,7 +9,10 @@
 
 #include <string.h>
 
-/* WIN-001: creating a name that exists returns a handle to that object, with ERROR_ALREADY_EXISTS. */
+/*
+ * WIN-001: Creating a name that exists (not exclusively) returns a handle to
+ * that object, with ERROR_ALREADY_EXISTS.
+ */
 static void create_of_existing_name_opens_it(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -25,7 +28,10 @@ static void create_of_existing_name_opens_it(void)
 		       "the creator's data");
 }
 
-/* WIN-002: creating an existing name with a larger size gets the object at its own size: a view of the larger size is refused. */
+/*
+ * WIN-002: Creating a name that exists with a larger size gets the object at
+ * its own size: a view of the larger size is refused.
+ */
 static void create_of_existing_name_keeps_its_size(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
@@ -38,7 +44,10 @@ static void create_of_existing_name_keeps_its_size(void)
 			"B maps two granules of A's one-granule object after asking to create it that large");
 }
 
-/* WIN-003: a section cannot take a name a mutex has: the namespace is shared (ERROR_INVALID_HANDLE). */
+/*
+ * WIN-003: A section cannot take the name of a mutex: sections and mutexes
+ * share one namespace (ERROR_INVALID_HANDLE).
+ */
 static void name_of_a_mutex_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -50,7 +59,10 @@ static void name_of_a_mutex_is_refused(void)
 		       "B creates a section under the name of A's mutex");
 }
 
-/* WIN-004: a name with a backslash (other than the Global\ or Local\ prefix) is refused. */
+/*
+ * WIN-004: A section name with a backslash (other than a Global\ or Local\
+ * prefix) is refused.
+ */
 static void name_with_backslash_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -61,7 +73,10 @@ static void name_with_backslash_is_refused(void)
 	mc_check_answer("backslash-name-refused", &r, "err", "A creates a section whose name has a backslash");
 }
 
-/* WIN-005: a section of size 0 is refused (the paging file's; an empty file's with ERROR_FILE_INVALID). */
+/*
+ * WIN-005: A section of size 0 is refused (invalid_argument; for an empty file,
+ * ERROR_FILE_INVALID).
+ */
 static void section_of_size_zero_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(0);
@@ -71,7 +86,10 @@ static void section_of_size_zero_is_refused(void)
 	mc_check_error("zero-size-refused", &r, "invalid_argument", "A creates a section of size 0");
 }
 
-/* WIN-006: views are placed at multiples of the 64 KiB allocation granularity. */
+/*
+ * WIN-006: Views are placed at multiples of the allocation granularity (64
+ * KiB).
+ */
 static void views_are_granule_aligned(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -87,7 +105,10 @@ static void views_are_granule_aligned(void)
 	}
 }
 
-/* WIN-007: a view requested at a page-aligned address that is not a multiple of 64 KiB is refused. */
+/*
+ * WIN-007: A view requested at a page-aligned address that is not a multiple of
+ * 64 KiB is refused (invalid_argument).
+ */
 static void base_between_granules_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
@@ -99,7 +120,7 @@ static void base_between_granules_is_refused(void)
 		       "A asks for a view at a page that is not on a 64 KiB boundary");
 }
 
-/* WIN-008: a view larger than the section is refused. */
+/* WIN-008: A view larger than its section is refused. */
 static void view_larger_than_section_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
@@ -109,7 +130,10 @@ static void view_larger_than_section_is_refused(void)
 	mc_check_answer("view-past-section-refused", &r, "err", "A maps two granules of a one-granule section");
 }
 
-/* WIN-009: a file with a section open cannot be shrunk (ERROR_USER_MAPPED_FILE). */
+/*
+ * WIN-009: A file with a section open cannot be shrunk (SetEndOfFile fails with
+ * ERROR_USER_MAPPED_FILE).
+ */
 static void mapped_file_cannot_shrink(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_GRANULE);
@@ -121,7 +145,10 @@ static void mapped_file_cannot_shrink(void)
 	mc_check_error("shrink-under-view-refused", &r, "busy", "A shrinks the file behind its view");
 }
 
-/* WIN-010: a section larger than its file extends the file to the section's size. */
+/*
+ * WIN-010: A section larger than its file extends the file to the section's
+ * size.
+ */
 static void section_extends_its_file(void)
 {
 	struct mc_object *obj = mc_object_new(3 * MC_PAGE);
@@ -133,7 +160,10 @@ static void section_extends_its_file(void)
 			 3 * MC_PAGE, r.text);
 }
 
-/* WIN-011: after a write through a copy-on-write view, VirtualQuery reports the written page PAGE_READWRITE. */
+/*
+ * WIN-011: After a write through a copy-on-write view (FILE_MAP_COPY),
+ * VirtualQuery reports the written page PAGE_READWRITE.
+ */
 static void written_copy_on_write_page_is_read_write(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
@@ -149,7 +179,10 @@ static void written_copy_on_write_page_is_read_write(void)
 			"VirtualQuery of the page A wrote through its copy-on-write view");
 }
 
-/* WIN-012: after its last handle is closed, the name is gone, while an existing view still reads. */
+/*
+ * WIN-012: After the last handle to a section is closed, its name is gone,
+ * while an existing view still reads.
+ */
 static void name_goes_with_last_handle(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -166,9 +199,11 @@ static void name_goes_with_last_handle(void)
 }
 
 /*
- * WIN-013: when the only holder of a section is killed, its name is gone
- * (once its process has ended the way Windows says it: the process object is
- * signaled; the Unix process ending first proves nothing about the handles).
+ * WIN-013: When the only holder of a section is killed, its name is gone.
+ *
+ * The name is gone once the holder's process has ended the way Windows says it:
+ * the process object is signaled; the Unix process ending first proves nothing
+ * about the handles.
  */
 static void name_goes_when_last_holder_killed(void)
 {
@@ -186,7 +221,10 @@ static void name_goes_when_last_holder_killed(void)
 		       "B opens the name of a section whose only holder was killed");
 }
 
-/* WIN-014: after unmap, VirtualQuery reports the view's range free (MEM_FREE). */
+/*
+ * WIN-014: VirtualQuery reports a view as MEM_MAPPED, and its range MEM_FREE
+ * after unmap.
+ */
 static void range_is_free_after_unmap(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -200,7 +238,10 @@ static void range_is_free_after_unmap(void)
 	mc_check_answer("range-free-after-unmap", &r, "ok state=MEM_FREE", "VirtualQuery after A unmapped its view");
 }
 
-/* WIN-015: HeapAlloc memory of one agent is not reachable by another at its address. */
+/*
+ * WIN-015: While two agents share an object, HeapAlloc memory of one is not
+ * reachable by the other at its address.
+ */
 static void heapalloc_is_private(void)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -209,7 +250,10 @@ static void heapalloc_is_private(void)
 	mc_check_allocation_private("heapalloc-unreachable", a, b, "heapalloc", 64);
 }
 
-/* WIN-016: GlobalAlloc memory of one agent is not reachable by another at its address. */
+/*
+ * WIN-016: While two agents share an object, GlobalAlloc memory of one is not
+ * reachable by the other at its address.
+ */
 static void globalalloc_is_private(void)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -218,7 +262,10 @@ static void globalalloc_is_private(void)
 	mc_check_allocation_private("globalalloc-unreachable", a, b, "globalalloc", 64);
 }
 
-/* WIN-017: LocalAlloc memory of one agent is not reachable by another at its address. */
+/*
+ * WIN-017: While two agents share an object, LocalAlloc memory of one is not
+ * reachable by the other at its address.
+ */
 static void localalloc_is_private(void)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -227,7 +274,10 @@ static void localalloc_is_private(void)
 	mc_check_allocation_private("localalloc-unreachable", a, b, "localalloc", 64);
 }
 
-/* WIN-018: a DLL global in a section the DLL marks shared is one variable in every process that loads the DLL. */
+/*
+ * WIN-018: A DLL global in a section the DLL marks shared is one variable in
+ * every process that loads the DLL (the documented exception to C2).
+ */
 static void dll_shared_section_is_shared(void)
 {
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -242,7 +292,10 @@ static void dll_shared_section_is_shared(void)
 			 "A set the DLL's shared global to %u, B reads \"%s\"", value, seen.text);
 }
 
-/* WIN-019: a named mutex abandoned by its killed owner reports WAIT_ABANDONED to the next waiter, once. */
+/*
+ * WIN-019: A named mutex whose owner was killed reports WAIT_ABANDONED to the
+ * next waiter, once: the wait after that is WAIT_OBJECT_0.
+ */
 static void abandoned_mutex_is_reported_once(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -261,7 +314,10 @@ static void abandoned_mutex_is_reported_once(void)
 			"A's next wait, after it released the mutex");
 }
 
-/* WIN-020: a child process that inherited a section handle maps it and shares the pages with its parent. */
+/*
+ * WIN-020: A child process that inherited a section handle (CreateProcess,
+ * bInheritHandles) maps it and shares its pages with its parent.
+ */
 static void inherited_handle_shares_pages(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -277,7 +333,10 @@ static void inherited_handle_shares_pages(void)
 	mc_check_reads("parent-reads-child-write", parent, vp + 100, "written by the child");
 }
 
-/* WIN-021: a view at an offset that is page-aligned but not a multiple of the 64 KiB granularity is refused. */
+/*
+ * WIN-021: A view at an offset that is page-aligned but not a multiple of the
+ * allocation granularity (64 KiB) is refused (ERROR_MAPPED_ALIGNMENT).
+ */
 static void offset_between_granules_is_refused(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_GRANULE);
@@ -290,8 +349,10 @@ static void offset_between_granules_is_refused(void)
 }
 
 /*
- * WIN-022: a view of a SEC_RESERVE section is reserved, not committed, and
- * faults until its pages are committed (VirtualAlloc MEM_COMMIT).
+ * WIN-022: A view of a SEC_RESERVE section is reserved (VirtualQuery:
+ * MEM_RESERVE) and faults (access violation) on read and write until its pages
+ * are committed with VirtualAlloc(MEM_COMMIT); then the committed pages, and
+ * only they, can be written.
  */
 static void reserved_view_faults_until_committed(void)
 {
@@ -317,15 +378,17 @@ static void reserved_view_faults_until_committed(void)
 }
 
 /*
- * WIN-023: what one process writes in the pages it committed in its view of
- * a SEC_RESERVE section is read through another process's view. The reader
- * does not commit: Microsoft documents that the committed pages of such a
- * section cannot be decommitted (VirtualFree), because the commit is the
- * section's, not one view's; Wine's server likewise keeps the committed
- * ranges in the section object, which every process's view consults
+ * WIN-023: After one process commits pages of its view of a SEC_RESERVE section
+ * and writes there, another process's view of the section reads that write,
+ * without committing the pages itself.
+ *
+ * The reader does not commit: Microsoft documents that the committed pages of
+ * such a section cannot be decommitted (VirtualFree), because the commit is the
+ * section's, not one view's; Wine's server likewise keeps the committed ranges
+ * in the section object, which every process's view consults
  * (dlls/ntdll/unix/virtual.c, add_mapping_committed_range and
- * get_mapping_committed_range). B maps its view before A commits, so that
- * B's view cannot have taken the commit from the section when it was made.
+ * get_mapping_committed_range). B maps its view before A commits, so that B's
+ * view cannot have taken the commit from the section when it was made.
  */
 static void committed_pages_are_seen_by_every_view(void)
 {
@@ -340,8 +403,11 @@ static void committed_pages_are_seen_by_every_view(void)
 }
 
 /*
- * WIN-024: a SEC_LARGE_PAGES section is refused to a process that has not
- * enabled SeLockMemoryPrivilege (the agent enables no privilege).
+ * WIN-024: A SEC_COMMIT | SEC_LARGE_PAGES section (its size a multiple of
+ * GetLargePageMinimum()) is refused to a process that has not enabled
+ * SeLockMemoryPrivilege (ERROR_PRIVILEGE_NOT_HELD).
+ *
+ * The agent enables no privilege.
  */
 static void large_pages_need_the_privilege(void)
 {
@@ -355,7 +421,10 @@ static void large_pages_need_the_privilege(void)
 			"A creates a SEC_COMMIT | SEC_LARGE_PAGES section without SeLockMemoryPrivilege");
 }
 
-/* WIN-025: when the only holder of a section is ended by another process with TerminateProcess, its name is gone. */
+/*
+ * WIN-025: When the only holder of a section is ended by another process with
+ * TerminateProcess, its name is gone.
+ */
 static void name_goes_when_last_holder_terminated(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
@@ -370,10 +439,13 @@ static void name_goes_when_last_holder_terminated(void)
 }
 
 /*
- * WIN-026: a section handle duplicated into another process (DuplicateHandle)
- * with only FILE_MAP_READ cannot make a writable view there, while a
- * read-only view through it reads what the owner wrote. The duplicate is
- * how Windows hands an object to a process that could not open its name.
+ * WIN-026: A section handle duplicated into another process (DuplicateHandle)
+ * with only FILE_MAP_READ access cannot make a writable view there
+ * (access_denied), while a read-only view through it reads what the owner
+ * wrote.
+ *
+ * The duplicate is how Windows hands an object to a process that could not open
+ * its name.
  */
 static void duplicated_read_handle_cannot_map_writable(void)
 {
@@ -391,12 +463,14 @@ static void duplicated_read_handle_cannot_map_writable(void)
 }
 
 /*
- * WIN-027: CreateFileMapping with PAGE_READWRITE over a file opened for
- * reading only (GENERIC_READ) is refused: a section grants no more than its
- * file handle. Microsoft documents that PAGE_READWRITE needs a handle with
- * GENERIC_READ and GENERIC_WRITE, not the error; Windows answers
- * ERROR_ACCESS_DENIED, and some releases ERROR_INVALID_PARAMETER (Wine's
- * conformance tests, dlls/kernel32/tests/virtual.c, accept both).
+ * WIN-027: CreateFileMapping with PAGE_READWRITE over a file opened for reading
+ * only (GENERIC_READ) is refused (access_denied, or invalid_argument on some
+ * Windows releases): a section grants no more than its file handle.
+ *
+ * Microsoft documents that PAGE_READWRITE needs a handle with GENERIC_READ and
+ * GENERIC_WRITE, not the error; Windows answers ERROR_ACCESS_DENIED, and some
+ * releases ERROR_INVALID_PARAMETER (Wine's conformance tests,
+ * dlls/kernel32/tests/virtual.c, accept both).
  */
 static void read_write_section_over_read_only_file_is_refused(void)
 {
@@ -411,9 +485,10 @@ static void read_write_section_over_read_only_file_is_refused(void)
 }
 
 /*
- * WIN-028: a section created PAGE_READONLY (over a file opened for reading)
- * cannot be mapped with FILE_MAP_WRITE, and a FILE_MAP_READ view of it
- * reads the file's bytes.
+ * WIN-028: A section created PAGE_READONLY over a file opened for reading
+ * cannot be mapped with FILE_MAP_WRITE (access_denied, or invalid_argument on
+ * some Windows releases), and a FILE_MAP_READ view of it reads the file's
+ * bytes.
  */
 static void read_only_section_cannot_map_writable(void)
 {
@@ -431,9 +506,11 @@ static void read_only_section_cannot_map_writable(void)
 }
 
 /*
- * WIN-029: a view mapped with FILE_MAP_READ cannot be made writable with
- * VirtualProtect(PAGE_READWRITE), and a write there still faults. The
- * process holds a handle with every right: the view's own rights, not the
+ * WIN-029: A view mapped with FILE_MAP_READ cannot be made writable with
+ * VirtualProtect(PAGE_READWRITE) (the call fails), and a write there still
+ * faults.
+ *
+ * The process holds a handle with every right: the view's own rights, not the
  * handle's, bound what VirtualProtect can grant.
  */
 static void read_view_cannot_be_raised_to_read_write(void)

@@ -55,7 +55,9 @@ def _case_source(repo: Path, binary: str, function: str) -> tuple[str, str]:
         text = path.read_text()
     except OSError:
         return str(path), ""
-    match = re.search(rf"^(/\*[^\n]*\*/\n)?static void {function}\(void\)\n\{{.*?^\}}", text, re.M | re.S)
+    # the function with the comment above it, which holds its statement (runner/case_comments.py)
+    match = re.search(rf"^(/\*(?:[^*]|\*(?!/))*\*/\n)?static void {function}\(void\)\n\{{.*?^\}}", text,
+                      re.M | re.S)
     return str(path.relative_to(repo)), match.group(0) if match else ""
 
 

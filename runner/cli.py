@@ -1,8 +1,9 @@
 """The mapconf command line: run, list, explain, report, repro, expectations, docs, selftest.
 
 Exit codes: 0 no unexpected result, 1 unexpected results (for `docs --check`:
-a generated file is out of date), 2 usage, spec or tool error (one sentence
-saying what to do), 3 internal error.
+a generated file is out of date, or a hand-written doc says what the code
+does not), 2 usage, spec or tool error (one sentence saying what to do),
+3 internal error.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import catalogue, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
+from . import case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = REPO / "cases" / "spec.toml"
+CASES_SPEC = "cases/spec.toml"
+DEFAULT_SPEC = REPO / CASES_SPEC
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "platform id (repeatable, one per platform id)")
 
     p = sub.add_parser("docs", help=f"write {docs.CATALOGUE} and {docs.FINDINGS} from the spec table, "
-                                         f"and {docs.RESULTS_SCHEMA} from the results schema")
+                                         f"{docs.RESULTS_SCHEMA} from the results schema, and the statement "
+                                         f"above each case function in {case_comments.CASE_FILES}")
     p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1, naming each file, if a committed one is out of date")
+                   help="write nothing; exit 1, naming each file, if a committed one is out of date, "
+                        "and each name, path or figure of the hand-written docs the code does not bear out")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
 
     p = sub.add_parser("expectations", help="write or update a file of your own expectations from runs")
@@ -176,10 +180,20 @@ def cmd_docs(args) -> int:
         for name in out_of_date:
             made_from = "runner/results_schema.py" if name == docs.RESULTS_SCHEMA else source
             print(f"mapconf: {name} is out of date with {made_from}: run ./mapconf docs", file=sys.stderr)
-        return 1 if out_of_date else 0
-    for name in docs.write(REPO, the_spec, source):
-        print(f"wrote {name}")
-    return 0
+    else:
+        out_of_date = []
+        for name in docs.write(REPO, the_spec, source):
+            print(f"wrote {name}")
+        if source == CASES_SPEC:      # the case files hold the statements of their own spec table only
+            for name in case_comments.write(REPO, the_spec):
+                print(f"wrote the statements above the case functions of {name}")
+    # what the hand-written docs say, held to the code: no command can write it for them
+    wrong = doc_checks.problems(REPO, the_spec)
+    if args.check and source == CASES_SPEC:
+        wrong += case_comments.problems(REPO, the_spec)
+    for problem in wrong:
+        print(f"mapconf: {problem}", file=sys.stderr)
+    return 1 if out_of_date or wrong else 0
 
 
 def _in_repo(path: Path) -> str:
@@ -230,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from selftest.main import WORKERS, selftest
         return selftest(REPO, args.ids, args.step, args.list, args.jobs or WORKERS)
-    except (UsageError, catalogue.UnknownAssertion, spec.SpecError, platforms.PlatformError, toolchain.ToolError,
+    except (UsageError, catalogue.UnknownAssertion, case_comments.CaseCommentError, spec.SpecError,
+            platforms.PlatformError, toolchain.ToolError,
             BuildError, results_schema.ResultsFileError, report_matrix.ReportError,
             expectations.ExpectationsError) as error:
         print(f"mapconf: {error}", file=sys.stderr)

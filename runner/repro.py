@@ -28,50 +28,37 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import filesystems, platforms, spec
+from . import agent_sources, filesystems, platforms, spec, vocabulary
 from .run import RunOptions, UsageError, run
 
-# The sources of the program, in the order a compiler must see them.
-POSIX_SOURCES = (
-    "protocol/protocol.h", "protocol/protocol.c",
-    "agents/common/agent_common.h", "agents/posix/agent.h",
-    "agents/posix/answer.c", "agents/posix/errors.c", "agents/posix/guard.c",
-    "agents/common/verbs_touch.c", "agents/posix/verbs_object.c", "agents/posix/verbs_view.c",
-    "agents/posix/verbs_memory.c", "agents/posix/verbs_process.c", "agents/posix/verbs_sync.c",
-    "agents/posix/verbs_library.c", "agents/posix/verbs_fork.c", "agents/posix/main.c",
-    "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
-    "controller/answers.c", "controller/agent_client.c",
-    "repro/interpreter.c", "repro/posix.c",
-)
-WIN32_SOURCES = (
-    "protocol/protocol.h", "protocol/protocol.c",
-    "agents/common/agent_common.h", "agents/win32/faults.h", "agents/win32/agent.h",
-    "agents/win32/answer.c", "agents/win32/channel.c", "agents/win32/errors.c", "agents/win32/guard.c",
-    "agents/common/verbs_touch.c", "agents/win32/verbs_object.c", "agents/win32/verbs_view.c",
-    "agents/win32/verbs_memory.c", "agents/win32/verbs_process.c", "agents/win32/verbs_sync.c",
-    "agents/win32/verbs_library.c", "agents/win32/verbs_spawn.c", "agents/win32/main.c",
-    "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
-    "controller/answers.c", "repro/win32_client.c",
-    "repro/interpreter.c", "repro/win32.c",
-)
-# Only in the selftest's reproducers, and compiled only with -DMAPCONF_FAULTS: the Win32 faults.
-WIN32_FAULTS_SOURCE = "agents/win32/faults.c"
-TESTLIB_SOURCES = {"posix": ("agents/testlib/testlib.c",),
-                   "win32": ("agents/testlib/testlib.c", "agents/testlib/testdll_shared.c")}
-POSIX_BACKENDS = ("posix-shm", "file", "memfd", "sysv", "anon-fork")
-WIN32_BACKENDS = ("win32-section", "win32-file")
-BACKENDS = POSIX_BACKENDS + WIN32_BACKENDS          # the backends a reproducer can be made for
+# The reproducer's own part, after its agent's sources (runner/agent_sources.py, read from the
+# build): the agent client that starts agents from the program, and the interpreter of its script.
+# The headers go first, each after those it includes.
+OWN_HEADERS = ("controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h")
+OWN_SOURCES = {
+    "posix": ("controller/answers.c", "controller/agent_client.c", "repro/interpreter.c", "repro/posix.c"),
+    "win32": ("controller/answers.c", "repro/win32_client.c", "repro/interpreter.c", "repro/win32.c"),
+}
 BUILD = {"posix": "cc -std=gnu11 -O1 -o {name} {name}.c -pthread -ldl",
          "win32": "x86_64-w64-mingw32-gcc -std=gnu11 -O1 -o {name}.exe {name}.c -lws2_32 -static-libgcc"}
-BUILD_TESTLIB = {"posix": "cc -std=gnu11 -O1 -shared -fPIC -DREPRO_TESTLIB -o libmapconf-testlib.so {name}.c",
+BUILD_TESTLIB = {"posix": "cc -std=gnu11 -O1 -shared -fPIC -DREPRO_TESTLIB -o {library} {name}.c",
                  "win32": "x86_64-w64-mingw32-gcc -std=gnu11 -O1 -shared -DREPRO_TESTLIB "
-                          "-o mapconf-testlib.dll {name}.c -static-libgcc"}
-# What a Win32 program needs defined before its first header (as ninja/win32.ninja does for the agent).
-WIN32_DEFINES = ("#define WIN32_LEAN_AND_MEAN", "#define _WIN32_WINNT 0x0601", "#define __USE_MINGW_ANSI_STDIO 1")
+                          "-o {library} {name}.c -static-libgcc"}
+
+
+def build_testlib(kind: str, name: str) -> str:
+    """The command that builds the test library beside the program, named as its agent looks for it."""
+    return BUILD_TESTLIB[kind].format(name=name, library=Path(agent_sources.TESTLIB[kind]).name)
+
+
+def reproducible_backends() -> tuple[str, ...]:
+    """The backends a reproducer can be made for: every one of an agent family that is recorded somewhere."""
+    return tuple(b for b in vocabulary.BACKENDS if vocabulary.has_reproducer(b))
 
 
 def kind_of(backend: str) -> str:
-    return "win32" if backend in WIN32_BACKENDS else "posix"
+    """The agent family of a backend, and so the kind of its reproducer."""
+    return vocabulary.BACKENDS[backend].agent_family
 
 
 _NAME = re.compile(r"(?:(?P<dir>/\S*)/)?(?P<stem>mapconf-[0-9a-z]+-(?:\d+|before)-)", re.IGNORECASE)
@@ -269,37 +256,37 @@ _STATIC_NAME = re.compile(r"^static\b[^;{(=]*?\b([A-Za-z_]\w*)\s*(?:\([^;{]*\)\s
                           re.MULTILINE)
 
 
-def _text(repo: Path, path: str) -> str:
+def _text(repo: Path, path: str, agent_main: bool = False) -> str:
     """A source file as the program holds it: without its includes of mapconf's
-    own headers and its feature macros (the program defines them first)."""
+    own headers and its feature macros (the program defines them first); the
+    agent's main becomes agent_main, which the program's own main calls."""
     text = (repo / path).read_text()
     text = re.sub(r'^#include "[^"]+"\n', "", text, flags=re.MULTILINE)
     text = _FEATURE_MACRO.sub("", text)
-    if path == "agents/posix/main.c":
-        text = text.replace("int main(void)", "static int agent_main(void)")
-    if path == "agents/win32/main.c":
-        text = text.replace("int main(int argc, char **argv)", "static int agent_main(int argc, char **argv)")
+    if agent_main:
+        text = re.sub(r"^int main\(", "static int agent_main(", text, count=1, flags=re.MULTILINE)
     return text
 
 
-def _sources(repo: Path, paths) -> tuple[str, list[str]]:
+def _sources(repo: Path, paths, agent_main: str = "", fault_only=()) -> tuple[str, list[str]]:
     """The files one after another, and the feature macros they need first.
     A file-local (static) name that two files both have is renamed in the
-    later one for its length, so that one translation unit holds them all."""
+    later one for its length, so that one translation unit holds them all.
+    A file of the fault build alone is compiled only with -DMAPCONF_FAULTS."""
     seen: set[str] = set()
     macros: list[str] = []
     out = []
     for path in paths:
         raw = (repo / path).read_text()
         macros += [m for m in _FEATURE_MACRO.findall(raw) if m not in macros]
-        text = _text(repo, path)
+        text = _text(repo, path, path == agent_main)
         names = set(_STATIC_NAME.findall(text)) if path.endswith(".c") else set()
         clashes = sorted(names & seen)
         seen |= names
         stem = re.sub(r"[^a-z0-9]", "_", Path(path).stem)
         renames = "".join(f"#define {n} {n}__{stem}\n" for n in clashes)
         undo = "".join(f"#undef {n}\n" for n in clashes)
-        if path == WIN32_FAULTS_SOURCE:      # the selftest's fault builds only
+        if path in fault_only:      # the selftest's fault builds only
             text = f"#ifdef MAPCONF_FAULTS\n{text}#endif\n"
         out.append(f"\n/* ---- {path} ---- */\n{renames}{text}{undo}")
     return "".join(out), macros
@@ -324,11 +311,12 @@ def program(repo: Path, assertion: spec.Assertion, backend: str, script: list[st
     """The reproducer's one file. with_faults: also the Win32 agent's faults,
     compiled only with -DMAPCONF_FAULTS (the selftest's fault builds)."""
     kind = kind_of(backend)
-    sources = list(POSIX_SOURCES if kind == "posix" else WIN32_SOURCES)
-    if kind == "win32" and with_faults:
-        sources.insert(sources.index("agents/win32/answer.c"), WIN32_FAULTS_SOURCE)
-    body, macros = _sources(repo, sources)
-    testlib, _ = _sources(repo, TESTLIB_SOURCES[kind])
+    agent = agent_sources.of(repo, kind)
+    fault_only = agent.fault_only if with_faults else ()
+    own_headers = [h for h in agent_sources.include_order(repo, OWN_HEADERS) if h not in agent.headers]
+    sources = [*agent.headers, *fault_only, *agent.sources, *own_headers, *OWN_SOURCES[kind]]
+    body, macros = _sources(repo, sources, agent.main, fault_only)
+    testlib, _ = _sources(repo, agent.testlib)
     run = f"./{name}" if kind == "posix" else f"{name}.exe (under Wine: wine {name}.exe)"
     lines = [
         "/*",
@@ -339,7 +327,7 @@ def program(repo: Path, assertion: spec.Assertion, backend: str, script: list[st
         f" * Build: {BUILD[kind].format(name=name)}",
     ]
     if uses_library:
-        lines.append(f" *        {BUILD_TESTLIB[kind].format(name=name)}")
+        lines.append(f" *        {build_testlib(kind, name)}")
     lines += [
         f" * Run:   {run}",
         " *   exit 0: the platform behaves as the statement says;",
@@ -352,7 +340,7 @@ def program(repo: Path, assertion: spec.Assertion, backend: str, script: list[st
         " * Every check requires what the suite's check of the same label requires.",
         *_HOW[kind][3:],
         " */",
-        *(WIN32_DEFINES if kind == "win32" else ()),
+        *agent.defines,
         *(f"#define {m}" for m in macros),
         "",
         "#ifndef REPRO_TESTLIB",
@@ -376,13 +364,13 @@ def _revision(repo: Path) -> str:
 
 def select(the_spec: spec.Spec, patterns: list[str], backend: str | None) -> list[tuple[spec.Assertion, str]]:
     """The (assertion, backend) pairs asked for; a pattern that names nothing is bad input."""
-    pairs = []
+    pairs, made_for = [], reproducible_backends()
     for pattern in patterns:
         matched = [a for a in the_spec.assertions if fnmatch.fnmatchcase(a.id, pattern)]
         if not matched:
             raise UsageError(f"no assertion matches '{pattern}'; './mapconf list' shows them.")
         for assertion in matched:
-            backends = [b for b in assertion.backends if b in BACKENDS and (backend is None or b == backend)]
+            backends = [b for b in assertion.backends if b in made_for and (backend is None or b == backend)]
             if backend is not None and len(patterns) == 1 and len(matched) == 1 and not backends:
                 raise UsageError(f"{assertion.id} does not run on {backend}; its backends: "
                                  f"{', '.join(assertion.backends)}.")
@@ -393,8 +381,8 @@ def select(the_spec: spec.Spec, patterns: list[str], backend: str | None) -> lis
     return pairs
 
 
-# Where each kind of reproducer's case is recorded: POSIX natively, Win32 under Wine.
-RECORDED_ON = {"posix": "native", "win32": "wine"}
+# Where each kind of reproducer's case is recorded (the reports name a reproducer beside a result too).
+RECORDED_ON = vocabulary.RECORDED_ON
 
 
 def _record(repo: Path, spec_path: Path, pairs, tmp: Path) -> tuple[dict, Path]:
@@ -423,8 +411,8 @@ def make(repo: Path, spec_path: Path, patterns: list[str], backend: str | None, 
     """Record the cases, write a reproducer for each pair into out (only the
     pairs whose backends platform records, when it is given). The ones made,
     and one sentence for each pair that could not be."""
-    if backend is not None and backend not in BACKENDS:
-        raise UsageError(f"no reproducer is made for backend '{backend}'; these are: {', '.join(BACKENDS)}.")
+    if backend is not None and backend not in reproducible_backends():
+        raise UsageError(f"no reproducer is made for backend '{backend}'; these are: {', '.join(reproducible_backends())}.")
     if platform is not None and backend is not None and RECORDED_ON[kind_of(backend)] != platform:
         raise UsageError(f"a reproducer for {backend} is recorded on {RECORDED_ON[kind_of(backend)]}, "
                          f"not {platform}; leave --platform out, or name a backend of {platform}.")
@@ -461,7 +449,7 @@ def make(repo: Path, spec_path: Path, patterns: list[str], backend: str | None, 
             kind = kind_of(b)
             build = [BUILD[kind].format(name=name)]
             if script.uses_library:
-                build.append(BUILD_TESTLIB[kind].format(name=name))
+                build.append(build_testlib(kind, name))
             made.append(Made(assertion.id, b, path, build, status))
     _write_readme(out, made)
     return made, missing

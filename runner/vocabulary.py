@@ -99,6 +99,18 @@ def backends_of(agent_family: str) -> tuple[str, ...]:
     return tuple(name for name, backend in BACKENDS.items() if backend.agent_family == agent_family)
 
 
+# --- reproducers (./mapconf repro): where each agent family's case is recorded --
+
+# A reproducer carries its family's agent; its case is recorded where that
+# agent runs on this machine: POSIX natively, Win32 under Wine.
+RECORDED_ON = {"posix": "native", "win32": "wine"}
+
+
+def has_reproducer(backend: str) -> bool:
+    """True if ./mapconf repro makes programs for this backend."""
+    return backend in BACKENDS and BACKENDS[backend].agent_family in RECORDED_ON
+
+
 # --- platforms: where a run's agents run (runner/platforms/<kind>.py) -----
 
 PLATFORMS = ("native", "wine", "wine32", "qemu-aarch64", "qemu-arm", "qemu-i386", "qemu-riscv64", "qemu-s390x",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..vocabulary import has_reproducer
 from . import page_parts
 from .page import text
 
@@ -74,15 +75,10 @@ def _facts(result) -> str:
     return f"<dl>{definitions}</dl>"
 
 
-def repro_backends() -> tuple[str, ...]:
-    from .. import repro   # here, not at the top: repro runs the suite, whose reports import this
-    return repro.BACKENDS
-
-
 def _reproducer(result) -> list[tuple[str, str]]:
     """Beside a result that diverges (FAIL, ERROR, TIMEOUT; expected or not): the
     command that writes a standalone program doing what its case does."""
-    if result["observed"] in ("PASS", "SKIP") or result["backend"] not in repro_backends():
+    if result["observed"] in ("PASS", "SKIP") or not has_reproducer(result["backend"]):
         return []
     name = f"{result['id']}-{result['backend']}"
     return [("reproducer", f"./mapconf repro {result['id']} --backend {result['backend']} -o repro/{name}")]

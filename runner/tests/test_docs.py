@@ -8,9 +8,10 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from runner import cli, docs, spec
+from runner import cli, doc_checks, docs, spec
 
 SPEC = Path(__file__).with_name("small_spec.toml")
+REPO = Path(__file__).resolve().parents[2]
 
 
 def the_spec(text=None):
@@ -128,6 +129,71 @@ class Check(unittest.TestCase):
                                                    "wrote", docs.RESULTS_SCHEMA]))
         self.assertEqual(self.run_cli("--check"), (0, "", ""))
 
+
+class HandWrittenDocs(unittest.TestCase):
+    """README.md and docs/*.md held to the code: names, paths, figures, the selftest's time once."""
+
+    def setUp(self):
+        self.repo = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.repo, ignore_errors=True)
+        shutil.copy(REPO / "README.md", self.repo / "README.md")
+        shutil.copytree(REPO / "docs", self.repo / "docs")
+        for folder in ("controller", "runner", "selftest"):
+            (self.repo / folder).mkdir()
+        (self.repo / "controller" / "checks.h").write_text("#define mc_check_reads(x) mc_check_reads_at(x)\n")
+        (self.repo / "runner" / "run.py").write_text("def write_reports(doc, out):\n    pass\n")
+        self.spec = spec.load(str(REPO / "cases" / "spec.toml"))
+
+    def plant(self, doc, text):
+        with open(self.repo / doc, "a") as out:
+            out.write(text)
+
+    def test_the_docs_of_the_tree_say_what_the_code_does(self):
+        self.assertEqual(doc_checks.problems(REPO, spec.load(str(REPO / "cases" / "spec.toml"))), [])
+
+    def test_a_name_of_ours_nothing_has(self):
+        (self.repo / "docs").joinpath("extra.md").write_text(
+            "`mc_check_reads` and `mc_check_*` are; `mc_gone` is not.\n\n"
+            "`write_reports()` is; `runner.run.read_reports` is not; `CreateFileMapping` is Win32's.\n\n"
+            "```c\nmc_example_to_write();\n```\n")
+        found = [p for p in doc_checks.unknown_names(self.repo) if p.startswith("docs/extra.md")]
+        self.assertEqual(found, ["docs/extra.md:1 names `mc_gone`, which no C source of the tree has",
+                                 "docs/extra.md:3 names `runner.run.read_reports`, which nothing in the tree's "
+                                 "sources has"])
+
+    def test_a_path_not_in_the_tree(self):
+        (self.repo / "docs").joinpath("extra.md").write_text(
+            "`runner/run.py`, `runner/<kind>.py` and `controller/NAME.h` are; `runner/gone.py` is not;\n"
+            "`/dev/shm`, `objects/` and `reports/out/x/` are not the tree's.\n")
+        found = [p for p in doc_checks.missing_paths(self.repo) if p.startswith("docs/extra.md")]
+        self.assertEqual(found, ["docs/extra.md:1 names `runner/gone.py`, which is not in the tree"])
+
+    def test_a_figure_the_code_does_not_bear_out(self):
+        readme = self.repo / "README.md"
+        readme.write_text(readme.read_text().replace("On Linux there are five:", "On Linux there are six:")
+                          .replace("| wine | 137 |", "| wine | 140 |"))
+        found = doc_checks.wrong_figures(self.repo, self.spec)
+        self.assertEqual(len(found), 2, found)
+        self.assertRegex(found[0], r"^README.md:\d+ says 'six' for the number of posix backends; the code has 5$")
+        self.assertRegex(found[1], r"^README.md:\d+ says 140 results on wine, which are 137$")
+
+    def test_a_figure_no_longer_said_is_named(self):
+        readme = self.repo / "README.md"
+        readme.write_text(readme.read_text().replace("On Linux there are five:", "On Linux:"))
+        self.assertIn("README.md no longer says", doc_checks.wrong_figures(self.repo, self.spec)[0])
+
+    def test_the_selftest_time_is_given_once(self):
+        self.assertEqual(doc_checks.selftest_time_places(self.repo), [])
+        self.plant("docs/using.md", "\nThe selftest takes about 15 minutes.\n")
+        found = doc_checks.selftest_time_places(self.repo)
+        self.assertRegex(found[0], r"^the selftest's time is given in 2 places \(README.md:\d+, docs/using.md:\d+\)")
+
+    def test_docs_check_prints_each_problem_as_one_sentence_and_fails(self):
+        out, err = io.StringIO(), io.StringIO()
+        with mock.patch.object(doc_checks, "unknown_names", lambda repo, files: ["docs/using.md:9 names `mc_gone`"]), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["docs", "--check"])
+        self.assertEqual((code, err.getvalue()), (1, "mapconf: docs/using.md:9 names `mc_gone`\n"))
 
 if __name__ == "__main__":
     unittest.main()

@@ -2,8 +2,10 @@
 runs is written as a reference to the answer it came from."""
 
 import unittest
+from unittest import mock
 
-from runner import repro
+from runner import platforms, repro, run, spec, vocabulary
+from runner.reports import html_details, page_parts
 
 TRACE = """scratch /tmp/mapconf-0/runs/abc/objects
 start A
@@ -62,6 +64,48 @@ class ScriptTest(unittest.TestCase):
         trace = TRACE.replace("send A write addr=0x7f0000000040", "send A write addr=0x1000")
         with self.assertRaises(repro.ReproError):
             repro._Script(trace.splitlines(), None).build()
+
+
+NEW_BACKEND_SPEC = """
+[[assertion]]
+id = "VIS-001"
+clause = "C5"
+statement = "A write in A is read by B."
+backends = ["posix-shm", "hugetlbfs"]
+case = "visibility:write_in_a_is_read_by_b"
+"""
+
+
+class ANewBackend(unittest.TestCase):
+    """A backend added as docs/extending.md says, by its row in the vocabulary,
+    reaches the runs, the reports and the reproducers with nothing else to list."""
+
+    def setUp(self):
+        patch = mock.patch.dict(vocabulary.BACKENDS, {"hugetlbfs": vocabulary.Backend("hugetlbfs", "posix")})
+        patch.start()
+        self.addCleanup(patch.stop)
+        self.spec = spec.parse(NEW_BACKEND_SPEC, "t.toml")
+
+    def test_the_runs_have_it_on_every_platform_of_its_agent(self):
+        native = platforms.make("native")
+        self.assertIn("hugetlbfs", native.backends)
+        self.assertNotIn("hugetlbfs", platforms.backends_on("wine"))
+        self.assertEqual([job.backend for job in run.select_jobs(self.spec, [], native)], ["posix-shm", "hugetlbfs"])
+
+    def test_a_reproducer_is_made_for_it_natively(self):
+        self.assertIn("hugetlbfs", repro.reproducible_backends())
+        self.assertEqual(repro.select(self.spec, ["VIS-001"], "hugetlbfs"), [(self.spec.assertions[0], "hugetlbfs")])
+        self.assertEqual((repro.kind_of("hugetlbfs"), repro.RECORDED_ON["posix"]), ("posix", "native"))
+
+    def test_the_reports_show_its_column_and_name_its_reproducer(self):
+        result = {"id": "VIS-001", "backend": "hugetlbfs", "observed": "FAIL"}
+        self.assertEqual(page_parts.backends_present([result]), ["hugetlbfs"])
+        self.assertEqual(html_details._reproducer(result),
+                         [("reproducer", "./mapconf repro VIS-001 --backend hugetlbfs -o repro/VIS-001-hugetlbfs")])
+
+    def test_an_unknown_backend_is_still_refused(self):
+        with self.assertRaisesRegex(run.UsageError, "no reproducer is made for backend 'nope'; these are: posix-shm"):
+            repro.make(repro.Path("."), repro.Path("cases/spec.toml"), ["VIS-001"], "nope", repro.Path("/nonexistent"))
 
 
 if __name__ == "__main__":

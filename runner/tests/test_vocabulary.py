@@ -28,6 +28,18 @@ class Backends(unittest.TestCase):
         every = vocabulary.backends_of("posix") + vocabulary.backends_of("win32")
         self.assertEqual(sorted(every), sorted(vocabulary.BACKENDS))
 
+    def test_every_backend_has_a_reproducer_recorded_on_a_platform(self):
+        self.assertEqual(set(vocabulary.RECORDED_ON), set(vocabulary.AGENT_FAMILIES))
+        self.assertLessEqual(set(vocabulary.RECORDED_ON.values()), set(vocabulary.PLATFORMS))
+        self.assertTrue(all(vocabulary.has_reproducer(b) for b in vocabulary.BACKENDS))
+        self.assertFalse(vocabulary.has_reproducer("nope"))
+
+    def test_the_controller_has_a_row_for_each_backend_and_no_other(self):
+        # controller/backends.c says how the controller names and removes each backend's objects
+        table = (REPO / "controller" / "backends.c").read_text()
+        rows = re.findall(r'^\s*\{\s*"([a-z0-9-]+)",\s*MC_NAMING_', table, re.M)
+        self.assertEqual(rows, list(vocabulary.BACKENDS))
+
     def test_unknown_agent_family(self):
         with self.assertRaisesRegex(ValueError, "unknown agent family 'macos'"):
             vocabulary.backends_of("macos")
