@@ -1,18 +1,30 @@
 /*
- * What every agent provides to the code all agents share (verbs_touch.c):
- * the answers, the required-field helpers, the verb table entry and the
- * fault guard. Each agent implements these on its own system (agents/posix/,
- * agents/win32/) and includes this header from its own agent.h, so the
- * shared code depends on this contract only, not on either agent.
+ * The skeleton every agent shares (agents/common/) and the contract between
+ * it and each agent: the answers and the required-field helpers
+ * (answer.c), the verb tables and the loop that serves them (serve.c), and
+ * what each agent implements on its own system (agents/posix/,
+ * agents/win32/): the line channel, its verb tables and the fault guard.
+ * Each agent includes this header from its own agent.h, so the shared code
+ * depends on this contract only, not on either agent.
  */
 #ifndef MAPCONF_AGENT_COMMON_H
 #define MAPCONF_AGENT_COMMON_H
 
 #include "protocol.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
-/* Answers. Exactly one of them is called per request. */
+/*
+ * The line channel to the controller (each agent's channel.c). One request
+ * line (NUL-terminated, newline kept): its length, 0 at end of input, -1 if
+ * it is too long to serve.
+ */
+long channel_read_line(char *buf, size_t cap);
+/* Sends one whole answer line (newline included) at once. */
+void channel_write(const char *text, size_t len);
+
+/* Answers (answer.c), written whole to the channel. Exactly one of them is called per request. */
 void answer_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* err code=<code> native=<native>, for errors that are not the system's own error values. */
 void answer_err(const char *code, const char *native, const char *detail_fmt, ...)
@@ -32,6 +44,10 @@ struct verb {
 	verb_fn run;
 };
 extern const struct verb touch_verbs[];    /* verbs_touch.c */
+/* The tables an agent serves, searched in order, the list ending with NULL (each agent's main.c). */
+extern const struct verb *const agent_verbs[];
+/* Serves requests until end of input (returns 0) or a line too long (answers, returns 2). */
+int serve_requests(void);
 
 /*
  * A fault caught by the guard: the signal and its si_code (POSIX), or the

@@ -13,12 +13,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
-/* The line channel to the controller: the standard handles, or a socket (spawned children). */
+/* The line channel to the controller (channel_read_line, channel_write: agent_common.h): the standard handles, or a socket (spawned children). */
 int channel_use_std_handles(void);
 int channel_connect(const char *host_port);
-/* One request line (NUL-terminated, newline kept): its length, 0 at end of input, -1 if too long. */
-long channel_read_line(char *buf, size_t cap);
-void channel_write(const char *text, size_t len);
 
 /* err code=<portable> native=<number> name=<ERROR_...> for a GetLastError() value (the other answers: agent_common.h). */
 void answer_win32(DWORD error);
