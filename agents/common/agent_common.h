@@ -43,7 +43,12 @@ struct verb {
 	const char *word;
 	verb_fn run;
 };
-extern const struct verb touch_verbs[];    /* verbs_touch.c */
+/* The verbs every agent shares, served by each (agents/common/verbs_*.c). */
+extern const struct verb touch_verbs[];
+extern const struct verb memory_verbs[];
+extern const struct verb process_verbs[];
+extern const struct verb sync_verbs[];
+extern const struct verb library_verbs[];
 /* The tables an agent serves, searched in order, the list ending with NULL (each agent's main.c). */
 extern const struct verb *const agent_verbs[];
 /* Serves requests until end of input (returns 0) or a line too long (answers, returns 2). */

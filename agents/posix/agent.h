@@ -6,6 +6,7 @@
 #define MAPCONF_AGENT_H
 
 #include "agent_common.h"
+#include "agent_system.h"
 
 #include <stdint.h>
 #include <stddef.h>
@@ -40,13 +41,11 @@ bool attach_remove(uintptr_t addr);
 /* The descriptor of the request's handle= (answers err bad_handle and returns -1 if none). */
 int need_fd(const struct mc_line *req);
 
-/* Verb handlers, grouped by what they act on (touch_verbs: agent_common.h). */
-extern const struct verb object_verbs[];   /* verbs_object.c */
-extern const struct verb view_verbs[];     /* verbs_view.c */
-extern const struct verb memory_verbs[];   /* verbs_memory.c */
-extern const struct verb process_verbs[];  /* verbs_process.c */
-extern const struct verb sync_verbs[];     /* verbs_sync.c */
-extern const struct verb library_verbs[];  /* verbs_library.c */
-extern const struct verb fork_verbs[];     /* verbs_fork.c */
+/* This agent's own verbs, beside those it shares (agent_common.h), grouped by what they act on. */
+extern const struct verb object_verbs[];      /* verbs_object.c */
+extern const struct verb view_verbs[];        /* verbs_view.c */
+extern const struct verb own_process_verbs[]; /* verbs_process.c */
+extern const struct verb own_sync_verbs[];    /* verbs_sync.c */
+extern const struct verb fork_verbs[];        /* verbs_fork.c */
 
 #endif

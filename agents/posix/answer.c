@@ -1,9 +1,14 @@
-/* The POSIX agent's own answers: an errno value, a handle that names no descriptor. */
+/* The POSIX agent's own answers: an errno value, no memory, a handle that names no descriptor. */
 #include "agent.h"
 
 void answer_errno(int err)
 {
 	answer_err(errno_code(err), errno_name(err), "errno=%d", err);
+}
+
+void answer_no_memory(void)
+{
+	answer_err("no_memory", "ENOMEM", NULL);
 }
 
 int need_fd(const struct mc_line *req)

@@ -145,8 +145,8 @@ bool attach_remove(uintptr_t addr)
 
 /* the first table that has a verb serves it */
 const struct verb *const agent_verbs[] = {
-	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, fork_verbs,
-	NULL,
+	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
+	sync_verbs, own_sync_verbs, library_verbs, fork_verbs, NULL,
 };
 
 /*

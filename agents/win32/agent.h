@@ -8,6 +8,7 @@
 #define MAPCONF_AGENT_WIN32_H
 
 #include "agent_common.h"
+#include "agent_system.h"
 
 #include <windows.h>
 #include <stdint.h>
@@ -62,13 +63,11 @@ const wchar_t *wide(const char *text);
 /* The path the system uses for a file name the controller gave (Wine: /x/y is Z:\x\y). */
 const wchar_t *native_path(const char *name);
 
-/* Verb handlers, grouped by what they act on (touch_verbs: agent_common.h). */
-extern const struct verb object_verbs[];   /* verbs_object.c */
-extern const struct verb view_verbs[];     /* verbs_view.c */
-extern const struct verb memory_verbs[];   /* verbs_memory.c */
-extern const struct verb process_verbs[];  /* verbs_process.c */
-extern const struct verb sync_verbs[];     /* verbs_sync.c */
-extern const struct verb library_verbs[];  /* verbs_library.c */
-extern const struct verb spawn_verbs[];    /* verbs_spawn.c */
+/* This agent's own verbs, beside those it shares (agent_common.h), grouped by what they act on. */
+extern const struct verb object_verbs[];      /* verbs_object.c */
+extern const struct verb view_verbs[];        /* verbs_view.c */
+extern const struct verb own_process_verbs[]; /* verbs_process.c */
+extern const struct verb own_sync_verbs[];    /* verbs_sync.c */
+extern const struct verb spawn_verbs[];       /* verbs_spawn.c */
 
 #endif

@@ -156,8 +156,8 @@ const wchar_t *native_path(const char *name)
 
 /* the first table that has a verb serves it */
 const struct verb *const agent_verbs[] = {
-	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, spawn_verbs,
-	NULL,
+	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
+	sync_verbs, own_sync_verbs, library_verbs, spawn_verbs, NULL,
 };
 
 /* --inherit h1=0x34,h2=0x38 : put each inherited handle in its parent's slot */
