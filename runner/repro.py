@@ -39,7 +39,7 @@ POSIX_SOURCES = (
     "agents/posix/answer.c", "agents/posix/errors.c", "agents/posix/guard.c",
     "agents/common/verbs_touch.c", "agents/common/verbs_memory.c", "agents/common/verbs_process.c",
     "agents/common/verbs_sync.c", "agents/common/verbs_library.c",
-    "agents/posix/verbs_object.c", "agents/posix/verbs_view.c",
+    "agents/posix/backends.c", "agents/posix/verbs_object.c", "agents/posix/verbs_view.c",
     "agents/posix/verbs_memory.c", "agents/posix/verbs_process.c", "agents/posix/verbs_sync.c",
     "agents/posix/verbs_library.c", "agents/posix/verbs_fork.c", "agents/posix/main.c",
     "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
