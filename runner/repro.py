@@ -34,10 +34,12 @@ from .run import RunOptions, UsageError, run
 # The sources of the program, in the order a compiler must see them.
 POSIX_SOURCES = (
     "protocol/protocol.h", "protocol/protocol.c",
-    "agents/common/agent_common.h", "agents/common/agent_system.h", "agents/posix/agent.h",
+    "agents/common/agent_common.h", "agents/common/agent_system.h", "agents/common/arch.h",
+    "agents/posix/agent.h",
     "agents/common/answer.c", "agents/common/serve.c", "agents/posix/channel.c",
     "agents/posix/answer.c", "agents/posix/errors.c", "agents/posix/guard.c",
-    "agents/common/verbs_touch.c", "agents/common/verbs_memory.c", "agents/common/verbs_process.c",
+    "agents/common/verbs_touch.c", "agents/common/verbs_memory.c", "agents/common/verbs_range.c",
+    "agents/common/verbs_process.c",
     "agents/common/verbs_sync.c", "agents/common/verbs_library.c",
     "agents/posix/backends.c", "agents/posix/verbs_object.c", "agents/posix/verbs_view.c",
     "agents/posix/verbs_memory.c", "agents/posix/verbs_process.c", "agents/posix/verbs_sync.c",
@@ -48,11 +50,12 @@ POSIX_SOURCES = (
 )
 WIN32_SOURCES = (
     "protocol/protocol.h", "protocol/protocol.c",
-    "agents/common/agent_common.h", "agents/common/agent_system.h",
+    "agents/common/agent_common.h", "agents/common/agent_system.h", "agents/common/arch.h",
     "agents/win32/faults.h", "agents/win32/agent.h",
     "agents/common/answer.c", "agents/common/serve.c",
     "agents/win32/answer.c", "agents/win32/channel.c", "agents/win32/errors.c", "agents/win32/guard.c",
-    "agents/common/verbs_touch.c", "agents/common/verbs_memory.c", "agents/common/verbs_process.c",
+    "agents/common/verbs_touch.c", "agents/common/verbs_memory.c", "agents/common/verbs_range.c",
+    "agents/common/verbs_process.c",
     "agents/common/verbs_sync.c", "agents/common/verbs_library.c",
     "agents/win32/verbs_object.c", "agents/win32/verbs_view.c",
     "agents/win32/verbs_memory.c", "agents/win32/verbs_process.c", "agents/win32/verbs_sync.c",

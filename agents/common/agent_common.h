@@ -37,6 +37,13 @@ int need_u64(const struct mc_line *req, const char *key, uint64_t *out);
 int need_addr(const struct mc_line *req, const char *key, uintptr_t *out);
 const char *need_str(const struct mc_line *req, const char *key);
 
+/*
+ * The access a request's prot=rw|r|none asks for (rw when not given): 0,
+ * or -1 if it is none of them (verbs_range.c).
+ */
+enum access { ACCESS_READ_WRITE, ACCESS_READ, ACCESS_NONE };
+int parse_access(const char *text, enum access *access);
+
 /* Verb handlers, grouped by what they act on; a table ends with { NULL, NULL }. */
 typedef void (*verb_fn)(const struct mc_line *req);
 struct verb {
@@ -46,9 +53,15 @@ struct verb {
 /* The verbs every agent shares, served by each (agents/common/verbs_*.c). */
 extern const struct verb touch_verbs[];
 extern const struct verb memory_verbs[];
+extern const struct verb range_verbs[];
 extern const struct verb process_verbs[];
 extern const struct verb sync_verbs[];
 extern const struct verb library_verbs[];
+/* Each agent's own verbs on its own system (agents/posix/, agents/win32/), grouped by what they act on. */
+extern const struct verb object_verbs[];
+extern const struct verb view_verbs[];
+extern const struct verb own_process_verbs[];
+extern const struct verb own_sync_verbs[];
 /* The tables an agent serves, searched in order, the list ending with NULL (each agent's main.c). */
 extern const struct verb *const agent_verbs[];
 /* Serves requests until end of input (returns 0) or a line too long (answers, returns 2). */

@@ -21,6 +21,14 @@ __attribute__((noreturn)) void agent_crash(enum crash how);
 /* Blocks for good, answering nothing: only the controller's timeout ends it. */
 __attribute__((noreturn)) void agent_hang(void);
 
+/* Address ranges (verbs_range.c). */
+/* An aligned range free right now (reserved, then released): 0 with its address, or -1 after answering. */
+int find_free_range(uint64_t length, uintptr_t *addr);
+/* Changes the access of a range of a view: 0, or -1 after answering. */
+int protect_range(uintptr_t addr, uint64_t length, enum access access);
+/* Flushes a range of a view to the object behind it, as mode= asks (NULL: sync): 0, or -1 after answering. */
+int flush_range(uintptr_t addr, uint64_t length, const char *mode);
+
 /* Synchronisation inside a mapping (verbs_sync.c). */
 /* Milliseconds on a clock that only goes forward. */
 uint64_t clock_ms(void);

@@ -58,11 +58,7 @@ const struct backend *need_backend(const struct mc_line *req);
 /* The descriptor of the request's handle= (answers err bad_handle and returns -1 if none). */
 int need_fd(const struct mc_line *req);
 
-/* This agent's own verbs, beside those it shares (agent_common.h), grouped by what they act on. */
-extern const struct verb object_verbs[];      /* verbs_object.c */
-extern const struct verb view_verbs[];        /* verbs_view.c */
-extern const struct verb own_process_verbs[]; /* verbs_process.c */
-extern const struct verb own_sync_verbs[];    /* verbs_sync.c */
+/* Verbs of this agent alone (the others: agent_common.h). */
 extern const struct verb fork_verbs[];        /* verbs_fork.c */
 
 #endif

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "agent.h"
+#include "arch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,26 +18,6 @@
 #include <sys/prctl.h>
 
 #define HANDLES_MAX 64
-
-#if defined(__x86_64__)
-#define MAPCONF_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define MAPCONF_ARCH "aarch64"
-#elif defined(__i386__)
-#define MAPCONF_ARCH "i386"
-#elif defined(__arm__)
-#define MAPCONF_ARCH "arm"
-#elif defined(__riscv) && __riscv_xlen == 64
-#define MAPCONF_ARCH "riscv64"
-#elif defined(__s390x__)
-#define MAPCONF_ARCH "s390x"
-#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
-#define MAPCONF_ARCH "ppc64le"
-#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
-#define MAPCONF_ARCH "mips64el"
-#else
-#define MAPCONF_ARCH "unknown"
-#endif
 
 struct handle {
 	int value;    /* descriptor or segment id, plus one: 0 marks a free slot */
@@ -145,7 +126,7 @@ bool attach_remove(uintptr_t addr)
 
 /* the first table that has a verb serves it */
 const struct verb *const agent_verbs[] = {
-	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
+	object_verbs, view_verbs, range_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
 	sync_verbs, own_sync_verbs, library_verbs, fork_verbs, NULL,
 };
 

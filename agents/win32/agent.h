@@ -63,11 +63,7 @@ const wchar_t *wide(const char *text);
 /* The path the system uses for a file name the controller gave (Wine: /x/y is Z:\x\y). */
 const wchar_t *native_path(const char *name);
 
-/* This agent's own verbs, beside those it shares (agent_common.h), grouped by what they act on. */
-extern const struct verb object_verbs[];      /* verbs_object.c */
-extern const struct verb view_verbs[];        /* verbs_view.c */
-extern const struct verb own_process_verbs[]; /* verbs_process.c */
-extern const struct verb own_sync_verbs[];    /* verbs_sync.c */
+/* Verbs of this agent alone (the others: agent_common.h). */
 extern const struct verb spawn_verbs[];       /* verbs_spawn.c */
 
 #endif

@@ -7,11 +7,12 @@
  * inherited, and the names its parent's table gives them).
  *
  * It announces itself ("ready pid=... arch=... granularity=... largepage=...",
- * the last GetLargePageMinimum()), then
- * serves requests (agents/common/serve.c) until "exit", end of input, or a
- * crash it was asked for.
+ * the last GetLargePageMinimum()), then serves requests
+ * (agents/common/serve.c) until "exit", end of input, or a crash it was
+ * asked for.
  */
 #include "agent.h"
+#include "arch.h"
 #include "faults.h"
 
 #include <stdio.h>
@@ -20,16 +21,6 @@
 
 #define HANDLES_MAX 64
 #define VIEWS_MAX 256
-
-#if defined(__x86_64__)
-#define MAPCONF_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define MAPCONF_ARCH "aarch64"
-#elif defined(__i386__)
-#define MAPCONF_ARCH "i386"
-#else
-#define MAPCONF_ARCH "unknown"
-#endif
 
 static struct object handles[HANDLES_MAX];   /* slot 0 unused: handles are h1.. */
 static bool used[HANDLES_MAX];
@@ -156,7 +147,7 @@ const wchar_t *native_path(const char *name)
 
 /* the first table that has a verb serves it */
 const struct verb *const agent_verbs[] = {
-	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
+	object_verbs, view_verbs, range_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
 	sync_verbs, own_sync_verbs, library_verbs, spawn_verbs, NULL,
 };
 
