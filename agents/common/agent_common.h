@@ -31,6 +31,8 @@ void answer_err(const char *code, const char *native, const char *detail_fmt, ..
 	__attribute__((format(printf, 3, 4)));
 /* A line sent verbatim (used to test how the controller handles garbage). */
 void answer_raw(const char *text);
+/* ok handle=h<h> for a handle the agent's table just took, or err no_memory when it had no room (h < 0). */
+void answer_new_handle(int h);
 
 /* Required-field helpers: answer err invalid_request and return -1 (NULL). */
 int need_u64(const struct mc_line *req, const char *key, uint64_t *out);

@@ -75,6 +75,14 @@ void answer_raw(const char *text)
 	send_line(used);
 }
 
+void answer_new_handle(int h)
+{
+	if (h < 0)
+		answer_err("no_memory", "none", "detail=handle_table_full");
+	else
+		answer_ok("handle=h%d", h);
+}
+
 int need_u64(const struct mc_line *req, const char *key, uint64_t *out)
 {
 	if (mc_line_get_u64(req, key, out) == 0)

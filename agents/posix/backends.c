@@ -85,17 +85,10 @@ static void create_memfd(const struct create_request *c)
 /* A SysV segment id (or -1 with errno) as a handle. */
 static void answer_sysv(int shmid)
 {
-	int h;
-
-	if (shmid < 0) {
+	if (shmid < 0)
 		answer_errno(errno);
-		return;
-	}
-	h = handle_add_sysv(shmid);
-	if (h < 0)
-		answer_err("no_memory", "none", "detail=handle_table_full");
 	else
-		answer_ok("handle=h%d", h);
+		answer_new_handle(handle_add_sysv(shmid));
 }
 
 static void create_sysv(const struct create_request *c)
@@ -123,17 +116,11 @@ static int remove_sysv(const char *name)
 static void create_region(const struct create_request *c)
 {
 	void *p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int h;
 
-	if (p == MAP_FAILED) {
+	if (p == MAP_FAILED)
 		answer_errno(errno);
-		return;
-	}
-	h = handle_add_region((uintptr_t)p);
-	if (h < 0)
-		answer_err("no_memory", "none", "detail=handle_table_full");
 	else
-		answer_ok("handle=h%d", h);
+		answer_new_handle(handle_add_region((uintptr_t)p));
 }
 
 static void open_region(const char *name, bool read_only)
