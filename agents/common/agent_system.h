@@ -7,9 +7,14 @@
 #ifndef MAPCONF_AGENT_SYSTEM_H
 #define MAPCONF_AGENT_SYSTEM_H
 
+#include "agent_common.h"
+
 #include <stdint.h>
 
-/* How long any wait may take before the agent says so: a lock never granted is an answer ("timeout"), not a hung agent. */
+/*
+ * How long any wait may take before the agent says so: a lock never
+ * granted is an answer ("timeout"), not a hung agent.
+ */
 #define AGENT_WAIT_MS 3000
 
 /* The agent's own life (verbs_process.c). */
@@ -36,7 +41,11 @@ uint64_t clock_ms(void);
 void yield_processor(void);
 /* One atomic increment of *counter. */
 void atomic_increment(uint64_t *counter);
-/* A read, a yield, a write: an increment that only a working lock keeps whole (verbs_sync.c). */
+/*
+ * A read, a yield, a write: an increment that only a working lock keeps
+ * whole. Not the system's: verbs_sync.c offers it, for a fault build to
+ * tear an increment with.
+ */
 void slow_increment(volatile uint64_t *counter);
 /*
  * The mutex or the semaphore at an address of a view: NULL after answering

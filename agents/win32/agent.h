@@ -14,7 +14,10 @@
 #include <stdint.h>
 #include <stddef.h>
 
-/* The line channel to the controller (channel_read_line, channel_write: agent_common.h): the standard handles, or a socket (spawned children). */
+/*
+ * The line channel to the controller (channel_read_line, channel_write:
+ * agent_common.h): the standard handles, or a socket (spawned children).
+ */
 int channel_use_std_handles(void);
 int channel_connect(const char *host_port);
 
