@@ -1,29 +1,50 @@
 /*
- * What every agent provides to the code all agents share (verbs_touch.c):
- * the answers, the required-field helpers, the verb table entry and the
- * fault guard. Each agent implements these on its own system (agents/posix/,
- * agents/win32/) and includes this header from its own agent.h, so the
- * shared code depends on this contract only, not on either agent.
+ * The skeleton every agent shares (agents/common/) and the contract between
+ * it and each agent: the answers and the required-field helpers
+ * (answer.c), the verb tables and the loop that serves them (serve.c), and
+ * what each agent implements on its own system (agents/posix/,
+ * agents/win32/): the line channel, its verb tables and the fault guard.
+ * Each agent includes this header from its own agent.h, so the shared code
+ * depends on this contract only, not on either agent.
  */
 #ifndef MAPCONF_AGENT_COMMON_H
 #define MAPCONF_AGENT_COMMON_H
 
 #include "protocol.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
-/* Answers. Exactly one of them is called per request. */
+/*
+ * The line channel to the controller (each agent's channel.c). One request
+ * line (NUL-terminated, newline kept): its length, 0 at end of input, -1 if
+ * it is too long to serve.
+ */
+long channel_read_line(char *buf, size_t cap);
+/* Sends one whole answer line (newline included) at once. */
+void channel_write(const char *text, size_t len);
+
+/* Answers (answer.c), written whole to the channel. Exactly one of them is called per request. */
 void answer_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* err code=<code> native=<native>, for errors that are not the system's own error values. */
 void answer_err(const char *code, const char *native, const char *detail_fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A line sent verbatim (used to test how the controller handles garbage). */
 void answer_raw(const char *text);
+/* ok handle=h<h> for a handle the agent's table just took, or err no_memory when it had no room (h < 0). */
+void answer_new_handle(int h);
 
 /* Required-field helpers: answer err invalid_request and return -1 (NULL). */
 int need_u64(const struct mc_line *req, const char *key, uint64_t *out);
 int need_addr(const struct mc_line *req, const char *key, uintptr_t *out);
 const char *need_str(const struct mc_line *req, const char *key);
+
+/*
+ * The access a request's prot=rw|r|none asks for (rw when not given): 0,
+ * or -1 if it is none of them (verbs_range.c).
+ */
+enum access { ACCESS_READ_WRITE, ACCESS_READ, ACCESS_NONE };
+int parse_access(const char *text, enum access *access);
 
 /* Verb handlers, grouped by what they act on; a table ends with { NULL, NULL }. */
 typedef void (*verb_fn)(const struct mc_line *req);
@@ -31,7 +52,22 @@ struct verb {
 	const char *word;
 	verb_fn run;
 };
-extern const struct verb touch_verbs[];    /* verbs_touch.c */
+/* The verbs every agent shares, served by each (agents/common/verbs_*.c). */
+extern const struct verb touch_verbs[];
+extern const struct verb memory_verbs[];
+extern const struct verb range_verbs[];
+extern const struct verb process_verbs[];
+extern const struct verb sync_verbs[];
+extern const struct verb library_verbs[];
+/* Each agent's own verbs on its own system (agents/posix/, agents/win32/), grouped by what they act on. */
+extern const struct verb object_verbs[];
+extern const struct verb view_verbs[];
+extern const struct verb own_process_verbs[];
+extern const struct verb own_sync_verbs[];
+/* The tables an agent serves, searched in order, the list ending with NULL (each agent's main.c). */
+extern const struct verb *const agent_verbs[];
+/* Serves requests until end of input (returns 0) or a line too long (answers, returns 2). */
+int serve_requests(void);
 
 /*
  * A fault caught by the guard: the signal and its si_code (POSIX), or the

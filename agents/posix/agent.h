@@ -6,6 +6,7 @@
 #define MAPCONF_AGENT_H
 
 #include "agent_common.h"
+#include "agent_system.h"
 
 #include <stdint.h>
 #include <stddef.h>
@@ -37,16 +38,27 @@ void handle_remove(const char *text);
 void attach_add(uintptr_t addr);
 bool attach_remove(uintptr_t addr);
 
+/* What a create asks for: create backend= name= size= [excl=1] [mode=0600] [resize=0] [huge=1]. */
+struct create_request {
+	const char *name;
+	uint64_t size, excl, mode, resize, huge;
+};
+
+/* One backend's row (backends.c): each function answers, but unlink and descriptor. */
+struct backend {
+	const char *name;
+	void (*create)(const struct create_request *c);
+	void (*open)(const char *name, bool read_only);
+	int (*unlink)(const char *name);                   /* 0, or -1 with errno */
+	int (*descriptor)(const char *name, int flags);    /* a fresh one for pread, pwrite; -1 with errno */
+};
+/* The row of the request's backend= (answers err invalid_request and returns NULL if none). */
+const struct backend *need_backend(const struct mc_line *req);
+
 /* The descriptor of the request's handle= (answers err bad_handle and returns -1 if none). */
 int need_fd(const struct mc_line *req);
 
-/* Verb handlers, grouped by what they act on (touch_verbs: agent_common.h). */
-extern const struct verb object_verbs[];   /* verbs_object.c */
-extern const struct verb view_verbs[];     /* verbs_view.c */
-extern const struct verb memory_verbs[];   /* verbs_memory.c */
-extern const struct verb process_verbs[];  /* verbs_process.c */
-extern const struct verb sync_verbs[];     /* verbs_sync.c */
-extern const struct verb library_verbs[];  /* verbs_library.c */
-extern const struct verb fork_verbs[];     /* verbs_fork.c */
+/* Verbs of this agent alone (the others: agent_common.h). */
+extern const struct verb fork_verbs[];        /* verbs_fork.c */
 
 #endif

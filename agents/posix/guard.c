@@ -13,8 +13,8 @@
 
 static sigjmp_buf guard_env;
 static volatile sig_atomic_t guard_armed;
-static volatile int fault_signo, fault_code;
-static volatile uintptr_t fault_addr;
+/* what the handler saw, written before it jumps back to guard_run() */
+static struct fault caught;
 
 static void on_fault(int signo, siginfo_t *info, void *context)
 {
@@ -25,9 +25,9 @@ static void on_fault(int signo, siginfo_t *info, void *context)
 		return;
 	}
 	guard_armed = 0;
-	fault_signo = signo;
-	fault_code = info->si_code;
-	fault_addr = (uintptr_t)info->si_addr;
+	caught.cause = (uint32_t)signo;
+	caught.detail = info->si_code;
+	caught.addr = (uintptr_t)info->si_addr;
 	siglongjmp(guard_env, 1);
 }
 
@@ -46,9 +46,7 @@ void guard_install(void)
 int guard_run(void (*fn)(void *), void *arg, struct fault *fault)
 {
 	if (sigsetjmp(guard_env, 1)) {
-		fault->cause = fault_signo;
-		fault->detail = fault_code;
-		fault->addr = fault_addr;
+		*fault = caught;
 		return -1;
 	}
 	guard_armed = 1;

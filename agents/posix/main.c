@@ -1,41 +1,22 @@
 /*
- * mapconf-agent: reads requests from stdin, answers on stdout.
+ * mapconf-agent: reads requests from stdin, answers on stdout
+ * (agents/common/serve.c serves them).
  *
  * It starts by announcing itself ("ready pid=... arch=..."), then serves
  * requests until "exit", end of input, or a crash it was asked for.
  */
 #define _GNU_SOURCE
 #include "agent.h"
+#include "arch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/shm.h>
 #include <sys/prctl.h>
 
 #define HANDLES_MAX 64
-
-#if defined(__x86_64__)
-#define MAPCONF_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define MAPCONF_ARCH "aarch64"
-#elif defined(__i386__)
-#define MAPCONF_ARCH "i386"
-#elif defined(__arm__)
-#define MAPCONF_ARCH "arm"
-#elif defined(__riscv) && __riscv_xlen == 64
-#define MAPCONF_ARCH "riscv64"
-#elif defined(__s390x__)
-#define MAPCONF_ARCH "s390x"
-#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
-#define MAPCONF_ARCH "ppc64le"
-#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
-#define MAPCONF_ARCH "mips64el"
-#else
-#define MAPCONF_ARCH "unknown"
-#endif
 
 struct handle {
 	int value;    /* descriptor or segment id, plus one: 0 marks a free slot */
@@ -142,18 +123,11 @@ bool attach_remove(uintptr_t addr)
 	return false;
 }
 
-static const struct verb *verb_tables[] = {
-	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, fork_verbs,
+/* the first table that has a verb serves it */
+const struct verb *const agent_verbs[] = {
+	object_verbs, view_verbs, range_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
+	sync_verbs, own_sync_verbs, library_verbs, fork_verbs, NULL,
 };
-
-static verb_fn find_verb(const char *word)
-{
-	for (size_t t = 0; t < sizeof(verb_tables) / sizeof(verb_tables[0]); t++)
-		for (const struct verb *v = verb_tables[t]; v->word; v++)
-			if (strcmp(v->word, word) == 0)
-				return v->run;
-	return NULL;
-}
 
 /*
  * If the controller dies, so do its agents: nothing is left running. The
@@ -171,8 +145,6 @@ static void die_with_controller(void)
 
 int main(void)
 {
-	static char buf[MC_LINE_MAX];
-
 	die_with_controller();
 	guard_install();
 	/* children made by "fork" are reaped by the kernel; the controller watches them itself */
@@ -180,27 +152,5 @@ int main(void)
 	printf("ready pid=%ld arch=%s ptr=%zu page=%ld shmlba=%ld\n", (long)getpid(),
 	       MAPCONF_ARCH, sizeof(void *), sysconf(_SC_PAGESIZE), (long)SHMLBA);
 	fflush(stdout);
-
-	while (fgets(buf, sizeof(buf), stdin)) {
-		struct mc_line req;
-		const char *why;
-		verb_fn run;
-
-		if (!strchr(buf, '\n')) {
-			answer_err("invalid_request", "none", "detail=line_too_long");
-			return 2;
-		}
-		if (mc_line_parse(buf, &req, &why)) {
-			answer_err("invalid_request", "none", "detail=malformed");
-			continue;
-		}
-		run = find_verb(req.word);
-		if (!run) {
-			/* a verb no agent knows is a harness bug, never a platform that lacks something */
-			answer_err("invalid_request", "none", "detail=unknown_verb");
-			continue;
-		}
-		run(&req);
-	}
-	return 0;
+	return serve_requests();
 }

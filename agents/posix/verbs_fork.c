@@ -126,16 +126,13 @@ static void verb_exec(const struct mc_line *req)
 static void verb_adopt(const struct mc_line *req)
 {
 	uint64_t raw;
-	int h;
 
 	if (need_u64(req, "raw", &raw))
 		return;
 	if (raw > INT_MAX || fcntl((int)raw, F_GETFD) < 0)
 		answer_errno(EBADF);
-	else if ((h = handle_add((int)raw)) < 0)
-		answer_err("no_memory", "none", "detail=handle_table_full");
 	else
-		answer_ok("handle=h%d", h);
+		answer_new_handle(handle_add((int)raw));
 }
 
 const struct verb fork_verbs[] = {

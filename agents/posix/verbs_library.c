@@ -1,7 +1,8 @@
 /*
- * The test shared library (C2): load it, allocate through it, and read or
- * set its global. The library is found through MAPCONF_TESTLIB, or beside
- * the agent (../lib/libmapconf-testlib.so).
+ * The test shared library (C2) on POSIX: finding and loading it, and its
+ * functions, for the lib verb every agent shares
+ * (agents/common/verbs_library.c). The library is found through
+ * MAPCONF_TESTLIB, or beside the agent (../lib/libmapconf-testlib.so).
  */
 #define _GNU_SOURCE
 #include "agent.h"
@@ -35,7 +36,7 @@ static void library_path(char *out, size_t cap)
 	snprintf(out, cap, "%.3000s/../lib/libmapconf-testlib.so", self);
 }
 
-static int load(void)
+int library_load(void)
 {
 	char path[PATH_MAX];
 
@@ -58,53 +59,19 @@ static int load(void)
 	return 0;
 }
 
-/*
- * lib op=load | op=alloc size= | op=free addr= | op=global | op=set value=
- * op=global answers the global's address and value in this process.
- */
-static void verb_lib(const struct mc_line *req)
+void *library_alloc(uint64_t size)
 {
-	const char *op = mc_line_get(req, "op");
-	uint64_t n;
-
-	if (!op) {
-		answer_err("invalid_request", "none", "missing=op");
-		return;
-	}
-	if (load())
-		return;
-	if (strcmp(op, "load") == 0) {
-		answer_ok(NULL);
-	} else if (strcmp(op, "alloc") == 0) {
-		void *p;
-
-		if (need_u64(req, "size", &n))
-			return;
-		p = lib_alloc(n);
-		if (p)
-			answer_ok("addr=0x%lx", (unsigned long)(uintptr_t)p);
-		else
-			answer_err("no_memory", "ENOMEM", NULL);
-	} else if (strcmp(op, "free") == 0) {
-		uintptr_t p;
-
-		if (need_addr(req, "addr", &p))
-			return;
-		lib_free((void *)p);
-		answer_ok(NULL);
-	} else if (strcmp(op, "global") == 0) {
-		answer_ok("addr=0x%lx value=%d", (unsigned long)(uintptr_t)lib_global(), *lib_global());
-	} else if (strcmp(op, "set") == 0) {
-		if (need_u64(req, "value", &n))
-			return;
-		*lib_global() = (int)n;
-		answer_ok(NULL);
-	} else {
-		answer_err("invalid_request", "none", "missing_or_bad=op");
-	}
+	return lib_alloc(size);
 }
 
-const struct verb library_verbs[] = {
-	{ "lib", verb_lib },
-	{ NULL, NULL },
-};
+void library_free(void *p)
+{
+	lib_free(p);
+}
+
+/* one global: the library has no shared one */
+int *library_global(const char *var)
+{
+	(void)var;
+	return lib_global();
+}

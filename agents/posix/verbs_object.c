@@ -1,4 +1,8 @@
-/* Mapping objects: create, open, close, unlink, size, and read(2) of one. */
+/*
+ * Mapping objects: create, open, close, unlink, size, and read(2) of one.
+ * Whatever a verb does differently per backend is read from that backend's
+ * row (backends.c).
+ */
 #define _GNU_SOURCE
 #include "agent.h"
 
@@ -8,123 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <time.h>
-
-enum backend { BACKEND_SHM, BACKEND_FILE, BACKEND_MEMFD, BACKEND_SYSV, BACKEND_ANON, BACKEND_UNKNOWN };
-
-static enum backend parse_backend(const struct mc_line *req)
-{
-	const char *b = mc_line_get(req, "backend");
-
-	if (b && strcmp(b, "posix-shm") == 0)
-		return BACKEND_SHM;
-	if (b && strcmp(b, "file") == 0)
-		return BACKEND_FILE;
-	if (b && strcmp(b, "memfd") == 0)
-		return BACKEND_MEMFD;
-	if (b && strcmp(b, "sysv") == 0)
-		return BACKEND_SYSV;
-	if (b && strcmp(b, "anon-fork") == 0)
-		return BACKEND_ANON;
-	answer_err("invalid_request", "none", "detail=unknown_backend");
-	return BACKEND_UNKNOWN;
-}
-
-/*
- * A memfd has no name: it is created anonymous and reached by other
- * processes through its creator's /proc/PID/fd/N, which is what "create"
- * answers as the name to open.
- */
-static int create_object(enum backend backend, const char *name, int flags, mode_t mode, bool huge)
-{
-	if (backend == BACKEND_MEMFD)
-		return memfd_create(name[0] == '/' ? name + 1 : name, MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0));
-	if (huge) {
-		errno = EOPNOTSUPP;   /* huge pages are asked for by memfd_create and shmget only */
-		return -1;
-	}
-	if (backend == BACKEND_SHM)
-		return shm_open(name, flags, mode);
-	return open(name, flags | O_CLOEXEC, mode);
-}
-
-static int open_object(enum backend backend, const char *name, int flags)
-{
-	if (backend == BACKEND_SHM)
-		return shm_open(name, flags, 0);
-	return open(name, flags | O_CLOEXEC);
-}
-
-static int unlink_object(enum backend backend, const char *name)
-{
-	if (backend == BACKEND_ANON) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (backend == BACKEND_SYSV) {
-		int shmid = shmget(mc_sysv_key(name), 0, 0);
-
-		return shmid < 0 ? -1 : shmctl(shmid, IPC_RMID, NULL);
-	}
-	if (backend == BACKEND_MEMFD) {
-		errno = ENOSYS;   /* nothing to unlink: answered "unsupported" */
-		return -1;
-	}
-	return backend == BACKEND_SHM ? shm_unlink(name) : unlink(name);
-}
-
-static void answer_handle(int fd, enum backend backend)
-{
-	int h = handle_add(fd);
-
-	if (h < 0) {
-		close(fd);
-		answer_err("no_memory", "none", "detail=handle_table_full");
-	} else if (backend == BACKEND_MEMFD) {
-		answer_ok("handle=h%d name=/proc/%ld/fd/%d", h, (long)getpid(), fd);
-	} else {
-		answer_ok("handle=h%d", h);
-	}
-}
-
-/* A SysV segment id (or -1 with errno) as a handle. */
-static void answer_sysv(int shmid)
-{
-	int h;
-
-	if (shmid < 0) {
-		answer_errno(errno);
-		return;
-	}
-	h = handle_add_sysv(shmid);
-	if (h < 0)
-		answer_err("no_memory", "none", "detail=handle_table_full");
-	else
-		answer_ok("handle=h%d", h);
-}
-
-/*
- * anon-fork: a shared anonymous region, which only a fork can share; the
- * handle stands for it, and "map" answers its address.
- */
-static void answer_region(uint64_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int h;
-
-	if (p == MAP_FAILED) {
-		answer_errno(errno);
-		return;
-	}
-	h = handle_add_region((uintptr_t)p);
-	if (h < 0)
-		answer_err("no_memory", "none", "detail=handle_table_full");
-	else
-		answer_ok("handle=h%d", h);
-}
 
 /*
  * create backend= name= size= [excl=1] [mode=0600] [resize=0] [huge=1]
@@ -134,65 +24,27 @@ static void answer_region(uint64_t size)
  */
 static void verb_create(const struct mc_line *req)
 {
-	enum backend backend = parse_backend(req);
-	const char *name = need_str(req, "name");
-	uint64_t size, excl = 1, mode = 0600, resize = 1, huge = 0;
-	int fd;
+	const struct backend *backend = need_backend(req);
+	struct create_request c = { .name = need_str(req, "name"), .excl = 1, .mode = 0600, .resize = 1 };
 
-	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "size", &size))
+	if (!backend || !c.name || need_u64(req, "size", &c.size))
 		return;
-	mc_line_get_u64(req, "excl", &excl);
-	mc_line_get_u64(req, "mode", &mode);
-	mc_line_get_u64(req, "resize", &resize);
-	mc_line_get_u64(req, "huge", &huge);
-	if (backend == BACKEND_SYSV) {
-		answer_sysv(shmget(mc_sysv_key(name), size,
-				   IPC_CREAT | (excl ? IPC_EXCL : 0) | (huge ? SHM_HUGETLB : 0) | (int)mode));
-		return;
-	}
-	if (backend == BACKEND_ANON) {
-		answer_region(size);
-		return;
-	}
-	fd = create_object(backend, name, O_RDWR | O_CREAT | (excl ? O_EXCL : 0), (mode_t)mode, huge != 0);
-	if (fd < 0) {
-		answer_errno(errno);
-		return;
-	}
-	if (resize && ftruncate(fd, (off_t)size)) {
-		int err = errno;
-
-		close(fd);
-		answer_errno(err);
-		return;
-	}
-	answer_handle(fd, backend);
+	mc_line_get_u64(req, "excl", &c.excl);
+	mc_line_get_u64(req, "mode", &c.mode);
+	mc_line_get_u64(req, "resize", &c.resize);
+	mc_line_get_u64(req, "huge", &c.huge);
+	backend->create(&c);
 }
 
 /* open backend= name= [access=rw|r] */
 static void verb_open(const struct mc_line *req)
 {
-	enum backend backend = parse_backend(req);
+	const struct backend *backend = need_backend(req);
 	const char *name = need_str(req, "name");
 	const char *access = mc_line_get(req, "access");
-	int fd;
 
-	if (backend == BACKEND_UNKNOWN || !name)
-		return;
-	if (backend == BACKEND_SYSV) {
-		answer_sysv(shmget(mc_sysv_key(name), 0, access && strcmp(access, "r") == 0 ? 0400 : 0600));
-		return;
-	}
-	if (backend == BACKEND_ANON) {
-		answer_err("unsupported", "none", "detail=anon_fork_regions_are_shared_only_by_fork");
-		return;
-	}
-	fd = open_object(backend, name, access && strcmp(access, "r") == 0 ? O_RDONLY : O_RDWR);
-	if (fd < 0) {
-		answer_errno(errno);
-		return;
-	}
-	answer_handle(fd, BACKEND_UNKNOWN);
+	if (backend && name)
+		backend->open(name, access && strcmp(access, "r") == 0);
 }
 
 /* close handle= */
@@ -223,12 +75,12 @@ static void verb_close(const struct mc_line *req)
 /* unlink backend= name= */
 static void verb_unlink(const struct mc_line *req)
 {
-	enum backend backend = parse_backend(req);
+	const struct backend *backend = need_backend(req);
 	const char *name = need_str(req, "name");
 
-	if (backend == BACKEND_UNKNOWN || !name)
+	if (!backend || !name)
 		return;
-	if (unlink_object(backend, name)) {
+	if (backend->unlink(name)) {
 		answer_errno(errno);
 		return;
 	}
@@ -341,7 +193,7 @@ static void verb_umask(const struct mc_line *req)
  */
 static void verb_pread(const struct mc_line *req)
 {
-	enum backend backend = parse_backend(req);
+	const struct backend *backend = need_backend(req);
 	const char *name = need_str(req, "name");
 	static unsigned char data[MC_DATA_MAX];
 	static char hex[2 * MC_DATA_MAX + 1];
@@ -349,14 +201,14 @@ static void verb_pread(const struct mc_line *req)
 	ssize_t got;
 	int fd;
 
-	if (backend == BACKEND_UNKNOWN || !name || need_u64(req, "offset", &offset) ||
+	if (!backend || !name || need_u64(req, "offset", &offset) ||
 	    need_u64(req, "length", &length))
 		return;
 	if (length > MC_DATA_MAX) {
 		answer_err("invalid_request", "none", "detail=length_over_%d", MC_DATA_MAX);
 		return;
 	}
-	fd = open_object(backend, name, O_RDONLY);
+	fd = backend->descriptor(name, O_RDONLY);
 	if (fd < 0) {
 		answer_errno(errno);
 		return;
@@ -380,7 +232,7 @@ static void verb_pread(const struct mc_line *req)
  */
 static void verb_pwrite(const struct mc_line *req)
 {
-	enum backend backend = parse_backend(req);
+	const struct backend *backend = need_backend(req);
 	const char *name = need_str(req, "name"), *hex = need_str(req, "data");
 	static unsigned char data[MC_DATA_MAX];
 	uint64_t offset;
@@ -388,13 +240,13 @@ static void verb_pwrite(const struct mc_line *req)
 	long n;
 	int fd;
 
-	if (backend == BACKEND_UNKNOWN || !name || !hex || need_u64(req, "offset", &offset))
+	if (!backend || !name || !hex || need_u64(req, "offset", &offset))
 		return;
 	if ((n = mc_hex_decode(hex, data, sizeof(data))) < 0) {
 		answer_err("invalid_request", "none", "detail=bad_hex");
 		return;
 	}
-	if ((fd = open_object(backend, name, O_RDWR)) < 0) {
+	if ((fd = backend->descriptor(name, O_RDWR)) < 0) {
 		answer_errno(errno);
 		return;
 	}

@@ -1,7 +1,7 @@
 /*
- * The agent's own life and the platform's memory figures: exit, crash,
- * accounting, dirty pages, and two verbs that exist to test the controller
- * (echo sends back any line, hang never answers).
+ * The agent's own life on POSIX: how it ends (for the verbs every agent
+ * shares, agents/common/verbs_process.c), the user it runs as, and the
+ * platform's memory figures (accounting, dirty pages).
  */
 #define _GNU_SOURCE
 #include "agent.h"
@@ -14,37 +14,27 @@
 #include <string.h>
 #include <unistd.h>
 
-/* exit [code=0] : answers, then ends the process with that status */
-static void verb_exit(const struct mc_line *req)
+void agent_exit(int code)
 {
-	uint64_t code = 0;
-
-	mc_line_get_u64(req, "code", &code);
-	answer_ok(NULL);
-	_exit((int)code);
+	_exit(code);
 }
 
-/* crash signal=KILL|SEGV|BUS|ABRT : dies by that signal, answering nothing */
-static void verb_crash(const struct mc_line *req)
-{
-	const char *name = mc_line_get(req, "signal");
-	int signo;
+static const int crash_signals[] = {
+	[CRASH_KILL] = SIGKILL, [CRASH_SEGV] = SIGSEGV, [CRASH_BUS] = SIGBUS, [CRASH_ABRT] = SIGABRT,
+};
 
-	if (!name || strcmp(name, "KILL") == 0)
-		signo = SIGKILL;
-	else if (strcmp(name, "SEGV") == 0)
-		signo = SIGSEGV;
-	else if (strcmp(name, "BUS") == 0)
-		signo = SIGBUS;
-	else if (strcmp(name, "ABRT") == 0)
-		signo = SIGABRT;
-	else {
-		answer_err("invalid_request", "none", "missing_or_bad=signal");
-		return;
-	}
-	signal(signo, SIG_DFL);
-	raise(signo);
+/* by the signal itself, with its default action: the controller sees the agent die of it */
+void agent_crash(enum crash how)
+{
+	signal(crash_signals[how], SIG_DFL);
+	raise(crash_signals[how]);
 	_exit(126);
+}
+
+void agent_hang(void)
+{
+	for (;;)
+		pause();
 }
 
 /* The value in kB of one "Key: N kB" line of a /proc file, or -1. */
@@ -155,39 +145,9 @@ static void verb_become(const struct mc_line *req)
 	answer_ok("uid=%ld gid=%ld", (long)getuid(), (long)getgid());
 }
 
-/* echo data=HEX : sends the decoded text back as the whole answer line */
-static void verb_echo(const struct mc_line *req)
-{
-	static char text[MC_DATA_MAX + 1];
-	const char *hex = need_str(req, "data");
-	long n;
-
-	if (!hex)
-		return;
-	n = mc_hex_decode(hex, text, MC_DATA_MAX);
-	if (n < 0 || memchr(text, '\n', (size_t)n)) {
-		answer_err("invalid_request", "none", "missing_or_bad=data");
-		return;
-	}
-	text[n] = '\0';
-	answer_raw(text);
-}
-
-/* hang : never answers (until killed); tests the controller's timeout */
-static void verb_hang(const struct mc_line *req)
-{
-	(void)req;
-	for (;;)
-		pause();
-}
-
-const struct verb process_verbs[] = {
-	{ "exit", verb_exit },
-	{ "crash", verb_crash },
+const struct verb own_process_verbs[] = {
 	{ "accounting", verb_accounting },
 	{ "dirty", verb_dirty },
 	{ "become", verb_become },
-	{ "echo", verb_echo },
-	{ "hang", verb_hang },
 	{ NULL, NULL },
 };

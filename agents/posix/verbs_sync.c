@@ -1,7 +1,9 @@
 /*
- * Synchronisation inside a mapping (C11): process-shared mutexes (robust or
- * not), process-shared semaphores and atomic increments, each used by
- * several agents on the same view at the same time.
+ * Synchronisation inside a mapping (C11) on POSIX: process-shared mutexes
+ * (robust or not) and semaphores, which live in the mapping itself, used by
+ * several agents on the same view at the same time. The increments under
+ * them and the barrier are the same in every agent
+ * (agents/common/verbs_sync.c).
  */
 #define _GNU_SOURCE
 #include "agent.h"
@@ -13,55 +15,25 @@
 #include <string.h>
 #include <time.h>
 
-/* How long a lock may wait before the agent says so: a lock that is never
- * granted is an answer ("timeout"), not a hung agent. */
-#define LOCK_WAIT_S 3
+/* How long a lock may wait before the agent says so (answered in seconds) */
+#define LOCK_WAIT_S (AGENT_WAIT_MS / 1000)
 
-/*
- * The work inside each critical section: a read, a yield, a write. Under a
- * working lock the other workers are blocked, so the yield comes straight
- * back; under a broken one it hands the processor to a worker that reads
- * the same value, so a lost update is near-certain even on a machine whose
- * processors rarely interleave: a broken lock shows as a wrong total, not
- * as bad luck.
- */
-static void slow_increment(volatile uint64_t *counter)
+uint64_t clock_ms(void)
 {
-	uint64_t v = *counter;
+	struct timespec now;
 
-	sched_yield();
-	*counter = v + 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
-/*
- * barrier= parties= : wait until that many agents have arrived at the
- * barrier word in the mapping, so that the workers really run at the same
- * time (agents started one after another would otherwise barely overlap).
- * Returns 0, or -1 after answering when the others never arrive.
- */
-static int wait_at_barrier(const struct mc_line *req)
+void yield_processor(void)
 {
-	uintptr_t barrier;
-	uint64_t parties;
-	struct timespec start, now;
+	sched_yield();
+}
 
-	if (!mc_line_get(req, "barrier"))
-		return 0;
-	if (need_addr(req, "barrier", &barrier) || need_u64(req, "parties", &parties))
-		return -1;
-	__atomic_fetch_add((uint64_t *)barrier, 1, __ATOMIC_SEQ_CST);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (__atomic_load_n((uint64_t *)barrier, __ATOMIC_SEQ_CST) < parties) {
-		/* the agents still to come may need this processor to get here */
-		sched_yield();
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec > LOCK_WAIT_S) {
-			answer_err("timeout", "none", "detail=barrier_not_reached_by_%llu_agents",
-				   (unsigned long long)parties);
-			return -1;
-		}
-	}
-	return 0;
+void atomic_increment(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
 }
 
 static struct timespec deadline(void)
@@ -154,26 +126,25 @@ static void verb_mutex_unlock(const struct mc_line *req)
 		answer_ok(NULL);
 }
 
-/* locked_add mutex= counter= count= [barrier= parties=] : count increments, each under the mutex */
-static void verb_locked_add(const struct mc_line *req)
+void *mutex_at(uintptr_t addr)
 {
-	uintptr_t mutex, counter;
-	uint64_t count;
+	return (void *)addr;
+}
 
-	if (need_addr(req, "mutex", &mutex) || need_addr(req, "counter", &counter) ||
-	    need_u64(req, "count", &count) || wait_at_barrier(req))
-		return;
-	for (uint64_t i = 0; i < count; i++) {
-		int rc = lock((pthread_mutex_t *)mutex, 0);
+int mutex_take(void *mutex)
+{
+	int rc = lock(mutex, 0);
 
-		if (rc && rc != EOWNERDEAD) {
-			answer_lock_error(rc);
-			return;
-		}
-		slow_increment((volatile uint64_t *)counter);
-		pthread_mutex_unlock((pthread_mutex_t *)mutex);
+	if (rc && rc != EOWNERDEAD) {
+		answer_lock_error(rc);
+		return -1;
 	}
-	answer_ok(NULL);
+	return 0;
+}
+
+void mutex_give(void *mutex)
+{
+	pthread_mutex_unlock(mutex);
 }
 
 /* sem_init addr= value= : a process-shared semaphore in the mapping */
@@ -190,60 +161,31 @@ static void verb_sem_init(const struct mc_line *req)
 		answer_ok("size=%zu", sizeof(sem_t));
 }
 
-/* sem_add sem= counter= count= [barrier= parties=] : count increments, each between wait and post */
-static void verb_sem_add(const struct mc_line *req)
+void *semaphore_at(uintptr_t addr)
 {
-	uintptr_t sem, counter;
-	uint64_t count;
+	return (void *)addr;
+}
 
-	if (need_addr(req, "sem", &sem) || need_addr(req, "counter", &counter) ||
-	    need_u64(req, "count", &count) || wait_at_barrier(req))
-		return;
-	for (uint64_t i = 0; i < count; i++) {
-		struct timespec until = deadline();
+int semaphore_take(void *semaphore)
+{
+	struct timespec until = deadline();
 
-		if (sem_timedwait((sem_t *)sem, &until)) {
-			answer_lock_error(errno);
-			return;
-		}
-		slow_increment((volatile uint64_t *)counter);
-		sem_post((sem_t *)sem);
+	if (sem_timedwait(semaphore, &until)) {
+		answer_lock_error(errno);
+		return -1;
 	}
-	answer_ok(NULL);
+	return 0;
 }
 
-/* atomic_add counter= count= [barrier= parties=] */
-static void verb_atomic_add(const struct mc_line *req)
+void semaphore_give(void *semaphore)
 {
-	uintptr_t counter;
-	uint64_t count;
-
-	if (need_addr(req, "counter", &counter) || need_u64(req, "count", &count) ||
-	    wait_at_barrier(req))
-		return;
-	for (uint64_t i = 0; i < count; i++)
-		__atomic_fetch_add((uint64_t *)counter, 1, __ATOMIC_SEQ_CST);
-	answer_ok(NULL);
+	sem_post(semaphore);
 }
 
-/* load64 addr= : the 64-bit value there (an acquire load) */
-static void verb_load64(const struct mc_line *req)
-{
-	uintptr_t addr;
-
-	if (need_addr(req, "addr", &addr))
-		return;
-	answer_ok("value=%llu", (unsigned long long)__atomic_load_n((uint64_t *)addr, __ATOMIC_ACQUIRE));
-}
-
-const struct verb sync_verbs[] = {
+const struct verb own_sync_verbs[] = {
 	{ "mutex_init", verb_mutex_init },
 	{ "mutex_lock", verb_mutex_lock },
 	{ "mutex_unlock", verb_mutex_unlock },
-	{ "locked_add", verb_locked_add },
 	{ "sem_init", verb_sem_init },
-	{ "sem_add", verb_sem_add },
-	{ "atomic_add", verb_atomic_add },
-	{ "load64", verb_load64 },
 	{ NULL, NULL },
 };

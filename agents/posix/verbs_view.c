@@ -1,4 +1,8 @@
-/* Views: map, unmap, flush, and finding address ranges that are free. */
+/*
+ * Views: map, unmap, and whether a range is free; reserving a free range,
+ * changing a view's access and flushing it, for the verbs every agent
+ * shares (agents/common/verbs_range.c).
+ */
 #define _GNU_SOURCE
 #include "agent.h"
 
@@ -15,16 +19,17 @@
  */
 #define ALIGNMENT ((unsigned long)SHMLBA > 0x10000UL ? (unsigned long)SHMLBA : 0x10000UL)
 
+static const int prot_bits[] = {
+	[ACCESS_READ_WRITE] = PROT_READ | PROT_WRITE, [ACCESS_READ] = PROT_READ, [ACCESS_NONE] = PROT_NONE,
+};
+
 static int parse_prot(const char *text, int *prot)
 {
-	if (!text || strcmp(text, "rw") == 0)
-		*prot = PROT_READ | PROT_WRITE;
-	else if (strcmp(text, "r") == 0)
-		*prot = PROT_READ;
-	else if (strcmp(text, "none") == 0)
-		*prot = PROT_NONE;
-	else
+	enum access access;
+
+	if (parse_access(text, &access))
 		return -1;
+	*prot = prot_bits[access];
 	return 0;
 }
 
@@ -133,68 +138,47 @@ static void verb_unmap(const struct mc_line *req)
 	answer_ok(NULL);
 }
 
-/* protect addr= length= prot=rw|r|none : change a view's access (mprotect) */
-static void verb_protect(const struct mc_line *req)
+int protect_range(uintptr_t addr, uint64_t length, enum access access)
 {
-	uintptr_t addr;
-	uint64_t length;
-	int prot;
-
-	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
-		return;
-	if (parse_prot(mc_line_get(req, "prot"), &prot)) {
-		answer_err("invalid_request", "none", "missing_or_bad=prot");
-		return;
-	}
-	if (mprotect((void *)addr, length, prot))
+	if (mprotect((void *)addr, length, prot_bits[access])) {
 		answer_errno(errno);
-	else
-		answer_ok(NULL);
+		return -1;
+	}
+	return 0;
 }
 
-/* flush addr= length= [mode=sync|async|both] ("both" is invalid on purpose: it must be refused) */
-static void verb_flush(const struct mc_line *req)
+/* mode=both is invalid on purpose: it must be refused */
+int flush_range(uintptr_t addr, uint64_t length, const char *mode)
 {
-	const char *mode = mc_line_get(req, "mode");
-	uintptr_t addr;
-	uint64_t length;
 	int flags = MS_SYNC;
 
-	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
-		return;
 	if (mode && strcmp(mode, "async") == 0)
 		flags = MS_ASYNC;
 	else if (mode && strcmp(mode, "both") == 0)
 		flags = MS_SYNC | MS_ASYNC;
 	else if (mode && strcmp(mode, "sync") != 0) {
 		answer_err("invalid_request", "none", "missing_or_bad=mode");
-		return;
+		return -1;
 	}
 	if (msync((void *)addr, length, flags)) {
 		answer_errno(errno);
-		return;
+		return -1;
 	}
-	answer_ok(NULL);
+	return 0;
 }
 
-/*
- * findfree length= : an aligned range that is free in this agent right now
- * (reserved, then released), for cases that need a set address.
- */
-static void verb_findfree(const struct mc_line *req)
+/* reserved with room to align, then released */
+int find_free_range(uint64_t length, uintptr_t *addr)
 {
-	uint64_t length;
-	void *p;
+	void *p = mmap(NULL, length + ALIGNMENT, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (need_u64(req, "length", &length))
-		return;
-	p = mmap(NULL, length + ALIGNMENT, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		answer_errno(errno);
-		return;
+		return -1;
 	}
 	munmap(p, length + ALIGNMENT);
-	answer_ok("addr=0x%lx", (unsigned long)(((uintptr_t)p + ALIGNMENT - 1) & ~(ALIGNMENT - 1)));
+	*addr = ((uintptr_t)p + ALIGNMENT - 1) & ~(ALIGNMENT - 1);
+	return 0;
 }
 
 /* isfree addr= length= : free=1 when no page of the range is mapped */
@@ -223,9 +207,6 @@ static void verb_isfree(const struct mc_line *req)
 const struct verb view_verbs[] = {
 	{ "map", verb_map },
 	{ "unmap", verb_unmap },
-	{ "flush", verb_flush },
-	{ "protect", verb_protect },
-	{ "findfree", verb_findfree },
 	{ "isfree", verb_isfree },
 	{ NULL, NULL },
 };

@@ -8,17 +8,18 @@
 #define MAPCONF_AGENT_WIN32_H
 
 #include "agent_common.h"
+#include "agent_system.h"
 
 #include <windows.h>
 #include <stdint.h>
 #include <stddef.h>
 
-/* The line channel to the controller: the standard handles, or a socket (spawned children). */
+/*
+ * The line channel to the controller (channel_read_line, channel_write:
+ * agent_common.h): the standard handles, or a socket (spawned children).
+ */
 int channel_use_std_handles(void);
 int channel_connect(const char *host_port);
-/* One request line (NUL-terminated, newline kept): its length, 0 at end of input, -1 if too long. */
-long channel_read_line(char *buf, size_t cap);
-void channel_write(const char *text, size_t len);
 
 /* err code=<portable> native=<number> name=<ERROR_...> for a GetLastError() value (the other answers: agent_common.h). */
 void answer_win32(DWORD error);
@@ -65,13 +66,7 @@ const wchar_t *wide(const char *text);
 /* The path the system uses for a file name the controller gave (Wine: /x/y is Z:\x\y). */
 const wchar_t *native_path(const char *name);
 
-/* Verb handlers, grouped by what they act on (touch_verbs: agent_common.h). */
-extern const struct verb object_verbs[];   /* verbs_object.c */
-extern const struct verb view_verbs[];     /* verbs_view.c */
-extern const struct verb memory_verbs[];   /* verbs_memory.c */
-extern const struct verb process_verbs[];  /* verbs_process.c */
-extern const struct verb sync_verbs[];     /* verbs_sync.c */
-extern const struct verb library_verbs[];  /* verbs_library.c */
-extern const struct verb spawn_verbs[];    /* verbs_spawn.c */
+/* Verbs of this agent alone (the others: agent_common.h). */
+extern const struct verb spawn_verbs[];       /* verbs_spawn.c */
 
 #endif

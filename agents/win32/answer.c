@@ -1,68 +1,7 @@
-/* Writing answers: one line per request, sent at once. */
+/* The Win32 agent's own answers: a GetLastError() value, no memory, a handle that names no section. */
 #include "agent.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
-
-static char line[MC_LINE_MAX];
-
-/* Appends to line at *used; a line that would not fit is cut (never overrun). */
-static void append(size_t *used, const char *fmt, va_list ap)
-{
-	int n;
-
-	if (*used >= sizeof(line) - 1)
-		return;
-	n = vsnprintf(line + *used, sizeof(line) - 1 - *used, fmt, ap);
-	if (n > 0)
-		*used += (size_t)n < sizeof(line) - 1 - *used ? (size_t)n : sizeof(line) - 2 - *used;
-}
-
-static void appendf(size_t *used, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	append(used, fmt, ap);
-	va_end(ap);
-}
-
-static void send_line(size_t used)
-{
-	line[used++] = '\n';
-	channel_write(line, used);
-}
-
-void answer_ok(const char *fmt, ...)
-{
-	va_list ap;
-	size_t used = 0;
-
-	appendf(&used, "ok");
-	if (fmt && *fmt) {
-		appendf(&used, " ");
-		va_start(ap, fmt);
-		append(&used, fmt, ap);
-		va_end(ap);
-	}
-	send_line(used);
-}
-
-void answer_err(const char *code, const char *native, const char *detail_fmt, ...)
-{
-	va_list ap;
-	size_t used = 0;
-
-	appendf(&used, "err code=%s native=%s", code, native);
-	if (detail_fmt && *detail_fmt) {
-		appendf(&used, " ");
-		va_start(ap, detail_fmt);
-		append(&used, detail_fmt, ap);
-		va_end(ap);
-	}
-	send_line(used);
-}
 
 void answer_win32(DWORD error)
 {
@@ -72,37 +11,9 @@ void answer_win32(DWORD error)
 	answer_err(win32_code(error), number, "name=%s", win32_name(error));
 }
 
-void answer_raw(const char *text)
+void answer_no_memory(void)
 {
-	size_t used = 0;
-
-	appendf(&used, "%s", text);
-	send_line(used);
-}
-
-int need_u64(const struct mc_line *req, const char *key, uint64_t *out)
-{
-	if (mc_line_get_u64(req, key, out) == 0)
-		return 0;
-	answer_err("invalid_request", "none", "missing_or_bad=%s", key);
-	return -1;
-}
-
-int need_addr(const struct mc_line *req, const char *key, uintptr_t *out)
-{
-	if (mc_line_get_addr(req, key, out) == 0)
-		return 0;
-	answer_err("invalid_request", "none", "missing_or_bad=%s", key);
-	return -1;
-}
-
-const char *need_str(const struct mc_line *req, const char *key)
-{
-	const char *v = mc_line_get(req, key);
-
-	if (!v || !*v)
-		answer_err("invalid_request", "none", "missing=%s", key);
-	return v && *v ? v : NULL;
+	answer_err("no_memory", "8", "name=ERROR_NOT_ENOUGH_MEMORY");
 }
 
 struct object *need_object(const struct mc_line *req)

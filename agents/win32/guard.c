@@ -97,14 +97,14 @@ __attribute__((noinline)) int guard_run(void (*fn)(void *), void *arg, struct fa
 	return 0;
 }
 
-const char *fault_kind(const struct fault *fault)
-{
-	return fault->cause == EXCEPTION_IN_PAGE_ERROR ? "in_page_error" : "access_violation";
-}
-
 static const char *access_name(int write)
 {
 	return write == 1 ? "write" : write == 8 ? "execute" : "read";
+}
+
+const char *fault_kind(const struct fault *fault)
+{
+	return fault->cause == EXCEPTION_IN_PAGE_ERROR ? "in_page_error" : "access_violation";
 }
 
 void answer_probe_fault(const struct fault *fault)

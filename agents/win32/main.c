@@ -7,10 +7,12 @@
  * inherited, and the names its parent's table gives them).
  *
  * It announces itself ("ready pid=... arch=... granularity=... largepage=...",
- * the last GetLargePageMinimum()), then
- * serves requests until "exit", end of input, or a crash it was asked for.
+ * the last GetLargePageMinimum()), then serves requests
+ * (agents/common/serve.c) until "exit", end of input, or a crash it was
+ * asked for.
  */
 #include "agent.h"
+#include "arch.h"
 #include "faults.h"
 
 #include <stdio.h>
@@ -19,16 +21,6 @@
 
 #define HANDLES_MAX 64
 #define VIEWS_MAX 256
-
-#if defined(__x86_64__)
-#define MAPCONF_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define MAPCONF_ARCH "aarch64"
-#elif defined(__i386__)
-#define MAPCONF_ARCH "i386"
-#else
-#define MAPCONF_ARCH "unknown"
-#endif
 
 static struct object handles[HANDLES_MAX];   /* slot 0 unused: handles are h1.. */
 static bool used[HANDLES_MAX];
@@ -153,18 +145,11 @@ const wchar_t *native_path(const char *name)
 	return w;
 }
 
-static const struct verb *verb_tables[] = {
-	object_verbs, view_verbs, touch_verbs, memory_verbs, process_verbs, sync_verbs, library_verbs, spawn_verbs,
+/* the first table that has a verb serves it */
+const struct verb *const agent_verbs[] = {
+	object_verbs, view_verbs, range_verbs, touch_verbs, memory_verbs, process_verbs, own_process_verbs,
+	sync_verbs, own_sync_verbs, library_verbs, spawn_verbs, NULL,
 };
-
-static verb_fn find_verb(const char *word)
-{
-	for (size_t t = 0; t < sizeof(verb_tables) / sizeof(verb_tables[0]); t++)
-		for (const struct verb *v = verb_tables[t]; v->word; v++)
-			if (strcmp(v->word, word) == 0)
-				return v->run;
-	return NULL;
-}
 
 /* --inherit h1=0x34,h2=0x38 : put each inherited handle in its parent's slot */
 static int adopt_inherited(char *list)
@@ -185,8 +170,8 @@ static int adopt_inherited(char *list)
 
 int main(int argc, char **argv)
 {
-	static char buf[MC_LINE_MAX];
 	const char *connect_to = NULL, *parent = NULL;
+	static char ready[MC_LINE_MAX];
 	SYSTEM_INFO si;
 
 	guard_install();
@@ -202,35 +187,11 @@ int main(int argc, char **argv)
 	if (connect_to ? channel_connect(connect_to) : channel_use_std_handles())
 		return 124;
 	GetSystemInfo(&si);
-	snprintf(buf, sizeof(buf),
+	snprintf(ready, sizeof(ready),
 		 "ready pid=%lu arch=" MAPCONF_ARCH " ptr=%u page=%lu granularity=%lu largepage=%llu api=win32%s%s",
 		 (unsigned long)GetCurrentProcessId(), (unsigned int)sizeof(void *),
 		 (unsigned long)si.dwPageSize, (unsigned long)si.dwAllocationGranularity,
 		 (unsigned long long)GetLargePageMinimum(), parent ? " parent=" : "", parent ? parent : "");
-	answer_raw(buf);
-
-	for (;;) {
-		long n = channel_read_line(buf, sizeof(buf));
-		struct mc_line req;
-		const char *why;
-		verb_fn run;
-
-		if (n == 0)
-			return 0;   /* end of input: the controller is done with us */
-		if (n < 0) {
-			answer_err("invalid_request", "none", "detail=line_too_long");
-			return 2;
-		}
-		if (mc_line_parse(buf, &req, &why)) {
-			answer_err("invalid_request", "none", "detail=malformed");
-			continue;
-		}
-		run = find_verb(req.word);
-		if (!run) {
-			/* a verb no agent knows is a harness bug, never a platform that lacks something */
-			answer_err("invalid_request", "none", "detail=unknown_verb");
-			continue;
-		}
-		run(&req);
-	}
+	answer_raw(ready);
+	return serve_requests();
 }

@@ -1,10 +1,11 @@
 /*
- * The test DLL (C2): load it, allocate through it, and read or set its
- * globals: the ordinary one, which must be per process, and the one in a
- * section the DLL marks shared, which Microsoft documents as shared by every
- * process that loads the DLL. The DLL is the one MAPCONF_TESTLIB names (a
- * reproducer keeps it beside itself), else ..\lib\mapconf-testlib.dll from
- * the agent's own directory.
+ * The test DLL (C2) on Win32: finding and loading it, and its functions,
+ * for the lib verb every agent shares (agents/common/verbs_library.c). It
+ * has two globals: the ordinary one, which must be per process, and the one
+ * in a section the DLL marks shared, which Microsoft documents as shared by
+ * every process that loads the DLL. The DLL is the one MAPCONF_TESTLIB names
+ * (a reproducer keeps it beside itself), else ..\lib\mapconf-testlib.dll
+ * from the agent's own directory.
  */
 #include "agent.h"
 #include "faults.h"
@@ -28,7 +29,7 @@ static FARPROC symbol(const char *name)
 	return GetProcAddress(library, name);
 }
 
-static int load(void)
+int library_load(void)
 {
 	wchar_t path[MAX_PATH + 64];
 	DWORD n;
@@ -65,59 +66,22 @@ static int load(void)
 	return 0;
 }
 
-/*
- * lib op=load | op=alloc size= | op=free addr= | op=global [var=shared] | op=set [var=shared] value=
- * op=global answers the global's address and value in this process.
- */
-static void verb_lib(const struct mc_line *req)
+void *library_alloc(uint64_t size)
 {
-	const char *op = mc_line_get(req, "op"), *var = mc_line_get(req, "var");
-	int *(*global)(void);
-	uint64_t n;
-
-	if (!op) {
-		answer_err("invalid_request", "none", "missing=op");
-		return;
-	}
-	if (load())
-		return;
-	global = var && strcmp(var, "shared") == 0 && !fault_is("dll-shared-is-private") ? lib_shared : lib_global;
-	if (global == lib_global && fault_is("memory-global"))
-		global = global_memory_int;
-	if (strcmp(op, "load") == 0) {
-		answer_ok(NULL);
-	} else if (strcmp(op, "alloc") == 0) {
-		void *p;
-
-		if (need_u64(req, "size", &n))
-			return;
-		p = fault_is("memory-global") ? fault_global_alloc((size_t)n) : lib_alloc((size_t)n);
-		if (p)
-			answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)p);
-		else
-			answer_err("no_memory", "8", "name=ERROR_NOT_ENOUGH_MEMORY");
-	} else if (strcmp(op, "free") == 0) {
-		uintptr_t p;
-
-		if (need_addr(req, "addr", &p))
-			return;
-		/* fault memory-global: the allocation is the global memory's, not the DLL's heap's */
-		if (!fault_is("memory-global"))
-			lib_free((void *)p);
-		answer_ok(NULL);
-	} else if (strcmp(op, "global") == 0) {
-		answer_ok("addr=0x%llx value=%d", (unsigned long long)(uintptr_t)global(), *global());
-	} else if (strcmp(op, "set") == 0) {
-		if (need_u64(req, "value", &n))
-			return;
-		*global() = (int)n;
-		answer_ok(NULL);
-	} else {
-		answer_err("invalid_request", "none", "missing_or_bad=op");
-	}
+	return fault_is("memory-global") ? fault_global_alloc((size_t)size) : lib_alloc((size_t)size);
 }
 
-const struct verb library_verbs[] = {
-	{ "lib", verb_lib },
-	{ NULL, NULL },
-};
+void library_free(void *p)
+{
+	/* fault memory-global: the allocation is the global memory's, not the DLL's heap's */
+	if (!fault_is("memory-global"))
+		lib_free(p);
+}
+
+/* var=shared: the global in the DLL's shared section */
+int *library_global(const char *var)
+{
+	if (var && strcmp(var, "shared") == 0 && !fault_is("dll-shared-is-private"))
+		return lib_shared();
+	return fault_is("memory-global") ? global_memory_int() : lib_global();
+}

@@ -1,7 +1,6 @@
 /*
- * Memory from the process's own allocators (alloc), the Win32 ones among
- * them. Touching memory at an address (write, read, probe, ...) is the same
- * in every agent: agents/common/verbs_touch.c.
+ * The Win32 allocators behind the alloc verb every agent shares
+ * (agents/common/verbs_memory.c), the C runtime's among them.
  */
 #include "agent.h"
 #include "faults.h"
@@ -24,8 +23,7 @@ static void *unnamed_section_view(uint64_t size)
 }
 
 /*
- * alloc kind= size= : zeroed memory from one of the process's own
- * allocators, kept until the agent ends:
+ * Zeroed memory from one of the process's own allocators:
  *   heap         malloc, small (the C runtime's heap)
  *   large        malloc, 1 MiB and more
  *   anon         VirtualAlloc (MEM_RESERVE | MEM_COMMIT), the Win32 private mapping
@@ -34,18 +32,14 @@ static void *unnamed_section_view(uint64_t size)
  *   globalalloc  GlobalAlloc (GMEM_FIXED)
  *   localalloc   LocalAlloc (LMEM_FIXED)
  */
-static void verb_alloc(const struct mc_line *req)
+void *allocate(const char *kind, uint64_t size)
 {
-	const char *kind = mc_line_get(req, "kind");
-	uint64_t size;
 	void *p;
 
-	if (need_u64(req, "size", &size))
-		return;
 	SetLastError(ERROR_NOT_ENOUGH_MEMORY);   /* malloc need not set one */
 	if (!kind) {
 		answer_err("invalid_request", "none", "missing=kind");
-		return;
+		return NULL;
 	} else if (strcmp(kind, "heap") == 0 || strcmp(kind, "large") == 0) {
 		p = calloc(1, (size_t)size);
 	} else if (strcmp(kind, "anon") == 0) {
@@ -60,18 +54,11 @@ static void verb_alloc(const struct mc_line *req)
 		p = (void *)LocalAlloc(LMEM_FIXED | LMEM_ZEROINIT, (SIZE_T)size);
 	} else {
 		answer_err("invalid_request", "none", "detail=unknown_kind");
-		return;
+		return NULL;
 	}
 	if (fault_is("memory-global"))
 		p = fault_global_alloc((size_t)size);
-	if (!p) {
+	if (!p)
 		answer_win32(GetLastError());
-		return;
-	}
-	answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)p);
+	return p;
 }
-
-const struct verb memory_verbs[] = {
-	{ "alloc", verb_alloc },
-	{ NULL, NULL },
-};

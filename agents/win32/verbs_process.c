@@ -1,71 +1,44 @@
 /*
- * The agent's own life: exit, crash, and two verbs that exist to test the
- * controller (echo sends back any line, hang never answers). The POSIX
- * verbs that have no Win32 meaning answer "unsupported" with the reason, so
- * a case that needs them is skipped and says why.
+ * The agent's own life on Win32: how it ends (for the verbs every agent
+ * shares, agents/common/verbs_process.c). The POSIX verbs that have no
+ * Win32 meaning answer "unsupported" with the reason, so a case that needs
+ * them is skipped and says why.
  */
 #include "agent.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* exit [code=0] : answers, then ends the process with that status */
-static void verb_exit(const struct mc_line *req)
+void agent_exit(int code)
 {
-	uint64_t code = 0;
-
-	mc_line_get_u64(req, "code", &code);
-	answer_ok(NULL);
 	ExitProcess((UINT)code);
 }
 
 /*
- * crash signal=KILL|SEGV|BUS|ABRT : dies, answering nothing. KILL is
- * TerminateProcess; the others raise the exception that is their Win32
- * counterpart, unguarded, so the unhandled-exception filter ends the agent
- * with the exception code as its exit status.
+ * KILL is TerminateProcess; the others raise the exception that is their
+ * Win32 counterpart, unguarded, so the unhandled-exception filter ends the
+ * agent with the exception code as its exit status.
  */
-static void verb_crash(const struct mc_line *req)
+void agent_crash(enum crash how)
 {
-	const char *name = mc_line_get(req, "signal");
-
-	if (!name || strcmp(name, "KILL") == 0)
+	switch (how) {
+	case CRASH_KILL:
 		TerminateProcess(GetCurrentProcess(), 137);
-	else if (strcmp(name, "SEGV") == 0)
+		break;
+	case CRASH_SEGV:
 		RaiseException(EXCEPTION_ACCESS_VIOLATION, EXCEPTION_NONCONTINUABLE, 0, NULL);
-	else if (strcmp(name, "BUS") == 0)
+		break;
+	case CRASH_BUS:
 		RaiseException(EXCEPTION_IN_PAGE_ERROR, EXCEPTION_NONCONTINUABLE, 0, NULL);
-	else if (strcmp(name, "ABRT") == 0)
+		break;
+	case CRASH_ABRT:
 		abort();
-	else {
-		answer_err("invalid_request", "none", "missing_or_bad=signal");
-		return;
 	}
 	ExitProcess(126);
 }
 
-/* echo data=HEX : sends the decoded text back as the whole answer line */
-static void verb_echo(const struct mc_line *req)
+void agent_hang(void)
 {
-	static char text[MC_DATA_MAX + 1];
-	const char *hex = need_str(req, "data");
-	long n;
-
-	if (!hex)
-		return;
-	n = mc_hex_decode(hex, text, MC_DATA_MAX);
-	if (n < 0 || memchr(text, '\n', (size_t)n)) {
-		answer_err("invalid_request", "none", "missing_or_bad=data");
-		return;
-	}
-	text[n] = '\0';
-	answer_raw(text);
-}
-
-/* hang : never answers (until killed); tests the controller's timeout */
-static void verb_hang(const struct mc_line *req)
-{
-	(void)req;
 	for (;;)
 		Sleep(INFINITE);
 }
@@ -87,11 +60,7 @@ static void no_win32_meaning(const struct mc_line *req)
 	answer_err("unsupported", "none", "detail=%s", why);
 }
 
-const struct verb process_verbs[] = {
-	{ "exit", verb_exit },
-	{ "crash", verb_crash },
-	{ "echo", verb_echo },
-	{ "hang", verb_hang },
+const struct verb own_process_verbs[] = {
 	{ "fork", no_win32_meaning },
 	{ "exec", no_win32_meaning },
 	{ "become", no_win32_meaning },

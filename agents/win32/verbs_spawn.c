@@ -257,16 +257,13 @@ static void verb_adopt(const struct mc_line *req)
 {
 	uint64_t raw;
 	DWORD flags;
-	int h;
 
 	if (need_u64(req, "raw", &raw))
 		return;
 	if (!GetHandleInformation((HANDLE)(uintptr_t)raw, &flags))
 		answer_win32(GetLastError());
-	else if ((h = handle_add((HANDLE)(uintptr_t)raw, INVALID_HANDLE_VALUE)) < 0)
-		answer_err("no_memory", "none", "detail=handle_table_full");
 	else
-		answer_ok("handle=h%d", h);
+		answer_new_handle(handle_add((HANDLE)(uintptr_t)raw, INVALID_HANDLE_VALUE));
 }
 
 const struct verb spawn_verbs[] = {

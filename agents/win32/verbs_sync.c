@@ -5,7 +5,8 @@
  * holds what finds it: "mutex_init addr=" creates a named mutex and writes
  * its 64-bit id at addr; every agent that locks "the mutex at addr" of its
  * own view reads the id there and opens the mutex by its name. The verbs and
- * answers are those of the POSIX agent.
+ * answers are those of the POSIX agent; the increments under a lock and the
+ * barrier are the same in every agent (agents/common/verbs_sync.c).
  *
  * A Win32 mutex is always robust: when its owner dies, the next waiter gets
  * WAIT_ABANDONED (answered owner_dead=1 wait=WAIT_ABANDONED).
@@ -18,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How long a wait may take before the agent says so, as in the POSIX agent. */
-#define WAIT_MS 3000
 #define SYNC_MAX 64
 
 enum kind { KIND_MUTEX, KIND_SEMAPHORE };
@@ -122,7 +121,7 @@ static int wait_for(HANDLE h, DWORD ms)
 		if (ms == 0)
 			answer_err("busy", "WAIT_TIMEOUT", "detail=held_by_another");
 		else
-			answer_err("timeout", "WAIT_TIMEOUT", "detail=not_granted_within_%dms", WAIT_MS);
+			answer_err("timeout", "WAIT_TIMEOUT", "detail=not_granted_within_%dms", AGENT_WAIT_MS);
 		return -1;
 	default:
 		answer_win32(GetLastError());
@@ -130,41 +129,22 @@ static int wait_for(HANDLE h, DWORD ms)
 	}
 }
 
-/*
- * The work inside each critical section: a read, a yield, a write. Under a
- * working lock the other workers are blocked, so the yield comes straight
- * back; under a broken one it hands the processor to a worker that reads
- * the same value, and a lost update shows as a wrong total.
- */
-static void slow_increment(volatile uint64_t *counter)
+uint64_t clock_ms(void)
 {
-	uint64_t v = *counter;
-
-	SwitchToThread();
-	*counter = v + 1;
+	return GetTickCount64();
 }
 
-/* barrier= parties= : wait until that many agents have arrived, as in the POSIX agent */
-static int wait_at_barrier(const struct mc_line *req)
+void yield_processor(void)
 {
-	uintptr_t barrier;
-	uint64_t parties;
-	ULONGLONG start = GetTickCount64();
+	SwitchToThread();
+}
 
-	if (!mc_line_get(req, "barrier"))
-		return 0;
-	if (need_addr(req, "barrier", &barrier) || need_u64(req, "parties", &parties))
-		return -1;
-	__atomic_fetch_add((uint64_t *)barrier, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n((uint64_t *)barrier, __ATOMIC_SEQ_CST) < parties) {
-		SwitchToThread();    /* the agents still to come may need this processor to get here */
-		if (GetTickCount64() - start > WAIT_MS) {
-			answer_err("timeout", "none", "detail=barrier_not_reached_by_%llu_agents",
-				   (unsigned long long)parties);
-			return -1;
-		}
-	}
-	return 0;
+void atomic_increment(uint64_t *counter)
+{
+	if (fault_is("atomic-add-torn"))
+		slow_increment(counter);
+	else
+		__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
 }
 
 /* mutex_init addr= [robust=1] (every Win32 mutex reports abandonment) */
@@ -180,7 +160,7 @@ static void verb_mutex_init(const struct mc_line *req)
 static void verb_mutex_lock(const struct mc_line *req)
 {
 	const char *wait = mc_line_get(req, "wait");
-	DWORD ms = wait && !strcmp(wait, "none") ? 0 : WAIT_MS;
+	DWORD ms = wait && !strcmp(wait, "none") ? 0 : AGENT_WAIT_MS;
 	uintptr_t addr;
 	HANDLE h;
 	int rc;
@@ -204,23 +184,19 @@ static void verb_mutex_unlock(const struct mc_line *req)
 		answer_ok(NULL);
 }
 
-/* locked_add mutex= counter= count= [barrier= parties=] */
-static void verb_locked_add(const struct mc_line *req)
+void *mutex_at(uintptr_t addr)
 {
-	uintptr_t mutex, counter;
-	uint64_t count;
-	HANDLE h;
+	return find(KIND_MUTEX, addr);
+}
 
-	if (need_addr(req, "mutex", &mutex) || need_addr(req, "counter", &counter) ||
-	    need_u64(req, "count", &count) || !(h = find(KIND_MUTEX, mutex)) || wait_at_barrier(req))
-		return;
-	for (uint64_t i = 0; i < count; i++) {
-		if (!fault_is("mutex-noop") && wait_for(h, WAIT_MS) < 0)
-			return;
-		slow_increment((volatile uint64_t *)counter);
-		ReleaseMutex(h);
-	}
-	answer_ok(NULL);
+int mutex_take(void *mutex)
+{
+	return fault_is("mutex-noop") || wait_for(mutex, AGENT_WAIT_MS) >= 0 ? 0 : -1;
+}
+
+void mutex_give(void *mutex)
+{
+	ReleaseMutex(mutex);
 }
 
 /* sem_init addr= value= */
@@ -233,51 +209,19 @@ static void verb_sem_init(const struct mc_line *req)
 		init_at(KIND_SEMAPHORE, addr, (LONG)value);
 }
 
-/* sem_add sem= counter= count= [barrier= parties=] */
-static void verb_sem_add(const struct mc_line *req)
+void *semaphore_at(uintptr_t addr)
 {
-	uintptr_t sem, counter;
-	uint64_t count;
-	HANDLE h;
-
-	if (need_addr(req, "sem", &sem) || need_addr(req, "counter", &counter) ||
-	    need_u64(req, "count", &count) || !(h = find(KIND_SEMAPHORE, sem)) || wait_at_barrier(req))
-		return;
-	for (uint64_t i = 0; i < count; i++) {
-		if (!fault_is("sem-noop") && wait_for(h, WAIT_MS) < 0)
-			return;
-		slow_increment((volatile uint64_t *)counter);
-		ReleaseSemaphore(h, 1, NULL);
-	}
-	answer_ok(NULL);
+	return find(KIND_SEMAPHORE, addr);
 }
 
-/* atomic_add counter= count= [barrier= parties=] */
-static void verb_atomic_add(const struct mc_line *req)
+int semaphore_take(void *semaphore)
 {
-	uintptr_t counter;
-	uint64_t count;
-
-	if (need_addr(req, "counter", &counter) || need_u64(req, "count", &count) ||
-	    wait_at_barrier(req))
-		return;
-	for (uint64_t i = 0; i < count; i++) {
-		if (fault_is("atomic-add-torn"))
-			slow_increment((volatile uint64_t *)counter);
-		else
-			__atomic_fetch_add((uint64_t *)counter, 1, __ATOMIC_SEQ_CST);
-	}
-	answer_ok(NULL);
+	return fault_is("sem-noop") || wait_for(semaphore, AGENT_WAIT_MS) >= 0 ? 0 : -1;
 }
 
-/* load64 addr= : the 64-bit value there (an acquire load) */
-static void verb_load64(const struct mc_line *req)
+void semaphore_give(void *semaphore)
 {
-	uintptr_t addr;
-
-	if (need_addr(req, "addr", &addr))
-		return;
-	answer_ok("value=%llu", (unsigned long long)__atomic_load_n((uint64_t *)addr, __ATOMIC_ACQUIRE));
+	ReleaseSemaphore(semaphore, 1, NULL);
 }
 
 /*
@@ -301,15 +245,11 @@ static void verb_mutex_create(const struct mc_line *req)
 	answer_ok("existed=%d", GetLastError() == ERROR_ALREADY_EXISTS);
 }
 
-const struct verb sync_verbs[] = {
+const struct verb own_sync_verbs[] = {
 	{ "mutex_create", verb_mutex_create },
 	{ "mutex_init", verb_mutex_init },
 	{ "mutex_lock", verb_mutex_lock },
 	{ "mutex_unlock", verb_mutex_unlock },
-	{ "locked_add", verb_locked_add },
 	{ "sem_init", verb_sem_init },
-	{ "sem_add", verb_sem_add },
-	{ "atomic_add", verb_atomic_add },
-	{ "load64", verb_load64 },
 	{ NULL, NULL },
 };

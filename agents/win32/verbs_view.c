@@ -1,7 +1,8 @@
 /*
- * Views: map, unmap, flush, protect, commit (the reserved pages of a
- * SEC_RESERVE section's view), and finding address ranges that are free
- * (VirtualQuery).
+ * Views: map, unmap, commit (the reserved pages of a SEC_RESERVE section's
+ * view), and what VirtualQuery says of a range; reserving a free range,
+ * changing a view's access and flushing it, for the verbs every agent
+ * shares (agents/common/verbs_range.c).
  */
 #include "agent.h"
 #include "faults.h"
@@ -201,87 +202,62 @@ static void verb_commit(const struct mc_line *req)
 		answer_ok(NULL);
 }
 
-static int parse_protection(const char *text, DWORD *protection)
+static const DWORD protections[] = {
+	[ACCESS_READ_WRITE] = PAGE_READWRITE, [ACCESS_READ] = PAGE_READONLY, [ACCESS_NONE] = PAGE_NOACCESS,
+};
+
+/* VirtualProtect */
+int protect_range(uintptr_t addr, uint64_t length, enum access access)
 {
-	if (!text || strcmp(text, "rw") == 0)
-		*protection = PAGE_READWRITE;
-	else if (strcmp(text, "r") == 0)
-		*protection = PAGE_READONLY;
-	else if (strcmp(text, "none") == 0)
-		*protection = PAGE_NOACCESS;
-	else
+	DWORD old;
+
+	if (!fault_is("protect-noop") && !VirtualProtect((void *)addr, (SIZE_T)length, protections[access], &old)) {
+		answer_win32(GetLastError());
 		return -1;
+	}
 	return 0;
 }
 
-/* protect addr= length= prot=rw|r|none : VirtualProtect */
-static void verb_protect(const struct mc_line *req)
-{
-	uintptr_t addr;
-	uint64_t length;
-	DWORD protection, old;
-
-	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
-		return;
-	if (parse_protection(mc_line_get(req, "prot"), &protection)) {
-		answer_err("invalid_request", "none", "missing_or_bad=prot");
-		return;
-	}
-	if (!fault_is("protect-noop") && !VirtualProtect((void *)addr, (SIZE_T)length, protection, &old))
-		answer_win32(GetLastError());
-	else
-		answer_ok(NULL);
-}
-
 /*
- * flush addr= length= [mode=sync|async] : FlushViewOfFile; sync also
- * FlushFileBuffers on the file behind the view, as Microsoft documents for
- * a flush that must reach the disk.
+ * FlushViewOfFile; sync also FlushFileBuffers on the file behind the view,
+ * as Microsoft documents for a flush that must reach the disk.
  */
-static void verb_flush(const struct mc_line *req)
+int flush_range(uintptr_t addr, uint64_t length, const char *mode)
 {
-	const char *mode = mc_line_get(req, "mode");
-	uintptr_t addr;
-	uint64_t length;
 	HANDLE file;
 
-	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
-		return;
 	if (mode && strcmp(mode, "sync") != 0 && strcmp(mode, "async") != 0) {
 		answer_err("unsupported", "none", "detail=flush_modes_are_sync_and_async");
-		return;
+		return -1;
 	}
 	if (!FlushViewOfFile((void *)addr, (SIZE_T)length)) {
 		answer_win32(GetLastError());
-		return;
+		return -1;
 	}
 	file = view_file(addr);
 	if ((!mode || strcmp(mode, "sync") == 0) && file != INVALID_HANDLE_VALUE && !FlushFileBuffers(file)) {
 		answer_win32(GetLastError());
-		return;
+		return -1;
 	}
-	answer_ok(NULL);
+	return 0;
 }
 
 /*
- * findfree length= : a range aligned to the allocation granularity that is
- * free in this agent right now (reserved top-down, then released): high in
- * the address space, where agents with different layouts agree most.
+ * Aligned to the allocation granularity, as every reservation is; reserved
+ * top-down: high in the address space, where agents with different layouts
+ * agree most.
  */
-static void verb_findfree(const struct mc_line *req)
+int find_free_range(uint64_t length, uintptr_t *addr)
 {
-	uint64_t length;
-	void *p;
+	void *p = VirtualAlloc(NULL, (SIZE_T)length, MEM_RESERVE | MEM_TOP_DOWN, PAGE_NOACCESS);
 
-	if (need_u64(req, "length", &length))
-		return;
-	p = VirtualAlloc(NULL, (SIZE_T)length, MEM_RESERVE | MEM_TOP_DOWN, PAGE_NOACCESS);
 	if (!p) {
 		answer_win32(GetLastError());
-		return;
+		return -1;
 	}
 	VirtualFree(p, 0, MEM_RELEASE);
-	answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)p);
+	*addr = (uintptr_t)p;
+	return 0;
 }
 
 static const char *state_name(DWORD state)
@@ -372,10 +348,7 @@ const struct verb view_verbs[] = {
 	{ "query", verb_query },
 	{ "map", verb_map },
 	{ "unmap", verb_unmap },
-	{ "flush", verb_flush },
-	{ "protect", verb_protect },
 	{ "commit", verb_commit },
-	{ "findfree", verb_findfree },
 	{ "isfree", verb_isfree },
 	{ NULL, NULL },
 };
