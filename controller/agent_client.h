@@ -13,30 +13,12 @@
 #ifndef MAPCONF_AGENT_CLIENT_H
 #define MAPCONF_AGENT_CLIENT_H
 
-#include "protocol.h"
+#include "answers.h"
 
 #include <stdbool.h>
 #include <sys/types.h>
 
 struct mc_agent;
-
-/* An answer. Its strings stay valid until mc_agent_kill_all() ends the case. */
-struct mc_reply {
-	bool ok;                 /* "ok ..." rather than "err ..." */
-	const char *code;        /* err: portable code */
-	const char *native;      /* err: native value (errno name, ...) */
-	const char *text;        /* the whole answer line, as received */
-	struct mc_line line;     /* parsed fields */
-	int seq;                 /* the case's Nth answer (trace.h) */
-};
-
-/* What went wrong when a request got no well-formed answer. */
-enum mc_call_status {
-	MC_CALL_ANSWERED,
-	MC_CALL_DIED,            /* the agent ended without answering */
-	MC_CALL_TIMEOUT,         /* no answer in time; the agent was killed */
-	MC_CALL_MALFORMED,       /* the answer is not "ok ..." or "err ..." */
-};
 
 struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen);
 enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,

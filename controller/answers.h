@@ -6,9 +6,28 @@
 #ifndef MAPCONF_ANSWERS_H
 #define MAPCONF_ANSWERS_H
 
-#include "agent_client.h"
+#include "protocol.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* An answer. Its strings stay valid until mc_agent_kill_all() ends the case. */
+struct mc_reply {
+	bool ok;                 /* "ok ..." rather than "err ..." */
+	const char *code;        /* err: portable code */
+	const char *native;      /* err: native value (errno name, ...) */
+	const char *text;        /* the whole answer line, as received */
+	struct mc_line line;     /* parsed fields */
+	int seq;                 /* the case's Nth answer (trace.h) */
+};
+
+/* What went wrong when a request got no well-formed answer. */
+enum mc_call_status {
+	MC_CALL_ANSWERED,
+	MC_CALL_DIED,            /* the agent ended without answering */
+	MC_CALL_TIMEOUT,         /* no answer in time; the agent was killed */
+	MC_CALL_MALFORMED,       /* the answer is not "ok ..." or "err ..." */
+};
 
 /* A copy of text that lives until mc_answers_forget(). */
 char *mc_answer_keep(const char *text);

@@ -2,7 +2,6 @@
 #include "objects.h"
 #include "protocol.h"
 #include "random.h"
-#include "case_main.h"
 #include "run_env.h"
 #include "transcript.h"
 

@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+/* The page size of the object sizes cases use: the largest common one. */
+#define MC_PAGE 4096ULL
+
 struct mc_object {
 	char name[512];
 	const struct mc_backend *backend;

@@ -1,7 +1,7 @@
 #include "steps_memory.h"
 #include "requests.h"
 #include "random.h"
-#include "steps.h"
+#include "steps_view.h"
 
 #include <stdio.h>
 #include <string.h>

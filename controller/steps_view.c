@@ -1,6 +1,5 @@
 #include "steps_view.h"
 #include "requests.h"
-#include "steps.h"
 #include "steps_object.h"
 
 #include <stdbool.h>

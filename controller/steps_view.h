@@ -11,6 +11,9 @@
 
 #include <stdint.h>
 
+/* Windows' allocation granularity: fixed addresses are aligned to it. */
+#define MC_GRANULE 0x10000ULL
+
 /* prot: "rw", "r" */
 uintptr_t mc_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
 		    uint64_t length, const char *prot);

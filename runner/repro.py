@@ -39,7 +39,7 @@ POSIX_SOURCES = (
     "agents/common/verbs_touch.c", "agents/posix/verbs_object.c", "agents/posix/verbs_view.c",
     "agents/posix/verbs_memory.c", "agents/posix/verbs_process.c", "agents/posix/verbs_sync.c",
     "agents/posix/verbs_library.c", "agents/posix/verbs_fork.c", "agents/posix/main.c",
-    "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
+    "controller/transcript.h", "controller/trace.h", "controller/answers.h", "controller/agent_client.h",
     "controller/answers.c", "controller/agent_client.c",
     "repro/interpreter.c", "repro/posix.c",
 )
@@ -50,7 +50,7 @@ WIN32_SOURCES = (
     "agents/common/verbs_touch.c", "agents/win32/verbs_object.c", "agents/win32/verbs_view.c",
     "agents/win32/verbs_memory.c", "agents/win32/verbs_process.c", "agents/win32/verbs_sync.c",
     "agents/win32/verbs_library.c", "agents/win32/verbs_spawn.c", "agents/win32/main.c",
-    "controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h",
+    "controller/transcript.h", "controller/trace.h", "controller/answers.h", "controller/agent_client.h",
     "controller/answers.c", "repro/win32_client.c",
     "repro/interpreter.c", "repro/win32.c",
 )
