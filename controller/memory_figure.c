@@ -124,7 +124,7 @@ static struct mc_reply as_answer(MC_WHERE, uint64_t kb)
 	return r;
 }
 
-struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure)
+struct mc_reply mc_memory_figure_where(MC_WHERE, const char *figure)
 {
 	struct mc_reply r = as_answer(file, line, read_figure(file, line, figure, true));
 
@@ -240,10 +240,10 @@ static uint64_t add(uint64_t kb, int64_t delta)
 	return kb + (uint64_t)delta;
 }
 
-struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
-				     int64_t most)
+struct mc_reply mc_memory_settled_where(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
+					int64_t most)
 {
-	uint64_t kb = mc_reply_u64(file, line, base, "kb");
+	uint64_t kb = mc_field_u64_where(file, line, base, "kb");
 	struct mc_reply r = as_answer(file, line,
 				      settled(file, line, figure, least == -MC_UNBOUNDED ? 0 : add(kb, least),
 					      most == MC_UNBOUNDED ? UINT64_MAX : add(kb, most)));
