@@ -147,18 +147,31 @@ def sweep_dead_runs(root: Path) -> list[str]:
 
 
 def kill_orphans(root: Path, among: set[int] | None = None) -> list[int]:
-    """SIGKILL every process of ours whose environment names a run that has
-    no directory any more: a run makes its directory before any process
-    carries its id, so such a process outlived its run (a Wine service that
-    came up while the run was ending, say). among limits the search to
-    those pids."""
+    """SIGKILL every process of ours whose environment names a run of this
+    root that has no directory any more: a run makes its directory before
+    any process carries its id, so such a process outlived its run (a Wine
+    service that came up while the run was ending, say). A process of a run
+    under another TMPDIR (another root, whose directories are not here) is
+    not this root's to judge. among limits the search to those pids."""
     def orphaned(p: processes.Process) -> bool:
         if (among is not None and p.pid not in among) or not p.owned():
             return False
-        run_ids = [v[len(b"MAPCONF_RUN_ID="):].decode(errors="replace") for v in p.environ()
+        environ = p.environ()
+        run_ids = [v[len(b"MAPCONF_RUN_ID="):].decode(errors="replace") for v in environ
                    if v.startswith(b"MAPCONF_RUN_ID=")]
-        return bool(run_ids and run_ids[0] and "/" not in run_ids[0] and not (root / run_ids[0]).exists())
+        if not (run_ids and run_ids[0] and "/" not in run_ids[0]) or (root / run_ids[0]).exists():
+            return False
+        return _in_root(environ, root)
     return processes.kill_all(p for p in processes.others() if orphaned(p))
+
+
+def _in_root(environ: list[bytes], root: Path) -> bool:
+    """Whether a process of a run, by its TMPDIR, is of a run under root: its
+    runner's TMPDIR, or (Wine's processes) a run directory of root."""
+    tmpdirs = [v[len(b"TMPDIR="):].decode(errors="replace") for v in environ if v.startswith(b"TMPDIR=")]
+    base = root.parent.parent
+    tmp = Path(tmpdirs[0]) if tmpdirs and tmpdirs[0] else Path("/tmp")
+    return tmp == base or root in tmp.parents
 
 
 def remove_objects(run_id: str, prefix: str = "") -> list[str]:

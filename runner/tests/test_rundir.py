@@ -10,21 +10,31 @@ from runner import rundir
 
 
 class OrphanTest(unittest.TestCase):
-    def start(self, run_id: str) -> subprocess.Popen:
-        proc = subprocess.Popen(["sleep", "60"], env=dict(os.environ, MAPCONF_RUN_ID=run_id))
+    def start(self, run_id: str, tmpdir: Path) -> subprocess.Popen:
+        proc = subprocess.Popen(["sleep", "60"], env=dict(os.environ, MAPCONF_RUN_ID=run_id, TMPDIR=str(tmpdir)))
         self.addCleanup(lambda: (proc.kill(), proc.wait()))
         return proc
 
     def test_a_process_of_a_run_without_a_directory_is_killed_and_one_of_a_live_run_is_not(self):
-        with tempfile.TemporaryDirectory() as root:
-            (Path(root) / "alive1234").mkdir()
-            orphan, alive = self.start("gone5678"), self.start("alive1234")
-            # only these two: a run of the machine's own may be going on
-            killed = rundir.kill_orphans(Path(root), among={orphan.pid, alive.pid})
-            self.assertIn(orphan.pid, killed)
-            self.assertNotIn(alive.pid, killed)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / f"mapconf-{os.getuid()}" / "runs"
+            (root / "alive1234").mkdir(parents=True)
+            orphan, alive = self.start("gone5678", Path(tmp)), self.start("alive1234", Path(tmp))
+            # a Wine process of a run has the run's directory as its TMPDIR
+            wine_orphan = self.start("gone9abc", root / "gone9abc")
+            # only these: a run of the machine's own may be going on
+            killed = rundir.kill_orphans(root, among={orphan.pid, alive.pid, wine_orphan.pid})
+            self.assertEqual(sorted(killed), sorted([orphan.pid, wine_orphan.pid]))
             self.assertEqual(orphan.wait(timeout=10), -9)
             self.assertIsNone(alive.poll())
+
+    def test_a_process_of_a_run_under_another_tmpdir_is_not_this_roots_to_judge(self):
+        with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as other:
+            root = Path(tmp) / f"mapconf-{os.getuid()}" / "runs"
+            root.mkdir(parents=True)
+            elsewhere = self.start("live4321", Path(other))    # its directory is in the other root
+            self.assertEqual(rundir.kill_orphans(root, among={elsewhere.pid}), [])
+            self.assertIsNone(elsewhere.poll())
 
 
 if __name__ == "__main__":
