@@ -19,12 +19,10 @@ static void view_at_free_address_is_exactly_there(void)
 
 	struct mc_reply ra = mc_try_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
 	mc_check_ok("a-maps-at-free-address", &ra, "A maps at a free address");
-	mc_check_compare("a-view-exactly-there", mc_answered(&ra, "addr"), "==", mc_address(at),
-			 "A asked for 0x%lx and got \"%s\"", (unsigned long)at, ra.text);
+	mc_check_compare("a-view-exactly-there", mc_answered(&ra, "addr"), "==", mc_address(at));
 	struct mc_reply rb = mc_try_map_fixed(b, mc_open(b, obj, "rw"), MC_GRANULE, at);
 	mc_check_ok("b-maps-at-same-address", &rb, "B maps at the same address");
-	mc_check_compare("b-view-exactly-there", mc_answered(&rb, "addr"), "==", mc_address(at),
-			 "B asked for 0x%lx and got \"%s\"", (unsigned long)at, rb.text);
+	mc_check_compare("b-view-exactly-there", mc_answered(&rb, "addr"), "==", mc_address(at));
 }
 
 /*
@@ -43,8 +41,7 @@ static void pointer_chain_built_by_a_walks_in_b(void)
 	/* B's view first: where it lands is what the assertion is about, so it is a check, not a step */
 	struct mc_reply rb = mc_try_map_fixed(b, mc_open(b, obj, "rw"), MC_GRANULE, at);
 	mc_check_ok("b-maps-at-set-address", &rb, "B maps at a free address");
-	mc_check_compare("b-view-at-same-address", mc_answered(&rb, "addr"), "==", mc_address(at),
-			 "B asked for 0x%lx and got \"%s\"", (unsigned long)at, rb.text);
+	mc_check_compare("b-view-at-same-address", mc_answered(&rb, "addr"), "==", mc_address(at));
 	mc_map_fixed(a, ha, MC_GRANULE, at);
 	mc_chain_build(a, at, 32, 512);
 	struct mc_reply walked = mc_try_chain_walk(b, at);
@@ -129,9 +126,7 @@ static void rounded_attach_lands_rounded_down(void)
 
 	struct mc_reply r = mc_try_map_fixed_rounded(a, mc_create(a, obj), MC_GRANULE, at + 100);
 	mc_check_ok("rounded-attach-succeeds", &r, "A attaches with SHM_RND at a misaligned address");
-	mc_check_compare("lands-rounded-down", mc_answered(&r, "addr"), "==", mc_address(at),
-			 "A asked for 0x%lx rounded down, which is 0x%lx, and got \"%s\"",
-			 (unsigned long)(at + 100), (unsigned long)at, r.text);
+	mc_check_compare("lands-rounded-down", mc_answered(&r, "addr"), "==", mc_address(at));
 }
 
 static const struct mc_case cases[] = {

@@ -49,8 +49,7 @@ static void flush_leaves_pages_clean(void)
 
 	mc_fill(a, va, 4 * MC_PAGE, 3);
 	struct mc_reply written = mc_dirty_kb(a, va);
-	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">", mc_number(0),
-			   "A's view shows no dirty pages after writing 16 kB: cleanliness cannot be measured");
+	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">", mc_number(0));
 	mc_flush(a, va, 4 * MC_PAGE);
 	struct mc_reply flushed = mc_dirty_kb(a, va);
 	mc_check_answer("pages-clean-after-flush", &flushed, "ok kb=0", "A's view after a synchronous flush");
@@ -98,9 +97,7 @@ static void flush_updates_mtime(void)
 	mc_write_text(a, va, "changes the mtime");
 	mc_flush(a, va, MC_PAGE);
 	struct mc_reply r = mc_stat(a, h);
-	mc_check_compare("mtime-updated", mc_answered(&r, "mtime_ns"), ">", mc_number(1000000000),
-			 "the mtime set to 1 s after the epoch did not move after a write and a flush: \"%s\"",
-			 r.text);
+	mc_check_compare("mtime-updated", mc_answered(&r, "mtime_ns"), ">", mc_number(1000000000));
 }
 
 /* FILE-007: a flush asking for both MS_SYNC and MS_ASYNC is refused. */
@@ -182,13 +179,11 @@ static void flush_of_one_page_cleans_it(void)
 	mc_write_text(a, va + 10, "first page, not flushed");
 	mc_write_text(a, va + MC_PAGE + 10, "second page, flushed");
 	struct mc_reply written = mc_dirty_kb(a, va);
-	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">=", mc_number(2 * MC_PAGE / 1024),
-			   "A's view shows fewer than two dirty pages after writing both: cleanliness cannot be measured");
+	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">=", mc_number(2 * MC_PAGE / 1024));
 	mc_flush(a, va + MC_PAGE, MC_PAGE);
 	struct mc_reply flushed = mc_dirty_kb(a, va);
 	mc_check_compare("flushed-page-clean", mc_answered_plus(&flushed, "kb", MC_PAGE / 1024), "<=",
-			 mc_answered(&written, "kb"), "A's view still has %s dirty kB after flushing one of its %s",
-			 mc_field(&flushed, "kb"), mc_field(&written, "kb"));
+			 mc_answered(&written, "kb"));
 }
 
 /*

@@ -48,9 +48,7 @@ static void reserved_huge_page_is_shared(void)
 	mc_write_text(a, mc_field_u64(&view, "addr"), "on a huge page");
 	struct mc_reply after = mc_memory_figure("huge_free");
 	mc_check_compare("page-from-the-pool", mc_answered_plus(&after, "kb", page_size / 1024), "<=",
-			 mc_answered(&before, "kb"),
-			 "the pool had %s kB of huge pages free after A wrote to its huge page, %s before: the page "
-			 "did not come from it", mc_field(&after, "kb"), mc_field(&before, "kb"));
+			 mc_answered(&before, "kb"), "free huge pages (kB)");
 	mc_check_reads("b-reads-a-write", b, mc_map(b, mc_open(b, obj, "rw"), 0, page_size, "rw"), "on a huge page");
 }
 

@@ -74,8 +74,7 @@ static void new_object_reads_as_zero(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	struct mc_reply r = mc_checksum(a, va, sizeof(zeros));
-	mc_check_compare("new-object-is-zero", mc_answered(&r, "sum"), "==", mc_number(mc_range_sum(zeros, sizeof(zeros))),
-			 "A's new %zu-byte object does not read as zeros: \"%s\"", sizeof(zeros), r.text);
+	mc_check_compare("new-object-is-zero", mc_answered(&r, "sum"), "==", mc_number(mc_range_sum(zeros, sizeof(zeros))));
 }
 
 /* NAME-005: names are case-sensitive: the same name in upper case finds nothing. */
@@ -207,7 +206,7 @@ static void removed_name_can_be_created_anew(void)
 	mc_check_ok("name-created-anew", &created, "B creates, exclusively, the name A removed");
 	struct mc_reply fresh = mc_checksum(b, mc_map(b, mc_handle_of(&created), 0, MC_PAGE, "rw"), MC_PAGE);
 	mc_check_compare("new-object-fresh", mc_answered(&fresh, "sum"), "==", mc_number(mc_range_sum(zeros, MC_PAGE)),
-			 "the object B created under the removed name does not read as zeros: \"%s\"", fresh.text);
+			 "checksum of B's object under the removed name");
 	mc_check_reads("old-view-keeps-data", a, old_view, "the old object");
 }
 

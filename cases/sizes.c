@@ -27,7 +27,7 @@ static void partial_last_page_tail_reads_zero(void)
 
 	struct mc_reply tail = mc_checksum(a, va + 100, MC_PAGE - 100);
 	mc_check_compare("tail-reads-zero", mc_answered(&tail, "sum"), "==", zeros_sum(MC_PAGE - 100),
-			 "bytes 100 to %llu of the page holding a 100-byte object are not all zero", MC_PAGE - 1);
+			 "checksum of the page past the object's end");
 }
 
 /* SIZE-002: touching a whole page past the end of the object faults with SIGBUS. */
@@ -55,7 +55,7 @@ static void shrink_faults_and_regrow_reads_zero(void)
 	mc_resize(a, h, 2 * MC_PAGE);
 	struct mc_reply grown = mc_checksum(a, va + MC_PAGE, MC_PAGE);
 	mc_check_compare("grown-page-reads-zero", mc_answered(&grown, "sum"), "==", zeros_sum(MC_PAGE),
-			 "the second page does not read as zeros after shrinking and regrowing the object");
+			 "checksum of the regrown page");
 }
 
 /* SIZE-004: a view of zero length is refused. */
@@ -117,8 +117,7 @@ static void object_past_4gib_has_its_size(void)
 
 	mc_create(a, obj);
 	struct mc_reply st = mc_stat(b, mc_open(b, obj, "r"));
-	mc_check_compare("size-past-4gib-exact", mc_answered(&st, "size"), "==", mc_number(PAST_4GIB),
-			 "B's stat of an object A created %llu bytes long", PAST_4GIB);
+	mc_check_compare("size-past-4gib-exact", mc_answered(&st, "size"), "==", mc_number(PAST_4GIB));
 }
 
 /* SIZE-008: a view at 4 GiB shows what another process's view there wrote, and not the object's start. */
@@ -135,7 +134,7 @@ static void view_past_4gib_shares_its_own_pages(void)
 	mc_check_reads("b-reads-at-4gib", b, b_high, "four gibibytes in");
 	struct mc_reply start = mc_checksum(b, b_start, MC_PAGE);
 	mc_check_compare("start-untouched", mc_answered(&start, "sum"), "==", zeros_sum(MC_PAGE),
-			 "the object's first page does not read as zeros after A wrote only at offset 4 GiB");
+			 "checksum of the object's first page");
 }
 
 /* SIZE-009: a view longer than its object reaches the pages another process adds by growing it. */

@@ -29,7 +29,7 @@ static void two_views_in_one_process_alias(void)
 	uintptr_t second = mc_map(a, h, 0, MC_PAGE, "rw");
 
 	mc_check_compare("views-at-two-addresses", mc_address(first), "!=", mc_address(second),
-			 "A's two views share one address 0x%lx", (unsigned long)first);
+			 "addresses of A's two views");
 	mc_write_text(a, first + 64, "through the first view");
 	mc_check_reads("second-view-reads-first-write", a, second + 64, "through the first view");
 }
@@ -56,9 +56,7 @@ static void every_page_is_shared(void)
 	mc_fill(a, va, size, seed);
 	struct mc_reply sum = mc_checksum(b, vb, size);
 	uint64_t expected = expected_fill_sum(seed);
-	mc_check_compare("b-checksum-matches", mc_answered(&sum, "sum"), "==", mc_number(expected),
-			 "B's checksum of the 1 MiB A filled is \"%s\", expected 0x%016llx", sum.text,
-			 (unsigned long long)expected);
+	mc_check_compare("b-checksum-matches", mc_answered(&sum, "sum"), "==", mc_number(expected));
 }
 
 /* VIS-004: a view at an offset shows the object's bytes at that offset. */

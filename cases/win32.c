@@ -19,8 +19,7 @@ static void create_of_existing_name_opens_it(void)
 	mc_write_text(a, va, "the creator's data");
 	struct mc_reply r = mc_try_create_nonexclusive(b, obj, MC_PAGE);
 	mc_check_ok("non-exclusive-create-succeeds", &r, "B creates, not exclusively, the name A created");
-	mc_check_compare("existed-reported", mc_answered(&r, "existed"), "==", mc_number(1),
-			 "B's create of an existing name did not report ERROR_ALREADY_EXISTS: \"%s\"", r.text);
+	mc_check_compare("existed-reported", mc_answered(&r, "existed"), "==", mc_number(1));
 	mc_check_reads("b-reads-creator-data", b, mc_map(b, mc_handle_of(&r), 0, MC_PAGE, "rw"),
 		       "the creator's data");
 }
@@ -82,8 +81,7 @@ static void views_are_granule_aligned(void)
 		uintptr_t view = mc_map(a, h, 0, MC_PAGE, i % 2 ? "r" : "rw");
 
 		mc_check_compare("view-on-granule", mc_address(view), "multiple-of", mc_number(MC_GRANULE),
-				 "A's view %d of a one-page section is at 0x%lx, not a multiple of 64 KiB",
-				 i + 1, (unsigned long)view);
+				 "address of A's view");
 	}
 }
 
@@ -128,9 +126,7 @@ static void section_extends_its_file(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_stat(a, mc_create(a, obj));
-	mc_check_compare("file-grown-to-section", mc_answered(&r, "size"), "==", mc_number(3 * MC_PAGE),
-			 "the new file behind a %llu-byte section is not %llu bytes: \"%s\"", 3 * MC_PAGE,
-			 3 * MC_PAGE, r.text);
+	mc_check_compare("file-grown-to-section", mc_answered(&r, "size"), "==", mc_number(3 * MC_PAGE));
 }
 
 /* WIN-011: after a write through a copy-on-write view, VirtualQuery reports the written page PAGE_READWRITE. */
@@ -238,8 +234,7 @@ static void dll_shared_section_is_shared(void)
 	mc_lib_load(b);
 	mc_lib_set_shared(a, value);
 	struct mc_reply seen = mc_lib_shared_global(b);
-	mc_check_compare("b-sees-shared-global", mc_answered(&seen, "value"), "==", mc_number(value),
-			 "A set the DLL's shared global to %u, B reads \"%s\"", value, seen.text);
+	mc_check_compare("b-sees-shared-global", mc_answered(&seen, "value"), "==", mc_number(value));
 }
 
 /* WIN-019: a named mutex abandoned by its killed owner reports WAIT_ABANDONED to the next waiter, once. */

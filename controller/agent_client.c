@@ -349,7 +349,9 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
 
 	switch (st) {
 	case MC_CALL_ANSWERED:
-		return mc_answer_parse(line, answered(a, line), reply, why, whylen);
+		st = mc_answer_parse(line, answered(a, line), reply, why, whylen);
+		mc_answer_from(reply, a->label, a->pending);
+		return st;
 	case MC_CALL_TIMEOUT:
 		snprintf(why, whylen, "agent %s did not answer \"%.100s\" within %.0f s",
 			 a->label, a->pending, mc_request_timeout());
@@ -538,10 +540,13 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 			reply->ok = true;
 			reply->text = mc_answer_keep(line);
 			reply->seq = seq;
+			mc_answer_from(reply, a->label, "exec");
 			return st;
 		}
 		/* not "ready": the exec failed, and this is its answer */
-		return mc_answer_parse(line, seq, reply, why, whylen);
+		st = mc_answer_parse(line, seq, reply, why, whylen);
+		mc_answer_from(reply, a->label, "exec");
+		return st;
 	}
 	if (st == MC_CALL_TIMEOUT) {
 		snprintf(why, whylen, "agent %s did not announce itself within %.0f s after exec", a->label,

@@ -34,6 +34,17 @@ static void decide(MC_WHERE, enum verdict kind, const char *name, bool holds, co
 	mc_broken(file, line, name, "%s", message);
 }
 
+/* decide() with the message given as a format */
+static void __attribute__((format(printf, 7, 8)))
+state(MC_WHERE, enum verdict kind, const char *name, bool holds, const char *oracle, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	decide(file, line, kind, name, holds, oracle, fmt, ap);
+	va_end(ap);
+}
+
 /* decide() on an answer and the pattern it must match */
 static void __attribute__((format(printf, 8, 9)))
 on_answer(MC_WHERE, enum verdict kind, const char *name, bool holds, const struct mc_reply *r, const char *pattern,
@@ -59,10 +70,12 @@ void mc_check_answer_where(MC_WHERE, const char *label, const struct mc_reply *r
 struct mc_term mc_answered_where(MC_WHERE, const struct mc_reply *r, const char *key, int64_t plus)
 {
 	return (struct mc_term){ .value = mc_field_u64_where(file, line, r, key) + (uint64_t)plus, .seq = r->seq,
-				 .key = key, .plus = plus };
+				 .key = key, .plus = plus, .raw = mc_field_where(file, line, r, key),
+				 .from = r->from };
 }
 
-static void term_text(struct mc_term t, char *out, size_t cap)
+/* A term as the trace writes it: "#N.key+K", a number, or "@0x..." for an address the reproducer finds anew. */
+static void term_oracle(struct mc_term t, char *out, size_t cap)
 {
 	if (t.seq)
 		snprintf(out, cap, "#%d.%s%+" PRId64, t.seq, t.key, t.plus);
@@ -70,49 +83,33 @@ static void term_text(struct mc_term t, char *out, size_t cap)
 		snprintf(out, cap, t.address ? "@0x%" PRIx64 : "%" PRIu64, t.value);
 }
 
-/* "compare LHS OP RHS", and whether it holds */
-static bool comparison(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
-		       char *oracle, size_t cap)
+/* decide() on lhs op rhs; a failure states the comparison, led by what it compares if given. */
+static void compare_verdict(MC_WHERE, enum verdict kind, const char *name, struct mc_term lhs, const char *op,
+			    struct mc_term rhs, const char *what)
 {
-	char left[96], right[96];
+	char left[96], right[96], oracle[256], stated[512];
 	bool known;
 	bool holds = mc_compare(lhs.value, op, rhs.value, &known);
 
 	if (!known)
-		mc_broken(file, line, label, "a check compares with \"%s\", which is no comparison", op);
-	term_text(lhs, left, sizeof(left));
-	term_text(rhs, right, sizeof(right));
-	snprintf(oracle, cap, "compare %s %s %s", left, op, right);
-	return holds;
-}
-
-static void compare_verdict(MC_WHERE, enum verdict kind, const char *name, struct mc_term lhs, const char *op,
-			    struct mc_term rhs, const char *fmt, va_list ap)
-{
-	char oracle[256];
-	bool holds = comparison(file, line, name, lhs, op, rhs, oracle, sizeof(oracle));
-
-	decide(file, line, kind, name, holds, oracle, fmt, ap);
+		mc_broken(file, line, name, "a check compares with \"%s\", which is no comparison", op);
+	term_oracle(lhs, left, sizeof(left));
+	term_oracle(rhs, right, sizeof(right));
+	snprintf(oracle, sizeof(oracle), "compare %s %s %s", left, op, right);
+	mc_comparison_text(stated, sizeof(stated), lhs, op, rhs);
+	state(file, line, kind, name, holds, oracle, "%s%sexpected %s", what, *what ? ": " : "", stated);
 }
 
 void mc_check_compare_where(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
-			    const char *fmt, ...)
+			    const char *what)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	compare_verdict(file, line, CHECK, label, lhs, op, rhs, fmt, ap);
-	va_end(ap);
+	compare_verdict(file, line, CHECK, label, lhs, op, rhs, what);
 }
 
 void mc_require_compare_where(MC_WHERE, const char *step, struct mc_term lhs, const char *op, struct mc_term rhs,
-			      const char *fmt, ...)
+			      const char *what)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	compare_verdict(file, line, REQUIREMENT, step, lhs, op, rhs, fmt, ap);
-	va_end(ap);
+	compare_verdict(file, line, REQUIREMENT, step, lhs, op, rhs, what);
 }
 
 void mc_check_error_where(MC_WHERE, const char *label, const struct mc_reply *r, const char *code,

@@ -30,23 +30,21 @@
 void mc_check_answer_where(MC_WHERE, const char *label, const struct mc_reply *r, const char *pattern,
 			   const char *what);
 
-/* A number a check compares: an answer's field plus a constant, or a constant (an address or not). */
-struct mc_term {
-	uint64_t value;
-	int seq;            /* the answer it came from (0: a constant) */
-	const char *key;
-	int64_t plus;
-	bool address;       /* a constant that is an address, which a reproducer finds anew */
-};
+/* Terms (struct mc_term, answers.h): an answer's field plus a constant, or a constant. */
 struct mc_term mc_answered_where(MC_WHERE, const struct mc_reply *r, const char *key, int64_t plus);
 #define mc_answered(r, key)          mc_answered_where(MC_HERE, r, key, 0)
 #define mc_answered_plus(r, key, n)  mc_answered_where(MC_HERE, r, key, n)
 #define mc_number(v)                 ((struct mc_term){ .value = (uint64_t)(v) })
 #define mc_address(v)                ((struct mc_term){ .value = (uint64_t)(v), .address = true })
 
-/* lhs op rhs, op one of == != < <= > >= and "multiple-of". */
+/*
+ * lhs op rhs, op one of == != < <= > >= and "multiple-of". Its failure
+ * says both terms, their values and where they came from; what, when not
+ * empty, names the quantity compared ("free huge pages (kB)") and leads
+ * the message.
+ */
 void mc_check_compare_where(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
-			    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+			    const char *what);
 
 /*
  * What a case needs before it can check anything, stated like a check and
@@ -54,7 +52,7 @@ void mc_check_compare_where(MC_WHERE, const char *label, struct mc_term lhs, con
  * step, never as FAIL.
  */
 void mc_require_compare_where(MC_WHERE, const char *step, struct mc_term lhs, const char *op, struct mc_term rhs,
-			      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+			      const char *what);
 /* r is a read that found text (a precondition) */
 void mc_require_read_where(MC_WHERE, const char *step, const struct mc_reply *r, const char *text, const char *what);
 /* r is not a read that found text: it failed, or found something else */
@@ -84,10 +82,11 @@ void mc_check_allocation_private_where(MC_WHERE, const char *label, struct mc_ag
 				       const char *kind, uint64_t size);
 
 #define mc_check_answer(label, r, pattern, what) mc_check_answer_where(MC_HERE, MC_LABEL(label), r, pattern, what)
+/* The quantity's name, if given, is a string literal: "" before it makes an absent one empty. */
 #define mc_check_compare(label, lhs, op, rhs, ...) \
-	mc_check_compare_where(MC_HERE, MC_LABEL(label), lhs, op, rhs, __VA_ARGS__)
+	mc_check_compare_where(MC_HERE, MC_LABEL(label), lhs, op, rhs, "" __VA_ARGS__)
 #define mc_require_compare(step, lhs, op, rhs, ...) \
-	mc_require_compare_where(MC_HERE, MC_LABEL(step), lhs, op, rhs, __VA_ARGS__)
+	mc_require_compare_where(MC_HERE, MC_LABEL(step), lhs, op, rhs, "" __VA_ARGS__)
 #define mc_require_read(step, r, text, what) mc_require_read_where(MC_HERE, MC_LABEL(step), r, text, what)
 #define mc_check_not_read(label, r, text, what) mc_check_not_read_where(MC_HERE, MC_LABEL(label), r, text, what)
 #define mc_check_error(label, r, code, what) mc_check_error_where(MC_HERE, MC_LABEL(label), r, code, what)

@@ -43,8 +43,6 @@ struct mc_reply mc_memory_figure_where(MC_WHERE, const char *figure);
 #define MC_UNBOUNDED INT64_MAX
 struct mc_reply mc_memory_settled_where(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
 					int64_t most);
-/* What the last figure read was, for messages: "shmem of the case's memory cgroup". */
-const char *mc_memory_what(void);
 
 #define mc_memory_figure(figure) mc_memory_figure_where(MC_HERE, figure)
 #define mc_memory_settled(figure, base, least, most) mc_memory_settled_where(MC_HERE, figure, base, least, most)

@@ -257,7 +257,9 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
 
 	if (st == MC_CALL_ANSWERED) {
 		mc_transcript(a->label, "->", line);
-		return mc_answer_parse(line, 0, reply, why, whylen);
+		st = mc_answer_parse(line, 0, reply, why, whylen);
+		mc_answer_from(reply, a->label, a->pending);
+		return st;
 	}
 	snprintf(why, whylen, "agent %s %s \"%.100s\"", a->label,
 		 st == MC_CALL_TIMEOUT ? "did not answer in time" : "ended while answering", a->pending);
