@@ -22,7 +22,7 @@ static void more_huge_pages_than_are_free_are_refused(void)
 		MC_SKIP("huge-pages", "the kernel's /proc/meminfo names no huge page size: it has no huge pages");
 	struct mc_object *obj = mc_object_new((free_pages + 1) * page_size);
 	struct mc_agent *a = mc_agent_start("A");
-	struct mc_reply r = mc_try_create_huge(a, obj);
+	struct mc_reply r = mc_try_create(a, obj, .huge = 1);
 
 	if (r.ok)
 		r = mc_try_map(a, mc_handle_of(&r), obj->size, "rw");
@@ -39,7 +39,7 @@ static void reserved_huge_page_is_shared(void)
 	uint64_t page_size = mc_reserve_huge_pages(1);
 	struct mc_object *obj = mc_object_new(page_size);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
-	struct mc_reply made = mc_try_create_huge(a, obj);
+	struct mc_reply made = mc_try_create(a, obj, .huge = 1);
 
 	mc_check_ok("huge-object-made", &made, "A creates an object of one huge page, with one reserved and free");
 	struct mc_reply view = mc_try_map(a, mc_handle_of(&made), page_size, "rw");

@@ -85,7 +85,7 @@ static struct mc_agent *other_user(const char *label)
 static struct mc_handle readable_by_others(struct mc_agent *a, struct mc_object *obj)
 {
 	mc_umask(a, 022);
-	return mc_create_with_mode(a, obj, 0644);
+	return mc_create(a, obj, .mode = 0644);
 }
 
 /* ISO-007: another user, who may only read an object, cannot map it as a writable shared view. */

@@ -167,7 +167,7 @@ static void mode_is_masked_by_umask(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_umask(a, 022);
-	struct mc_reply r = mc_stat(a, mc_create_with_mode(a, obj, 0666));
+	struct mc_reply r = mc_stat(a, mc_create(a, obj, .mode = 0666));
 	mc_check_answer("mode-masked-by-umask", &r, "ok mode=0644", "created with mode 0666 under umask 022");
 }
 
@@ -179,7 +179,7 @@ static void new_object_is_empty_until_resized(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
-	struct mc_handle h = mc_create_unsized(a, obj);
+	struct mc_handle h = mc_create(a, obj, .unsized = 1);
 
 	struct mc_reply r = mc_stat(a, h);
 	mc_check_answer("new-object-size-zero", &r, "ok size=0", "fstat of A's new object, never resized");

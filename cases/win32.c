@@ -17,7 +17,7 @@ static void create_of_existing_name_opens_it(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	mc_write_text(a, va, "the creator's data");
-	struct mc_reply r = mc_try_create_nonexclusive(b, obj, MC_PAGE);
+	struct mc_reply r = mc_try_create(b, obj, .open_existing = 1, .size = MC_PAGE);
 	mc_check_ok("non-exclusive-create-succeeds", &r, "B creates, not exclusively, the name A created");
 	mc_check_compare("existed-reported", mc_answered(&r, "existed"), "==", mc_number(1));
 	mc_check_reads("b-reads-creator-data", b, mc_map(b, mc_handle_of(&r), 0, MC_PAGE, "rw"),
@@ -31,7 +31,7 @@ static void create_of_existing_name_keeps_its_size(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_create(a, obj);
-	struct mc_handle h = mc_create_nonexclusive(b, obj, 2 * MC_GRANULE);
+	struct mc_handle h = mc_create(b, obj, .open_existing = 1, .size = 2 * MC_GRANULE);
 	struct mc_reply view = mc_try_map(b, h, 2 * MC_GRANULE, "rw");
 	mc_check_answer("larger-view-refused", &view, "err",
 			"B maps two granules of A's one-granule object after asking to create it that large");
@@ -292,7 +292,7 @@ static void reserved_view_faults_until_committed(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t view = mc_map(a, mc_create_reserved(a, obj), 0, MC_GRANULE, "rw");
+	uintptr_t view = mc_map(a, mc_create(a, obj, .reserve = 1), 0, MC_GRANULE, "rw");
 
 	struct mc_reply state = mc_query(a, view);
 	mc_check_answer("view-reserved-before-commit", &state, "ok state=MEM_RESERVE",
@@ -326,7 +326,7 @@ static void committed_pages_are_seen_by_every_view(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
-	uintptr_t va = mc_map(a, mc_create_reserved(a, obj), 0, MC_GRANULE, "rw");
+	uintptr_t va = mc_map(a, mc_create(a, obj, .reserve = 1), 0, MC_GRANULE, "rw");
 	uintptr_t vb = mc_open_map(b, obj);
 
 	mc_commit(a, va, MC_PAGE);
@@ -345,7 +345,7 @@ static void large_pages_need_the_privilege(void)
 	uint64_t minimum = mc_announced_u64(a, "largepage");   /* GetLargePageMinimum() */
 
 	/* a size the large-page rule accepts, so that only the privilege can refuse it */
-	struct mc_reply r = mc_try_create_large_pages(a, obj, minimum ? minimum : 2 << 20);
+	struct mc_reply r = mc_try_create(a, obj, .large_pages = 1, .size = minimum ? minimum : 2 << 20);
 	mc_check_answer("large-pages-refused", &r, "err code=access_denied name=ERROR_PRIVILEGE_NOT_HELD",
 			"A creates a SEC_COMMIT | SEC_LARGE_PAGES section without SeLockMemoryPrivilege");
 }
@@ -400,7 +400,7 @@ static void read_write_section_over_read_only_file_is_refused(void)
 
 	/* the file, at the section's size, so that only its handle's rights can refuse; the name goes with the handle */
 	mc_close(a, mc_create(a, obj));
-	struct mc_reply r = mc_try_create_over_read_only_file(a, obj, "rw");
+	struct mc_reply r = mc_try_create(a, obj, .over_read_only_file = "rw");
 	mc_check_answer("read-write-section-refused", &r, "err code=access_denied|invalid_argument",
 			"A makes a PAGE_READWRITE section over its file opened with GENERIC_READ only");
 }
@@ -418,7 +418,7 @@ static void read_only_section_cannot_map_writable(void)
 
 	mc_close(a, mc_create(a, obj));      /* the file, at the section's size */
 	mc_pwrite_text(a, obj, 0, text);     /* its bytes, written with WriteFile */
-	struct mc_handle h = mc_create_over_read_only_file(a, obj, "r");
+	struct mc_handle h = mc_create(a, obj, .over_read_only_file = "r");
 	struct mc_reply rw = mc_try_map(a, h, MC_PAGE, "rw");
 	mc_check_answer("writable-view-refused", &rw, "err code=access_denied|invalid_argument",
 			"A maps with FILE_MAP_WRITE its PAGE_READONLY section over a file opened for reading");

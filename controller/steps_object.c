@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define CREATE "create backend=%s name=%s size=%llu"
+#define CREATE_MAX 1024
 #define OPEN "open backend=%s name=%s access=%s"
 #define RESIZE "resize handle=%s size=%llu"
 /* the longest text a pwrite step writes */
@@ -20,89 +21,51 @@ static void take_memfd_name(struct mc_object *o, const struct mc_reply *r)
 		snprintf(o->name, sizeof(o->name), "%s", name);
 }
 
-struct mc_handle mc_create_where(MC_WHERE, struct mc_agent *a, struct mc_object *o)
+/*
+ * The create request opts ask for: each option one field, in one order, so
+ * that a request reads the same whichever options a case names.
+ */
+static void create_request(char *out, size_t cap, const struct mc_object *o, struct mc_create_opts opts)
 {
-	struct mc_reply r = mc_step_where(file, line, a, CREATE " excl=1", o->backend->name, o->name,
-					  (unsigned long long)o->size);
-	take_memfd_name(o, &r);
-	return mc_handle_of_where(file, line, &r);
+	uint64_t size = opts.unsized ? 0 : opts.size ? opts.size : o->size;
+	size_t n = (size_t)snprintf(out, cap, CREATE " excl=%d", o->backend->name, o->name,
+				    (unsigned long long)size, !opts.open_existing);
+
+	if (opts.unsized)
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " resize=0");
+	if (opts.huge)
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " huge=1");
+	if (opts.mode)
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " mode=%04o", opts.mode);
+	if (opts.reserve)
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " reserve=1");
+	if (opts.large_pages)
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " large=1");
+	if (opts.over_read_only_file)
+		snprintf(out + n, n < cap ? cap - n : 0, " file_access=r protect=%s", opts.over_read_only_file);
 }
 
-struct mc_handle mc_create_unsized_where(MC_WHERE, struct mc_agent *a, struct mc_object *o)
+struct mc_reply mc_try_create_where(MC_WHERE, struct mc_agent *a, struct mc_object *o, struct mc_create_opts opts)
 {
-	struct mc_reply r = mc_step_where(file, line, a, CREATE " excl=1 resize=0", o->backend->name, o->name, 0ULL);
-	take_memfd_name(o, &r);
-	return mc_handle_of_where(file, line, &r);
-}
+	char request[CREATE_MAX];
+	struct mc_reply r;
 
-struct mc_reply mc_try_create_huge_where(MC_WHERE, struct mc_agent *a, struct mc_object *o)
-{
-	struct mc_reply r = mc_try_where(file, line, a, CREATE " excl=1 huge=1", o->backend->name, o->name,
-					 (unsigned long long)o->size);
-	take_memfd_name(o, &r);
+	create_request(request, sizeof(request), o, opts);
+	r = mc_try_where(file, line, a, "%s", request);
+	if (r.ok)
+		take_memfd_name(o, &r);
 	return r;
 }
 
-struct mc_reply mc_try_create_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+struct mc_handle mc_create_where(MC_WHERE, struct mc_agent *a, struct mc_object *o, struct mc_create_opts opts)
 {
-	return mc_try_where(file, line, a, CREATE " excl=1", o->backend->name, o->name,
-			    (unsigned long long)o->size);
-}
+	char request[CREATE_MAX];
+	struct mc_reply r;
 
-struct mc_handle mc_create_with_mode_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-					   unsigned int mode)
-{
-	struct mc_reply r = mc_step_where(file, line, a, CREATE " excl=1 mode=%04o", o->backend->name,
-					  o->name, (unsigned long long)o->size, mode);
-
+	create_request(request, sizeof(request), o, opts);
+	r = mc_step_where(file, line, a, "%s", request);
+	take_memfd_name(o, &r);
 	return mc_handle_of_where(file, line, &r);
-}
-
-struct mc_handle mc_create_nonexclusive_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-					      uint64_t size)
-{
-	struct mc_reply r = mc_step_where(file, line, a, CREATE " excl=0", o->backend->name, o->name,
-					  (unsigned long long)size);
-
-	return mc_handle_of_where(file, line, &r);
-}
-
-struct mc_reply mc_try_create_nonexclusive_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-						 uint64_t size)
-{
-	return mc_try_where(file, line, a, CREATE " excl=0", o->backend->name, o->name,
-			    (unsigned long long)size);
-}
-
-struct mc_handle mc_create_reserved_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
-{
-	struct mc_reply r = mc_step_where(file, line, a, CREATE " excl=1 reserve=1", o->backend->name, o->name,
-					  (unsigned long long)o->size);
-
-	return mc_handle_of_where(file, line, &r);
-}
-
-struct mc_reply mc_try_create_large_pages_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-						uint64_t size)
-{
-	return mc_try_where(file, line, a, CREATE " excl=1 large=1", o->backend->name, o->name,
-			    (unsigned long long)size);
-}
-
-struct mc_handle mc_create_over_read_only_file_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-						     const char *protect)
-{
-	struct mc_reply r = mc_step_where(file, line, a, CREATE " excl=1 file_access=r protect=%s", o->backend->name,
-					  o->name, (unsigned long long)o->size, protect);
-
-	return mc_handle_of_where(file, line, &r);
-}
-
-struct mc_reply mc_try_create_over_read_only_file_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-							const char *protect)
-{
-	return mc_try_where(file, line, a, CREATE " excl=1 file_access=r protect=%s", o->backend->name, o->name,
-			    (unsigned long long)o->size, protect);
 }
 
 struct mc_handle mc_open_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access)

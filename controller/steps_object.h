@@ -9,42 +9,41 @@
 #include "objects.h"
 #include "reply.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
-/* An exclusive create. For an object without a name of its own (memfd), the name it answers becomes o's name. */
-struct mc_handle mc_create_where(MC_WHERE, struct mc_agent *a, struct mc_object *o);
-/* A new POSIX object, file or memfd, left at the size it was created with (resize=0). */
-struct mc_handle mc_create_unsized_where(MC_WHERE, struct mc_agent *a, struct mc_object *o);
-struct mc_reply mc_try_create_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
-/* An exclusive create of huge pages (memfd: MFD_HUGETLB, SysV: SHM_HUGETLB), for a check to judge. */
-struct mc_reply mc_try_create_huge_where(MC_WHERE, struct mc_agent *a, struct mc_object *o);
-/* An exclusive create asking for these permission bits (masked by the agent's umask). */
-struct mc_handle mc_create_with_mode_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-					   unsigned int mode);
-/* A create that opens the object if its name exists (Win32 answers existed=1), asking for size bytes. */
-struct mc_handle mc_create_nonexclusive_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-					      uint64_t size);
-struct mc_reply mc_try_create_nonexclusive_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-						 uint64_t size);
 /*
- * Win32: an exclusive create of a SEC_RESERVE section (a paging-file one):
- * the pages of its views are reserved until a view commits them (mc_commit).
+ * How a create asks for its object, each option by name, all optional:
+ *
+ *   mc_create(a, o)                                   exclusive, of o's size
+ *   mc_create(a, o, .mode = 0644)
+ *   mc_try_create(a, o, .open_existing = 1, .size = MC_PAGE)
+ *
+ * The answer's handle is a's; for an object without a name of its own
+ * (memfd), the name a successful create answers becomes o's.
  */
-struct mc_handle mc_create_reserved_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
-/* Win32: an exclusive create of a SEC_COMMIT | SEC_LARGE_PAGES section of size bytes, for a check to judge. */
-struct mc_reply mc_try_create_large_pages_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-						uint64_t size);
-/*
- * Win32: an exclusive create of a section with protection protect ("r":
- * PAGE_READONLY, "rw": PAGE_READWRITE) over o's existing file, opened for
- * reading only (GENERIC_READ): the file must be there already.
- */
-struct mc_handle mc_create_over_read_only_file_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-						     const char *protect);
-struct mc_reply mc_try_create_over_read_only_file_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o,
-							const char *protect);
+struct mc_create_opts {
+	uint64_t size;              /* bytes asked for, when not o's size */
+	bool unsized;               /* a new POSIX object, file or memfd, left at size 0 (resize=0) */
+	bool open_existing;         /* open the object if its name exists (excl=0; Win32 answers existed=1) */
+	bool huge;                  /* huge pages (memfd: MFD_HUGETLB, SysV: SHM_HUGETLB) */
+	unsigned int mode;          /* permission bits asked for, masked by the agent's umask (0: its default) */
+	/* Win32: a SEC_RESERVE section (a paging-file one), whose views' pages stay reserved until mc_commit */
+	bool reserve;
+	bool large_pages;           /* Win32: a SEC_COMMIT | SEC_LARGE_PAGES section */
+	/*
+	 * Win32: a section with this protection ("r": PAGE_READONLY, "rw":
+	 * PAGE_READWRITE) over o's existing file, opened for reading only
+	 * (GENERIC_READ): the file must be there already.
+	 */
+	const char *over_read_only_file;
+};
+
+struct mc_handle mc_create_where(MC_WHERE, struct mc_agent *a, struct mc_object *o, struct mc_create_opts opts);
+/* The same, for a check to judge. */
+struct mc_reply mc_try_create_where(MC_WHERE, struct mc_agent *a, struct mc_object *o, struct mc_create_opts opts);
 /* access: "rw" or "r" */
 struct mc_handle mc_open_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
 struct mc_reply mc_try_open_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, const char *access);
@@ -68,18 +67,8 @@ void mc_pwrite_text_where(MC_WHERE, struct mc_agent *a, const struct mc_object *
 struct mc_reply mc_try_pread_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,
 				   size_t length);
 
-#define mc_create(a, o)                         mc_create_where(MC_HERE, a, o)
-#define mc_try_create(a, o)                     mc_try_create_where(MC_HERE, a, o)
-#define mc_try_create_huge(a, o)                mc_try_create_huge_where(MC_HERE, a, o)
-#define mc_create_unsized(a, o)                 mc_create_unsized_where(MC_HERE, a, o)
-#define mc_create_with_mode(a, o, mode)         mc_create_with_mode_where(MC_HERE, a, o, mode)
-#define mc_create_nonexclusive(a, o, size)      mc_create_nonexclusive_where(MC_HERE, a, o, size)
-#define mc_try_create_nonexclusive(a, o, size)  mc_try_create_nonexclusive_where(MC_HERE, a, o, size)
-#define mc_create_reserved(a, o)                mc_create_reserved_where(MC_HERE, a, o)
-#define mc_try_create_large_pages(a, o, size)   mc_try_create_large_pages_where(MC_HERE, a, o, size)
-#define mc_create_over_read_only_file(a, o, protect) mc_create_over_read_only_file_where(MC_HERE, a, o, protect)
-#define mc_try_create_over_read_only_file(a, o, protect) \
-	mc_try_create_over_read_only_file_where(MC_HERE, a, o, protect)
+#define mc_create(a, o, ...)     mc_create_where(MC_HERE, a, o, (struct mc_create_opts){ __VA_ARGS__ })
+#define mc_try_create(a, o, ...) mc_try_create_where(MC_HERE, a, o, (struct mc_create_opts){ __VA_ARGS__ })
 #define mc_open(a, o, access)                   mc_open_where(MC_HERE, a, o, access)
 #define mc_try_open(a, o, access)               mc_try_open_where(MC_HERE, a, o, access)
 #define mc_close(a, h)                          mc_close_where(MC_HERE, a, h)

@@ -69,7 +69,7 @@ uintptr_t mc_map_private_where(MC_WHERE, struct mc_agent *a, struct mc_handle h,
 
 uintptr_t mc_create_map_where(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 {
-	return mc_map_where(file, line, a, mc_create_where(file, line, a, o), 0, o->size, "rw");
+	return mc_map_where(file, line, a, mc_create_where(file, line, a, o, (struct mc_create_opts){ 0 }), 0, o->size, "rw");
 }
 
 uintptr_t mc_open_map_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
