@@ -30,7 +30,7 @@ static void file_holds_writes_after_last_unmap(void)
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
 	struct mc_handle h = mc_create(a, obj);
-	uintptr_t va = mc_map(a, h, 0, 2 * MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, 2 * MC_PAGE);
 
 	mc_write_text(a, va, "first page");
 	mc_write_text(a, va + MC_PAGE + 5, "second page");
@@ -73,7 +73,7 @@ static void file_holds_every_agents_writes(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B"), *reader = mc_agent_start("R");
 	struct mc_handle ha = mc_create(a, obj), hb = mc_open(b, obj, "rw");
-	uintptr_t va = mc_map(a, ha, 0, MC_PAGE, "rw"), vb = mc_map(b, hb, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, ha, MC_PAGE), vb = mc_map(b, hb, MC_PAGE);
 
 	mc_write_text(a, va, "written by A");
 	mc_write_text(b, vb + 100, "written by B");
@@ -93,7 +93,7 @@ static void flush_updates_mtime(void)
 	struct mc_handle h = mc_create(a, obj);
 
 	mc_touch_mtime(a, h, 1);
-	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, MC_PAGE);
 	mc_write_text(a, va, "changes the mtime");
 	mc_flush(a, va, MC_PAGE);
 	struct mc_reply r = mc_stat(a, h);
@@ -144,7 +144,7 @@ static void flush_past_4gib_reaches_file_there(void)
 	const uint64_t four_gib = 4ULL << 30;
 	struct mc_object *obj = mc_object_new(four_gib + MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
-	uintptr_t va = mc_map(a, mc_create(a, obj), four_gib, MC_GRANULE, "rw");
+	uintptr_t va = mc_map(a, mc_create(a, obj), MC_GRANULE, .offset = four_gib);
 
 	mc_write_text(a, va + 10, "four gibibytes and ten bytes in");
 	mc_flush(a, va, MC_PAGE);
@@ -194,7 +194,7 @@ static void write_past_end_seen_through_longer_view(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *w = mc_agent_start("W");
-	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 2 * MC_PAGE);
 
 	mc_pwrite_text(w, obj, MC_PAGE + 10, "grown by write(2)");
 	mc_check_reads("view-reads-grown-page", a, va + MC_PAGE + 10, "grown by write(2)");

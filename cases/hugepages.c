@@ -25,7 +25,7 @@ static void more_huge_pages_than_are_free_are_refused(void)
 	struct mc_reply r = mc_try_create(a, obj, .huge = 1);
 
 	if (r.ok)
-		r = mc_try_map(a, mc_handle_of(&r), obj->size, "rw");
+		r = mc_try_map(a, mc_handle_of(&r), obj->size);
 	mc_check_error("huge-request-refused", &r, "no_memory", "A asks for one huge page more than are free");
 }
 
@@ -42,14 +42,14 @@ static void reserved_huge_page_is_shared(void)
 	struct mc_reply made = mc_try_create(a, obj, .huge = 1);
 
 	mc_check_ok("huge-object-made", &made, "A creates an object of one huge page, with one reserved and free");
-	struct mc_reply view = mc_try_map(a, mc_handle_of(&made), page_size, "rw");
+	struct mc_reply view = mc_try_map(a, mc_handle_of(&made), page_size);
 	mc_check_ok("huge-view-made", &view, "A maps its object of one huge page");
 	struct mc_reply before = mc_memory_figure("huge_free");
 	mc_write_text(a, mc_field_u64(&view, "addr"), "on a huge page");
 	struct mc_reply after = mc_memory_figure("huge_free");
 	mc_check_compare("page-from-the-pool", mc_answered_plus(&after, "kb", page_size / 1024), "<=",
 			 mc_answered(&before, "kb"), "free huge pages (kB)");
-	mc_check_reads("b-reads-a-write", b, mc_map(b, mc_open(b, obj, "rw"), 0, page_size, "rw"), "on a huge page");
+	mc_check_reads("b-reads-a-write", b, mc_map(b, mc_open(b, obj, "rw"), page_size), "on a huge page");
 }
 
 static const struct mc_case cases[] = {

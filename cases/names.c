@@ -149,7 +149,7 @@ static void descriptor_is_close_on_exec(void)
 	struct mc_handle h = mc_create(a, obj);
 	uint64_t raw = mc_raw_handle(a, h);
 
-	mc_write_text(a, mc_map(a, h, 0, MC_PAGE, "rw"), marker);
+	mc_write_text(a, mc_map(a, h, MC_PAGE), marker);
 	struct mc_reply before = mc_try_read_through_raw(a, raw, strlen(marker));
 	mc_require_read("descriptor-reaches-object", &before, marker,
 			"A reading its own object through its descriptor");
@@ -183,7 +183,7 @@ static void new_object_is_empty_until_resized(void)
 
 	struct mc_reply r = mc_stat(a, h);
 	mc_check_answer("new-object-size-zero", &r, "ok size=0", "fstat of A's new object, never resized");
-	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, MC_PAGE);
 	mc_check_faults("view-of-empty-object-faults", a, va, "read");
 	mc_resize(a, h, MC_PAGE);
 	mc_check_accessible("view-reads-after-resize", a, va, "read");
@@ -204,7 +204,7 @@ static void removed_name_can_be_created_anew(void)
 	mc_unlink(a, obj);
 	struct mc_reply created = mc_try_create(b, obj);
 	mc_check_ok("name-created-anew", &created, "B creates, exclusively, the name A removed");
-	struct mc_reply fresh = mc_checksum(b, mc_map(b, mc_handle_of(&created), 0, MC_PAGE, "rw"), MC_PAGE);
+	struct mc_reply fresh = mc_checksum(b, mc_map(b, mc_handle_of(&created), MC_PAGE), MC_PAGE);
 	mc_check_compare("new-object-fresh", mc_answered(&fresh, "sum"), "==", mc_number(mc_range_sum(zeros, MC_PAGE)),
 			 "checksum of B's object under the removed name");
 	mc_check_reads("old-view-keeps-data", a, old_view, "the old object");

@@ -47,7 +47,7 @@ static void object_outlives_its_creator_ending(enum ending how)
 	struct mc_agent *c = mc_agent_start("C");
 	struct mc_reply opened = mc_try_open(c, obj, "rw");
 	mc_check_ok("c-opens-name", &opened, "C opens the name after its creator ended");
-	mc_check_reads("c-reads-data", c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "rw"),
+	mc_check_reads("c-reads-data", c, mc_map(c, mc_handle_of(&opened), MC_PAGE),
 		       "outlives its creator");
 }
 
@@ -98,7 +98,7 @@ static uintptr_t filled_big_view(struct mc_agent *a, struct mc_object *obj, stru
 				 const struct mc_reply *baseline)
 {
 	*h = mc_create(a, obj);
-	uintptr_t va = mc_map(a, *h, 0, BIG, "rw");
+	uintptr_t va = mc_map(a, *h, BIG);
 	mc_fill(a, va, BIG, 1);
 	struct mc_reply now = figure_reaching(obj, baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
 	mc_require_compare("figure-shows-the-fill", mc_answered_plus(&now, "kb", SLACK_KB), ">=",
@@ -124,7 +124,7 @@ static void memory_released_after_last_unmap(void)
 	uintptr_t va = filled_big_view(a, obj, &ha, &baseline);
 
 	hb = mc_open(b, obj, "rw");
-	uintptr_t vb = mc_map(b, hb, 0, BIG, "rw");
+	uintptr_t vb = mc_map(b, hb, BIG);
 	mc_checksum(b, vb, BIG);
 	mc_remove_name(a, obj);
 	mc_unmap(a, va, BIG);
@@ -214,7 +214,7 @@ static void memory_released_after_last_of_eight(enum letting_go how)
 	for (int i = 1; i < HOLDERS; i++) {
 		struct mc_handle hi = mc_open(holder[i] = mc_agent_start(mc_agent_letter(i)), obj, "rw");
 
-		view[i] = mc_map(holder[i], hi, 0, BIG, "rw");
+		view[i] = mc_map(holder[i], hi, BIG);
 		mc_close(holder[i], hi);
 	}
 	mc_remove_name(holder[0], obj);

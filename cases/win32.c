@@ -20,7 +20,7 @@ static void create_of_existing_name_opens_it(void)
 	struct mc_reply r = mc_try_create(b, obj, .open_existing = 1, .size = MC_PAGE);
 	mc_check_ok("non-exclusive-create-succeeds", &r, "B creates, not exclusively, the name A created");
 	mc_check_compare("existed-reported", mc_answered(&r, "existed"), "==", mc_number(1));
-	mc_check_reads("b-reads-creator-data", b, mc_map(b, mc_handle_of(&r), 0, MC_PAGE, "rw"),
+	mc_check_reads("b-reads-creator-data", b, mc_map(b, mc_handle_of(&r), MC_PAGE),
 		       "the creator's data");
 }
 
@@ -32,7 +32,7 @@ static void create_of_existing_name_keeps_its_size(void)
 
 	mc_create(a, obj);
 	struct mc_handle h = mc_create(b, obj, .open_existing = 1, .size = 2 * MC_GRANULE);
-	struct mc_reply view = mc_try_map(b, h, 2 * MC_GRANULE, "rw");
+	struct mc_reply view = mc_try_map(b, h, 2 * MC_GRANULE);
 	mc_check_answer("larger-view-refused", &view, "err",
 			"B maps two granules of A's one-granule object after asking to create it that large");
 }
@@ -78,7 +78,7 @@ static void views_are_granule_aligned(void)
 	struct mc_handle h = mc_create(a, obj);
 
 	for (int i = 0; i < 4; i++) {
-		uintptr_t view = mc_map(a, h, 0, MC_PAGE, i % 2 ? "r" : "rw");
+		uintptr_t view = mc_map(a, h, MC_PAGE, .prot = i % 2 ? "r" : "rw");
 
 		mc_check_compare("view-on-granule", mc_address(view), "multiple-of", mc_number(MC_GRANULE),
 				 "address of A's view");
@@ -92,7 +92,7 @@ static void base_between_granules_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE) + MC_PAGE;
 
-	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), MC_GRANULE, .at = at);
 	mc_check_error("off-granule-view-refused", &r, "invalid_argument",
 		       "A asks for a view at a page that is not on a 64 KiB boundary");
 }
@@ -103,7 +103,7 @@ static void view_larger_than_section_is_refused(void)
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 2 * MC_GRANULE, "rw");
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 2 * MC_GRANULE);
 	mc_check_answer("view-past-section-refused", &r, "err", "A maps two granules of a one-granule section");
 }
 
@@ -114,7 +114,7 @@ static void mapped_file_cannot_shrink(void)
 	struct mc_agent *a = mc_agent_start("A");
 	struct mc_handle h = mc_create(a, obj);
 
-	mc_map(a, h, 0, 2 * MC_GRANULE, "rw");
+	mc_map(a, h, 2 * MC_GRANULE);
 	struct mc_reply r = mc_try_resize(a, h, MC_GRANULE);
 	mc_check_error("shrink-under-view-refused", &r, "busy", "A shrinks the file behind its view");
 }
@@ -134,7 +134,7 @@ static void written_copy_on_write_page_is_read_write(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t view = mc_map_private(a, mc_create(a, obj), 2 * MC_PAGE);
+	uintptr_t view = mc_map(a, mc_create(a, obj), 2 * MC_PAGE, .private_copy = 1);
 
 	struct mc_reply before = mc_query(a, view);
 	mc_check_answer("copy-on-write-before-write", &before, "ok protect=PAGE_WRITECOPY",
@@ -151,7 +151,7 @@ static void name_goes_with_last_handle(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 	struct mc_handle h = mc_create(a, obj);
-	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, MC_PAGE);
 
 	mc_write_text(a, va, "kept by the view");
 	mc_close(a, h);
@@ -262,9 +262,9 @@ static void inherited_handle_shares_pages(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *parent = mc_agent_start("P");
 	struct mc_handle h = mc_create(parent, obj);
-	uintptr_t vp = mc_map(parent, h, 0, MC_PAGE, "rw");
+	uintptr_t vp = mc_map(parent, h, MC_PAGE);
 	struct mc_agent *child = mc_spawn(parent, "C", h.id);
-	uintptr_t vc = mc_map(child, h, 0, MC_PAGE, "rw");
+	uintptr_t vc = mc_map(child, h, MC_PAGE);
 
 	mc_write_text(parent, vp, "written by the parent");
 	mc_check_reads("child-reads-parent-write", child, vc, "written by the parent");
@@ -279,7 +279,7 @@ static void offset_between_granules_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	/* a page at offset 4096: page-aligned, as SIZE-005's offset 100 is not, and inside the first granule */
-	struct mc_reply r = mc_try_map_at_offset(a, mc_create(a, obj), MC_PAGE, MC_PAGE, "rw");
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), MC_PAGE, .offset = MC_PAGE);
 	mc_check_answer("page-offset-refused", &r, "err code=invalid_argument name=ERROR_MAPPED_ALIGNMENT",
 			"A maps a view at offset 4096, a page into the section's first 64 KiB granule");
 }
@@ -292,7 +292,7 @@ static void reserved_view_faults_until_committed(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t view = mc_map(a, mc_create(a, obj, .reserve = 1), 0, MC_GRANULE, "rw");
+	uintptr_t view = mc_map(a, mc_create(a, obj, .reserve = 1), MC_GRANULE);
 
 	struct mc_reply state = mc_query(a, view);
 	mc_check_answer("view-reserved-before-commit", &state, "ok state=MEM_RESERVE",
@@ -326,7 +326,7 @@ static void committed_pages_are_seen_by_every_view(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
-	uintptr_t va = mc_map(a, mc_create(a, obj, .reserve = 1), 0, MC_GRANULE, "rw");
+	uintptr_t va = mc_map(a, mc_create(a, obj, .reserve = 1), MC_GRANULE);
 	uintptr_t vb = mc_open_map(b, obj);
 
 	mc_commit(a, va, MC_PAGE);
@@ -377,12 +377,12 @@ static void duplicated_read_handle_cannot_map_writable(void)
 	struct mc_handle h = mc_create(a, obj);
 	const char *text = mc_marker("duplicated-read-only");
 
-	mc_write_text(a, mc_map(a, h, 0, MC_PAGE, "rw"), text);
+	mc_write_text(a, mc_map(a, h, MC_PAGE), text);
 	struct mc_handle hb = mc_adopt(b, mc_duplicate(a, h, b, "r"));
-	struct mc_reply rw = mc_try_map(b, hb, MC_PAGE, "rw");
+	struct mc_reply rw = mc_try_map(b, hb, MC_PAGE);
 	mc_check_error("duplicate-writable-view-refused", &rw, "access_denied",
 		       "B maps for writing the section A duplicated into B's process with FILE_MAP_READ");
-	mc_check_reads("duplicate-reads-owner-write", b, mc_map(b, hb, 0, MC_PAGE, "r"), text);
+	mc_check_reads("duplicate-reads-owner-write", b, mc_map(b, hb, MC_PAGE, .prot = "r"), text);
 }
 
 /*
@@ -419,10 +419,10 @@ static void read_only_section_cannot_map_writable(void)
 	mc_close(a, mc_create(a, obj));      /* the file, at the section's size */
 	mc_pwrite_text(a, obj, 0, text);     /* its bytes, written with WriteFile */
 	struct mc_handle h = mc_create(a, obj, .over_read_only_file = "r");
-	struct mc_reply rw = mc_try_map(a, h, MC_PAGE, "rw");
+	struct mc_reply rw = mc_try_map(a, h, MC_PAGE);
 	mc_check_answer("writable-view-refused", &rw, "err code=access_denied|invalid_argument",
 			"A maps with FILE_MAP_WRITE its PAGE_READONLY section over a file opened for reading");
-	mc_check_reads("read-view-reads-file", a, mc_map(a, h, 0, MC_PAGE, "r"), text);
+	mc_check_reads("read-view-reads-file", a, mc_map(a, h, MC_PAGE, .prot = "r"), text);
 }
 
 /*
@@ -436,7 +436,7 @@ static void read_view_cannot_be_raised_to_read_write(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 	struct mc_handle h = mc_create(a, obj);
-	uintptr_t ro = mc_map(a, h, 0, MC_PAGE, "r");
+	uintptr_t ro = mc_map(a, h, MC_PAGE, .prot = "r");
 
 	struct mc_reply r = mc_try_protect(a, ro, MC_PAGE, "rw");
 	mc_check_answer("raise-to-read-write-refused", &r, "err",

@@ -101,7 +101,8 @@ static struct mc_reply read_through_raw(MC_WHERE, struct mc_agent *a, uint64_t r
 
 	if (!r.ok)
 		return r;
-	r = mc_try_map_where(file, line, a, mc_handle_of_where(file, line, &r), length, "r");
+	r = mc_try_map_where(file, line, a, mc_handle_of_where(file, line, &r), length,
+				     (struct mc_map_opts){ .prot = "r" });
 	if (!r.ok)
 		return r;
 	return mc_try_read_where(file, line, a, (uintptr_t)mc_field_u64_where(file, line, &r, "addr"), length);

@@ -98,7 +98,7 @@ static void step_the_platform_lacks(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	mc_map_private(a, mc_create(a, obj), MC_PAGE);
+	mc_map(a, mc_create(a, obj), MC_PAGE, .private_copy = 1);
 	mc_check_compare("step-not-returned", mc_number(0), "==", mc_number(1));
 }
 
