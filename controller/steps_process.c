@@ -138,26 +138,24 @@ struct mc_handle mc_adopt_where(MC_WHERE, struct mc_agent *a, uint64_t raw)
 void mc_exit_where(MC_WHERE, struct mc_agent *a)
 {
 	char how[128];
-	int status;
 
 	mc_step_where(file, line, a, "exit code=0");
-	status = mc_agent_wait_end(a, how, sizeof(how));
-	if (status != 0)
+	if (!mc_agent_ended_orderly(mc_agent_wait_end(a, how, sizeof(how))))
 		mc_broken(file, line, "exit", "agent %s %s after an orderly exit", mc_agent_label(a), how);
 }
 
 void mc_crash_where(MC_WHERE, struct mc_agent *a, const char *signal)
 {
-	char request[64], why[WHY_MAX], how[128], expected[64];
+	char request[64], why[WHY_MAX], how[128];
+	struct mc_agent_end end;
 
 	/* one step in the trace: what follows the request is the agent's end, not an answer */
 	mc_trace("chain crash %s signal=%s", mc_agent_label(a), signal);
 	snprintf(request, sizeof(request), "crash signal=%s", signal);
 	mc_end_unless_answered(file, line, "crash", mc_agent_send(a, request, why, sizeof(why)), why);
-	mc_agent_wait_end(a, how, sizeof(how));
+	end = mc_agent_wait_end(a, how, sizeof(how));
 	mc_trace("chain-end #0");
-	snprintf(expected, sizeof(expected), "was killed by signal %s", signal);
-	if (strcmp(how, expected) != 0)
+	if (!mc_agent_died_by(end, signal))
 		mc_broken(file, line, "crash", "agent %s %s, not by SIG%s as it was told", mc_agent_label(a), how,
 			  signal);
 }

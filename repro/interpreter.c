@@ -412,7 +412,7 @@ static void step(char *line)
 		}
 	} else if (strcmp(verb, "crash") == 0) {
 		struct mc_agent *a = agent_named(strtok(rest, " "));
-		char request[64], how[128], expected[64];
+		char request[64], how[128];
 		const char *signal_name;
 
 		strtok(NULL, " ");   /* #0: a crash has no answer */
@@ -420,16 +420,14 @@ static void step(char *line)
 		snprintf(request, sizeof(request), "crash signal=%s", signal_name);
 		st = mc_agent_send(a, request, why, sizeof(why));
 		if (st == MC_CALL_ANSWERED) {
-			mc_agent_wait_end(a, how, sizeof(how));
-			snprintf(expected, sizeof(expected), "was killed by signal %s", signal_name);
-			if (strcmp(how, expected) != 0)
+			if (!mc_agent_died_by(mc_agent_wait_end(a, how, sizeof(how)), signal_name))
 				setup_failed("agent %s %s, not by SIG%s as it was told", mc_agent_label(a), how, signal_name);
 		}
 	} else if (strcmp(verb, "kill") == 0) {
 		mc_agent_kill(agent_named(strtok(rest, " ")));
 	} else if (strcmp(verb, "end") == 0) {
 		char how[128];
-		if (mc_agent_wait_end(agent_named(strtok(rest, " ")), how, sizeof(how)) != 0)
+		if (!mc_agent_ended_orderly(mc_agent_wait_end(agent_named(strtok(rest, " ")), how, sizeof(how))))
 			setup_failed("the agent %s after an orderly exit", how);
 	} else if (strcmp(verb, "gone") == 0) {
 		char how[128];

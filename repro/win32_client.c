@@ -330,14 +330,14 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 	return MC_CALL_DIED;
 }
 
-int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+struct mc_agent_end mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 {
 	char *line;
 	DWORD code = 1;
 
 	if (!a->alive) {
 		snprintf(how, howlen, "had already ended");
-		return -1;
+		return (struct mc_agent_end){ .kind = MC_END_ALREADY };
 	}
 	while (read_line(a, deadline_after(mc_request_timeout()), &line) == MC_CALL_ANSWERED)
 		mc_transcript(a->label, "->", line);
@@ -345,7 +345,9 @@ int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 		GetExitCodeProcess(a->process, &code);
 	snprintf(how, howlen, "exited with %lu", (unsigned long)code);
 	close_agent(a, how);
-	return a->process ? (int)code : 0;   /* a spawned child's exit status is its parent's to know */
+	if (!a->process)
+		return (struct mc_agent_end){ .kind = MC_END_PARENTS };   /* a spawned child's status is its parent's */
+	return (struct mc_agent_end){ .kind = MC_END_EXITED, .code = (int)code };
 }
 
 void mc_agent_kill(struct mc_agent *a)
