@@ -35,7 +35,7 @@ static void file_holds_writes_after_last_unmap(void)
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
 	struct mc_handle h = mc_create(a, obj);
-	uintptr_t va = mc_map(a, h, 0, 2 * MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, 2 * MC_PAGE);
 
 	mc_write_text(a, va, "first page");
 	mc_write_text(a, va + MC_PAGE + 5, "second page");
@@ -57,8 +57,7 @@ static void flush_leaves_pages_clean(void)
 
 	mc_fill(a, va, 4 * MC_PAGE, 3);
 	struct mc_reply written = mc_dirty_kb(a, va);
-	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">", mc_number(0),
-			   "A's view shows no dirty pages after writing 16 kB: cleanliness cannot be measured");
+	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">", mc_number(0));
 	mc_flush(a, va, 4 * MC_PAGE);
 	struct mc_reply flushed = mc_dirty_kb(a, va);
 	mc_check_answer("pages-clean-after-flush", &flushed, "ok kb=0", "A's view after a synchronous flush");
@@ -87,7 +86,7 @@ static void file_holds_every_agents_writes(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B"), *reader = mc_agent_start("R");
 	struct mc_handle ha = mc_create(a, obj), hb = mc_open(b, obj, "rw");
-	uintptr_t va = mc_map(a, ha, 0, MC_PAGE, "rw"), vb = mc_map(b, hb, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, ha, MC_PAGE), vb = mc_map(b, hb, MC_PAGE);
 
 	mc_write_text(a, va, "written by A");
 	mc_write_text(b, vb + 100, "written by B");
@@ -110,13 +109,11 @@ static void flush_updates_mtime(void)
 	struct mc_handle h = mc_create(a, obj);
 
 	mc_touch_mtime(a, h, 1);
-	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, MC_PAGE);
 	mc_write_text(a, va, "changes the mtime");
 	mc_flush(a, va, MC_PAGE);
 	struct mc_reply r = mc_stat(a, h);
-	mc_check_compare("mtime-updated", mc_answered(&r, "mtime_ns"), ">", mc_number(1000000000),
-			 "the mtime set to 1 s after the epoch did not move after a write and a flush: \"%s\"",
-			 r.text);
+	mc_check_compare("mtime-updated", mc_answered(&r, "mtime_ns"), ">", mc_number(1000000000));
 }
 
 /*
@@ -173,7 +170,7 @@ static void flush_past_4gib_reaches_file_there(void)
 	const uint64_t four_gib = 4ULL << 30;
 	struct mc_object *obj = mc_object_new(four_gib + MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
-	uintptr_t va = mc_map(a, mc_create(a, obj), four_gib, MC_GRANULE, "rw");
+	uintptr_t va = mc_map(a, mc_create(a, obj), MC_GRANULE, .offset = four_gib);
 
 	mc_write_text(a, va + 10, "four gibibytes and ten bytes in");
 	mc_flush(a, va, MC_PAGE);
@@ -210,13 +207,11 @@ static void flush_of_one_page_cleans_it(void)
 	mc_write_text(a, va + 10, "first page, not flushed");
 	mc_write_text(a, va + MC_PAGE + 10, "second page, flushed");
 	struct mc_reply written = mc_dirty_kb(a, va);
-	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">=", mc_number(2 * MC_PAGE / 1024),
-			   "A's view shows fewer than two dirty pages after writing both: cleanliness cannot be measured");
+	mc_require_compare("dirty-pages-seen", mc_answered(&written, "kb"), ">=", mc_number(2 * MC_PAGE / 1024));
 	mc_flush(a, va + MC_PAGE, MC_PAGE);
 	struct mc_reply flushed = mc_dirty_kb(a, va);
 	mc_check_compare("flushed-page-clean", mc_answered_plus(&flushed, "kb", MC_PAGE / 1024), "<=",
-			 mc_answered(&written, "kb"), "A's view still has %s dirty kB after flushing one of its %s",
-			 mc_field(&flushed, "kb"), mc_field(&written, "kb"));
+			 mc_answered(&written, "kb"));
 }
 
 /*
@@ -227,7 +222,7 @@ static void write_past_end_seen_through_longer_view(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *w = mc_agent_start("W");
-	uintptr_t va = mc_map(a, mc_create(a, obj), 0, 2 * MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, mc_create(a, obj), 2 * MC_PAGE);
 
 	mc_pwrite_text(w, obj, MC_PAGE + 10, "grown by write(2)");
 	mc_check_reads("view-reads-grown-page", a, va + MC_PAGE + 10, "grown by write(2)");

@@ -30,7 +30,7 @@ static void private_view_is_copy_on_write_across_fork(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *parent = mc_agent_start("P");
-	uintptr_t view = mc_map_private(parent, mc_create(parent, obj), MC_PAGE);
+	uintptr_t view = mc_map(parent, mc_create(parent, obj), MC_PAGE, .private_copy = 1);
 
 	mc_write_text(parent, view, "the parent's copy");
 	struct mc_agent *child = mc_fork(parent, "C");

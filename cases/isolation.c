@@ -15,7 +15,7 @@ static void agent_without_view_cannot_reach_pages(void)
 	struct mc_agent *both[] = { a, b };
 	uintptr_t at = mc_free_address(both, 2, MC_GRANULE);
 
-	mc_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
+	mc_map(a, mc_create(a, obj), MC_GRANULE, .at = at);
 	mc_write_text(a, at, "only for those with a view");
 	mc_check_faults("b-read-faults", b, at, "read");
 	mc_check_faults("b-write-faults", b, at, "write");
@@ -42,8 +42,8 @@ static void read_only_view_faults_on_write(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 	struct mc_handle h = mc_create(a, obj);
-	uintptr_t rw = mc_map(a, h, 0, MC_PAGE, "rw");
-	uintptr_t ro = mc_map(a, h, 0, MC_PAGE, "r");
+	uintptr_t rw = mc_map(a, h, MC_PAGE);
+	uintptr_t ro = mc_map(a, h, MC_PAGE, .prot = "r");
 
 	mc_write_text(a, rw, "read-only through the second view");
 	mc_check_accessible("read-only-view-readable", a, ro, "read");
@@ -61,7 +61,7 @@ static void read_only_open_cannot_map_writable(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_create(a, obj);
-	struct mc_reply r = mc_try_map(b, mc_open(b, obj, "r"), MC_PAGE, "rw");
+	struct mc_reply r = mc_try_map(b, mc_open(b, obj, "r"), MC_PAGE);
 	mc_check_error("writable-map-refused", &r, "access_denied", "B maps a read-only open for writing");
 }
 
@@ -97,7 +97,7 @@ static struct mc_agent *other_user(const char *label)
 static struct mc_handle readable_by_others(struct mc_agent *a, struct mc_object *obj)
 {
 	mc_umask(a, 022);
-	return mc_create_with_mode(a, obj, 0644);
+	return mc_create(a, obj, .mode = 0644);
 }
 
 /*
@@ -112,7 +112,7 @@ static void reader_cannot_map_writable(void)
 
 	readable_by_others(a, obj);
 	struct mc_agent *b = other_user("B");
-	struct mc_reply r = mc_try_map(b, mc_open(b, obj, "r"), MC_PAGE, "rw");
+	struct mc_reply r = mc_try_map(b, mc_open(b, obj, "r"), MC_PAGE);
 	mc_check_error("other-user-writable-map-refused", &r, "access_denied",
 		       "B, another user, maps A's 0644 object for writing");
 }
@@ -133,8 +133,7 @@ static void reader_cannot_resize(void)
 	mc_check_answer("other-user-resize-refused", &r, "err code=invalid_argument|bad_handle|access_denied",
 			"B, another user, resizes A's 0644 object through its read-only open");
 	struct mc_reply st = mc_stat(a, h);
-	mc_check_compare("size-unchanged", mc_answered(&st, "size"), "==", mc_number(MC_PAGE),
-			 "the size of A's object after another user tried to resize it");
+	mc_check_compare("size-unchanged", mc_answered(&st, "size"), "==", mc_number(MC_PAGE));
 }
 
 /*
@@ -147,14 +146,14 @@ static void other_user_cannot_remove(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	mc_write_text(a, mc_map(a, readable_by_others(a, obj), 0, MC_PAGE, "rw"), "still named");
+	mc_write_text(a, mc_map(a, readable_by_others(a, obj), MC_PAGE), "still named");
 	struct mc_agent *b = other_user("B");
 	struct mc_reply r = mc_try_unlink(b, obj);
 	mc_check_error("other-user-remove-refused", &r, "access_denied", "B, another user, removes A's object");
 	struct mc_agent *c = mc_agent_start("C");
 	struct mc_reply opened = mc_try_open(c, obj, "r");
 	mc_check_ok("name-still-opens", &opened, "C opens the name another user tried to remove");
-	mc_check_reads("same-pages", c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "r"), "still named");
+	mc_check_reads("same-pages", c, mc_map(c, mc_handle_of(&opened), MC_PAGE, .prot = "r"), "still named");
 }
 
 /*
@@ -202,7 +201,7 @@ static void read_only_open_cannot_be_protected_writable(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_create(a, obj);
-	uintptr_t vb = mc_map(b, mc_open(b, obj, "r"), 0, MC_PAGE, "r");
+	uintptr_t vb = mc_map(b, mc_open(b, obj, "r"), MC_PAGE, .prot = "r");
 	struct mc_reply r = mc_try_protect(b, vb, MC_PAGE, "rw");
 	mc_check_error("writable-protect-refused", &r, "access_denied",
 		       "B makes its read-only view of a read-only open writable");

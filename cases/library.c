@@ -33,9 +33,7 @@ static void library_global_is_per_process(void)
 	struct mc_reply before = mc_lib_global(b);
 	mc_lib_set(a, 4242);
 	struct mc_reply after = mc_lib_global(b);
-	mc_check_compare("b-global-unchanged", mc_answered(&after, "value"), "==", mc_answered(&before, "value"),
-			 "B's copy of the library global changed when A set its own: \"%s\", then \"%s\"",
-			 before.text, after.text);
+	mc_check_compare("b-global-unchanged", mc_answered(&after, "value"), "==", mc_answered(&before, "value"));
 }
 
 /* x fills an allocation of size from its library with seed and gives it back, for the allocator to hand out again. */
@@ -45,16 +43,6 @@ static void lib_dirty(struct mc_agent *x, uint64_t size, uint64_t seed)
 
 	mc_fill(x, dirtied, size, seed);
 	mc_lib_free(x, dirtied);
-}
-
-/* The checksum of size bytes of the fill pattern of seed, computed here (size: at most 4096). */
-static uint64_t fill_sum(uint64_t seed, size_t size)
-{
-	unsigned char bytes[4096];
-
-	for (size_t i = 0; i < size; i++)
-		bytes[i] = mc_fill_byte(seed, i);
-	return mc_range_sum(bytes, size);
 }
 
 /*
@@ -76,13 +64,8 @@ static void library_allocation_starts_clean(void)
 	lib_dirty(b, sizeof(zeros), 6);
 	uintptr_t allocation = mc_lib_alloc(b, sizeof(zeros));
 	struct mc_reply r = mc_checksum(b, allocation, sizeof(zeros));
-	uint64_t sum = mc_field_u64(&r, "sum");
 	mc_check_compare("allocation-starts-zero", mc_answered(&r, "sum"), "==",
-			 mc_number(mc_range_sum(zeros, sizeof(zeros))),
-		 "B's new library allocation at 0x%lx is not zeros but %s", (unsigned long)allocation,
-		 sum == fill_sum(5, sizeof(zeros))   ? "A's fill (seed 5)"
-		 : sum == fill_sum(6, sizeof(zeros)) ? "what B filled and freed (seed 6)"
-						     : "other bytes");
+			 mc_number(mc_range_sum(zeros, sizeof(zeros))));
 }
 
 static const struct mc_case cases[] = {

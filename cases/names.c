@@ -80,8 +80,7 @@ static void new_object_reads_as_zero(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	struct mc_reply r = mc_checksum(a, va, sizeof(zeros));
-	mc_check_compare("new-object-is-zero", mc_answered(&r, "sum"), "==", mc_number(mc_range_sum(zeros, sizeof(zeros))),
-			 "A's new %zu-byte object does not read as zeros: \"%s\"", sizeof(zeros), r.text);
+	mc_check_compare("new-object-is-zero", mc_answered(&r, "sum"), "==", mc_number(mc_range_sum(zeros, sizeof(zeros))));
 }
 
 /*
@@ -164,7 +163,7 @@ static void descriptor_is_close_on_exec(void)
 	struct mc_handle h = mc_create(a, obj);
 	uint64_t raw = mc_raw_handle(a, h);
 
-	mc_write_text(a, mc_map(a, h, 0, MC_PAGE, "rw"), marker);
+	mc_write_text(a, mc_map(a, h, MC_PAGE), marker);
 	struct mc_reply before = mc_try_read_through_raw(a, raw, strlen(marker));
 	mc_require_read("descriptor-reaches-object", &before, marker,
 			"A reading its own object through its descriptor");
@@ -185,7 +184,7 @@ static void mode_is_masked_by_umask(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_umask(a, 022);
-	struct mc_reply r = mc_stat(a, mc_create_with_mode(a, obj, 0666));
+	struct mc_reply r = mc_stat(a, mc_create(a, obj, .mode = 0666));
 	mc_check_answer("mode-masked-by-umask", &r, "ok mode=0644", "created with mode 0666 under umask 022");
 }
 
@@ -198,11 +197,11 @@ static void new_object_is_empty_until_resized(void)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
-	struct mc_handle h = mc_create_unsized(a, obj);
+	struct mc_handle h = mc_create(a, obj, .unsized = 1);
 
 	struct mc_reply r = mc_stat(a, h);
 	mc_check_answer("new-object-size-zero", &r, "ok size=0", "fstat of A's new object, never resized");
-	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, MC_PAGE);
 	mc_check_faults("view-of-empty-object-faults", a, va, "read");
 	mc_resize(a, h, MC_PAGE);
 	mc_check_accessible("view-reads-after-resize", a, va, "read");
@@ -224,9 +223,9 @@ static void removed_name_can_be_created_anew(void)
 	mc_unlink(a, obj);
 	struct mc_reply created = mc_try_create(b, obj);
 	mc_check_ok("name-created-anew", &created, "B creates, exclusively, the name A removed");
-	struct mc_reply fresh = mc_checksum(b, mc_map(b, mc_handle_of(&created), 0, MC_PAGE, "rw"), MC_PAGE);
+	struct mc_reply fresh = mc_checksum(b, mc_map(b, mc_handle_of(&created), MC_PAGE), MC_PAGE);
 	mc_check_compare("new-object-fresh", mc_answered(&fresh, "sum"), "==", mc_number(mc_range_sum(zeros, MC_PAGE)),
-			 "the object B created under the removed name does not read as zeros: \"%s\"", fresh.text);
+			 "checksum of B's object under the removed name");
 	mc_check_reads("old-view-keeps-data", a, old_view, "the old object");
 }
 

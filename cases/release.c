@@ -47,7 +47,7 @@ static void object_outlives_its_creator_ending(enum ending how)
 	struct mc_agent *c = mc_agent_start("C");
 	struct mc_reply opened = mc_try_open(c, obj, "rw");
 	mc_check_ok("c-opens-name", &opened, "C opens the name after its creator ended");
-	mc_check_reads("c-reads-data", c, mc_map(c, mc_handle_of(&opened), 0, MC_PAGE, "rw"),
+	mc_check_reads("c-reads-data", c, mc_map(c, mc_handle_of(&opened), MC_PAGE),
 		       "outlives its creator");
 }
 
@@ -108,28 +108,20 @@ static uintptr_t filled_big_view(struct mc_agent *a, struct mc_object *obj, stru
 				 const struct mc_reply *baseline)
 {
 	*h = mc_create(a, obj);
-	uintptr_t va = mc_map(a, *h, 0, BIG, "rw");
+	uintptr_t va = mc_map(a, *h, BIG);
 	mc_fill(a, va, BIG, 1);
 	struct mc_reply now = figure_reaching(obj, baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
 	mc_require_compare("figure-shows-the-fill", mc_answered_plus(&now, "kb", SLACK_KB), ">=",
-			   mc_answered_plus(baseline, "kb", BIG_KB),
-			   "%s rose by only %lld kB after filling a %llu kB object: release cannot be measured",
-			   mc_memory_what(), (long long)(mc_field_u64(&now, "kb") - mc_field_u64(baseline, "kb")),
-			   BIG_KB);
+			   mc_answered_plus(baseline, "kb", BIG_KB));
 	return va;
 }
 
-static void check_released(const struct mc_object *obj, const struct mc_reply *baseline, const char *after)
+static void check_released(const struct mc_object *obj, const struct mc_reply *baseline)
 {
 	struct mc_reply now = figure_reaching(obj, baseline, -MC_UNBOUNDED, SLACK_KB);
-	uint64_t before = mc_field_u64(baseline, "kb"), left = mc_field_u64(&now, "kb");
 
 	mc_check_compare("memory-released", mc_answered(&now, "kb"), "<=",
-			 mc_answered_plus(baseline, "kb", SLACK_KB),
-			 "%s is %llu kB after %s, %lld kB above the %llu kB before the %llu kB object existed "
-			 "(at most %llu kB may stay)",
-			 mc_memory_what(), (unsigned long long)left, after, (long long)(left - before),
-			 (unsigned long long)before, BIG_KB, SLACK_KB);
+			 mc_answered_plus(baseline, "kb", SLACK_KB));
 }
 
 /*
@@ -147,14 +139,14 @@ static void memory_released_after_last_unmap(void)
 	uintptr_t va = filled_big_view(a, obj, &ha, &baseline);
 
 	hb = mc_open(b, obj, "rw");
-	uintptr_t vb = mc_map(b, hb, 0, BIG, "rw");
+	uintptr_t vb = mc_map(b, hb, BIG);
 	mc_checksum(b, vb, BIG);
 	mc_remove_name(a, obj);
 	mc_unmap(a, va, BIG);
 	mc_close(a, ha);
 	mc_close(b, hb);
 	mc_unmap(b, vb, BIG);
-	check_released(obj, &baseline, "the last unmap");
+	check_released(obj, &baseline);
 }
 
 /*
@@ -176,14 +168,9 @@ static void unlink_keeps_pages_while_view_exists(void)
 	mc_close(a, h);
 	struct mc_reply now = figure_reaching(obj, &baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
 	mc_check_compare("pages-kept-while-viewed", mc_answered_plus(&now, "kb", SLACK_KB), ">=",
-			 mc_answered_plus(&baseline, "kb", BIG_KB),
-			 "%s fell to %llu kB (%llu kB before the %llu kB object) while A still has a view",
-			 mc_memory_what(), (unsigned long long)mc_field_u64(&now, "kb"),
-			 (unsigned long long)mc_field_u64(&baseline, "kb"), BIG_KB);
+			 mc_answered_plus(&baseline, "kb", BIG_KB));
 	struct mc_reply again = mc_checksum(a, va, BIG);
-	mc_check_compare("view-unchanged-after-unlink", mc_answered(&again, "sum"), "==", mc_answered(&sum, "sum"),
-			 "A's view changed after unlink: its checksum was %s, now %s", mc_field(&sum, "sum"),
-			 mc_field(&again, "sum"));
+	mc_check_compare("view-unchanged-after-unlink", mc_answered(&again, "sum"), "==", mc_answered(&sum, "sum"));
 }
 
 /* A fills a big object, removes its name, and ends as how says; then its memory must be released. */
@@ -197,7 +184,7 @@ static void memory_released_when_last_holder_ends(enum ending how)
 	filled_big_view(a, obj, &h, &baseline);
 	mc_remove_name(a, obj);
 	end_agent(a, how);
-	check_released(obj, &baseline, how == KILLED ? "A was killed" : "A crashed");
+	check_released(obj, &baseline);
 }
 
 /*
@@ -257,7 +244,7 @@ static void memory_released_after_last_of_eight(enum letting_go how)
 	for (int i = 1; i < HOLDERS; i++) {
 		struct mc_handle hi = mc_open(holder[i] = mc_agent_start(mc_agent_letter(i)), obj, "rw");
 
-		view[i] = mc_map(holder[i], hi, 0, BIG, "rw");
+		view[i] = mc_map(holder[i], hi, BIG);
 		mc_close(holder[i], hi);
 	}
 	mc_remove_name(holder[0], obj);
@@ -267,17 +254,11 @@ static void memory_released_after_last_of_eight(enum letting_go how)
 	struct mc_agent *last = holder[HOLDERS - 1];
 	struct mc_reply kept = figure_reaching(obj, &baseline, BIG_KB - SLACK_KB, MC_UNBOUNDED);
 	mc_check_compare("pages-kept-while-one-holds", mc_answered_plus(&kept, "kb", SLACK_KB), ">=",
-			 mc_answered_plus(&baseline, "kb", BIG_KB),
-			 "%s fell to %llu kB (%llu kB before the %llu kB object) while H still has a view",
-			 mc_memory_what(), (unsigned long long)mc_field_u64(&kept, "kb"),
-			 (unsigned long long)mc_field_u64(&baseline, "kb"), BIG_KB);
+			 mc_answered_plus(&baseline, "kb", BIG_KB));
 	struct mc_reply again = mc_checksum(last, view[HOLDERS - 1], BIG);
-	mc_check_compare("last-holder-reads-all", mc_answered(&again, "sum"), "==", mc_answered(&sum, "sum"),
-			 "H's view after seven holders let go: its checksum is %s, A's was %s", mc_field(&again, "sum"),
-			 mc_field(&sum, "sum"));
+	mc_check_compare("last-holder-reads-all", mc_answered(&again, "sum"), "==", mc_answered(&sum, "sum"));
 	let_go(last, view[HOLDERS - 1], HOLDERS - 1, how);
-	check_released(obj, &baseline, how == BY_ENDING ? "the last of eight holders ended" :
-			   "the last of eight holders unmapped");
+	check_released(obj, &baseline);
 }
 
 /*

@@ -33,7 +33,7 @@ static void handle_without_view_reaches_nothing(void)
 	uintptr_t at = mc_free_address(both, 2, MC_GRANULE);
 	const char *marker = mc_marker("viewed");
 
-	mc_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
+	mc_map(a, mc_create(a, obj), MC_GRANULE, .at = at);
 	mc_open(b, obj, "rw");
 	mc_write_text(a, at, marker);
 	mc_check_faults("no-view-read-faults", b, at, "read");
@@ -45,7 +45,7 @@ static void views_stay_shared_after_handles_close(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 	struct mc_handle ha = mc_create(a, obj), hb = mc_open(b, obj, "rw");
-	uintptr_t va = mc_map(a, ha, 0, MC_PAGE, "rw"), vb = mc_map(b, hb, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, ha, MC_PAGE), vb = mc_map(b, hb, MC_PAGE);
 	const char *marker = mc_marker("after-close");
 
 	mc_close(a, ha);

@@ -20,11 +20,10 @@ static void create_of_existing_name_opens_it(void)
 	uintptr_t va = mc_create_map(a, obj);
 
 	mc_write_text(a, va, "the creator's data");
-	struct mc_reply r = mc_try_create_nonexclusive(b, obj, MC_PAGE);
+	struct mc_reply r = mc_try_create(b, obj, .open_existing = 1, .size = MC_PAGE);
 	mc_check_ok("non-exclusive-create-succeeds", &r, "B creates, not exclusively, the name A created");
-	mc_check_compare("existed-reported", mc_answered(&r, "existed"), "==", mc_number(1),
-			 "B's create of an existing name did not report ERROR_ALREADY_EXISTS: \"%s\"", r.text);
-	mc_check_reads("b-reads-creator-data", b, mc_map(b, mc_handle_of(&r), 0, MC_PAGE, "rw"),
+	mc_check_compare("existed-reported", mc_answered(&r, "existed"), "==", mc_number(1));
+	mc_check_reads("b-reads-creator-data", b, mc_map(b, mc_handle_of(&r), MC_PAGE),
 		       "the creator's data");
 }
 
@@ -38,8 +37,8 @@ static void create_of_existing_name_keeps_its_size(void)
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 
 	mc_create(a, obj);
-	struct mc_handle h = mc_create_nonexclusive(b, obj, 2 * MC_GRANULE);
-	struct mc_reply view = mc_try_map(b, h, 2 * MC_GRANULE, "rw");
+	struct mc_handle h = mc_create(b, obj, .open_existing = 1, .size = 2 * MC_GRANULE);
+	struct mc_reply view = mc_try_map(b, h, 2 * MC_GRANULE);
 	mc_check_answer("larger-view-refused", &view, "err",
 			"B maps two granules of A's one-granule object after asking to create it that large");
 }
@@ -97,11 +96,10 @@ static void views_are_granule_aligned(void)
 	struct mc_handle h = mc_create(a, obj);
 
 	for (int i = 0; i < 4; i++) {
-		uintptr_t view = mc_map(a, h, 0, MC_PAGE, i % 2 ? "r" : "rw");
+		uintptr_t view = mc_map(a, h, MC_PAGE, .prot = i % 2 ? "r" : "rw");
 
 		mc_check_compare("view-on-granule", mc_address(view), "multiple-of", mc_number(MC_GRANULE),
-				 "A's view %d of a one-page section is at 0x%lx, not a multiple of 64 KiB",
-				 i + 1, (unsigned long)view);
+				 "address of A's view");
 	}
 }
 
@@ -115,7 +113,7 @@ static void base_between_granules_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 	uintptr_t at = mc_free_address(&a, 1, 2 * MC_GRANULE) + MC_PAGE;
 
-	struct mc_reply r = mc_try_map_fixed(a, mc_create(a, obj), MC_GRANULE, at);
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), MC_GRANULE, .at = at);
 	mc_check_error("off-granule-view-refused", &r, "invalid_argument",
 		       "A asks for a view at a page that is not on a 64 KiB boundary");
 }
@@ -126,7 +124,7 @@ static void view_larger_than_section_is_refused(void)
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 2 * MC_GRANULE, "rw");
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), 2 * MC_GRANULE);
 	mc_check_answer("view-past-section-refused", &r, "err", "A maps two granules of a one-granule section");
 }
 
@@ -140,7 +138,7 @@ static void mapped_file_cannot_shrink(void)
 	struct mc_agent *a = mc_agent_start("A");
 	struct mc_handle h = mc_create(a, obj);
 
-	mc_map(a, h, 0, 2 * MC_GRANULE, "rw");
+	mc_map(a, h, 2 * MC_GRANULE);
 	struct mc_reply r = mc_try_resize(a, h, MC_GRANULE);
 	mc_check_error("shrink-under-view-refused", &r, "busy", "A shrinks the file behind its view");
 }
@@ -155,9 +153,7 @@ static void section_extends_its_file(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	struct mc_reply r = mc_stat(a, mc_create(a, obj));
-	mc_check_compare("file-grown-to-section", mc_answered(&r, "size"), "==", mc_number(3 * MC_PAGE),
-			 "the new file behind a %llu-byte section is not %llu bytes: \"%s\"", 3 * MC_PAGE,
-			 3 * MC_PAGE, r.text);
+	mc_check_compare("file-grown-to-section", mc_answered(&r, "size"), "==", mc_number(3 * MC_PAGE));
 }
 
 /*
@@ -168,7 +164,7 @@ static void written_copy_on_write_page_is_read_write(void)
 {
 	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t view = mc_map_private(a, mc_create(a, obj), 2 * MC_PAGE);
+	uintptr_t view = mc_map(a, mc_create(a, obj), 2 * MC_PAGE, .private_copy = 1);
 
 	struct mc_reply before = mc_query(a, view);
 	mc_check_answer("copy-on-write-before-write", &before, "ok protect=PAGE_WRITECOPY",
@@ -188,7 +184,7 @@ static void name_goes_with_last_handle(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
 	struct mc_handle h = mc_create(a, obj);
-	uintptr_t va = mc_map(a, h, 0, MC_PAGE, "rw");
+	uintptr_t va = mc_map(a, h, MC_PAGE);
 
 	mc_write_text(a, va, "kept by the view");
 	mc_close(a, h);
@@ -288,8 +284,7 @@ static void dll_shared_section_is_shared(void)
 	mc_lib_load(b);
 	mc_lib_set_shared(a, value);
 	struct mc_reply seen = mc_lib_shared_global(b);
-	mc_check_compare("b-sees-shared-global", mc_answered(&seen, "value"), "==", mc_number(value),
-			 "A set the DLL's shared global to %u, B reads \"%s\"", value, seen.text);
+	mc_check_compare("b-sees-shared-global", mc_answered(&seen, "value"), "==", mc_number(value));
 }
 
 /*
@@ -323,9 +318,9 @@ static void inherited_handle_shares_pages(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *parent = mc_agent_start("P");
 	struct mc_handle h = mc_create(parent, obj);
-	uintptr_t vp = mc_map(parent, h, 0, MC_PAGE, "rw");
+	uintptr_t vp = mc_map(parent, h, MC_PAGE);
 	struct mc_agent *child = mc_spawn(parent, "C", h.id);
-	uintptr_t vc = mc_map(child, h, 0, MC_PAGE, "rw");
+	uintptr_t vc = mc_map(child, h, MC_PAGE);
 
 	mc_write_text(parent, vp, "written by the parent");
 	mc_check_reads("child-reads-parent-write", child, vc, "written by the parent");
@@ -343,7 +338,7 @@ static void offset_between_granules_is_refused(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	/* a page at offset 4096: page-aligned, as SIZE-005's offset 100 is not, and inside the first granule */
-	struct mc_reply r = mc_try_map_at_offset(a, mc_create(a, obj), MC_PAGE, MC_PAGE, "rw");
+	struct mc_reply r = mc_try_map(a, mc_create(a, obj), MC_PAGE, .offset = MC_PAGE);
 	mc_check_answer("page-offset-refused", &r, "err code=invalid_argument name=ERROR_MAPPED_ALIGNMENT",
 			"A maps a view at offset 4096, a page into the section's first 64 KiB granule");
 }
@@ -358,7 +353,7 @@ static void reserved_view_faults_until_committed(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A");
-	uintptr_t view = mc_map(a, mc_create_reserved(a, obj), 0, MC_GRANULE, "rw");
+	uintptr_t view = mc_map(a, mc_create(a, obj, .reserve = 1), MC_GRANULE);
 
 	struct mc_reply state = mc_query(a, view);
 	mc_check_answer("view-reserved-before-commit", &state, "ok state=MEM_RESERVE",
@@ -394,7 +389,7 @@ static void committed_pages_are_seen_by_every_view(void)
 {
 	struct mc_object *obj = mc_object_new(MC_GRANULE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
-	uintptr_t va = mc_map(a, mc_create_reserved(a, obj), 0, MC_GRANULE, "rw");
+	uintptr_t va = mc_map(a, mc_create(a, obj, .reserve = 1), MC_GRANULE);
 	uintptr_t vb = mc_open_map(b, obj);
 
 	mc_commit(a, va, MC_PAGE);
@@ -416,7 +411,7 @@ static void large_pages_need_the_privilege(void)
 	uint64_t minimum = mc_announced_u64(a, "largepage");   /* GetLargePageMinimum() */
 
 	/* a size the large-page rule accepts, so that only the privilege can refuse it */
-	struct mc_reply r = mc_try_create_large_pages(a, obj, minimum ? minimum : 2 << 20);
+	struct mc_reply r = mc_try_create(a, obj, .large_pages = 1, .size = minimum ? minimum : 2 << 20);
 	mc_check_answer("large-pages-refused", &r, "err code=access_denied name=ERROR_PRIVILEGE_NOT_HELD",
 			"A creates a SEC_COMMIT | SEC_LARGE_PAGES section without SeLockMemoryPrivilege");
 }
@@ -454,12 +449,12 @@ static void duplicated_read_handle_cannot_map_writable(void)
 	struct mc_handle h = mc_create(a, obj);
 	const char *text = mc_marker("duplicated-read-only");
 
-	mc_write_text(a, mc_map(a, h, 0, MC_PAGE, "rw"), text);
+	mc_write_text(a, mc_map(a, h, MC_PAGE), text);
 	struct mc_handle hb = mc_adopt(b, mc_duplicate(a, h, b, "r"));
-	struct mc_reply rw = mc_try_map(b, hb, MC_PAGE, "rw");
+	struct mc_reply rw = mc_try_map(b, hb, MC_PAGE);
 	mc_check_error("duplicate-writable-view-refused", &rw, "access_denied",
 		       "B maps for writing the section A duplicated into B's process with FILE_MAP_READ");
-	mc_check_reads("duplicate-reads-owner-write", b, mc_map(b, hb, 0, MC_PAGE, "r"), text);
+	mc_check_reads("duplicate-reads-owner-write", b, mc_map(b, hb, MC_PAGE, .prot = "r"), text);
 }
 
 /*
@@ -479,7 +474,7 @@ static void read_write_section_over_read_only_file_is_refused(void)
 
 	/* the file, at the section's size, so that only its handle's rights can refuse; the name goes with the handle */
 	mc_close(a, mc_create(a, obj));
-	struct mc_reply r = mc_try_create_over_read_only_file(a, obj, "rw");
+	struct mc_reply r = mc_try_create(a, obj, .over_read_only_file = "rw");
 	mc_check_answer("read-write-section-refused", &r, "err code=access_denied|invalid_argument",
 			"A makes a PAGE_READWRITE section over its file opened with GENERIC_READ only");
 }
@@ -498,11 +493,11 @@ static void read_only_section_cannot_map_writable(void)
 
 	mc_close(a, mc_create(a, obj));      /* the file, at the section's size */
 	mc_pwrite_text(a, obj, 0, text);     /* its bytes, written with WriteFile */
-	struct mc_handle h = mc_create_over_read_only_file(a, obj, "r");
-	struct mc_reply rw = mc_try_map(a, h, MC_PAGE, "rw");
+	struct mc_handle h = mc_create(a, obj, .over_read_only_file = "r");
+	struct mc_reply rw = mc_try_map(a, h, MC_PAGE);
 	mc_check_answer("writable-view-refused", &rw, "err code=access_denied|invalid_argument",
 			"A maps with FILE_MAP_WRITE its PAGE_READONLY section over a file opened for reading");
-	mc_check_reads("read-view-reads-file", a, mc_map(a, h, 0, MC_PAGE, "r"), text);
+	mc_check_reads("read-view-reads-file", a, mc_map(a, h, MC_PAGE, .prot = "r"), text);
 }
 
 /*
@@ -518,7 +513,7 @@ static void read_view_cannot_be_raised_to_read_write(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 	struct mc_handle h = mc_create(a, obj);
-	uintptr_t ro = mc_map(a, h, 0, MC_PAGE, "r");
+	uintptr_t ro = mc_map(a, h, MC_PAGE, .prot = "r");
 
 	struct mc_reply r = mc_try_protect(a, ro, MC_PAGE, "rw");
 	mc_check_answer("raise-to-read-write-refused", &r, "err",

@@ -195,27 +195,31 @@ static enum mc_call_status read_line(struct mc_agent *a, double deadline, char *
 	}
 }
 
-static void describe_status(int status, char *how, size_t howlen)
+/* How a reaped wait status ended its process: for decisions, and in how for people. */
+static struct mc_agent_end ended_by(int status, char *how, size_t howlen)
 {
-	if (WIFEXITED(status))
+	if (WIFEXITED(status)) {
 		snprintf(how, howlen, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(how, howlen, "was killed by signal %s", sigabbrev_np(WTERMSIG(status)) ?
-			 sigabbrev_np(WTERMSIG(status)) : "?");
-	else
-		snprintf(how, howlen, "ended with wait status 0x%x", status);
-}
+		return (struct mc_agent_end){ .kind = MC_END_EXITED, .code = WEXITSTATUS(status) };
+	}
+	if (WIFSIGNALED(status)) {
+		const char *name = sigabbrev_np(WTERMSIG(status));
 
-/* how reap() says the controller had to kill an agent that did not end by itself */
-#define NOT_EXITED "closed its output but did not exit, and was killed"
+		snprintf(how, howlen, "was killed by signal %s", name ? name : "?");
+		return (struct mc_agent_end){ .kind = MC_END_SIGNALED, .code = WTERMSIG(status), .signal = name };
+	}
+	snprintf(how, howlen, "ended with wait status 0x%x", status);
+	return (struct mc_agent_end){ .kind = MC_END_EXITED, .code = -1 };
+}
 
 /*
  * Reap an agent whose output has closed. It is normally already exiting; if
  * it is still running after a grace period (waited for on a pidfd, not by
  * sleeping) it is killed, so reaping can never hang.
  */
-static int reap(struct mc_agent *a, char *how, size_t howlen)
+static struct mc_agent_end reap(struct mc_agent *a, char *how, size_t howlen)
 {
+	struct mc_agent_end end = { .kind = MC_END_PARENTS };
 	int status = 0;
 
 	if (a->forked) {
@@ -244,11 +248,12 @@ static int reap(struct mc_agent *a, char *how, size_t howlen)
 		if (waitpid(a->pid, &status, WNOHANG) == 0) {
 			kill(a->pid, SIGKILL);
 			waitpid(a->pid, &status, 0);
-			snprintf(how, howlen, NOT_EXITED);
+			snprintf(how, howlen, "closed its output but did not exit, and was killed");
+			end = (struct mc_agent_end){ .kind = MC_END_KILLED, .code = SIGKILL, .signal = "KILL" };
 			goto closed;
 		}
 	}
-	describe_status(status, how, howlen);
+	end = ended_by(status, how, howlen);
 closed:
 	a->alive = false;
 	close(a->to_fd);
@@ -258,7 +263,7 @@ closed:
 		mc_transcript_note("%s (pid %ld) %s", a->label, (long)a->pid, how);
 	else
 		mc_transcript_note("%s %s", a->label, how);
-	return status;
+	return end;
 }
 
 /* An answer (or ready line) came: in the transcript, and numbered in the trace. */
@@ -349,7 +354,9 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
 
 	switch (st) {
 	case MC_CALL_ANSWERED:
-		return mc_answer_parse(line, answered(a, line), reply, why, whylen);
+		st = mc_answer_parse(line, answered(a, line), reply, why, whylen);
+		mc_answer_from(reply, a->label, a->pending);
+		return st;
 	case MC_CALL_TIMEOUT:
 		snprintf(why, whylen, "agent %s did not answer \"%.100s\" within %.0f s",
 			 a->label, a->pending, mc_request_timeout());
@@ -538,10 +545,13 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 			reply->ok = true;
 			reply->text = mc_answer_keep(line);
 			reply->seq = seq;
+			mc_answer_from(reply, a->label, "exec");
 			return st;
 		}
 		/* not "ready": the exec failed, and this is its answer */
-		return mc_answer_parse(line, seq, reply, why, whylen);
+		st = mc_answer_parse(line, seq, reply, why, whylen);
+		mc_answer_from(reply, a->label, "exec");
+		return st;
 	}
 	if (st == MC_CALL_TIMEOUT) {
 		snprintf(why, whylen, "agent %s did not announce itself within %.0f s after exec", a->label,
@@ -556,14 +566,14 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 }
 
 /* Wait for a to end, traced as event ("end" or "gone"). */
-static int wait_end(struct mc_agent *a, const char *event, char *how, size_t howlen)
+static struct mc_agent_end wait_end(struct mc_agent *a, const char *event, char *how, size_t howlen)
 {
 	char *line;
 
 	mc_trace("%s %s", event, a->label);
 	if (!a->alive) {
 		snprintf(how, howlen, "had already ended");
-		return -1;
+		return (struct mc_agent_end){ .kind = MC_END_ALREADY };
 	}
 	/* anything the agent still says before it goes is evidence, not an answer */
 	while (read_line(a, now() + mc_request_timeout(), &line) == MC_CALL_ANSWERED)
@@ -571,15 +581,16 @@ static int wait_end(struct mc_agent *a, const char *event, char *how, size_t how
 	return reap(a, how, howlen);
 }
 
-int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+struct mc_agent_end mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 {
 	return wait_end(a, "end", how, howlen);
 }
 
 bool mc_agent_wait_gone(struct mc_agent *a, char *how, size_t howlen)
 {
-	wait_end(a, "gone", how, howlen);
-	return strcmp(how, NOT_EXITED) != 0 && strcmp(how, "had already ended") != 0;
+	enum mc_end_kind kind = wait_end(a, "gone", how, howlen).kind;
+
+	return kind != MC_END_KILLED && kind != MC_END_ALREADY;
 }
 
 void mc_agent_kill(struct mc_agent *a)

@@ -13,30 +13,13 @@
 #ifndef MAPCONF_AGENT_CLIENT_H
 #define MAPCONF_AGENT_CLIENT_H
 
-#include "protocol.h"
+#include "answers.h"
 
 #include <stdbool.h>
+#include <string.h>
 #include <sys/types.h>
 
 struct mc_agent;
-
-/* An answer. Its strings stay valid until mc_agent_kill_all() ends the case. */
-struct mc_reply {
-	bool ok;                 /* "ok ..." rather than "err ..." */
-	const char *code;        /* err: portable code */
-	const char *native;      /* err: native value (errno name, ...) */
-	const char *text;        /* the whole answer line, as received */
-	struct mc_line line;     /* parsed fields */
-	int seq;                 /* the case's Nth answer (trace.h) */
-};
-
-/* What went wrong when a request got no well-formed answer. */
-enum mc_call_status {
-	MC_CALL_ANSWERED,
-	MC_CALL_DIED,            /* the agent ended without answering */
-	MC_CALL_TIMEOUT,         /* no answer in time; the agent was killed */
-	MC_CALL_MALFORMED,       /* the answer is not "ok ..." or "err ..." */
-};
 
 struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen);
 enum mc_call_status mc_agent_call(struct mc_agent *a, struct mc_reply *reply,
@@ -66,8 +49,35 @@ struct mc_agent *mc_agent_spawn_child(struct mc_agent *parent, const char *label
 				      struct mc_reply *reply, char *why, size_t whylen);
 /* exec in the agent: the answer is ok when the new program announces itself. */
 enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, char *why, size_t whylen);
+/* How an agent ended, for a decision; how (the text) is for people. */
+enum mc_end_kind {
+	MC_END_EXITED,           /* it exited; code: its exit status */
+	MC_END_SIGNALED,         /* a signal ended it; code: the signal */
+	MC_END_KILLED,           /* it did not end by itself in time, and the controller killed it */
+	MC_END_PARENTS,          /* made by another agent: its status is its parent's to know */
+	MC_END_ALREADY,          /* it had ended before it was waited for */
+};
+
+struct mc_agent_end {
+	enum mc_end_kind kind;
+	int code;
+	const char *signal;      /* MC_END_SIGNALED: the signal's name as requests write it ("SEGV"), or NULL */
+};
+
+/* An orderly end: exit status 0, or one only the agent's parent knows. */
+static inline bool mc_agent_ended_orderly(struct mc_agent_end end)
+{
+	return (end.kind == MC_END_EXITED && end.code == 0) || end.kind == MC_END_PARENTS;
+}
+
+/* A signal of its own ended it: the one named as requests write it ("SEGV"), not the controller's kill. */
+static inline bool mc_agent_died_by(struct mc_agent_end end, const char *signal)
+{
+	return end.kind == MC_END_SIGNALED && end.signal && strcmp(end.signal, signal) == 0;
+}
+
 /* Wait for the agent to end after it was told to (exit, crash). */
-int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
+struct mc_agent_end mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen);
 /*
  * Wait for the agent to end after another process ended it (Win32
  * TerminateProcess): true when it ended by itself within the timeout,

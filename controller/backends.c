@@ -30,7 +30,7 @@ void mc_backend_select(const char *name)
 	selected = name;
 }
 
-const struct mc_backend *mc_backend_at(MC_WHERE)
+const struct mc_backend *mc_backend_where(MC_WHERE)
 {
 	const struct mc_backend *b = selected ? find(selected) : NULL;
 

@@ -51,7 +51,7 @@ struct mc_backend {
 /* The backend this run of the case is for, by name (set once by the case's main). */
 void mc_backend_select(const char *name);
 /* Its row; a name the table does not know ends the case as ERROR. */
-const struct mc_backend *mc_backend_at(MC_WHERE);
-#define mc_backend() mc_backend_at(MC_HERE)
+const struct mc_backend *mc_backend_where(MC_WHERE);
+#define mc_backend() mc_backend_where(MC_HERE)
 
 #endif

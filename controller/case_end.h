@@ -4,7 +4,9 @@
  * (or the library's, when the library decided).
  *
  * Library functions take MC_WHERE and are called through macros that pass
- * MC_HERE, so the line recorded is the caller's.
+ * MC_HERE, so the line recorded is the caller's. The function behind macro
+ * mc_x is mc_x_where; "at" in a name is kept for a place (an address, an
+ * offset), as in mc_map's option .at.
  */
 #ifndef MAPCONF_CASE_END_H
 #define MAPCONF_CASE_END_H

@@ -28,9 +28,6 @@ struct mc_case {
 
 #define MC_CASE(id, fn) { id, #fn, fn, MC_HERE }
 
-/* The spec table's ID of the case that runs ("VIS-001"). */
-const char *mc_case_id(void);
-
 int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 	    int argc, char **argv);
 

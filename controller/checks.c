@@ -34,6 +34,17 @@ static void decide(MC_WHERE, enum verdict kind, const char *name, bool holds, co
 	mc_broken(file, line, name, "%s", message);
 }
 
+/* decide() with the message given as a format */
+static void __attribute__((format(printf, 7, 8)))
+state(MC_WHERE, enum verdict kind, const char *name, bool holds, const char *oracle, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	decide(file, line, kind, name, holds, oracle, fmt, ap);
+	va_end(ap);
+}
+
 /* decide() on an answer and the pattern it must match */
 static void __attribute__((format(printf, 8, 9)))
 on_answer(MC_WHERE, enum verdict kind, const char *name, bool holds, const struct mc_reply *r, const char *pattern,
@@ -48,21 +59,23 @@ on_answer(MC_WHERE, enum verdict kind, const char *name, bool holds, const struc
 	va_end(ap);
 }
 
-void mc_check_answer_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *pattern,
-			const char *what)
+void mc_check_answer_where(MC_WHERE, const char *label, const struct mc_reply *r, const char *pattern,
+			   const char *what)
 {
 	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
 		  "%s: expected %s\"%s\", got \"%s\"", what, pattern[0] == '!' ? "anything but " : "",
 		  pattern + (pattern[0] == '!'), r->text);
 }
 
-struct mc_term mc_answered_at(MC_WHERE, const struct mc_reply *r, const char *key, int64_t plus)
+struct mc_term mc_answered_where(MC_WHERE, const struct mc_reply *r, const char *key, int64_t plus)
 {
-	return (struct mc_term){ .value = mc_reply_u64(file, line, r, key) + (uint64_t)plus, .seq = r->seq,
-				 .key = key, .plus = plus };
+	return (struct mc_term){ .value = mc_field_u64_where(file, line, r, key) + (uint64_t)plus, .seq = r->seq,
+				 .key = key, .plus = plus, .raw = mc_field_where(file, line, r, key),
+				 .from = r->from };
 }
 
-static void term_text(struct mc_term t, char *out, size_t cap)
+/* A term as the trace writes it: "#N.key+K", a number, or "@0x..." for an address the reproducer finds anew. */
+static void term_oracle(struct mc_term t, char *out, size_t cap)
 {
 	if (t.seq)
 		snprintf(out, cap, "#%d.%s%+" PRId64, t.seq, t.key, t.plus);
@@ -70,63 +83,47 @@ static void term_text(struct mc_term t, char *out, size_t cap)
 		snprintf(out, cap, t.address ? "@0x%" PRIx64 : "%" PRIu64, t.value);
 }
 
-/* "compare LHS OP RHS", and whether it holds */
-static bool comparison(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
-		       char *oracle, size_t cap)
+/* decide() on lhs op rhs; a failure states the comparison, led by what it compares if given. */
+static void compare_verdict(MC_WHERE, enum verdict kind, const char *name, struct mc_term lhs, const char *op,
+			    struct mc_term rhs, const char *what)
 {
-	char left[96], right[96];
+	char left[96], right[96], oracle[256], stated[512];
 	bool known;
 	bool holds = mc_compare(lhs.value, op, rhs.value, &known);
 
 	if (!known)
-		mc_broken(file, line, label, "a check compares with \"%s\", which is no comparison", op);
-	term_text(lhs, left, sizeof(left));
-	term_text(rhs, right, sizeof(right));
-	snprintf(oracle, cap, "compare %s %s %s", left, op, right);
-	return holds;
+		mc_broken(file, line, name, "a check compares with \"%s\", which is no comparison", op);
+	term_oracle(lhs, left, sizeof(left));
+	term_oracle(rhs, right, sizeof(right));
+	snprintf(oracle, sizeof(oracle), "compare %s %s %s", left, op, right);
+	mc_comparison_text(stated, sizeof(stated), lhs, op, rhs);
+	state(file, line, kind, name, holds, oracle, "%s%sexpected %s", what, *what ? ": " : "", stated);
 }
 
-static void compare_verdict(MC_WHERE, enum verdict kind, const char *name, struct mc_term lhs, const char *op,
-			    struct mc_term rhs, const char *fmt, va_list ap)
+void mc_check_compare_where(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
+			    const char *what)
 {
-	char oracle[256];
-	bool holds = comparison(file, line, name, lhs, op, rhs, oracle, sizeof(oracle));
-
-	decide(file, line, kind, name, holds, oracle, fmt, ap);
+	compare_verdict(file, line, CHECK, label, lhs, op, rhs, what);
 }
 
-void mc_check_compare_at(MC_WHERE, const char *label, struct mc_term lhs, const char *op, struct mc_term rhs,
-			 const char *fmt, ...)
+void mc_require_compare_where(MC_WHERE, const char *step, struct mc_term lhs, const char *op, struct mc_term rhs,
+			      const char *what)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	compare_verdict(file, line, CHECK, label, lhs, op, rhs, fmt, ap);
-	va_end(ap);
+	compare_verdict(file, line, REQUIREMENT, step, lhs, op, rhs, what);
 }
 
-void mc_require_compare_at(MC_WHERE, const char *step, struct mc_term lhs, const char *op, struct mc_term rhs,
-			   const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	compare_verdict(file, line, REQUIREMENT, step, lhs, op, rhs, fmt, ap);
-	va_end(ap);
-}
-
-void mc_check_error_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *code,
-		       const char *what)
+void mc_check_error_where(MC_WHERE, const char *label, const struct mc_reply *r, const char *code,
+			  const char *what)
 {
 	char pattern[128];
 
 	snprintf(pattern, sizeof(pattern), "err code=%s", code);
-	mc_check_answer_at(file, line, label, r, pattern, what);
+	mc_check_answer_where(file, line, label, r, pattern, what);
 }
 
-void mc_check_ok_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *what)
+void mc_check_ok_where(MC_WHERE, const char *label, const struct mc_reply *r, const char *what)
 {
-	mc_check_answer_at(file, line, label, r, "ok", what);
+	mc_check_answer_where(file, line, label, r, "ok", what);
 }
 
 /* Bytes as text for a message: printable characters kept, the rest as \xNN. */
@@ -163,14 +160,14 @@ static void check_bytes(MC_WHERE, const char *label, const struct mc_reply *r, c
 	if (!r->ok)
 		on_answer(file, line, CHECK, label, false, r, pattern, "%s reading %s: expected \"%s\", got \"%s\"",
 			  who, where, text, r->text);
-	n = mc_hex_decode(mc_reply_field(file, line, r, "data"), got, sizeof(got));
+	n = mc_hex_decode(mc_field_where(file, line, r, "data"), got, sizeof(got));
 	printable(got, n < 0 ? 0 : (size_t)n, shown, sizeof(shown));
 	on_answer(file, line, CHECK, label, mc_line_matches(&r->line, pattern), r, pattern,
 		  "%s read \"%s\" at %s, expected \"%s\"", who, shown, where, text);
 }
 
-void mc_check_not_read_at(MC_WHERE, const char *label, const struct mc_reply *r, const char *text,
-			  const char *what)
+void mc_check_not_read_where(MC_WHERE, const char *label, const struct mc_reply *r, const char *text,
+			     const char *what)
 {
 	char pattern[MC_DATA_MAX * 2 + 16];
 
@@ -179,7 +176,7 @@ void mc_check_not_read_at(MC_WHERE, const char *label, const struct mc_reply *r,
 		  "%s found \"%s\": \"%s\"", what, text, r->text);
 }
 
-void mc_require_read_at(MC_WHERE, const char *step, const struct mc_reply *r, const char *text, const char *what)
+void mc_require_read_where(MC_WHERE, const char *step, const struct mc_reply *r, const char *text, const char *what)
 {
 	char pattern[MC_DATA_MAX * 2 + 16];
 
@@ -188,29 +185,29 @@ void mc_require_read_at(MC_WHERE, const char *step, const struct mc_reply *r, co
 		  "%s did not find \"%s\": \"%s\"", what, text, r->text);
 }
 
-void mc_check_writes_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
+void mc_check_writes_where(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
 {
-	struct mc_reply r = mc_try_write_at(file, line, a, addr, text);
+	struct mc_reply r = mc_try_write_where(file, line, a, addr, text);
 
 	on_answer(file, line, CHECK, label, r.ok, &r, "ok", "%s could not write at 0x%lx: \"%s\"",
 		  mc_agent_label(a), (unsigned long)addr, r.text);
 }
 
-void mc_check_reads_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
+void mc_check_reads_where(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
 {
 	char where[32];
-	struct mc_reply r = mc_try_read_at(file, line, a, addr, strlen(text));
+	struct mc_reply r = mc_try_read_where(file, line, a, addr, strlen(text));
 
 	snprintf(where, sizeof(where), "0x%lx", (unsigned long)addr);
 	check_bytes(file, line, label, &r, mc_agent_label(a), where, text);
 }
 
 /* Reading there faults, or finds something else; any other error is the harness's. */
-void mc_check_unreachable_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
-			     const char *text)
+void mc_check_unreachable_where(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
+				const char *text)
 {
 	char pattern[MC_DATA_MAX * 2 + 16];
-	struct mc_reply r = mc_try_read_at(file, line, a, addr, strlen(text));
+	struct mc_reply r = mc_try_read_where(file, line, a, addr, strlen(text));
 
 	if (!r.ok && strcmp(r.code, "fault") != 0)
 		mc_broken(file, line, "read", "%s could not read 0x%lx: \"%s\"", mc_agent_label(a),
@@ -221,21 +218,21 @@ void mc_check_unreachable_at(MC_WHERE, const char *label, struct mc_agent *a, ui
 		  (unsigned long)addr);
 }
 
-void mc_check_allocation_private_at(MC_WHERE, const char *label, struct mc_agent *a, struct mc_agent *b,
-				    const char *kind, uint64_t size)
+void mc_check_allocation_private_where(MC_WHERE, const char *label, struct mc_agent *a, struct mc_agent *b,
+				       const char *kind, uint64_t size)
 {
 	const char *marker = mc_marker("private");
-	uintptr_t addr = mc_alloc_at(file, line, a, kind, size);
+	uintptr_t addr = mc_alloc_where(file, line, a, kind, size);
 
-	mc_write_text_at(file, line, a, addr, marker);
-	mc_check_unreachable_at(file, line, label, b, addr, marker);
+	mc_write_text_where(file, line, a, addr, marker);
+	mc_check_unreachable_where(file, line, label, b, addr, marker);
 }
 
-void mc_check_file_holds_at(MC_WHERE, const char *label, struct mc_agent *a, const struct mc_object *o,
-			    uint64_t offset, const char *text)
+void mc_check_file_holds_where(MC_WHERE, const char *label, struct mc_agent *a, const struct mc_object *o,
+			       uint64_t offset, const char *text)
 {
 	char where[64];
-	struct mc_reply r = mc_try_pread_at(file, line, a, o, offset, strlen(text));
+	struct mc_reply r = mc_try_pread_where(file, line, a, o, offset, strlen(text));
 
 	snprintf(where, sizeof(where), "file offset %llu (read(2))", (unsigned long long)offset);
 	check_bytes(file, line, label, &r, mc_agent_label(a), where, text);
@@ -244,19 +241,19 @@ void mc_check_file_holds_at(MC_WHERE, const char *label, struct mc_agent *a, con
 /* A probe's result that is a fault: a POSIX signal, or a Win32 exception. */
 #define FAULTED "ok result=segv|bus|access_violation|in_page_error"
 
-void mc_check_faults_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *access)
+void mc_check_faults_where(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *access)
 {
-	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
+	struct mc_reply r = mc_probe_where(file, line, a, addr, access);
 
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, FAULTED), &r, FAULTED,
 		  "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
 		  mc_agent_label(a), access, (unsigned long)addr, r.text);
 }
 
-void mc_check_accessible_at(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
-			    const char *access)
+void mc_check_accessible_where(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
+			       const char *access)
 {
-	struct mc_reply r = mc_probe_at(file, line, a, addr, access);
+	struct mc_reply r = mc_probe_where(file, line, a, addr, access);
 
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, "ok result=ok"), &r, "ok result=ok",
 		  "%s: a %s at 0x%lx should succeed, but it faulted (\"%s\")",

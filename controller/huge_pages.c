@@ -115,7 +115,7 @@ static const char *record_path(void)
 	return path;
 }
 
-uint64_t mc_reserve_huge_pages_at(MC_WHERE, unsigned int n)
+uint64_t mc_reserve_huge_pages_where(MC_WHERE, unsigned int n)
 {
 	uint64_t page_size, free_before = mc_huge_pages_free(&page_size);   /* holds the pool's lock from here */
 	long long pool = read_pool();

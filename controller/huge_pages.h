@@ -29,10 +29,10 @@ uint64_t mc_huge_pages_free(uint64_t *page_size);
  * at "huge-pages", a run that is not root at "reserve"; a pool that cannot
  * grow by n ends it as ERROR.
  */
-uint64_t mc_reserve_huge_pages_at(MC_WHERE, unsigned int n);
+uint64_t mc_reserve_huge_pages_where(MC_WHERE, unsigned int n);
 /* Put the pool back as the case found it (at the case's end; nothing if it reserved none). */
 void mc_huge_pages_give_back(void);
 
-#define mc_reserve_huge_pages(n) mc_reserve_huge_pages_at(MC_HERE, n)
+#define mc_reserve_huge_pages(n) mc_reserve_huge_pages_where(MC_HERE, n)
 
 #endif

@@ -107,7 +107,7 @@ static uint64_t read_figure(const char *file, int line, const char *figure, bool
  */
 #define FIGURES_MAX 64
 
-static struct mc_reply as_answer(MC_WHERE, uint64_t kb)
+static struct mc_reply as_answer(MC_WHERE, const char *figure, uint64_t kb)
 {
 	static char texts[FIGURES_MAX][2][40];
 	static int n;
@@ -121,12 +121,13 @@ static struct mc_reply as_answer(MC_WHERE, uint64_t kb)
 	r.text = texts[n][0];
 	mc_line_parse(texts[n][1], &r.line, &why);   /* well-formed: made just above */
 	n++;
+	mc_answer_from_figure(&r, figure);
 	return r;
 }
 
-struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure)
+struct mc_reply mc_memory_figure_where(MC_WHERE, const char *figure)
 {
-	struct mc_reply r = as_answer(file, line, read_figure(file, line, figure, true));
+	struct mc_reply r = as_answer(file, line, figure, read_figure(file, line, figure, true));
 
 	mc_trace("figure #%d %s %s", r.seq, figure, r.text + 6);
 	return r;
@@ -240,11 +241,11 @@ static uint64_t add(uint64_t kb, int64_t delta)
 	return kb + (uint64_t)delta;
 }
 
-struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
-				     int64_t most)
+struct mc_reply mc_memory_settled_where(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
+					int64_t most)
 {
-	uint64_t kb = mc_reply_u64(file, line, base, "kb");
-	struct mc_reply r = as_answer(file, line,
+	uint64_t kb = mc_field_u64_where(file, line, base, "kb");
+	struct mc_reply r = as_answer(file, line, figure,
 				      settled(file, line, figure, least == -MC_UNBOUNDED ? 0 : add(kb, least),
 					      most == MC_UNBOUNDED ? UINT64_MAX : add(kb, most)));
 	char lo[24], hi[24];
@@ -254,9 +255,4 @@ struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct 
 	mc_trace("figure #%d %s %s #%d %s %s", r.seq, figure, r.text + 6, base->seq,
 		 least == -MC_UNBOUNDED ? "min" : lo, most == MC_UNBOUNDED ? "max" : hi);
 	return r;
-}
-
-const char *mc_memory_what(void)
-{
-	return what;
 }

@@ -33,7 +33,7 @@
 /* Join the case's memory cgroup, once, before the first agent starts. */
 void mc_memory_join(void);
 /* The figure in kB, as an answer "ok kb=N": "shmem" (shared memory), "mapped" (mapped file pages) or "huge_free". */
-struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure);
+struct mc_reply mc_memory_figure_where(MC_WHERE, const char *figure);
 /*
  * The figure once it is within base+least..base+most kB (least may be
  * -MC_UNBOUNDED: down to 0; most MC_UNBOUNDED: no limit), read again while it is not, for at most 2.5 s (a cgroup)
@@ -41,12 +41,10 @@ struct mc_reply mc_memory_figure_at(MC_WHERE, const char *figure);
  * kernel's per-CPU counts. The last value read, in or out of the range.
  */
 #define MC_UNBOUNDED INT64_MAX
-struct mc_reply mc_memory_settled_at(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
-				     int64_t most);
-/* What the last figure read was, for messages: "shmem of the case's memory cgroup". */
-const char *mc_memory_what(void);
+struct mc_reply mc_memory_settled_where(MC_WHERE, const char *figure, const struct mc_reply *base, int64_t least,
+					int64_t most);
 
-#define mc_memory_figure(figure) mc_memory_figure_at(MC_HERE, figure)
-#define mc_memory_settled(figure, base, least, most) mc_memory_settled_at(MC_HERE, figure, base, least, most)
+#define mc_memory_figure(figure) mc_memory_figure_where(MC_HERE, figure)
+#define mc_memory_settled(figure, base, least, most) mc_memory_settled_where(MC_HERE, figure, base, least, most)
 
 #endif

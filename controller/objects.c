@@ -2,7 +2,6 @@
 #include "objects.h"
 #include "protocol.h"
 #include "random.h"
-#include "case_main.h"
 #include "run_env.h"
 #include "transcript.h"
 
@@ -79,9 +78,9 @@ static struct mc_object *next_object(MC_WHERE, const struct mc_backend *backend,
 	return o;
 }
 
-struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
+struct mc_object *mc_object_new_where(MC_WHERE, uint64_t size)
 {
-	const struct mc_backend *backend = mc_backend_at(file, line);
+	const struct mc_backend *backend = mc_backend_where(file, line);
 	unsigned int rnd = mc_random_u32();
 	struct mc_object *o = next_object(file, line, backend, size);
 
@@ -92,9 +91,9 @@ struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size)
 	return o;
 }
 
-struct mc_object *mc_object_made_before_at(MC_WHERE)
+struct mc_object *mc_object_made_before_where(MC_WHERE)
 {
-	const struct mc_backend *backend = mc_backend_at(file, line);
+	const struct mc_backend *backend = mc_backend_where(file, line);
 
 	if (backend->naming != MC_NAMING_SCRATCH_FILE)
 		mc_broken(file, line, "made-before", "only a file object can be made before the run, not a %s one",

@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+/* The page size of the object sizes cases use: the largest common one. */
+#define MC_PAGE 4096ULL
+
 struct mc_object {
 	char name[512];
 	const struct mc_backend *backend;
@@ -21,8 +24,8 @@ struct mc_object {
 };
 
 /* A fresh object description for the case's backend (nothing is created). */
-struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size);
-#define mc_object_new(size) mc_object_new_at(MC_HERE, size)
+struct mc_object *mc_object_new_where(MC_WHERE, uint64_t size);
+#define mc_object_new(size) mc_object_new_where(MC_HERE, size)
 /*
  * The file the runner made for this case and backend before the run began
  * (with --filesystem overlayfs: on the overlay's lower layer, before it was
@@ -31,8 +34,8 @@ struct mc_object *mc_object_new_at(MC_WHERE, uint64_t size);
  * (file_made_before = true), and a missing file ends the case as ERROR.
  */
 #define MC_MADE_BEFORE_SIZE 4096
-struct mc_object *mc_object_made_before_at(MC_WHERE);
-#define mc_object_made_before() mc_object_made_before_at(MC_HERE)
+struct mc_object *mc_object_made_before_where(MC_WHERE);
+#define mc_object_made_before() mc_object_made_before_where(MC_HERE)
 /* The room left for POSIX shared memory: the bytes /dev/shm has free (statvfs), read by the controller. */
 uint64_t mc_shm_room(void);
 /* Remove every object named in this case (ENOENT is fine). */

@@ -17,16 +17,16 @@ struct mc_handle {
 	char id[16];
 };
 
-const char *mc_reply_field(MC_WHERE, const struct mc_reply *r, const char *key);
-uint64_t mc_reply_u64(MC_WHERE, const struct mc_reply *r, const char *key);
+const char *mc_field_where(MC_WHERE, const struct mc_reply *r, const char *key);
+uint64_t mc_field_u64_where(MC_WHERE, const struct mc_reply *r, const char *key);
 /* The handle a successful create or open answered with. */
-struct mc_handle mc_handle_of_at(MC_WHERE, const struct mc_reply *r);
+struct mc_handle mc_handle_of_where(MC_WHERE, const struct mc_reply *r);
 /* A number from the agent's "ready" line: its own pid= (a Windows process id, under Win32), ... */
-uint64_t mc_announced_u64_at(MC_WHERE, struct mc_agent *a, const char *key);
+uint64_t mc_announced_u64_where(MC_WHERE, struct mc_agent *a, const char *key);
 
-#define mc_field(r, key)         mc_reply_field(MC_HERE, r, key)
-#define mc_field_u64(r, key)     mc_reply_u64(MC_HERE, r, key)
-#define mc_handle_of(r)          mc_handle_of_at(MC_HERE, r)
-#define mc_announced_u64(a, key) mc_announced_u64_at(MC_HERE, a, key)
+#define mc_field(r, key)         mc_field_where(MC_HERE, r, key)
+#define mc_field_u64(r, key)     mc_field_u64_where(MC_HERE, r, key)
+#define mc_handle_of(r)          mc_handle_of_where(MC_HERE, r)
+#define mc_announced_u64(a, key) mc_announced_u64_where(MC_HERE, a, key)
 
 #endif

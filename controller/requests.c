@@ -39,7 +39,7 @@ static struct mc_reply call(MC_WHERE, struct mc_agent *a, const char *request)
 	return r;
 }
 
-struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
+struct mc_reply mc_try_where(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 {
 	char request[REQUEST_MAX];
 	va_list ap;
@@ -50,7 +50,7 @@ struct mc_reply mc_try_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 	return call(file, line, a, request);
 }
 
-struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
+struct mc_reply mc_step_where(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 {
 	char request[REQUEST_MAX], verb[VERB_MAX];
 	va_list ap;
@@ -71,8 +71,8 @@ struct mc_reply mc_step_at(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
 		  r.text);
 }
 
-void mc_try_each_at(MC_WHERE, struct mc_agent **agents, int n, char requests[][MC_REQUEST_EACH_MAX],
-		    struct mc_reply *replies)
+void mc_try_each_where(MC_WHERE, struct mc_agent **agents, int n, char requests[][MC_REQUEST_EACH_MAX],
+		       struct mc_reply *replies)
 {
 	char why[WHY_MAX], verb[VERB_MAX];
 

@@ -23,3 +23,15 @@ const char *mc_before_dir(void)
 {
 	return from_env("MAPCONF_BEFORE_DIR", mc_scratch_dir());
 }
+
+static const char *case_id = "none";
+
+void mc_case_id_set(const char *id)
+{
+	case_id = id;
+}
+
+const char *mc_case_id(void)
+{
+	return case_id;
+}

@@ -23,9 +23,4 @@
 #include "steps_sync.h"
 #include "steps_view.h"
 
-/* The page size of the object sizes cases use: the largest common one. */
-#define MC_PAGE 4096ULL
-/* Windows' allocation granularity: fixed addresses are aligned to it. */
-#define MC_GRANULE 0x10000ULL
-
 #endif

@@ -22,7 +22,7 @@ const char *mc_agent_letter(int i)
 	return i >= 0 && i < 26 ? letters + 2 * i : "?";
 }
 
-struct mc_agent *mc_agent_start_at(MC_WHERE, const char *label)
+struct mc_agent *mc_agent_start_where(MC_WHERE, const char *label)
 {
 	char why[WHY_MAX];
 	struct mc_agent *a;
@@ -51,7 +51,7 @@ static void __attribute__((noreturn)) end_without_child(MC_WHERE, struct mc_agen
 	mc_broken(file, line, verb, "%s", why);
 }
 
-struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label)
+struct mc_agent *mc_fork_where(MC_WHERE, struct mc_agent *parent, const char *label)
 {
 	static int forks;
 	char path[512], why[WHY_MAX];
@@ -65,7 +65,7 @@ struct mc_agent *mc_fork_at(MC_WHERE, struct mc_agent *parent, const char *label
 	return child;
 }
 
-struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles)
+struct mc_agent *mc_spawn_where(MC_WHERE, struct mc_agent *parent, const char *label, const char *handles)
 {
 	char why[WHY_MAX];
 	struct mc_reply r = { 0 };
@@ -76,7 +76,7 @@ struct mc_agent *mc_spawn_at(MC_WHERE, struct mc_agent *parent, const char *labe
 	return child;
 }
 
-void mc_exec_at(MC_WHERE, struct mc_agent *a)
+void mc_exec_where(MC_WHERE, struct mc_agent *a)
 {
 	char why[WHY_MAX];
 	struct mc_reply r;
@@ -87,27 +87,28 @@ void mc_exec_at(MC_WHERE, struct mc_agent *a)
 			  r.text);
 }
 
-uint64_t mc_raw_handle_at(MC_WHERE, struct mc_agent *a, struct mc_handle h)
+uint64_t mc_raw_handle_where(MC_WHERE, struct mc_agent *a, struct mc_handle h)
 {
-	struct mc_reply r = mc_step_at(file, line, a, "stat handle=%s", h.id);
+	struct mc_reply r = mc_step_where(file, line, a, "stat handle=%s", h.id);
 
-	return mc_reply_u64(file, line, &r, "raw");
+	return mc_field_u64_where(file, line, &r, "raw");
 }
 
 /* Traced as one step ("chain"): which requests it makes depends on the answers, and a reproducer must do the same. */
 static struct mc_reply read_through_raw(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length)
 {
-	struct mc_reply r = mc_try_at(file, line, a, "adopt raw=%llu", (unsigned long long)raw);
+	struct mc_reply r = mc_try_where(file, line, a, "adopt raw=%llu", (unsigned long long)raw);
 
 	if (!r.ok)
 		return r;
-	r = mc_try_map_at(file, line, a, mc_handle_of_at(file, line, &r), length, "r");
+	r = mc_try_map_where(file, line, a, mc_handle_of_where(file, line, &r), length,
+				     (struct mc_map_opts){ .prot = "r" });
 	if (!r.ok)
 		return r;
-	return mc_try_read_at(file, line, a, (uintptr_t)mc_reply_u64(file, line, &r, "addr"), length);
+	return mc_try_read_where(file, line, a, (uintptr_t)mc_field_u64_where(file, line, &r, "addr"), length);
 }
 
-struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length)
+struct mc_reply mc_try_read_through_raw_where(MC_WHERE, struct mc_agent *a, uint64_t raw, size_t length)
 {
 	struct mc_reply r;
 
@@ -117,50 +118,49 @@ struct mc_reply mc_try_read_through_raw_at(MC_WHERE, struct mc_agent *a, uint64_
 	return r;
 }
 
-uint64_t mc_duplicate_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, struct mc_agent *target,
-			 const char *access)
+uint64_t mc_duplicate_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, struct mc_agent *target,
+			    const char *access)
 {
-	struct mc_reply r = mc_step_at(file, line, a, "duplicate handle=%s pid=%llu access=%s", h.id,
-				       (unsigned long long)mc_announced_u64_at(file, line, target, "pid"), access);
+	unsigned long long pid = mc_announced_u64_where(file, line, target, "pid");
+	struct mc_reply r = mc_step_where(file, line, a, "duplicate handle=%s pid=%llu access=%s", h.id, pid,
+					  access);
 
-	return mc_reply_u64(file, line, &r, "raw");
+	return mc_field_u64_where(file, line, &r, "raw");
 }
 
-struct mc_handle mc_adopt_at(MC_WHERE, struct mc_agent *a, uint64_t raw)
+struct mc_handle mc_adopt_where(MC_WHERE, struct mc_agent *a, uint64_t raw)
 {
-	struct mc_reply r = mc_step_at(file, line, a, "adopt raw=%llu", (unsigned long long)raw);
+	struct mc_reply r = mc_step_where(file, line, a, "adopt raw=%llu", (unsigned long long)raw);
 
-	return mc_handle_of_at(file, line, &r);
+	return mc_handle_of_where(file, line, &r);
 }
 
-void mc_exit_at(MC_WHERE, struct mc_agent *a)
+void mc_exit_where(MC_WHERE, struct mc_agent *a)
 {
 	char how[128];
-	int status;
 
-	mc_step_at(file, line, a, "exit code=0");
-	status = mc_agent_wait_end(a, how, sizeof(how));
-	if (status != 0)
+	mc_step_where(file, line, a, "exit code=0");
+	if (!mc_agent_ended_orderly(mc_agent_wait_end(a, how, sizeof(how))))
 		mc_broken(file, line, "exit", "agent %s %s after an orderly exit", mc_agent_label(a), how);
 }
 
-void mc_crash_at(MC_WHERE, struct mc_agent *a, const char *signal)
+void mc_crash_where(MC_WHERE, struct mc_agent *a, const char *signal)
 {
-	char request[64], why[WHY_MAX], how[128], expected[64];
+	char request[64], why[WHY_MAX], how[128];
+	struct mc_agent_end end;
 
 	/* one step in the trace: what follows the request is the agent's end, not an answer */
 	mc_trace("chain crash %s signal=%s", mc_agent_label(a), signal);
 	snprintf(request, sizeof(request), "crash signal=%s", signal);
 	mc_end_unless_answered(file, line, "crash", mc_agent_send(a, request, why, sizeof(why)), why);
-	mc_agent_wait_end(a, how, sizeof(how));
+	end = mc_agent_wait_end(a, how, sizeof(how));
 	mc_trace("chain-end #0");
-	snprintf(expected, sizeof(expected), "was killed by signal %s", signal);
-	if (strcmp(how, expected) != 0)
+	if (!mc_agent_died_by(end, signal))
 		mc_broken(file, line, "crash", "agent %s %s, not by SIG%s as it was told", mc_agent_label(a), how,
 			  signal);
 }
 
-void mc_kill_at(MC_WHERE, struct mc_agent *a)
+void mc_kill_where(MC_WHERE, struct mc_agent *a)
 {
 	if (!mc_agent_alive(a))
 		mc_broken(file, line, "kill", "agent %s is not running", mc_agent_label(a));
@@ -168,35 +168,36 @@ void mc_kill_at(MC_WHERE, struct mc_agent *a)
 	mc_agent_kill(a);
 }
 
-void mc_terminate_at(MC_WHERE, struct mc_agent *a, struct mc_agent *victim)
+void mc_terminate_where(MC_WHERE, struct mc_agent *a, struct mc_agent *victim)
 {
 	char how[128];
 
 	if (!mc_agent_alive(victim))
 		mc_broken(file, line, "terminate", "agent %s is not running", mc_agent_label(victim));
-	mc_step_at(file, line, a, "terminate pid=%llu", (unsigned long long)mc_announced_u64_at(file, line, victim, "pid"));
+	mc_step_where(file, line, a, "terminate pid=%llu",
+		      (unsigned long long)mc_announced_u64_where(file, line, victim, "pid"));
 	/* a answered once Windows said victim has ended: its process must now go by itself */
 	if (!mc_agent_wait_gone(victim, how, sizeof(how)))
 		mc_broken(file, line, "terminate", "agent %s, which %s terminated, %s", mc_agent_label(victim),
 			  mc_agent_label(a), how);
 }
 
-void mc_become_other_user_at(MC_WHERE, struct mc_agent *a)
+void mc_become_other_user_where(MC_WHERE, struct mc_agent *a)
 {
-	mc_step_at(file, line, a, "become uid=%d gid=%d", OTHER_USER, OTHER_USER);
+	mc_step_where(file, line, a, "become uid=%d gid=%d", OTHER_USER, OTHER_USER);
 }
 
-void mc_umask_at(MC_WHERE, struct mc_agent *a, unsigned int mask)
+void mc_umask_where(MC_WHERE, struct mc_agent *a, unsigned int mask)
 {
-	mc_step_at(file, line, a, "umask value=%03o", mask);
+	mc_step_where(file, line, a, "umask value=%03o", mask);
 }
 
-void mc_watch_process_at(MC_WHERE, struct mc_agent *a, uint64_t pid)
+void mc_watch_process_where(MC_WHERE, struct mc_agent *a, uint64_t pid)
 {
-	mc_step_at(file, line, a, "watch pid=%llu", (unsigned long long)pid);
+	mc_step_where(file, line, a, "watch pid=%llu", (unsigned long long)pid);
 }
 
-void mc_await_exit_at(MC_WHERE, struct mc_agent *a, uint64_t pid)
+void mc_await_exit_where(MC_WHERE, struct mc_agent *a, uint64_t pid)
 {
-	mc_step_at(file, line, a, "await_exit pid=%llu", (unsigned long long)pid);
+	mc_step_where(file, line, a, "await_exit pid=%llu", (unsigned long long)pid);
 }

@@ -5,44 +5,44 @@
 
 #define ADDERS_MAX 8
 
-void mc_mutex_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+void mc_mutex_init_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	mc_step_at(file, line, a, "mutex_init addr=0x%lx", (unsigned long)addr);
+	mc_step_where(file, line, a, "mutex_init addr=0x%lx", (unsigned long)addr);
 }
 
-void mc_mutex_init_robust_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+void mc_mutex_init_robust_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	mc_step_at(file, line, a, "mutex_init addr=0x%lx robust=1", (unsigned long)addr);
+	mc_step_where(file, line, a, "mutex_init addr=0x%lx robust=1", (unsigned long)addr);
 }
 
-struct mc_reply mc_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+struct mc_reply mc_mutex_lock_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	return mc_step_at(file, line, a, "mutex_lock addr=0x%lx", (unsigned long)addr);
+	return mc_step_where(file, line, a, "mutex_lock addr=0x%lx", (unsigned long)addr);
 }
 
-struct mc_reply mc_try_mutex_lock_now_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+struct mc_reply mc_try_mutex_lock_now_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	return mc_try_at(file, line, a, "mutex_lock addr=0x%lx wait=none", (unsigned long)addr);
+	return mc_try_where(file, line, a, "mutex_lock addr=0x%lx wait=none", (unsigned long)addr);
 }
 
-void mc_mutex_unlock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+void mc_mutex_unlock_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	mc_step_at(file, line, a, "mutex_unlock addr=0x%lx", (unsigned long)addr);
+	mc_step_where(file, line, a, "mutex_unlock addr=0x%lx", (unsigned long)addr);
 }
 
-void mc_mutex_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+void mc_mutex_create_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
 {
-	mc_step_at(file, line, a, "mutex_create name=%s", o->name);
+	mc_step_where(file, line, a, "mutex_create name=%s", o->name);
 }
 
-void mc_sem_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, unsigned int value)
+void mc_sem_init_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, unsigned int value)
 {
-	mc_step_at(file, line, a, "sem_init value=%u addr=0x%lx", value, (unsigned long)addr);
+	mc_step_where(file, line, a, "sem_init value=%u addr=0x%lx", value, (unsigned long)addr);
 }
 
-struct mc_reply mc_load64_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+struct mc_reply mc_load64_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	struct mc_reply r = mc_step_at(file, line, a, "load64 addr=0x%lx", (unsigned long)addr);
+	struct mc_reply r = mc_step_where(file, line, a, "load64 addr=0x%lx", (unsigned long)addr);
 
 	return r;
 }
@@ -66,8 +66,8 @@ static void add_request(const struct mc_adder *adder, int parties, enum mc_guard
 			 (unsigned long)adder->lock);
 }
 
-void mc_try_add_together_at(MC_WHERE, const struct mc_adder *adders, int n, enum mc_guard guard,
-			    int count, struct mc_reply *replies)
+void mc_try_add_together_where(MC_WHERE, const struct mc_adder *adders, int n, enum mc_guard guard,
+			       int count, struct mc_reply *replies)
 {
 	struct mc_agent *agents[ADDERS_MAX];
 	char requests[ADDERS_MAX][MC_REQUEST_EACH_MAX];
@@ -78,5 +78,5 @@ void mc_try_add_together_at(MC_WHERE, const struct mc_adder *adders, int n, enum
 		agents[i] = adders[i].agent;
 		add_request(&adders[i], n, guard, count, requests[i]);
 	}
-	mc_try_each_at(file, line, agents, n, requests, replies);
+	mc_try_each_where(file, line, agents, n, requests, replies);
 }

@@ -11,19 +11,19 @@
 
 #include <stdint.h>
 
-void mc_mutex_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+void mc_mutex_init_where(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* A robust mutex: the next locker is told when its owner died holding it. */
-void mc_mutex_init_robust_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+void mc_mutex_init_robust_where(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* The answer tells how the lock was got: owner_dead=1 (Win32: wait=WAIT_ABANDONED) after an owner died. */
-struct mc_reply mc_mutex_lock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+struct mc_reply mc_mutex_lock_where(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* The lock only if it is free now: err code=busy when another holds it. */
-struct mc_reply mc_try_mutex_lock_now_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
-void mc_mutex_unlock_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+struct mc_reply mc_try_mutex_lock_now_where(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+void mc_mutex_unlock_where(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 /* Win32: a named mutex under o's name (mutexes and sections share one namespace). */
-void mc_mutex_create_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
-void mc_sem_init_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, unsigned int value);
+void mc_mutex_create_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
+void mc_sem_init_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, unsigned int value);
 /* The answer "ok value=N": the 64-bit value at addr (an acquire load). */
-struct mc_reply mc_load64_at(MC_WHERE, struct mc_agent *a, uintptr_t addr);
+struct mc_reply mc_load64_where(MC_WHERE, struct mc_agent *a, uintptr_t addr);
 
 /* What keeps concurrent increments of one counter apart. */
 enum mc_guard {
@@ -46,18 +46,18 @@ struct mc_adder {
  * them run at once. replies[i] is adders[i]'s answer, for a check to judge
  * (an error means the adders do not share the barrier or the lock).
  */
-void mc_try_add_together_at(MC_WHERE, const struct mc_adder *adders, int n, enum mc_guard guard,
-			    int count, struct mc_reply *replies);
+void mc_try_add_together_where(MC_WHERE, const struct mc_adder *adders, int n, enum mc_guard guard,
+			       int count, struct mc_reply *replies);
 
-#define mc_mutex_init(a, addr)           mc_mutex_init_at(MC_HERE, a, addr)
-#define mc_mutex_init_robust(a, addr)    mc_mutex_init_robust_at(MC_HERE, a, addr)
-#define mc_mutex_lock(a, addr)           mc_mutex_lock_at(MC_HERE, a, addr)
-#define mc_try_mutex_lock_now(a, addr)   mc_try_mutex_lock_now_at(MC_HERE, a, addr)
-#define mc_mutex_unlock(a, addr)         mc_mutex_unlock_at(MC_HERE, a, addr)
-#define mc_mutex_create(a, o)            mc_mutex_create_at(MC_HERE, a, o)
-#define mc_sem_init(a, addr, value)      mc_sem_init_at(MC_HERE, a, addr, value)
-#define mc_load64(a, addr)               mc_load64_at(MC_HERE, a, addr)
+#define mc_mutex_init(a, addr)           mc_mutex_init_where(MC_HERE, a, addr)
+#define mc_mutex_init_robust(a, addr)    mc_mutex_init_robust_where(MC_HERE, a, addr)
+#define mc_mutex_lock(a, addr)           mc_mutex_lock_where(MC_HERE, a, addr)
+#define mc_try_mutex_lock_now(a, addr)   mc_try_mutex_lock_now_where(MC_HERE, a, addr)
+#define mc_mutex_unlock(a, addr)         mc_mutex_unlock_where(MC_HERE, a, addr)
+#define mc_mutex_create(a, o)            mc_mutex_create_where(MC_HERE, a, o)
+#define mc_sem_init(a, addr, value)      mc_sem_init_where(MC_HERE, a, addr, value)
+#define mc_load64(a, addr)               mc_load64_where(MC_HERE, a, addr)
 #define mc_try_add_together(adders, n, guard, count, replies) \
-	mc_try_add_together_at(MC_HERE, adders, n, guard, count, replies)
+	mc_try_add_together_where(MC_HERE, adders, n, guard, count, replies)
 
 #endif

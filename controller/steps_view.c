@@ -1,134 +1,121 @@
 #include "steps_view.h"
 #include "requests.h"
-#include "steps.h"
 #include "steps_object.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAP "map handle=%s offset=%llu length=%llu prot=%s"
-#define MAP_START "map handle=%s length=%llu prot=%s"
 #define MAP_FIXED "map handle=%s length=%llu at=0x%lx"
+#define MAP_MAX 256
 #define FLUSH "flush addr=0x%lx length=%llu mode=%s"
 #define PROTECT "protect addr=0x%lx length=%llu prot=%s"
 
-uintptr_t mc_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
-		    uint64_t length, const char *prot)
+/* The map request opts ask for, in the form each kind of view has always been asked with. */
+static void map_request(char *out, size_t cap, struct mc_handle h, uint64_t length, struct mc_map_opts opts,
+			bool step)
 {
-	struct mc_reply r = mc_step_at(file, line, a, MAP, h.id, (unsigned long long)offset,
-				       (unsigned long long)length, prot);
+	size_t n;
 
-	return (uintptr_t)mc_reply_u64(file, line, &r, "addr");
+	if (opts.at) {
+		snprintf(out, cap, MAP_FIXED "%s", h.id, (unsigned long long)length, (unsigned long)opts.at,
+			 opts.rounded ? " rnd=1" : "");
+		return;
+	}
+	n = (size_t)snprintf(out, cap, "map handle=%s", h.id);
+	if (opts.offset || (step && !opts.private_copy))
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " offset=%llu", (unsigned long long)opts.offset);
+	snprintf(out + n, n < cap ? cap - n : 0, " length=%llu prot=%s%s", (unsigned long long)length,
+		 opts.prot ? opts.prot : "rw", opts.private_copy ? " private=1" : "");
 }
 
-struct mc_reply mc_try_map_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length,
-			      const char *prot)
+uintptr_t mc_map_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length, struct mc_map_opts opts)
 {
-	return mc_try_at(file, line, a, MAP_START, h.id, (unsigned long long)length, prot);
-}
+	char request[MAP_MAX];
+	struct mc_reply r;
+	uintptr_t got;
 
-struct mc_reply mc_try_map_at_offset_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t offset,
-					uint64_t length, const char *prot)
-{
-	return mc_try_at(file, line, a, MAP, h.id, (unsigned long long)offset, (unsigned long long)length,
-			 prot);
-}
-
-uintptr_t mc_map_fixed_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length, uintptr_t at)
-{
-	struct mc_reply r = mc_step_at(file, line, a, MAP_FIXED, h.id, (unsigned long long)length,
-				       (unsigned long)at);
-	uintptr_t got = (uintptr_t)mc_reply_u64(file, line, &r, "addr");
-
-	if (got != at)
+	map_request(request, sizeof(request), h, length, opts, true);
+	r = mc_step_where(file, line, a, "%s", request);
+	got = (uintptr_t)mc_field_u64_where(file, line, &r, "addr");
+	if (opts.at && got != opts.at)
 		mc_broken(file, line, "map", "step failed: %s asked for a view at 0x%lx and got one at 0x%lx",
-			  mc_agent_label(a), (unsigned long)at, (unsigned long)got);
+			  mc_agent_label(a), (unsigned long)opts.at, (unsigned long)got);
 	return got;
 }
 
-struct mc_reply mc_try_map_fixed_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length,
-				    uintptr_t at)
+struct mc_reply mc_try_map_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length,
+				 struct mc_map_opts opts)
 {
-	return mc_try_at(file, line, a, MAP_FIXED, h.id, (unsigned long long)length, (unsigned long)at);
+	char request[MAP_MAX];
+
+	map_request(request, sizeof(request), h, length, opts, false);
+	return mc_try_where(file, line, a, "%s", request);
 }
 
-struct mc_reply mc_try_map_fixed_rounded_at(MC_WHERE, struct mc_agent *a, struct mc_handle h,
-					    uint64_t length, uintptr_t at)
+uintptr_t mc_create_map_where(MC_WHERE, struct mc_agent *a, struct mc_object *o)
 {
-	return mc_try_at(file, line, a, MAP_FIXED " rnd=1", h.id, (unsigned long long)length,
-			 (unsigned long)at);
+	return mc_map_where(file, line, a, mc_create_where(file, line, a, o, (struct mc_create_opts){ 0 }), o->size,
+			    (struct mc_map_opts){ 0 });
 }
 
-uintptr_t mc_map_private_at(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length)
+uintptr_t mc_open_map_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
 {
-	struct mc_reply r = mc_step_at(file, line, a, MAP_START " private=1", h.id,
-				       (unsigned long long)length, "rw");
-
-	return (uintptr_t)mc_reply_u64(file, line, &r, "addr");
+	return mc_map_where(file, line, a, mc_open_where(file, line, a, o, "rw"), o->size, (struct mc_map_opts){ 0 });
 }
 
-uintptr_t mc_create_map_at(MC_WHERE, struct mc_agent *a, struct mc_object *o)
+void mc_unmap_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
-	return mc_map_at(file, line, a, mc_create_at(file, line, a, o), 0, o->size, "rw");
+	mc_step_where(file, line, a, "unmap addr=0x%lx length=%llu", (unsigned long)addr,
+		      (unsigned long long)length);
 }
 
-uintptr_t mc_open_map_at(MC_WHERE, struct mc_agent *a, const struct mc_object *o)
+void mc_protect_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
 {
-	return mc_map_at(file, line, a, mc_open_at(file, line, a, o, "rw"), 0, o->size, "rw");
+	mc_step_where(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
 }
 
-void mc_unmap_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
+struct mc_reply mc_try_protect_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
 {
-	mc_step_at(file, line, a, "unmap addr=0x%lx length=%llu", (unsigned long)addr,
-		   (unsigned long long)length);
+	return mc_try_where(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
 }
 
-void mc_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
+void mc_commit_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
-	mc_step_at(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
+	mc_step_where(file, line, a, "commit addr=0x%lx length=%llu", (unsigned long)addr, (unsigned long long)length);
 }
 
-struct mc_reply mc_try_protect_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
+void mc_flush_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
-	return mc_try_at(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
+	mc_step_where(file, line, a, FLUSH, (unsigned long)addr, (unsigned long long)length, "sync");
 }
 
-void mc_commit_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
+struct mc_reply mc_try_flush_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length,
+				   const char *mode)
 {
-	mc_step_at(file, line, a, "commit addr=0x%lx length=%llu", (unsigned long)addr, (unsigned long long)length);
+	return mc_try_where(file, line, a, FLUSH, (unsigned long)addr, (unsigned long long)length, mode);
 }
 
-void mc_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
+struct mc_reply mc_dirty_kb_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	mc_step_at(file, line, a, FLUSH, (unsigned long)addr, (unsigned long long)length, "sync");
-}
-
-struct mc_reply mc_try_flush_at(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length,
-				const char *mode)
-{
-	return mc_try_at(file, line, a, FLUSH, (unsigned long)addr, (unsigned long long)length, mode);
-}
-
-struct mc_reply mc_dirty_kb_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
-{
-	struct mc_reply r = mc_step_at(file, line, a, "dirty addr=0x%lx", (unsigned long)addr);
+	struct mc_reply r = mc_step_where(file, line, a, "dirty addr=0x%lx", (unsigned long)addr);
 
 	return r;
 }
 
-struct mc_reply mc_query_at(MC_WHERE, struct mc_agent *a, uintptr_t addr)
+struct mc_reply mc_query_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	return mc_step_at(file, line, a, "query addr=0x%lx", (unsigned long)addr);
+	return mc_step_where(file, line, a, "query addr=0x%lx", (unsigned long)addr);
 }
 
 static bool free_in_all(MC_WHERE, struct mc_agent **agents, int n, uintptr_t addr, uint64_t length)
 {
 	for (int i = 0; i < n; i++) {
-		struct mc_reply r = mc_step_at(file, line, agents[i], "isfree addr=0x%lx length=%llu",
-					       (unsigned long)addr, (unsigned long long)length);
+		struct mc_reply r = mc_step_where(file, line, agents[i], "isfree addr=0x%lx length=%llu",
+						  (unsigned long)addr, (unsigned long long)length);
 
-		if (mc_reply_u64(file, line, &r, "free") != 1)
+		if (mc_field_u64_where(file, line, &r, "free") != 1)
 			return false;
 	}
 	return true;
@@ -146,12 +133,12 @@ uint64_t mc_view_granule(struct mc_agent *a)
 	return v > MC_GRANULE ? v : MC_GRANULE;
 }
 
-uintptr_t mc_free_address_at(MC_WHERE, struct mc_agent **agents, int n, uint64_t length)
+uintptr_t mc_free_address_where(MC_WHERE, struct mc_agent **agents, int n, uint64_t length)
 {
 	const uint64_t step = 1ULL << 30;
-	struct mc_reply r = mc_step_at(file, line, agents[0], "findfree length=%llu",
-				       (unsigned long long)length);
-	uintptr_t base = (uintptr_t)mc_reply_u64(file, line, &r, "addr");
+	struct mc_reply r = mc_step_where(file, line, agents[0], "findfree length=%llu",
+					  (unsigned long long)length);
+	uintptr_t base = (uintptr_t)mc_field_u64_where(file, line, &r, "addr");
 
 	for (uint64_t k = 0; k < 8 && base > k * step + length; k++) {
 		uintptr_t candidate = base - k * step;

@@ -137,29 +137,42 @@ static int answer_number(const char *word)
 	return word && word[0] == '#' ? atoi(word + 1) : -1;
 }
 
-/* The number a term stands for: "#N.key+K", or a number. */
+/* A term of a comparison: "#N.key+K" (field key of answer #N, plus K), or a number. */
+static struct mc_term term_of(const char *text)
+{
+	struct mc_term t = { .value = 0 };
+
+	if (text[0] != '#') {
+		if (mc_parse_u64(text, &t.value))
+			finish(2, "script line %d: malformed term %s", line_no, text);
+		return t;
+	}
+	char key[64];
+	int n = atoi(text + 1);
+	const char *dot = strchr(text, '.');
+	size_t klen = dot ? strcspn(dot + 1, "+-") : 0;
+	struct mc_reply *r = answer(n);
+
+	if (!dot || klen >= sizeof(key))
+		finish(2, "script line %d: malformed term %s", line_no, text);
+	memcpy(key, dot + 1, klen);
+	key[klen] = '\0';
+	if (mc_line_get_u64(&r->line, key, &t.value))
+		finish(1, "FAIL at script line %d: answer #%d (\"%s\") has no number %s", line_no, n,
+		       r->text ? r->text : "", key);
+	t.seq = n;
+	t.key = mc_answer_keep(key);
+	t.plus = strtoll(dot + 1 + klen, NULL, 0);
+	t.value += (uint64_t)t.plus;
+	t.raw = mc_line_get(&r->line, key);
+	t.from = r->from;
+	return t;
+}
+
+/* The number a term stands for. */
 static uint64_t term_value(const char *term)
 {
-	uint64_t value = 0;
-
-	if (term[0] == '#') {
-		char key[64];
-		int n = atoi(term + 1);
-		const char *dot = strchr(term, '.');
-		size_t klen = dot ? strcspn(dot + 1, "+-") : 0;
-
-		if (!dot || klen >= sizeof(key))
-			finish(2, "script line %d: malformed term %s", line_no, term);
-		memcpy(key, dot + 1, klen);
-		key[klen] = '\0';
-		if (mc_line_get_u64(&answer(n)->line, key, &value))
-			finish(1, "FAIL at script line %d: answer #%d (\"%s\") has no number %s", line_no, n,
-			       answer(n)->text ? answer(n)->text : "", key);
-		return value + (uint64_t)strtoll(dot + 1 + klen, NULL, 0);
-	}
-	if (mc_parse_u64(term, &value))
-		finish(2, "script line %d: malformed term %s", line_no, term);
-	return value;
+	return term_of(term).value;
 }
 
 /* Whether ORACLE holds; *got says what came instead. */
@@ -180,12 +193,14 @@ static bool holds(char *oracle, char *got, size_t cap)
 
 		if (!left || !op || !right)
 			finish(2, "script line %d: malformed comparison", line_no);
-		uint64_t a = term_value(left), b = term_value(right);
-		bool known, held = mc_compare(a, op, b, &known);
+		struct mc_term a = term_of(left), b = term_of(right);
+		bool known, held = mc_compare(a.value, op, b.value, &known);
+		char stated[512];
 
 		if (!known)
 			finish(2, "script line %d: no comparison %s", line_no, op);
-		snprintf(got, cap, "expected %s %s %s, got %" PRIu64 " %s %" PRIu64, left, op, right, a, op, b);
+		mc_comparison_text(stated, sizeof(stated), a, op, b);
+		snprintf(got, cap, "expected %s", stated);   /* worded as the suite's check words it */
 		return held;
 	}
 	finish(2, "script line %d: no oracle %s", line_no, kind ? kind : "");
@@ -262,6 +277,7 @@ static void figure(char *rest)
 	}
 	memset(answer(n), 0, sizeof(*answer(n)));
 	platform_figure(answer(n), kind, least, most);
+	mc_answer_from_figure(answer(n), kind);
 }
 
 /* Agent a's ready line as answer #n. */
@@ -396,7 +412,7 @@ static void step(char *line)
 		}
 	} else if (strcmp(verb, "crash") == 0) {
 		struct mc_agent *a = agent_named(strtok(rest, " "));
-		char request[64], how[128], expected[64];
+		char request[64], how[128];
 		const char *signal_name;
 
 		strtok(NULL, " ");   /* #0: a crash has no answer */
@@ -404,16 +420,14 @@ static void step(char *line)
 		snprintf(request, sizeof(request), "crash signal=%s", signal_name);
 		st = mc_agent_send(a, request, why, sizeof(why));
 		if (st == MC_CALL_ANSWERED) {
-			mc_agent_wait_end(a, how, sizeof(how));
-			snprintf(expected, sizeof(expected), "was killed by signal %s", signal_name);
-			if (strcmp(how, expected) != 0)
+			if (!mc_agent_died_by(mc_agent_wait_end(a, how, sizeof(how)), signal_name))
 				setup_failed("agent %s %s, not by SIG%s as it was told", mc_agent_label(a), how, signal_name);
 		}
 	} else if (strcmp(verb, "kill") == 0) {
 		mc_agent_kill(agent_named(strtok(rest, " ")));
 	} else if (strcmp(verb, "end") == 0) {
 		char how[128];
-		if (mc_agent_wait_end(agent_named(strtok(rest, " ")), how, sizeof(how)) != 0)
+		if (!mc_agent_ended_orderly(mc_agent_wait_end(agent_named(strtok(rest, " ")), how, sizeof(how))))
 			setup_failed("the agent %s after an orderly exit", how);
 	} else if (strcmp(verb, "gone") == 0) {
 		char how[128];

@@ -257,7 +257,9 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
 
 	if (st == MC_CALL_ANSWERED) {
 		mc_transcript(a->label, "->", line);
-		return mc_answer_parse(line, 0, reply, why, whylen);
+		st = mc_answer_parse(line, 0, reply, why, whylen);
+		mc_answer_from(reply, a->label, a->pending);
+		return st;
 	}
 	snprintf(why, whylen, "agent %s %s \"%.100s\"", a->label,
 		 st == MC_CALL_TIMEOUT ? "did not answer in time" : "ended while answering", a->pending);
@@ -328,14 +330,14 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 	return MC_CALL_DIED;
 }
 
-int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+struct mc_agent_end mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 {
 	char *line;
 	DWORD code = 1;
 
 	if (!a->alive) {
 		snprintf(how, howlen, "had already ended");
-		return -1;
+		return (struct mc_agent_end){ .kind = MC_END_ALREADY };
 	}
 	while (read_line(a, deadline_after(mc_request_timeout()), &line) == MC_CALL_ANSWERED)
 		mc_transcript(a->label, "->", line);
@@ -343,7 +345,9 @@ int mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
 		GetExitCodeProcess(a->process, &code);
 	snprintf(how, howlen, "exited with %lu", (unsigned long)code);
 	close_agent(a, how);
-	return a->process ? (int)code : 0;   /* a spawned child's exit status is its parent's to know */
+	if (!a->process)
+		return (struct mc_agent_end){ .kind = MC_END_PARENTS };   /* a spawned child's status is its parent's */
+	return (struct mc_agent_end){ .kind = MC_END_EXITED, .code = (int)code };
 }
 
 void mc_agent_kill(struct mc_agent *a)

@@ -108,9 +108,9 @@ static void orderly_exit_is_reaped(void **state)
 	(void)state;
 	assert_int_equal(call(a, &r, "exit code=3", why), MC_CALL_ANSWERED);
 	assert_true(r.ok);
-	int status = mc_agent_wait_end(a, how, sizeof(how));
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 3);
+	struct mc_agent_end end = mc_agent_wait_end(a, how, sizeof(how));
+	assert_int_equal(end.kind, MC_END_EXITED);
+	assert_int_equal(end.code, 3);
 	assert_true(process_gone(mc_agent_pid(a)));
 }
 

@@ -17,7 +17,7 @@ static void passes(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_write_text(a, mc_create_map(a, obj), "control");
-	mc_check_compare("always-holds", mc_number(1), "==", mc_number(1), "never");
+	mc_check_compare("always-holds", mc_number(1), "==", mc_number(1));
 }
 
 /* BRK-002: the agent is killed in the middle of the case. */
@@ -38,7 +38,7 @@ static void agent_answers_garbage(void)
 
 	/* "<not an answer>" in hex */
 	mc_try(a, "echo data=3c6e6f7420616e20616e737765723e");
-	mc_check_compare("garbage-not-taken", mc_number(0), "==", mc_number(1), "a malformed answer was taken as an answer");
+	mc_check_compare("garbage-not-taken", mc_number(0), "==", mc_number(1));
 }
 
 /* BRK-004: the agent never answers. */
@@ -47,7 +47,7 @@ static void agent_never_answers(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_try(a, "hang");
-	mc_check_compare("hang-not-returned", mc_number(0), "==", mc_number(1), "a request that was never answered returned");
+	mc_check_compare("hang-not-returned", mc_number(0), "==", mc_number(1));
 }
 
 /* BRK-005: a case that checks nothing. */
@@ -89,7 +89,7 @@ static void unknown_verb(void)
 	struct mc_agent *a = mc_agent_start("A");
 
 	mc_step(a, "no_such_verb");
-	mc_check_compare("step-not-returned", mc_number(0), "==", mc_number(1), "a step the agent does not know returned");
+	mc_check_compare("step-not-returned", mc_number(0), "==", mc_number(1));
 }
 
 /* BRK-010: a step the platform lacks (SysV has no private attach) is a SKIP. */
@@ -98,8 +98,8 @@ static void step_the_platform_lacks(void)
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A");
 
-	mc_map_private(a, mc_create(a, obj), MC_PAGE);
-	mc_check_compare("step-not-returned", mc_number(0), "==", mc_number(1), "a step the platform lacks returned");
+	mc_map(a, mc_create(a, obj), MC_PAGE, .private_copy = 1);
+	mc_check_compare("step-not-returned", mc_number(0), "==", mc_number(1));
 }
 
 static const struct mc_case cases[] = {
