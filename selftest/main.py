@@ -133,7 +133,9 @@ def run_steps(ctx: Context, chosen: list[plans.Step], workers: int) -> int:
     def report(outcome: plans.Outcome) -> None:
         if outcome.error is None:
             counts["passed"] += 1
-            print(f"ok - {outcome.step.title} ({outcome.seconds:.1f} s)", file=out, flush=True)
+            # one step at a time, the processor time is the step's own: what it costs a busy machine
+            cpu = f", {outcome.cpu_seconds:.1f} s of processor time" if workers == 1 else ""
+            print(f"ok - {outcome.step.title} ({outcome.seconds:.1f} s{cpu})", file=out, flush=True)
         else:
             counts["failed"] += 1
             print(f"not ok - {outcome.step.title}: {outcome.error}", file=out, flush=True)

@@ -14,6 +14,7 @@ saying which: nothing is skipped quietly.
 from __future__ import annotations
 
 import fnmatch
+import resource
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -40,6 +41,12 @@ class Outcome:
     step: Step
     error: str | None
     seconds: float
+    cpu_seconds: float = 0.0    # this process's and its children's: the step's own only when steps run one at a time
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 @dataclass
@@ -63,14 +70,15 @@ class Plan:
 
 
 def _one(step: Step) -> Outcome:
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _cpu()
     try:
         step.run()
-    except StepFailed as error:
-        return Outcome(step, str(error), time.monotonic() - started)
-    except Exception as error:   # a crash of a step is that step's failure
-        return Outcome(step, repr(error), time.monotonic() - started)
-    return Outcome(step, None, time.monotonic() - started)
+        error = None
+    except StepFailed as failed:
+        error = str(failed)
+    except Exception as crashed:   # a crash of a step is that step's failure
+        error = repr(crashed)
+    return Outcome(step, error, time.monotonic() - started, _cpu() - cpu)
 
 
 def execute(steps: list[Step], workers: int, report: Callable[[Outcome], None]) -> list[Outcome]:

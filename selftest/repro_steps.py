@@ -169,7 +169,7 @@ class Reproducers:
         made = self.of_kind("posix")
         unexplained = [m for m in self.missing if "[win32-" not in m
                        and not m.startswith("SIZE-006 [posix-shm]: the case ended SKIP")]
-        wanted = len([p for p in ctx.pairs(repro.BACKENDS) if repro.kind_of(p[1]) == "posix"])
+        wanted = len([p for p in ctx.pairs(repro.reproducible_backends()) if repro.kind_of(p[1]) == "posix"])
         if unexplained or len(made) < wanted - (1 if ctx.chosen("SIZE-006") else 0):
             raise StepFailed(f"{len(made)} reproducers made of {wanted}; not made: {unexplained[:5]}")
         by_pair = {(m.id, m.backend): m for m in made}
@@ -214,7 +214,7 @@ class Reproducers:
         """Every Win32 pair made, each program built by mingw, with and without the agent's faults."""
         made = self.of_kind("win32")
         win32_missing = [m for m in self.missing if "[win32-" in m]
-        wanted = len([p for p in self.ctx.pairs(repro.BACKENDS) if repro.kind_of(p[1]) == "win32"])
+        wanted = len([p for p in self.ctx.pairs(repro.reproducible_backends()) if repro.kind_of(p[1]) == "win32"])
         if win32_missing or len(made) < wanted:
             raise StepFailed(f"{len(made)} Win32 reproducers made of {wanted}; not made: {win32_missing[:5]}")
         build_all(self.out, made)
@@ -305,7 +305,7 @@ def memory_cgroup_dir() -> Path | None:
 
 
 def add_steps(plan, ctx: Context) -> None:
-    chosen = ctx.pairs(repro.BACKENDS)
+    chosen = ctx.pairs(repro.reproducible_backends())
     if not chosen:
         return
     reproducers = Reproducers(ctx)
