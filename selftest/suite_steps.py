@@ -272,12 +272,16 @@ def add_steps(plan, ctx: Context) -> None:
     def has(platform: str) -> bool:
         return bool(ctx.pairs(ctx.platform_backends(platform)))
 
+    qemu = [kind for kind in vocabulary.PLATFORMS if kind.startswith("qemu-")]
+    # valgrind's run is the longest by far (each agent starts under memcheck): it goes first
+    platforms = [("valgrind", " (memcheck, the first error ends the agent)")] + [(kind, "") for kind in qemu] + [
+        ("gvisor", ""), ("i386", " (the 32-bit agent on the x86-64 kernel)"), ("musl", "")]
+    if has("valgrind"):
+        plan.add("suite-valgrind", f"full suite on valgrind{platforms[0][1]}: as the spec expects, no SKIP it does "
+                 "not declare", lambda: full_suite(ctx, platform="valgrind"))
     plan.add("suite-native", "full suite on native: every result PASS, reports valid", lambda: full_suite(ctx))
     plan.add("suite-asan", "full suite under ASan+UBSan", lambda: full_suite(ctx, "--sanitize"))
-    qemu = [kind for kind in vocabulary.PLATFORMS if kind.startswith("qemu-")]
-    for platform, title in [(kind, "") for kind in qemu] + [
-            ("gvisor", ""), ("i386", " (the 32-bit agent on the x86-64 kernel)"), ("musl", ""),
-            ("valgrind", " (memcheck, the first error ends the agent)")]:
+    for platform, title in platforms[1:]:
         if has(platform):
             plan.add(f"suite-{platform}", f"full suite on {platform}{title}: as the spec expects, "
                      "no SKIP it does not declare", lambda platform=platform: full_suite(ctx, platform=platform))
