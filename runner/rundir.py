@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import os
+import re
 import secrets
 import select
 import shutil
@@ -90,11 +91,17 @@ class RunDir:
         os.close(self.lock_fd)
 
 
+# What a run's id looks like: its runner's pid and four hex digits. A
+# reproducer names its own processes MAPCONF_RUN_ID=repro<pid> and sweeps
+# them itself: they are no run's orphans.
+RUN_ID_FORM = re.compile(r"[0-9]+[0-9a-f]{4}")
+
+
 def open_run() -> RunDir:
     """Sweep dead runs, then create and lock a new run directory."""
     root = runs_root()
     swept = sweep_dead_runs(root)
-    run_id = f"{os.getpid()}{secrets.token_hex(2)}"
+    run_id = f"{os.getpid()}{secrets.token_hex(2)}"     # RUN_ID_FORM
     path = root / run_id
     path.mkdir(mode=TRAVERSE_ONLY)
     path.chmod(TRAVERSE_ONLY)          # whatever the umask
@@ -159,7 +166,7 @@ def kill_orphans(root: Path, among: set[int] | None = None) -> list[int]:
         environ = p.environ()
         run_ids = [v[len(b"MAPCONF_RUN_ID="):].decode(errors="replace") for v in environ
                    if v.startswith(b"MAPCONF_RUN_ID=")]
-        if not (run_ids and run_ids[0] and "/" not in run_ids[0]) or (root / run_ids[0]).exists():
+        if not (run_ids and RUN_ID_FORM.fullmatch(run_ids[0])) or (root / run_ids[0]).exists():
             return False
         return _in_root(environ, root)
     return processes.kill_all(p for p in processes.others() if orphaned(p))

@@ -34,6 +34,7 @@ from .plan import StepFailed
 
 WORKERS = 4          # programs run at once: most of a reproducer's time is waiting for its agents
 CACHE_DAYS = 14
+REVISION_LINE = " * Made by ./mapconf repro (mapconf "     # runner/repro.py's program()
 
 
 def cache_dir() -> Path:
@@ -51,6 +52,13 @@ def compiler_identity(compiler: str) -> str:
     return _compilers[compiler]
 
 
+def compiled_text(source: Path) -> str:
+    """The program's text but for the line that names the revision it was made at:
+    a comment, which changes with every commit and not what is built."""
+    return "".join(line for line in source.read_text().splitlines(keepends=True)
+                   if not line.startswith(REVISION_LINE))
+
+
 def build_one(out: Path, line: str, flags: str, suffix: str) -> str:
     """One build line (with flags, its output named with suffix) in out, or its
     output taken from the cache; "" when it built, else why not."""
@@ -61,7 +69,7 @@ def build_one(out: Path, line: str, flags: str, suffix: str) -> str:
     output = words[words.index("-o") + 1]
     source = next(w for w in words if w.endswith(".c"))
     key = hashlib.sha256("\0".join([compiler_identity(words[0]), command,
-                                    (out / source).read_text()]).encode()).hexdigest()
+                                    compiled_text(out / source)]).encode()).hexdigest()
     cached = cache_dir() / key
     if cached.exists():
         os.utime(cached)

@@ -18,21 +18,29 @@ class OrphanTest(unittest.TestCase):
     def test_a_process_of_a_run_without_a_directory_is_killed_and_one_of_a_live_run_is_not(self):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / f"mapconf-{os.getuid()}" / "runs"
-            (root / "alive1234").mkdir(parents=True)
-            orphan, alive = self.start("gone5678", Path(tmp)), self.start("alive1234", Path(tmp))
+            (root / "1234abcd").mkdir(parents=True)
+            orphan, alive = self.start("5678abcd", Path(tmp)), self.start("1234abcd", Path(tmp))
             # a Wine process of a run has the run's directory as its TMPDIR
-            wine_orphan = self.start("gone9abc", root / "gone9abc")
+            wine_orphan = self.start("9999abcd", root / "9999abcd")
             # only these: a run of the machine's own may be going on
             killed = rundir.kill_orphans(root, among={orphan.pid, alive.pid, wine_orphan.pid})
             self.assertEqual(sorted(killed), sorted([orphan.pid, wine_orphan.pid]))
             self.assertEqual(orphan.wait(timeout=10), -9)
             self.assertIsNone(alive.poll())
 
+    def test_a_reproducers_process_is_no_runs_orphan(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / f"mapconf-{os.getuid()}" / "runs"
+            root.mkdir(parents=True)
+            agent = self.start("repro4321", Path(tmp))     # a reproducer sweeps what it starts itself
+            self.assertEqual(rundir.kill_orphans(root, among={agent.pid}), [])
+            self.assertIsNone(agent.poll())
+
     def test_a_process_of_a_run_under_another_tmpdir_is_not_this_roots_to_judge(self):
         with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as other:
             root = Path(tmp) / f"mapconf-{os.getuid()}" / "runs"
             root.mkdir(parents=True)
-            elsewhere = self.start("live4321", Path(other))    # its directory is in the other root
+            elsewhere = self.start("4321abcd", Path(other))    # its directory is in the other root
             self.assertEqual(rundir.kill_orphans(root, among={elsewhere.pid}), [])
             self.assertIsNone(elsewhere.poll())
 
