@@ -104,7 +104,8 @@ def beside_other_runs(ctx: Context) -> None:
             raise StepFailed(f"another run's objects or processes were taken for the selftest's: {blamed[:5]}")
         fake_id = f"{os.getpid()}beef"
         fake = rundir.SHM_DIR / f"mapconf-{fake_id}-1-selftest"
-        fake_dir = ctx.own.tmpdir / f"mapconf-{os.getuid()}" / "runs" / fake_id
+        # in a TMPDIR no run uses: a run's sweep would take a directory without a lock for a dead run's
+        fake_dir = ctx.own.new_tmpdir() / f"mapconf-{os.getuid()}" / "runs" / fake_id
         fake.touch()
         fake_dir.mkdir(parents=True)
         ctx.own.add_run(fake_id)
