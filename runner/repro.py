@@ -246,24 +246,6 @@ class _Script:
                         for w in words)
 
 
-# An object's name ends in a random part (controller/objects.c), which differs
-# from one recording to the next. Within one program the number before it
-# keeps each name apart, so the reproducer writes a fixed one: the same
-# program text each time a case is recorded (the selftest builds a program
-# only when its text changed). A name written in capitals ({PREFIX}) has it
-# in capitals too.
-_RANDOM_PART = re.compile(r"(\{prefix\}|\{PREFIX\})(\d+)-([0-9a-fA-F]{8})(?![0-9a-fA-F])")
-
-
-def steady_names(lines: list[str]) -> list[str]:
-    fixed: dict[str, int] = {}
-
-    def steady(match: re.Match) -> str:
-        text = f"c{fixed.setdefault(match.group(3).lower(), len(fixed)):07d}"
-        return f"{match.group(1)}{match.group(2)}-{text.upper() if match.group(1) == '{PREFIX}' else text}"
-    return [_RANDOM_PART.sub(steady, line) for line in lines]
-
-
 def _c_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -457,7 +439,7 @@ def make(repo: Path, spec_path: Path, patterns: list[str], backend: str | None, 
             before = f"{assertion.id}-{b}" if assertion.file_made_before else None
             script = _Script(trace.read_text().splitlines(), before)
             try:
-                lines = steady_names(script.build())
+                lines = script.build()
             except ReproError as error:
                 missing.append(f"{assertion.id} [{b}]: {error}")
                 continue

@@ -111,14 +111,3 @@ class ANewBackend(unittest.TestCase):
 if __name__ == "__main__":
     unittest.main()
 
-
-class SteadyNamesTest(unittest.TestCase):
-    """A reproducer's text is the same each time its case is recorded: the
-    random part of each object's name is written as a fixed one."""
-
-    def test_each_random_part_becomes_a_fixed_one_in_both_cases(self):
-        lines = ["call A #2 create name=/{prefix}1-4276bc8e size=1", "call A #3 open name=/{PREFIX}1-4276BC8E",
-                 "call B #4 open name={dir}/{prefix}2-0a1b2c3dxxxx", "call B #5 open name=/{prefix}1-4276bc8e"]
-        self.assertEqual(repro.steady_names(lines),
-                         ["call A #2 create name=/{prefix}1-c0000000 size=1", "call A #3 open name=/{PREFIX}1-C0000000",
-                          "call B #4 open name={dir}/{prefix}2-c0000001xxxx", "call B #5 open name=/{prefix}1-c0000000"])
