@@ -8,7 +8,8 @@ Programs are built and run several at a time. A build is kept in the
 user's cache (${XDG_CACHE_HOME:-~/.cache}/mapconf/reproducers), named by
 what went into it (the compiler, the build line, the file's text), so a
 program is built again only when something it contains has changed; what
-this selftest did not use and has not been used for CACHE_DAYS is removed.
+has not been used for CACHE_DAYS, or is past the CACHE_MOST most recently
+used, is removed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .plan import StepFailed
 
 WORKERS = 4          # programs run at once: most of a reproducer's time is waiting for its agents
 CACHE_DAYS = 14
+CACHE_MOST = 2100      # three selftests' worth
 REVISION_LINE = " * Made by ./mapconf repro (mapconf "     # runner/repro.py's program()
 
 
@@ -95,14 +97,19 @@ def build_all(out: Path, made: list[repro.Made], flags: str = "", suffix: str = 
 
 
 def prune_cache() -> None:
-    """Remove builds no selftest has used for CACHE_DAYS."""
+    """Remove builds no selftest has used for CACHE_DAYS, and beyond CACHE_MOST
+    the least recently used (a build is some 200 KiB; one selftest uses about 700)."""
     old = time.time() - CACHE_DAYS * 86400
+    entries = []
     for entry in cache_dir().glob("*"):
         try:
-            if entry.stat().st_mtime < old:
-                entry.unlink()
+            entries.append((entry.stat().st_mtime, entry))
         except OSError:
             continue
+    entries.sort(reverse=True)
+    for rank, (used, entry) in enumerate(entries):
+        if used < old or rank >= CACHE_MOST:
+            entry.unlink(missing_ok=True)
 
 
 def fault_runs(table: dict[str, list[str]], by_pair: dict, skip=()):
