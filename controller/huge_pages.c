@@ -33,8 +33,8 @@ static void hold_pool_lock(void)
 {
 	static int fd = -1;
 	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
-	time_t deadline = time(NULL) + POOL_LOCK_WAIT_S;
 	const struct timespec nap = { 0, 20 * 1000 * 1000 };
+	struct timespec start, now;
 	struct stat st;
 
 	if (fd >= 0)
@@ -47,10 +47,12 @@ static void hold_pool_lock(void)
 		fd = -1;
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &start);    /* a bound the wall clock's steps cannot shorten */
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return;
-		if (time(NULL) > deadline)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > POOL_LOCK_WAIT_S)
 			mc_broken(__FILE__, __LINE__, "huge-pages",
 				  "another case held the huge page pool (%s) for more than %d s", POOL_LOCK,
 				  POOL_LOCK_WAIT_S);

@@ -206,7 +206,7 @@ class Reproducers:
 
         def under_fault(job) -> str:
             fault, m, labels = job
-            env = dict(os.environ, MAPCONF_AGENT_ENV=f"LD_PRELOAD={ctx.preload}\x1fMAPCONF_FAULT={fault}")
+            env = ctx.env_with(MAPCONF_AGENT_ENV=f"LD_PRELOAD={ctx.preload}\x1fMAPCONF_FAULT={fault}")
             why = failed_at_its_check(run_one(m, env), labels)
             return f"{m.path.name} under {fault}: {why}" if why else ""
 
@@ -219,7 +219,7 @@ class Reproducers:
             self.sweeps_what_a_killed_one_left(by_pair[("REL-003", "posix-shm")], run_one)
         if ("ADDR-003", "posix-shm") in by_pair:
             whole = run_one(by_pair[("ADDR-003", "posix-shm")],
-                            dict(os.environ, LD_PRELOAD=str(ctx.preload), MAPCONF_FAULT="noreplace-hint"))
+                            ctx.env_with(LD_PRELOAD=str(ctx.preload), MAPCONF_FAULT="noreplace-hint"))
             if whole.returncode != 1 or "FAIL request-refused" not in whole.stdout:
                 raise StepFailed(f"ADDR-003's reproducer with MAP_FIXED_NOREPLACE made a hint exited "
                                  f"{whole.returncode}: {whole.stdout[-300:]}")

@@ -24,7 +24,7 @@ START_WAIT_S = 30
 def start_hanging_run(ctx: Context, tmpdir: Path, out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     """A run of BRK-008 (a case that hangs holding its object) in TMPDIR tmpdir,
     once its case holds its object; the run and its run id."""
-    env = dict(os.environ, TMPDIR=str(tmpdir))
+    env = ctx.env_with(TMPDIR=str(tmpdir))
     victim = subprocess.Popen([str(ctx.repo / "mapconf"), "run", "-q", "--out", str(out), *extra,
                                "--spec", str(ctx.repo / "selftest/broken_cases/broken.toml"),
                                "--cases", "selftest-cases", "--filter", "BRK-008", "--timeout", "60"],
@@ -43,7 +43,7 @@ def start_hanging_run(ctx: Context, tmpdir: Path, out: Path, *extra: str) -> tup
 
 
 def sweep_in(ctx: Context, tmpdir: Path, name: str) -> subprocess.CompletedProcess:
-    proc = ctx.mapconf("run", "--filter", "NAME-003", "--out", str(ctx.tmp / name), env=dict(os.environ, TMPDIR=str(tmpdir)))
+    proc = ctx.mapconf("run", "--filter", "NAME-003", "--out", str(ctx.tmp / name), env=ctx.env_with(TMPDIR=str(tmpdir)))
     if proc.returncode != 0 or "removed what an earlier, killed run left" not in proc.stderr:
         raise StepFailed(f"the next run did not sweep (exit {proc.returncode}): {proc.stderr[-1000:]}")
     return proc
@@ -109,7 +109,7 @@ def beside_other_runs(ctx: Context) -> None:
         fake.touch()
         fake_dir.mkdir(parents=True)
         ctx.own.add_run(fake_id)
-        holder = subprocess.Popen(["sleep", "60"], env=dict(os.environ))
+        holder = subprocess.Popen(["sleep", "60"])    # with the selftest's TMPDIR, as its runs' processes
         try:
             seen = ctx.own.everything_left()
         finally:
@@ -127,7 +127,7 @@ def beside_other_runs(ctx: Context) -> None:
             victim.send_signal(signal.SIGKILL)
             victim.wait()
             subprocess.run([str(ctx.repo / "mapconf"), "run", "-q", "--filter", "NAME-003", "--out",
-                            str(outside / "sweeper")], env=dict(os.environ, TMPDIR=str(outside)),
+                            str(outside / "sweeper")], env=ctx.env_with(TMPDIR=str(outside)),
                            capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
         shutil.rmtree(outside, ignore_errors=True)
 
