@@ -27,6 +27,12 @@ def _present(tool: Tool) -> bool:
     return shutil.which(tool.name) is not None
 
 
+# Several runs (the selftest's side by side, other jobs) may each install what
+# they lack at once: apt-get waits for the package lock rather than failing.
+APT_LOCK_WAIT_S = 600
+APT_GET = ["apt-get", "-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_S}"]
+
+
 def _can_install() -> bool:
     return os.geteuid() == 0 and shutil.which("apt-get") is not None
 
@@ -50,8 +56,8 @@ def ensure_tools(tools: list[Tool], say=print) -> None:
         _apt(["dpkg", "--add-architecture", arch], env)
     # A failed update (one index of one architecture that would not download)
     # need not stop the install: what it needs may be in the indexes that came.
-    updated = _apt(["apt-get", "update", "-qq"], env, fatal=False)
-    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    updated = _apt([*APT_GET, "update", "-qq"], env, fatal=False)
+    install = [*APT_GET, "install", "-y", "-qq", "--no-install-recommends", *packages]
     installed = _apt(install, env, fatal=False)
     if installed is not None:
         # An architecture enabled for nothing would be left behind, and an index of
@@ -59,7 +65,7 @@ def ensure_tools(tools: list[Tool], say=print) -> None:
         for arch in enabled:
             _apt(["dpkg", "--remove-architecture", arch], env, fatal=False)
         if enabled:
-            _apt(["apt-get", "update", "-qq"], env, fatal=False)
+            _apt([*APT_GET, "update", "-qq"], env, fatal=False)
         undone = f"; the {', '.join(enabled)} architecture it enabled is disabled again" if enabled else ""
         raise ToolError(f"'{' '.join(install)}' failed: {installed}"
                         + (f"; before it, 'apt-get update' failed: {updated}" if updated else "") + undone)

@@ -13,8 +13,9 @@ class MultiarchTest(unittest.TestCase):
         calls = []
 
         def apt(argv, env, fatal=True):
-            calls.append(argv[:3])
-            return "status 100: cannot" if install_fails and argv[:2] == ["apt-get", "install"] else None
+            words = [w for w in argv if not w.startswith("DPkg::Lock") and w != "-o"]   # the lock wait aside
+            calls.append(words[:3])
+            return "status 100: cannot" if install_fails and words[:2] == ["apt-get", "install"] else None
 
         with mock.patch.object(toolchain, "_present", return_value=False), \
                 mock.patch.object(toolchain, "_can_install", return_value=True), \
@@ -31,6 +32,18 @@ class MultiarchTest(unittest.TestCase):
         self.assertIn(["dpkg", "--remove-architecture", "i386"], calls)
         self.assertEqual(calls[-1], ["apt-get", "update", "-qq"])
         self.assertIn("the i386 architecture it enabled is disabled again", error)
+
+    def test_apt_get_waits_for_the_package_lock(self):
+        seen = []
+        with mock.patch.object(toolchain, "_present", return_value=False), \
+                mock.patch.object(toolchain, "_can_install", return_value=True), \
+                mock.patch.object(toolchain, "_foreign_architectures", return_value=[]), \
+                mock.patch.object(toolchain, "_apt", lambda argv, env, fatal=True: seen.append(argv)):
+            with self.assertRaises(toolchain.ToolError):
+                toolchain.ensure_tools([Tool("cc", "gcc")], say=lambda line: None)
+        self.assertTrue(seen)
+        for argv in seen:
+            self.assertIn(f"DPkg::Lock::Timeout={toolchain.APT_LOCK_WAIT_S}", argv)
 
     def test_an_install_that_works_keeps_it(self):
         calls, error = self.install(install_fails=False)
