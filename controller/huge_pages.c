@@ -18,6 +18,11 @@
 /* runner/huge_pages.py's LOCK: root's, in /run, which no other user can write */
 #define POOL_LOCK "/run/mapconf-huge-pages.lock"
 #define POOL_LOCK_WAIT_S 30
+/* The most pages a case may add to the pool, all its reservations together:
+ * the runner puts a recorded pool back only when the pool is above it by no
+ * more than this (runner/huge_pages.py's MOST_A_CASE_ADDS), so a record
+ * can never make it reserve memory, nor free more than a case took. */
+#define MOST_A_CASE_ADDS 16
 
 /* The pool's size when this case first raised it; -1 while it has not. */
 static long long pool_before = -1;
@@ -117,6 +122,22 @@ static const char *record_path(void)
 	return path;
 }
 
+/* The record is made anew, never through a link: the run directory is the
+ * run's own, but the case may have been started by hand in a shared one. */
+static FILE *open_record(void)
+{
+	FILE *f;
+	int fd;
+
+	unlink(record_path());
+	fd = open(record_path(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	if (!(f = fdopen(fd, "w")))
+		close(fd);
+	return f;
+}
+
 uint64_t mc_reserve_huge_pages_where(MC_WHERE, unsigned int n)
 {
 	uint64_t page_size, free_before = mc_huge_pages_free(&page_size);   /* holds the pool's lock from here */
@@ -129,8 +150,12 @@ uint64_t mc_reserve_huge_pages_where(MC_WHERE, unsigned int n)
 		mc_skip(file, line, "reserve", "only root can reserve huge pages, and this run is not root");
 	if (pool < 0)
 		mc_broken(file, line, "reserve", "the kernel has no huge page pool to reserve from (%s)", POOL);
+	long long added = (pool_before >= 0 ? pool - pool_before : 0) + n;
+	if (added > MOST_A_CASE_ADDS)
+		mc_broken(file, line, "reserve", "a case may add at most %d huge pages to the pool; this one would add %lld",
+			  MOST_A_CASE_ADDS, added);
 	if (pool_before < 0) {
-		if (!(record = fopen(record_path(), "w")) || fprintf(record, "%lld\n", pool) < 0 || fclose(record))
+		if (!(record = open_record()) || fprintf(record, "%lld\n", pool) < 0 || fclose(record))
 			mc_broken(file, line, "reserve", "cannot write down the huge page pool in %s: %s", record_path(),
 				  strerror(errno));
 		pool_before = pool;

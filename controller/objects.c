@@ -31,7 +31,7 @@ static void mark_sysv_key(const struct mc_object *o)
 
 	snprintf(path, sizeof(path), "%s/mapconf-%s-%ld-sysv-%08x", mc_scratch_dir(), mc_run_id(),
 		 (long)getpid(), (unsigned int)mc_sysv_key(o->name));
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	fd = open(path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
 }

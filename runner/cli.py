@@ -17,7 +17,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, vocabulary
+from . import case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, trust, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         from selftest.main import WORKERS, selftest
         return selftest(REPO, args.ids, args.step, args.list, args.jobs or WORKERS)
     except (UsageError, catalogue.UnknownAssertion, case_comments.CaseCommentError, spec.SpecError,
-            platforms.PlatformError, toolchain.ToolError,
+            platforms.PlatformError, toolchain.ToolError, trust.Untrusted,
             BuildError, results_schema.ResultsFileError, report_matrix.ReportError,
             expectations.ExpectationsError) as error:
         print(f"mapconf: {error}", file=sys.stderr)

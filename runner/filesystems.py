@@ -37,10 +37,11 @@ import signal
 import subprocess
 from pathlib import Path
 
-from . import processes
+from . import processes, trust
 from .platforms import PlatformError, Tool, tool_version, which
 
 RECORD = "filesystem"            # in the run directory: what the run made, for a later sweep
+IMAGE = "ext4.img"               # in the run directory: the ext4 kind's image
 CLONE_NEWNS = 0x00020000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
@@ -186,7 +187,7 @@ class Ext4(Filesystem):
     tools = Filesystem.tools + (Tool("mkfs.ext4", "e2fsprogs"), Tool("losetup", "mount"))
 
     def make(self) -> None:
-        self.image = self.run_dir.path / "ext4.img"
+        self.image = self.run_dir.path / IMAGE
         self._record()
         with open(self.image, "wb") as image:
             image.truncate(EXT4_IMAGE_BYTES)
@@ -348,41 +349,50 @@ def _unescape(text: str) -> str:
 
 # --- the sweep of a killed run (runner/rundir.py) -------------------------------
 
+def _record(run_path: Path) -> dict:
+    """The dead run's record, untrusted: {} when there is none to read."""
+    text = trust.read_record(run_path / RECORD)
+    try:
+        record = json.loads(text) if text is not None else {}
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
 def dead_scratch(run_path: Path, run_id: str) -> Path | None:
     """The scratch directory of a dead run as its namespace still shows it,
-    through its holder's root, while the holder lives; else None."""
-    try:
-        record = json.loads((run_path / RECORD).read_text())
-    except (OSError, ValueError):
+    through its holder's root, while the holder lives; else None. The
+    holder must be this user's process that carries the run's id."""
+    pid = _record(run_path).get("holder")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
         return None
-    pid = record.get("holder")
-    if not isinstance(pid, int):
-        return None
-    try:
-        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    except OSError:
-        return None
-    if f"MAPCONF_RUN_ID={run_id}".encode() not in environ:
+    holder = processes.Process(pid)
+    if not holder.owned() or f"MAPCONF_RUN_ID={run_id}".encode() not in holder.environ():
         return None
     return Path(f"/proc/{pid}/root") / str(run_path / "objects").lstrip("/")
 
 
-def sweep(run_path: Path) -> list[str]:
+def sweep(run_path: Path, ignored: list[str] | None = None) -> list[str]:
     """After the dead run's processes are gone: detach any loop device still
-    on its image (the image itself goes with the run directory)."""
-    try:
-        record = json.loads((run_path / RECORD).read_text())
-    except (OSError, ValueError):
+    on its image (the image itself goes with the run directory). The record
+    is untrusted input: an image anywhere but where a run puts it is left
+    alone, and said so to ignored."""
+    image = _record(run_path).get("image")
+    if not image:
+        return []
+    if image != str(run_path / IMAGE):
+        if ignored is not None:
+            ignored.append(f"{run_path / RECORD}: it names the image {str(image)[:200]!r}, not {run_path / IMAGE} "
+                           "where the run would have made it; its loop devices are left alone")
         return []
     removed = []
-    if record.get("image"):
-        for device in _loops_of(record["image"]):
-            if subprocess.run(["losetup", "-d", device], capture_output=True).returncode == 0:
-                removed.append(f"loop device {device}")
+    for device in loops_of(image):
+        if subprocess.run(["losetup", "-d", device], capture_output=True).returncode == 0:
+            removed.append(f"loop device {device}")
     return removed
 
 
-def _loops_of(image: str) -> list[str]:
+def loops_of(image: str) -> list[str]:
     try:
         proc = subprocess.run(["losetup", "-n", "-O", "NAME", "-j", image], capture_output=True, text=True,
                               timeout=HELPER_TIMEOUT_S)
@@ -392,7 +402,7 @@ def _loops_of(image: str) -> list[str]:
 
 
 def _loop_of(image: Path | None) -> str:
-    return ", ".join(_loops_of(str(image))) if image else "none"
+    return ", ".join(loops_of(str(image))) if image else "none"
 
 
 def _child_named(comm: str) -> int | None:

@@ -22,10 +22,13 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from . import trust
+
 POOL = Path("/proc/sys/vm/nr_hugepages")
 RECORD = "huge-pages-before"
 LOCK = Path("/run/mapconf-huge-pages.lock")     # the same path as controller/huge_pages.c's POOL_LOCK
 LOCK_WAIT_S = 60        # a case holds it for one case's time at most
+MOST_A_CASE_ADDS = 16   # controller/huge_pages.c's: the most pages a case adds to the pool
 
 
 @contextlib.contextmanager
@@ -58,17 +61,32 @@ def record_path(run_path: Path) -> Path:
     return run_path / RECORD
 
 
-def restore(run_path: Path) -> list[str]:
-    """Put the pool back as a record in run_path says; what was done, for the sweep's report."""
+def restore(run_path: Path, ignored: list[str] | None = None) -> list[str]:
+    """Put the pool back as a record in run_path says; what was done, for
+    the sweep's report (and why a record was not followed, to ignored).
+
+    A record is untrusted input: it is followed only when it says what a
+    case of this machine could have found, a pool at most MOST_A_CASE_ADDS
+    pages below the one there is now. So it can only ever give back pages a
+    case took: never reserve memory, never free more than a case added."""
     record = record_path(run_path)
-    try:
-        before = int(record.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
+    text = trust.read_record(record)
+    if text is None:
         return []
+    words = text.split()
+    before = int(words[0]) if words and words[0].isdigit() else None
     try:
         with pool_lock():
-            POOL.write_text(f"{before}\n")
-    except (OSError, TimeoutError):
+            now = int(POOL.read_text())
+            if before is not None and now - MOST_A_CASE_ADDS <= before < now:
+                POOL.write_text(f"{before}\n")
+    except (OSError, TimeoutError, ValueError):
         return []          # the record stays: the next sweep tries again
     record.unlink(missing_ok=True)
-    return [f"huge page pool ({POOL}) put back to {before} pages"]
+    if before is None or not now - MOST_A_CASE_ADDS <= before <= now:
+        if ignored is not None:
+            ignored.append(f"{record}: it says the huge page pool was {text.strip()[:40]!r} pages, which no case "
+                           f"could have found with the pool at {now} now (a case adds at most {MOST_A_CASE_ADDS}); "
+                           "the pool is left as it is")
+        return []
+    return [f"huge page pool ({POOL}) put back to {before} pages"] if before < now else []

@@ -35,9 +35,12 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import trust
+
 ENV = "MAPCONF_MEMORY"
 RECORD = "memcg"             # in the run directory: the path of the run's cgroup
 PREFIX = "mapconf-"
+MOUNTINFO = Path("/proc/self/mountinfo")
 EXIT_WAIT_S = 10.0           # how long a killed process may take to be gone
 
 
@@ -211,16 +214,29 @@ def _end_processes(cgroup: Path) -> list[int]:
     return killed
 
 
-def sweep(record: Path, run_id: str) -> list[str]:
-    """Remove the cgroup of a run that is gone, as its run directory names it."""
-    try:
-        path = Path(record.read_text().strip())
-    except OSError:
+def sweep(record: Path, run_id: str, ignored: list[str] | None = None) -> list[str]:
+    """Remove the cgroup of a run that is gone, as its run directory names
+    it. The record is untrusted input: a path that is not where a run puts
+    its cgroup is left alone, and said so to ignored."""
+    text = trust.read_record(record)
+    if text is None:
         return []
-    # only what this run made: a record that names anything else is left alone
-    if path.name != f"{PREFIX}{run_id}" or not path.is_dir():
+    path = Path(text.strip())
+    if not made_by_run(path, run_id, MOUNTINFO.read_text()):
+        if ignored is not None:
+            ignored.append(f"{record}: it names {text.strip()[:200]!r}, not a memory cgroup {PREFIX}{run_id} "
+                           f"in a cgroup filesystem, as run {run_id} would have made; it is left alone")
+        return []
+    if not path.is_dir():
         return []
     return remove(path) + ([] if path.exists() else [f"memory cgroup {path}"])
+
+
+def made_by_run(path: Path, run_id: str, mountinfo: str) -> bool:
+    """Whether path is where run run_id puts its cgroup: named for the run,
+    inside a cgroup filesystem, reached through no link and no '..'."""
+    return (path.is_absolute() and path.name == f"{PREFIX}{run_id}" and os.path.realpath(path) == str(path)
+            and any(Path(mount_point) in path.parents for _, _, mount_point, _ in _cgroup_mounts(mountinfo)))
 
 
 def leftovers() -> list[str]:

@@ -209,6 +209,7 @@ def run(opts: RunOptions, repo: Path) -> int:
     for path in opts.expectations:
         the_spec = spec.with_expectations(the_spec, path.resolve())
     jobs = select_jobs(the_spec, opts.filters, opts.platform)
+    root = rundir.runs_root()        # refused before any work when it cannot be trusted
     prepare_out(opts.out)
     toolchain.ensure_tools(opts.platform.tools)
     toolchain.build(repo, opts.platform.build_targets())
@@ -217,9 +218,11 @@ def run(opts: RunOptions, repo: Path) -> int:
     start_time = runinfo.now_iso()
     started = time.monotonic()
     execute.become_subreaper()
-    run_dir = rundir.open_run()
+    run_dir = rundir.open_run(root)
     for item in run_dir.swept:
         print(f"mapconf: removed what an earlier, killed run left: {item}", file=sys.stderr)
+    for item in run_dir.ignored:
+        print(f"mapconf: left alone what no run of this user made: {item}", file=sys.stderr)
     term = terminal.Terminal(quiet=opts.quiet, verbose=opts.verbose)
     fs, fs_info = opts.filesystem, None
     made_before = made_before_files(jobs, run_dir.run_id)

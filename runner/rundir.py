@@ -22,14 +22,15 @@ import re
 import secrets
 import select
 import shutil
-import tempfile
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import filesystems, huge_pages, memcg, processes
+from . import filesystems, huge_pages, memcg, processes, trust
 
 SHM_DIR = Path("/dev/shm")
+SYSV_SHM_TABLE = Path("/proc/sysvipc/shm")
 
 
 # Others may pass through a run's directories but not list them: gVisor's
@@ -42,10 +43,13 @@ TRAVERSE_ONLY = 0o711
 
 
 def runs_root() -> Path:
-    root = Path(tempfile.gettempdir()) / f"mapconf-{os.getuid()}" / "runs"
-    root.mkdir(parents=True, exist_ok=True, mode=TRAVERSE_ONLY)
-    root.chmod(TRAVERSE_ONLY)
-    return root
+    """${TMPDIR:-/tmp}/mapconf-<uid>/runs, made if missing, once it can be
+    trusted (runner/trust.py); trust.Untrusted (exit 2) if it cannot."""
+    tmp = Path(os.path.abspath(os.environ.get("TMPDIR") or "/tmp"))
+    where = tmp / f"mapconf-{os.geteuid()}" / "runs"
+    base = trust.trusted_real_path(tmp, where)
+    mine = trust.own_directory(base, f"mapconf-{os.geteuid()}", TRAVERSE_ONLY, where)
+    return trust.own_directory(mine, "runs", TRAVERSE_ONLY, where)
 
 
 @dataclass
@@ -54,6 +58,7 @@ class RunDir:
     path: Path
     lock_fd: int
     swept: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)     # what the sweep found and did not follow
     memory: memcg.RunCgroup = field(default_factory=lambda: memcg.RunCgroup(None, "the run made no memory cgroup"))
     filesystem: filesystems.Filesystem | None = None     # set by its mount()
     _workers: threading.local = field(default_factory=threading.local)
@@ -97,27 +102,38 @@ class RunDir:
 RUN_ID_FORM = re.compile(r"[0-9]+[0-9a-f]{4}")
 
 
-def open_run() -> RunDir:
-    """Sweep dead runs, then create and lock a new run directory."""
-    root = runs_root()
-    swept = sweep_dead_runs(root)
+LOCK = "lock"
+
+
+def open_run(root: Path | None = None) -> RunDir:
+    """Sweep dead runs, then create and lock a new run directory (in root,
+    runs_root() by default)."""
+    root = root or runs_root()
+    ignored: list[str] = []
+    swept = sweep_dead_runs(root, ignored)
     run_id = f"{os.getpid()}{secrets.token_hex(2)}"     # RUN_ID_FORM
     path = root / run_id
     path.mkdir(mode=TRAVERSE_ONLY)
     path.chmod(TRAVERSE_ONLY)          # whatever the umask
+    # the lock first: a directory without one is a run's only if it is empty (sweep_dead_runs)
+    fd = os.open(path / LOCK, os.O_CREAT | os.O_EXCL | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     (path / "objects").mkdir(mode=TRAVERSE_ONLY)
     (path / "objects").chmod(TRAVERSE_ONLY)
-    fd = os.open(path / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return RunDir(run_id, path, fd, swept, memcg.open_run(run_id, path / memcg.RECORD))
+    return RunDir(run_id, path, fd, swept, ignored, memcg.open_run(run_id, path / memcg.RECORD))
 
 
 def _is_dead(run_path: Path) -> bool:
+    """Whether the run of this directory is gone: its lock (this user's
+    regular file, not a link) can be taken."""
     try:
-        fd = os.open(run_path / "lock", os.O_RDWR | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return True
+        fd = os.open(run_path / LOCK, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            return False
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
     except BlockingIOError:
@@ -126,30 +142,52 @@ def _is_dead(run_path: Path) -> bool:
         os.close(fd)
 
 
-def sweep_dead_runs(root: Path) -> list[str]:
-    """Remove what runs that are gone left behind; returns what was removed."""
+def sweep_dead_runs(root: Path, ignored: list[str] | None = None) -> list[str]:
+    """Remove what runs that are gone left behind; returns what was removed.
+    Only directories this user's runs made are swept (named as a run,
+    this user's, with their lock); what else is there, and any record in
+    them that names what a run does not make, is left alone and said so
+    to ignored."""
+    ignored = [] if ignored is None else ignored
     removed = []
     for run_path in sorted(root.iterdir()):
-        if not run_path.is_dir() or not _is_dead(run_path):
+        if not (RUN_ID_FORM.fullmatch(run_path.name) and trust.is_own_directory(run_path)):
+            ignored.append(f"{run_path}: not a run directory of this user's")
             continue
-        run_id = run_path.name
-        # a run with a scratch filesystem wrote its SysV keys down on it: read them
-        # through its namespace while a process of the run still holds that
-        scratch = filesystems.dead_scratch(run_path, run_id)
-        if scratch:
-            removed += remove_sysv_segments(scratch, f"mapconf-{run_id}-")
-        killed = kill_run_processes(run_id, run_path)
-        removed += [f"process {pid}" for pid in killed]
-        if (run_path / filesystems.RECORD).exists():
-            _wait_gone(killed)      # the namespace, its mounts and loop devices go with the last of them
-            removed += filesystems.sweep(run_path)
-        removed += memcg.sweep(run_path / memcg.RECORD, run_id)
-        removed += huge_pages.restore(run_path)
-        removed += remove_objects(run_id)
-        removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
-        shutil.rmtree(run_path, ignore_errors=True)
-        removed.append(str(run_path))
+        if not (run_path / LOCK).exists() and not run_path.is_symlink():
+            # made by a run killed before it took its lock: nothing is in it yet
+            try:
+                run_path.rmdir()
+                removed.append(str(run_path))
+            except OSError:
+                ignored.append(f"{run_path}: a directory without a run's lock, and not empty")
+            continue
+        if not _is_dead(run_path):
+            continue
+        removed += _sweep_dead_run(run_path, ignored)
     removed += [f"process {pid} of a run that is gone" for pid in kill_orphans(root)]
+    return removed
+
+
+def _sweep_dead_run(run_path: Path, ignored: list[str]) -> list[str]:
+    run_id = run_path.name
+    removed = []
+    # a run with a scratch filesystem wrote its SysV keys down on it: read them
+    # through its namespace while a process of the run still holds that
+    scratch = filesystems.dead_scratch(run_path, run_id)
+    if scratch:
+        removed += remove_sysv_segments(scratch, f"mapconf-{run_id}-")
+    killed = kill_run_processes(run_id, run_path)
+    removed += [f"process {pid}" for pid in killed]
+    if (run_path / filesystems.RECORD).exists():
+        _wait_gone(killed)      # the namespace, its mounts and loop devices go with the last of them
+        removed += filesystems.sweep(run_path, ignored)
+    removed += memcg.sweep(run_path / memcg.RECORD, run_id, ignored)
+    removed += huge_pages.restore(run_path, ignored)
+    removed += remove_objects(run_id)
+    removed += remove_sysv_segments(run_path / "objects", f"mapconf-{run_id}-")
+    shutil.rmtree(run_path, ignore_errors=True)
+    removed.append(str(run_path))
     return removed
 
 
@@ -182,11 +220,15 @@ def _in_root(environ: list[bytes], root: Path) -> bool:
 
 
 def remove_objects(run_id: str, prefix: str = "") -> list[str]:
-    """Remove the shared-memory objects named for this run (and prefix)."""
+    """Remove the shared-memory objects named for this run (and prefix)
+    that this user's processes made: /dev/shm is everyone's, and a name
+    is no proof of who made it."""
     removed = []
     pattern = f"mapconf-{run_id}-{prefix}*"
     for path in SHM_DIR.glob(pattern):
         try:
+            if path.lstat().st_uid != os.geteuid():
+                continue
             path.unlink()
             removed.append(str(path))
         except FileNotFoundError:
@@ -225,14 +267,29 @@ IPC_RMID = 0
 
 def remove_sysv_segments(directory: Path, prefix: str) -> list[str]:
     """Remove the SysV segments whose keys the cases wrote down as
-    <prefix>...-sysv-<key in hex> files (a key cannot carry the run id)."""
+    <prefix>...-sysv-<key in hex> files (a key cannot carry the run id),
+    when this user made them: a key is no proof of who holds it now."""
     removed = []
     libc = None
     for marker in directory.glob(prefix + "*-sysv-*"):
         key = int(marker.name.rpartition("-sysv-")[2], 16)
         libc = libc or ctypes.CDLL(None, use_errno=True)
         shmid = libc.shmget(key, 0, 0)
-        if shmid >= 0 and libc.shmctl(shmid, IPC_RMID, None) == 0:
+        if shmid >= 0 and _segment_creator(shmid) == os.geteuid() and libc.shmctl(shmid, IPC_RMID, None) == 0:
             removed.append(f"SysV segment key 0x{key:08x}")
         marker.unlink(missing_ok=True)
     return removed
+
+
+def _segment_creator(shmid: int) -> int | None:
+    """The uid that made segment shmid, as /proc/sysvipc/shm (of this IPC namespace) lists it."""
+    try:
+        lines = SYSV_SHM_TABLE.read_text().splitlines()
+    except OSError:
+        return None
+    columns = lines[0].split() if lines else []
+    for line in lines[1:]:
+        fields = dict(zip(columns, line.split()))
+        if fields.get("shmid") == str(shmid):
+            return int(fields["cuid"])
+    return None

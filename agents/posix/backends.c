@@ -59,6 +59,11 @@ static int no_huge_pages(void)
 	return -1;
 }
 
+/* A file object is opened as shm_open opens its own (glibc and musl add
+ * O_NOFOLLOW): a link planted where a scratch directory is shared would
+ * otherwise aim an agent run as root at a file of the planter's choice. */
+#define NOT_THROUGH_A_LINK (O_NOFOLLOW | O_CLOEXEC)
+
 static void create_shm(const struct create_request *c)
 {
 	answer_created(c, c->huge ? no_huge_pages() : shm_open(c->name, create_flags(c), (mode_t)c->mode), false);
@@ -66,8 +71,8 @@ static void create_shm(const struct create_request *c)
 
 static void create_file(const struct create_request *c)
 {
-	answer_created(c, c->huge ? no_huge_pages() : open(c->name, create_flags(c) | O_CLOEXEC, (mode_t)c->mode),
-		       false);
+	answer_created(c, c->huge ? no_huge_pages() : open(c->name, create_flags(c) | NOT_THROUGH_A_LINK,
+							      (mode_t)c->mode), false);
 }
 
 /*
@@ -143,7 +148,15 @@ static int shm_descriptor(const char *name, int flags)
 	return shm_open(name, flags, 0);
 }
 
-static int path_descriptor(const char *name, int flags)
+/* a file of the scratch directory */
+static int file_descriptor(const char *name, int flags)
+{
+	return open(name, flags | NOT_THROUGH_A_LINK);
+}
+
+/* a path under /proc (a memfd by its creator's /proc/PID/fd/N): a link by
+ * nature, and only the kernel makes it */
+static int proc_descriptor(const char *name, int flags)
 {
 	return open(name, flags | O_CLOEXEC);
 }
@@ -162,19 +175,23 @@ static void open_shm(const char *name, bool read_only)
 	answer_opened(shm_descriptor(name, read_only ? O_RDONLY : O_RDWR));
 }
 
-/* a file, or a memfd by its creator's /proc/PID/fd/N */
-static void open_path(const char *name, bool read_only)
+static void open_file(const char *name, bool read_only)
 {
-	answer_opened(path_descriptor(name, read_only ? O_RDONLY : O_RDWR));
+	answer_opened(file_descriptor(name, read_only ? O_RDONLY : O_RDWR));
+}
+
+static void open_proc(const char *name, bool read_only)
+{
+	answer_opened(proc_descriptor(name, read_only ? O_RDONLY : O_RDWR));
 }
 
 static const struct backend table[] = {
 	/* name        create         open         unlink          descriptor */
 	{ "posix-shm", create_shm,    open_shm,    shm_unlink,     shm_descriptor },
-	{ "file",      create_file,   open_path,   unlink,         path_descriptor },
-	{ "memfd",     create_memfd,  open_path,   unlink_nothing, path_descriptor },
-	{ "sysv",      create_sysv,   open_sysv,   remove_sysv,    path_descriptor },
-	{ "anon-fork", create_region, open_region, unlink_nothing, path_descriptor },
+	{ "file",      create_file,   open_file,   unlink,         file_descriptor },
+	{ "memfd",     create_memfd,  open_proc,   unlink_nothing, proc_descriptor },
+	{ "sysv",      create_sysv,   open_sysv,   remove_sysv,    proc_descriptor },
+	{ "anon-fork", create_region, open_region, unlink_nothing, proc_descriptor },
 };
 
 const struct backend *need_backend(const struct mc_line *req)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 
 from runner import execute, memcg, rundir
@@ -100,24 +101,50 @@ class RunCgroupTest(unittest.TestCase):
 
 
 class SweepTest(unittest.TestCase):
+    """A dead run's record is untrusted: the sweep removes a cgroup only where a run puts its own."""
+
+    def sweep(self, tmp: str, names: str, run_id: str = "42ab") -> tuple[list[str], list[str]]:
+        record = Path(tmp) / "memcg"
+        record.write_text(f"{names}\n")
+        mountinfo = Path(tmp) / "mountinfo"
+        mountinfo.write_text(v2_mountinfo(Path(tmp) / "cg"))
+        ignored: list[str] = []
+        with mock.patch.object(memcg, "MOUNTINFO", mountinfo):
+            return memcg.sweep(record, run_id, ignored), ignored
+
     def test_sweeps_the_cgroup_its_dead_run_wrote_down(self):
         with tempfile.TemporaryDirectory() as tmp:
-            cgroup = Path(tmp) / "mapconf-42ab"
+            cgroup = Path(tmp) / "cg" / "mapconf-42ab"
             (cgroup / "case-1").mkdir(parents=True)
-            record = Path(tmp) / "memcg"
-            record.write_text(f"{cgroup}\n")
-            self.assertEqual(memcg.sweep(record, "42ab"), [f"memory cgroup {cgroup}"])
+            self.assertEqual(self.sweep(tmp, str(cgroup)), ([f"memory cgroup {cgroup}"], []))
             self.assertFalse(cgroup.exists())
 
     def test_leaves_alone_what_the_run_did_not_make(self):
         with tempfile.TemporaryDirectory() as tmp:
-            other = Path(tmp) / "system.slice"
-            other.mkdir()
-            record = Path(tmp) / "memcg"
-            record.write_text(f"{other}\n")
-            self.assertEqual(memcg.sweep(record, "42ab"), [])
-            self.assertTrue(other.exists())
+            (Path(tmp) / "cg").mkdir()
+            other = Path(tmp) / "cg" / "system.slice"
+            outside = Path(tmp) / "mapconf-42ab"              # named for the run, but in no cgroup filesystem
+            through = Path(tmp) / "cg" / "x" / ".." / "mapconf-42ab"
+            link = Path(tmp) / "cg" / "mapconf-42ab"
+            for made in (other, outside):
+                made.mkdir()
+            link.symlink_to(other)
+            for named in (other, outside, through, link):
+                removed, ignored = self.sweep(tmp, str(named))
+                self.assertEqual(removed, [], named)
+                self.assertEqual(len(ignored), 1, named)
+                self.assertIn("it is left alone", ignored[0])
+            self.assertTrue(other.exists() and outside.exists())
             self.assertEqual(memcg.sweep(Path(tmp) / "no-record", "42ab"), [])
+
+    def test_a_record_through_a_link_is_not_read(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            cgroup = Path(tmp) / "cg" / "mapconf-42ab"
+            cgroup.mkdir(parents=True)
+            (Path(tmp) / "elsewhere").write_text(f"{cgroup}\n")
+            (Path(tmp) / "memcg").symlink_to(Path(tmp) / "elsewhere")
+            self.assertEqual(memcg.sweep(Path(tmp) / "memcg", "42ab"), [])
+            self.assertTrue(cgroup.exists())
 
 
 class CaseEnvironmentTest(unittest.TestCase):

@@ -3,16 +3,21 @@
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
-from runner import rundir
+from runner import processes, rundir
 
 
 class OrphanTest(unittest.TestCase):
     def start(self, run_id: str, tmpdir: Path) -> subprocess.Popen:
         proc = subprocess.Popen(["sleep", "60"], env=dict(os.environ, MAPCONF_RUN_ID=run_id, TMPDIR=str(tmpdir)))
         self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        # /proc shows a new process's environment once its exec is done: wait for that, bounded
+        marker, deadline = f"MAPCONF_RUN_ID={run_id}".encode(), time.monotonic() + 10
+        while marker not in processes.Process(proc.pid).environ() and time.monotonic() < deadline:
+            time.sleep(0.01)
         return proc
 
     def test_a_process_of_a_run_without_a_directory_is_killed_and_one_of_a_live_run_is_not(self):
