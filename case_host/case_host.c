@@ -1,30 +1,46 @@
 /*
- * mapconf-case-host: runs case processes one after another inside a
- * sandbox that lives for many cases (runner/platforms/gvisor.py), so that
- * a case costs a process start, not a sandbox start.
+ * mapconf-case-host: runs case processes one after another on a target
+ * that lives for many cases, so that a case costs a process start, not a
+ * target's start: a sandbox (runner/platforms/gvisor.py), a virtual
+ * machine whose init it is, a machine reached over ssh, or a bundle run by
+ * hand (as mapconf-run).
  *
- * It is the sandbox's first process, so every orphan of a case comes to
- * it. The runner writes one request a line on standard input, fields
+ * The runner writes one request a line on standard input, fields
  * separated by US (0x1f):
  *
  *     case US <timeout ms> US <output file> [RS <file>]... US <argv 0> US <argv 1> ...
+ *     env US <NAME=value> [US <NAME=value>]...       the environment of the cases that follow
+ *     make US <bytes> US <file> [US <file>]...       files of that many zero bytes, made anew
  *
- * The files (RS, 0x1e, between them) are emptied before the case starts,
- * here, inside the sandbox: a worker's files are used again case after
- * case, and a file emptied from outside would keep its old size in the
- * sandbox's cache, so the case's appends would land past a hole.
+ * The files of a case (RS, 0x1e, between them) are emptied before the case
+ * starts, here, on the target (their directories made if missing): a
+ * worker's files are used again case after case, and a file emptied from
+ * outside a sandbox would keep its old size in the sandbox's cache, so the
+ * case's appends would land past a hole.
  *
  * and reads one answer a line on standard output:
  *
  *     ready pid=<pid>                                  once, at the start
  *     ended US <exit=N | signal=N | timeout> [US removed=<what>]... [US remains=<what>]...
+ *     ok | ended US error=<why>                        to env and make
  *
- * After each case, whatever it left in the sandbox is removed here, where
- * it lives (processes, the run's /dev/shm objects, SysV segments and
- * scratch files), and named as "removed"; then the sandbox must hold
- * nothing but this process (and /dev/shm nothing at all).
- * Anything still there is named as "remains", and the runner starts the
- * next case in a new sandbox: nothing of one case is visible to the next.
+ * With --send-files (a target whose files the runner cannot see), each
+ * `ended` of a case is followed by its files, in the request's order, each
+ * as a line `file US <length>` and then exactly that many bytes.
+ *
+ * After each case, whatever it left is removed here, where it lives
+ * (processes, the run's /dev/shm objects, SysV segments and scratch
+ * files), and named as "removed". As the first process (pid 1) of a
+ * namespace of its own, the host owns everything it sees: the target must
+ * then hold nothing but this process (and /dev/shm nothing at all), and
+ * anything still there is named as "remains", so that the runner starts
+ * the next case on a new target. As any other process (a machine it
+ * shares), it owns its descendants (it is their subreaper) and what is
+ * named for the run.
+ *
+ * Run as mapconf-run (a bundle, ./mapconf bundle), it takes its requests
+ * from the file "jobs" and writes its answers, files included, to
+ * "records/answers", both in the directory it is run from.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -37,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -47,6 +64,11 @@
 #define ARGS_MAX 64
 #define SEP "\x1f"
 #define SHM_DIR "/dev/shm"
+#define FILE_SENT_MAX (4 << 20)     /* the runner keeps less of any file; a longer one is cut here */
+#define ENV_MAX 64
+
+/* As pid 1 of a namespace of its own: everything it sees is its to end. */
+static int owns_namespace;
 
 static char answer[LINE_MAX_BYTES];
 static size_t answer_len;
@@ -87,10 +109,24 @@ static long ms_since(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/* Make the directories above path, as mkdir -p does. */
+static void make_parents(const char *path)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(dir, 0711);
+		*slash = '/';
+	}
+}
+
 /* Empty each file of the list (RS between them); the first is the case's output. */
 static int empty_files(char *files)
 {
 	for (char *f = strtok(files, "\x1e"); f; f = strtok(NULL, "\x1e")) {
+		make_parents(f);
 		int fd = open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 		if (fd < 0) {
@@ -153,8 +189,8 @@ static void wait_case(pid_t pid, long timeout_ms)
 	add("timeout", "%ld", timeout_ms);
 }
 
-/* The name and state of process pid (from its stat line); 0 if it is gone. */
-static int process_status(long pid, char *name, size_t size, char *state)
+/* The name, state and parent of process pid (from its stat line); 0 if it is gone. */
+static int process_status(long pid, char *name, size_t size, char *state, long *ppid)
 {
 	char path[64], line[512];
 	FILE *f;
@@ -166,11 +202,27 @@ static int process_status(long pid, char *name, size_t size, char *state)
 	int got = fgets(line, sizeof(line), f) != NULL;
 	fclose(f);
 	char *open = strchr(line, '('), *close = strrchr(line, ')');
-	if (!got || !open || !close || close[1] != ' ')
+	if (!got || !open || !close || close[1] != ' ' || sscanf(close + 2, "%c %ld", state, ppid) != 2)
 		return 0;
 	snprintf(name, size, "%.*s", (int)(close - open - 1), open + 1);
-	*state = close[2];
 	return 1;
+}
+
+/* Whether pid is this host's: any process it sees as pid 1, else one of its descendants. */
+static int is_ours(long pid)
+{
+	char name[64], state;
+	long ppid = pid;
+
+	if (owns_namespace)
+		return 1;
+	for (int depth = 0; depth < 4096 && ppid > 1; depth++) {
+		if (ppid == (long)getpid())
+			return 1;
+		if (!process_status(ppid, name, sizeof(name), &state, &ppid))
+			return 0;
+	}
+	return 0;
 }
 
 /* Reap every child that has ended: orphans of the case come to the first process. */
@@ -200,10 +252,11 @@ static int other_processes(int kill_them)
 	while ((e = readdir(d))) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
-		long pid = strtol(e->d_name, NULL, 10);
+		long pid = strtol(e->d_name, NULL, 10), ppid;
 		char name[64], state;
 
-		if (pid == getpid() || !process_status(pid, name, sizeof(name), &state) || state == 'Z')
+		if (pid == getpid() || !process_status(pid, name, sizeof(name), &state, &ppid) || state == 'Z' ||
+		    !is_ours(pid))
 			continue;
 		found++;
 		if (kill_them) {
@@ -216,12 +269,13 @@ static int other_processes(int kill_them)
 	closedir(d);
 	if (kill_them && found)
 		while (waitpid(-1, NULL, 0) > 0)
-			;   /* those that were not our children end with their parents, which are */
+			;   /* those that were not our children end with their parents, or come to us (subreaper) */
 	return found;
 }
 
-/* What every object of this run is named after: mapconf-<run id>- */
-static char run_prefix[256];
+/* What every object of the case just ended is named after: mapconf-<run id>-
+ * in a sandbox of its own, mapconf-<run id>-<case pid>- on a shared machine. */
+static char case_prefix[256];
 
 /*
  * One pass over dir: remove each entry of this run and name it, a SysV mark
@@ -238,7 +292,7 @@ static void clean_dir(const char *dir, int others)
 		return;
 	while ((e = readdir(d))) {
 		const char *mark = strstr(e->d_name, "-sysv-");
-		int ours = !strncmp(e->d_name, run_prefix, strlen(run_prefix));
+		int ours = !strncmp(e->d_name, case_prefix, strlen(case_prefix));
 		char path[4096];
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!ours && !others))
@@ -298,13 +352,18 @@ static int remaining_segments(void)
 	return found;
 }
 
-static void clean_up_after_case(const char *scratch)
+static void clean_up_after_case(const char *scratch, const char *run_id, pid_t pid)
 {
+	if (owns_namespace)
+		snprintf(case_prefix, sizeof(case_prefix), "mapconf-%s-", run_id);
+	else
+		snprintf(case_prefix, sizeof(case_prefix), "mapconf-%s-%ld-", run_id, (long)pid);
 	other_processes(1);
 	other_processes(0);
 	clean_dir(scratch, 0);
-	clean_dir(SHM_DIR, 1);     /* the sandbox's own: nothing else may be there */
-	remaining_segments();
+	clean_dir(SHM_DIR, owns_namespace);     /* a sandbox's own: nothing else may be there */
+	if (owns_namespace)
+		remaining_segments();
 }
 
 static int split(char *line, char **fields, int max)
@@ -317,27 +376,136 @@ static int split(char *line, char **fields, int max)
 	return n;
 }
 
-int main(void)
+/* After a case's answer: each of its files (RS between them), as `file US <length>` and its bytes. */
+static void send_files(const char *files)
+{
+	char list[LINE_MAX_BYTES];
+
+	snprintf(list, sizeof(list), "%s", files);
+	for (char *f = strtok(list, "\x1e"); f; f = strtok(NULL, "\x1e")) {
+		static char data[FILE_SENT_MAX];
+		size_t got = 0;
+		int fd = open(f, O_RDONLY | O_CLOEXEC);
+
+		while (fd >= 0 && got < sizeof(data)) {
+			ssize_t n = read(fd, data + got, sizeof(data) - got);
+
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (fd >= 0)
+			close(fd);
+		printf("file" SEP "%zu\n", got);
+		fwrite(data, 1, got, stdout);
+	}
+	fflush(stdout);
+}
+
+static void run_case(char **fields, int send)
+{
+	const char *scratch = getenv("MAPCONF_SCRATCH"), *run_id = getenv("MAPCONF_RUN_ID");
+	char files[LINE_MAX_BYTES], output[4096];
+
+	snprintf(files, sizeof(files), "%s", fields[2]);
+	snprintf(output, sizeof(output), "%.*s", (int)strcspn(fields[2], "\x1e"), fields[2]);
+	if (!scratch || !run_id) {
+		add("error", "MAPCONF_SCRATCH and MAPCONF_RUN_ID must be set (an env request sets them)");
+	} else if (empty_files(fields[2]) == 0) {
+		pid_t pid = start_case(&fields[3], output);
+
+		if (pid < 0)
+			add("error", "fork: %s", strerror(errno));
+		else
+			wait_case(pid, strtol(fields[1], NULL, 10));
+		clean_up_after_case(scratch, run_id, pid);
+	}
+	send_answer();
+	if (send)
+		send_files(files);     /* after every case answer, whatever became of the case */
+}
+
+/* env: NAME=value each, for the cases that follow. */
+static void set_env(char **fields, int n)
+{
+	for (int i = 1; i < n; i++) {
+		char *eq = strchr(fields[i], '=');
+
+		if (!eq || eq == fields[i]) {
+			add("error", "not NAME=value: %s", fields[i]);
+			send_answer();
+			return;
+		}
+		*eq = '\0';
+		setenv(fields[i], eq + 1, 1);
+	}
+	printf("ok\n");
+	fflush(stdout);
+}
+
+/* make: files of fields[1] zero bytes each, made anew with mode 0600 (a run's files made before it begins). */
+static void make_files(char **fields, int n)
+{
+	off_t size = (off_t)strtoll(fields[1], NULL, 10);
+
+	for (int i = 2; i < n; i++) {
+		make_parents(fields[i]);
+		int fd = open(fields[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0 || ftruncate(fd, size) != 0) {
+			add("error", "cannot make %s: %s", fields[i], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			send_answer();
+			return;
+		}
+		close(fd);
+	}
+	printf("ok\n");
+	fflush(stdout);
+}
+
+/* As mapconf-run: requests from ./jobs, answers to ./records/answers. */
+static int as_bundle_runner(void)
+{
+	mkdir("records", 0755);
+	if (!freopen("jobs", "r", stdin)) {
+		fprintf(stderr, "mapconf-run: no file 'jobs' here (%s): run it from the bundle's directory\n",
+			strerror(errno));
+		return 2;
+	}
+	if (!freopen("records/answers", "w", stdout)) {
+		fprintf(stderr, "mapconf-run: cannot write records/answers: %s\n", strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	static char line[LINE_MAX_BYTES];
-	const char *scratch = getenv("MAPCONF_SCRATCH"), *run_id = getenv("MAPCONF_RUN_ID");
+	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	int send = argc > 1 && !strcmp(argv[1], "--send-files");
 	sigset_t chld;
 
+	if (argc > 1 + send) {
+		fprintf(stderr, "usage: mapconf-case-host [--send-files] (the runner starts it)\n");
+		return 2;
+	}
+	if (!strcmp(self, "mapconf-run")) {
+		if (as_bundle_runner() != 0)
+			return 2;
+		send = 1;
+	}
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
-	if (!scratch || !run_id) {
-		fprintf(stderr, "mapconf-case-host: MAPCONF_SCRATCH and MAPCONF_RUN_ID must be set; "
-			"the runner starts this program\n");
+	owns_namespace = getpid() == 1;
+	/* orphans of a case come to the host wherever it runs, to be ended after the case */
+	if (!owns_namespace && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+		fprintf(stderr, "mapconf-case-host: cannot become a subreaper: %s\n", strerror(errno));
 		return 2;
 	}
-	/* It ends every other process it sees: only the first process of a namespace of its own may. */
-	if (getpid() != 1) {
-		fprintf(stderr, "mapconf-case-host: must be the first process (pid 1) of a sandbox, "
-			"not pid %ld\n", (long)getpid());
-		return 2;
-	}
-	snprintf(run_prefix, sizeof(run_prefix), "mapconf-%s-", run_id);
 	printf("ready pid=%ld\n", (long)getpid());
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
@@ -347,24 +515,17 @@ int main(void)
 		int n = split(line, fields, ARGS_MAX + 4);
 		snprintf(answer, sizeof(answer), "ended");
 		answer_len = strlen(answer);
-		if (n < 4 || strcmp(fields[0], "case")) {
-			add("error", "bad request (expected: case US timeout_ms US output [RS file]... US argv...)");
+		if (n >= 4 && !strcmp(fields[0], "case")) {
+			run_case(fields, send);
+		} else if (n >= 1 && !strcmp(fields[0], "env")) {
+			set_env(fields, n);
+		} else if (n >= 2 && !strcmp(fields[0], "make")) {
+			make_files(fields, n);
+		} else {
+			add("error", "bad request (expected: case US timeout_ms US output [RS file]... US argv..., "
+			    "env US NAME=value..., or make US bytes US file...)");
 			send_answer();
-			continue;
 		}
-		char output[4096];
-		snprintf(output, sizeof(output), "%.*s", (int)strcspn(fields[2], "\x1e"), fields[2]);
-		if (empty_files(fields[2]) < 0) {
-			send_answer();
-			continue;
-		}
-		pid_t pid = start_case(&fields[3], output);
-		if (pid < 0)
-			add("error", "fork: %s", strerror(errno));
-		else
-			wait_case(pid, strtol(fields[1], NULL, 10));
-		clean_up_after_case(scratch);
-		send_answer();
 	}
 	return 0;
 }

@@ -1,10 +1,17 @@
-"""Case hosts: long-lived sandboxes that run case processes one after another.
+"""Case hosts: long-lived targets that run case processes one after another.
 
-Starting a sandbox costs far more than a case (gVisor: about 0.25 s against
-a few ms), so a platform may keep one sandbox per worker and have the
-program case_host/case_host.c, the sandbox's first process, start each case
-in it. This is the runner's side: a pool of such hosts, one taken by each
-case for as long as it runs, so a host never runs two cases at once.
+Starting a target costs far more than a case (a gVisor sandbox: about
+0.25 s against a few ms; a virtual machine, seconds), so a platform may
+keep one target per worker and have the program case_host/case_host.c, on
+the target, start each case there. This is the runner's side: a pool of
+such hosts, one taken by each case for as long as it runs, so a host never
+runs two cases at once. The runner judges what comes back the same way
+whatever the target: the case's record, transcript and output.
+
+A target that does not see the runner's files (a machine reached over ssh,
+a virtual machine) gets the runner's paths translated to its own (a prefix
+map), its environment in an `env` request, and sends each case's files back
+after its answer (--send-files), which the runner writes to its own copies.
 
 What one case leaves is removed by the host inside the sandbox, named in the
 case's evidence, and then the host must hold nothing but itself (the host
@@ -52,11 +59,24 @@ class Ended:
 @dataclass
 class HostSpec:
     """How the platform starts one host: argv, environment, and how to end
-    what is left of it (processes a sandbox keeps in sessions of their own)."""
+    what is left of it (processes a sandbox keeps in sessions of their own).
+    A remote host (send_files) gets its paths translated, and its
+    environment and the run's files made before it begins as requests."""
     argv: list[str]
     env: dict[str, str]
     log: Path                         # the host's standard error
     end: Callable[[], list[str]]      # kill what is left of this host; say what
+    send_files: bool = False          # the host sends each case's files back (it runs elsewhere)
+    translate: dict[str, str] = field(default_factory=dict)     # the runner's path prefix: the target's
+    setup: list[list[str]] = field(default_factory=list)        # requests after it is ready (env, make)
+    explain: Callable[[], str] | None = None    # why a host that broke did (a console's last words)
+
+    def target_path(self, text: str) -> str:
+        """text with the runner's path prefix that starts it made the target's."""
+        for local, remote in self.translate.items():
+            if text == local or text.startswith(local.rstrip("/") + "/"):
+                return remote + text[len(local):]
+        return text
 
 
 class Host:
@@ -69,48 +89,110 @@ class Host:
         line = self._line(READY_S)
         if line is None or not line.startswith("ready"):
             self.stop()
-            raise HostError(f"the sandbox did not start: {self._log_tail() or 'no output'}")
+            raise HostError(f"the target did not start: {self._why() or 'no output'}")
+        for request in spec.setup:
+            problem = self._ask(request)
+            if problem:
+                self.stop()
+                raise HostError(f"the target refused its setup ({request[0]}): {problem}")
+
+    def _send(self, fields: list[str]) -> str | None:
+        """Write one request; what went wrong, or None."""
+        if any(c in field for field in fields for c in ("\n", UNIT_SEPARATOR)):
+            return "a field holds a newline or a unit separator, which a request cannot carry"
+        try:
+            self.proc.stdin.write((UNIT_SEPARATOR.join(fields) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError as error:
+            return f"the target no longer takes requests ({error.strerror})"
+        return None
+
+    def _ask(self, fields: list[str]) -> str | None:
+        """A setup request, answered `ok`; what went wrong, or None."""
+        if fields[0] == "env":      # NAME=value: the value is what may be a path
+            fields = [fields[0], *(f"{name}={self.spec.target_path(value)}" if equals else name
+                                   for name, equals, value in (f.partition("=") for f in fields[1:]))]
+        problem = self._send([self.spec.target_path(field) for field in fields])
+        if problem:
+            return problem
+        line = self._line(READY_S)
+        return None if line == "ok" else repr(line) if line is not None else (self._why() or "no answer")
 
     def run(self, argv: list[str], files: list[Path], timeout: float) -> Ended:
         """Run the case; files[0] gets its output, and all are emptied first."""
-        if any(c in arg for arg in [*argv, *map(str, files)] for c in ("\n", UNIT_SEPARATOR, RECORD_SEPARATOR)):
-            return Ended(None, broken="an argument of the case holds a newline or a unit or record "
-                                      "separator, which a request to the sandbox cannot carry")
-        request = UNIT_SEPARATOR.join(["case", str(int(timeout * 1000)), RECORD_SEPARATOR.join(map(str, files)),
-                                       *argv]) + "\n"
-        try:
-            self.proc.stdin.write(request.encode())
-            self.proc.stdin.flush()
-        except OSError as error:
-            return Ended(None, broken=f"the sandbox no longer takes requests ({error.strerror})")
+        names = [self.spec.target_path(str(f)) for f in files]
+        if any(RECORD_SEPARATOR in arg for arg in [*argv, *names]):
+            return Ended(None, broken="an argument of the case holds a record separator, which a request "
+                                      "to the target cannot carry")
+        problem = self._send(["case", str(int(timeout * 1000)), RECORD_SEPARATOR.join(names),
+                              *(self.spec.target_path(arg) for arg in argv)])
+        if problem:
+            return Ended(None, broken=problem)
         line = self._line(timeout + ANSWER_MARGIN_S)
         if line is None:
-            return Ended(None, broken=f"the sandbox did not answer within {timeout + ANSWER_MARGIN_S:g} s "
-                                      f"of the case's start ({self._log_tail() or 'it wrote nothing'})")
-        return parse_answer(line)
+            return Ended(None, broken=f"the target did not answer within {timeout + ANSWER_MARGIN_S:g} s "
+                                      f"of the case's start ({self._why() or 'it wrote nothing'})")
+        ended = parse_answer(line)
+        if self.spec.send_files:
+            for path in files:
+                problem = self._receive(path, timeout + ANSWER_MARGIN_S)
+                if problem:
+                    ended.broken = ended.broken or problem
+                    break
+        return ended
 
-    def _line(self, bound: float) -> str | None:
-        """The host's next line, or None if it ends or is silent for bound seconds."""
+    def _receive(self, path: Path, bound: float) -> str | None:
+        """One file the host sends after its answer, written to path; what went wrong, or None."""
+        head = self._line(bound)
+        kind, _, length = (head or "").partition(UNIT_SEPARATOR)
+        if kind != "file" or not length.isdigit():
+            return f"the target sent {head[:100]!r} where a file was due" if head is not None else \
+                f"the target ended while sending the case's files ({self._why() or 'no reason given'})"
+        data = self._bytes(int(length), bound)
+        if data is None:
+            return f"the target ended while sending {path.name} ({self._why() or 'no reason given'})"
+        path.write_bytes(data)
+        return None
+
+    def _fill(self, enough: Callable[[], bool], bound: float) -> bool:
+        """Read until enough() holds; False if the host ends or is silent for bound seconds."""
         deadline = time.monotonic() + bound
         fd = self.proc.stdout.fileno()
         with selectors.DefaultSelector() as sel:
             sel.register(fd, selectors.EVENT_READ)
-            while b"\n" not in self.buffer:
+            while not enough():
                 left = deadline - time.monotonic()
                 if left <= 0 or not sel.select(left):
-                    return None
+                    return False
                 chunk = os.read(fd, 65536)
                 if not chunk:
-                    return None
+                    return False
                 self.buffer += chunk
+        return True
+
+    def _line(self, bound: float) -> str | None:
+        """The host's next line, or None if it ends or is silent for bound seconds."""
+        if not self._fill(lambda: b"\n" in self.buffer, bound):
+            return None
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line.decode(errors="replace")
 
-    def _log_tail(self) -> str:
+    def _bytes(self, count: int, bound: float) -> bytes | None:
+        if not self._fill(lambda: len(self.buffer) >= count, bound):
+            return None
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def _why(self) -> str:
+        """What the host's log (and the platform, for a target that broke) says."""
+        said = []
         try:
-            return self.spec.log.read_text(errors="replace").strip()[-300:]
+            said.append(self.spec.log.read_text(errors="replace").strip()[-300:])
         except OSError:
-            return ""
+            pass
+        if self.spec.explain:
+            said.append(self.spec.explain())
+        return "; ".join(s for s in said if s)
 
     def stop(self) -> list[str]:
         """End the host (an end of input is its signal to go), then whatever of it is left."""
@@ -131,7 +213,7 @@ def parse_answer(line: str) -> Ended:
     """An `ended` line of case_host.c."""
     head, *items = line.split(UNIT_SEPARATOR)
     if head != "ended":
-        return Ended(None, broken=f"the sandbox answered {line[:200]!r}")
+        return Ended(None, broken=f"the target answered {line[:200]!r}")
     ended = Ended(None)
     remains = []
     for item in items:
@@ -150,10 +232,10 @@ def parse_answer(line: str) -> Ended:
             ended.broken = value
     if remains:
         ended.unclean = True
-        ended.notes.append("the sandbox still held, after its cleanup: " + "; ".join(remains)
-                           + "; the next case gets a new sandbox")
+        ended.notes.append("the target still held, after its cleanup: " + "; ".join(remains)
+                           + "; the next case gets a new target")
     if ended.returncode is None and not ended.timed_out and ended.broken is None:
-        ended.broken = f"the sandbox's answer says nothing of how the case ended: {line[:200]!r}"
+        ended.broken = f"the target's answer says nothing of how the case ended: {line[:200]!r}"
     return ended
 
 
@@ -186,7 +268,7 @@ class Pool:
             return ended
         with self.lock:
             self.all.remove(host)
-        ended.leftovers += [f"{item}, of the sandbox that was ended" for item in host.stop()]
+        ended.leftovers += [f"{item}, of the target that was ended" for item in host.stop()]
         return ended
 
     def _take(self, env: dict[str, str]) -> tuple[Host, list[str]]:
@@ -200,7 +282,7 @@ class Pool:
             try:
                 host = Host(self.make_spec(number, env))
             except HostError as error:
-                notes.append(f"start {attempt} of sandbox {number} failed: {error}")
+                notes.append(f"start {attempt} of target {number} failed: {error}")
                 continue
             with self.lock:
                 self.all.append(host)

@@ -167,7 +167,7 @@ def judge(record: str, ended: case_host.Ended, timeout: float) -> tuple[str, str
         return ("TIMEOUT", f"the case did not finish within {timeout:g} s; it was killed with its agents",
                 "case-timeout")
     if ended.broken is not None:
-        return "ERROR", f"the sandbox running the case broke: {ended.broken}", "case-host"
+        return "ERROR", f"the target running the case broke: {ended.broken}", "case-host"
     for kind, status in (("timeout", "TIMEOUT"), ("error", "ERROR"), ("fail", "FAIL"), ("skip", "SKIP")):
         if kind in events:
             name, message = _ending(events[kind])
@@ -200,7 +200,7 @@ def _describe_exit(ended: case_host.Ended, timeout: float) -> str:
     if ended.timed_out:
         return f"timeout after {timeout:g} s"
     if returncode is None:
-        return "not known: the sandbox running it broke"
+        return "not known: the target running it broke"
     if returncode < 0:
         return f"signal {_signal_name(-returncode)}"
     return f"exit {returncode}"

@@ -33,7 +33,7 @@ class AnswerTests(unittest.TestCase):
         self.assertTrue(ended.unclean)
         self.assertIsNone(ended.broken)
         self.assertIn("process 4 (sleep)", ended.notes[0])
-        self.assertIn("the next case gets a new sandbox", ended.notes[0])
+        self.assertIn("the next case gets a new target", ended.notes[0])
 
     def test_an_answer_without_an_ending_is_a_broken_host(self):
         self.assertIn("says nothing of how the case ended", parse_answer("ended").broken)
@@ -99,11 +99,11 @@ class PoolTests(unittest.TestCase):
         pool = self.pool(NEVER_READY, READY_THEN_EXIT_0)
         ended = pool.run(["x"], {}, [self.out], 5)
         self.assertEqual(ended.returncode, 0)
-        self.assertIn("start 1 of sandbox 1 failed: the sandbox did not start: cannot create sandbox", ended.notes[0])
+        self.assertIn("start 1 of target 1 failed: the target did not start: cannot create sandbox", ended.notes[0])
         pool.close()
         pool = self.pool(NEVER_READY)
         ended = pool.run(["x"], {}, [self.out], 5)
-        self.assertIn(f"start {case_host.STARTS_MAX} of sandbox", ended.broken)
+        self.assertIn(f"start {case_host.STARTS_MAX} of target", ended.broken)
         pool.close()
 
 
@@ -162,10 +162,74 @@ class RealHostTests(unittest.TestCase):
         ended = self.run_case("import os\nprint(1)")
         self.assertIn("holds a newline", ended.broken)
 
-    def test_the_host_refuses_to_run_where_it_is_not_the_first_process(self):
-        proc = subprocess.run([str(HOST)], env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        self.assertEqual(proc.returncode, 2)
-        self.assertIn("must be the first process (pid 1)", proc.stderr)
+
+
+@unittest.skipUnless(HOST.exists(), "needs the native build")
+class SharedMachineHostTests(unittest.TestCase):
+    """case_host.c as an ordinary process on a machine it shares (an ssh
+    target, a bundle), reached as a target that does not see the runner's
+    files: it owns its descendants and what is named for the case, takes
+    its environment and the run's files as requests, and sends each case's
+    files back."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.local = Path(self.dir.name) / "runner"
+        self.remote = Path(self.dir.name) / "target"
+        self.local.mkdir()
+        self.run_id = f"t{os.getpid()}"
+        env = {"MAPCONF_RUN_ID": self.run_id, "MAPCONF_SCRATCH": str(self.local / "objects")}
+        setup = [["env", *(f"{k}={v}" for k, v in env.items())], ["make", "3", str(self.local / "objects" / "before")]]
+        self.pool = Pool(lambda number, env: HostSpec([str(HOST), "--send-files"], {"PATH": os.environ["PATH"]},
+                                                      self.local / "log", lambda: [], send_files=True,
+                                                      translate={str(self.local): str(self.remote)}, setup=setup))
+        self.addCleanup(self.dir.cleanup)
+        self.addCleanup(self.pool.close)
+
+    def run_case(self, script: str, timeout: float = 10.0):
+        """The script, given the runner's paths of the record and of the file made before (as a case
+        is given its record's: a whole argument, translated)."""
+        files = [self.local / "work" / "output", self.local / "work" / "record"]
+        files[0].parent.mkdir(exist_ok=True)
+        return self.pool.run([sys.executable, "-c", script, str(files[1]), str(self.local / "objects" / "before")],
+                             {}, files, timeout)
+
+    def test_a_case_runs_with_the_targets_paths_and_its_files_come_back(self):
+        ended = self.run_case("import os, sys; print(os.environ['MAPCONF_SCRATCH'], sys.argv[1]); "
+                              "open(sys.argv[1], 'a').write('the record'); "
+                              "print(os.path.getsize(sys.argv[2]))")
+        self.assertEqual((ended.returncode, ended.broken), (0, None))
+        self.assertEqual((self.local / "work" / "output").read_text().split(),
+                         [str(self.remote / "objects"), str(self.remote / "work" / "record"), "3"])
+        self.assertEqual((self.local / "work" / "record").read_text(), "the record")
+        self.assertTrue((self.remote / "work" / "record").exists())     # written there, on the target
+
+    def test_what_a_case_leaves_is_removed_and_what_is_not_its_own_stays(self):
+        leaky = ("import os, subprocess; subprocess.Popen(['sleep', '60'], start_new_session=True); "
+                 "open(f'/dev/shm/mapconf-RUN-{os.getpid()}-1-x', 'w').close(); "
+                 "open('/dev/shm/mapconf-RUN-1-1-other-case', 'w').close()").replace("RUN", self.run_id)
+        other = Path(f"/dev/shm/mapconf-{self.run_id}-1-1-other-case")
+        self.addCleanup(lambda: other.unlink(missing_ok=True))
+        ended = self.run_case(leaky)
+        self.assertEqual(ended.returncode, 0)
+        self.assertTrue(any(item.endswith("(sleep)") for item in ended.leftovers), ended.leftovers)
+        self.assertTrue(any(item.endswith("-1-x") for item in ended.leftovers), ended.leftovers)
+        self.assertFalse(ended.unclean)
+        self.assertTrue(other.exists())         # another case's, on a machine the host shares
+
+    def test_a_case_past_its_timeout_is_killed_and_its_files_still_come_back(self):
+        files = [self.local / "work" / "output"]
+        files[0].parent.mkdir(exist_ok=True)
+        ended = self.pool.run(["/bin/sh", "-c", "echo begun; sleep 60"], {}, files, 2.0)
+        self.assertTrue(ended.timed_out)
+        self.assertEqual((self.local / "work" / "output").read_text(), "begun\n")
+
+    def test_a_bad_setup_is_a_start_that_failed(self):
+        pool = Pool(lambda number, env: HostSpec([str(HOST), "--send-files"], {}, self.local / "log2",
+                                                 lambda: [], send_files=True, setup=[["env", "no-equals"]]))
+        ended = pool.run(["x"], {}, [self.local / "o"], 5)
+        self.assertIn("refused its setup (env)", ended.broken)
+        pool.close()
 
 
 if __name__ == "__main__":
