@@ -9,8 +9,11 @@
  * separated by US (0x1f):
  *
  *     case US <timeout ms> US <output file> [RS <file>]... US <argv 0> US <argv 1> ...
- *     env US <NAME=value> [US <NAME=value>]...       the environment of the cases that follow
- *     make US <bytes> US <file> [US <file>]...       files of that many zero bytes, made anew
+ *     env US <NAME=hex> [US <NAME=hex>]...           the environment of the cases that follow,
+ *                                                    each value in hex (it may hold a US)
+ *     make US <bytes> US <file> [US <file>]...       files of that many zero bytes (the run's files
+ *                                                    made before it begins: an earlier host of the
+ *                                                    run may have made them, and they stay as they are)
  *
  * The files of a case (RS, 0x1e, between them) are emptied before the case
  * starts, here, on the target (their directories made if missing): a
@@ -23,6 +26,9 @@
  *     ready pid=<pid>                                  once, at the start
  *     ended US <exit=N | signal=N | timeout> [US removed=<what>]... [US remains=<what>]...
  *     ok | ended US error=<why>                        to env and make
+ *
+ * MAPCONF_MEMORY=host-cgroup in the environment asks the host for a memory
+ * cgroup of each case's own (memory_cgroup.h), where the runner's cannot reach.
  *
  * With --send-files (a target whose files the runner cannot see), each
  * `ended` of a case is followed by its files, in the request's order, each
@@ -43,6 +49,8 @@
  * "records/answers", both in the directory it is run from.
  */
 #define _GNU_SOURCE
+#include "memory_cgroup.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -402,16 +410,28 @@ static void send_files(const char *files)
 	fflush(stdout);
 }
 
+/* Whether this host makes each case's memory cgroup: 0 not yet known, 1 yes, -1 no. */
+static int cgroup_per_case;
+
 static void run_case(char **fields, int send)
 {
 	const char *scratch = getenv("MAPCONF_SCRATCH"), *run_id = getenv("MAPCONF_RUN_ID");
+	const char *memory = getenv("MAPCONF_MEMORY");
 	char files[LINE_MAX_BYTES], output[4096];
+	static long cases;
 
 	snprintf(files, sizeof(files), "%s", fields[2]);
 	snprintf(output, sizeof(output), "%.*s", (int)strcspn(fields[2], "\x1e"), fields[2]);
 	if (!scratch || !run_id) {
 		add("error", "MAPCONF_SCRATCH and MAPCONF_RUN_ID must be set (an env request sets them)");
-	} else if (empty_files(fields[2]) == 0) {
+	} else if ((mkdir(scratch, 0711) == 0 || errno == EEXIST) && empty_files(fields[2]) == 0) {
+		if (!cgroup_per_case) {
+			cgroup_per_case = memory && !strcmp(memory, "host-cgroup") ? 1 : -1;
+			if (cgroup_per_case > 0)
+				memory_cgroup_open(run_id);     /* or each case is told why there is none */
+		}
+		if (cgroup_per_case > 0)
+			memory_cgroup_for_case(++cases);
 		pid_t pid = start_case(&fields[3], output);
 
 		if (pid < 0)
@@ -419,24 +439,39 @@ static void run_case(char **fields, int send)
 		else
 			wait_case(pid, strtol(fields[1], NULL, 10));
 		clean_up_after_case(scratch, run_id, pid);
+		if (cgroup_per_case > 0)
+			memory_cgroup_case_done();
 	}
 	send_answer();
 	if (send)
 		send_files(files);     /* after every case answer, whatever became of the case */
 }
 
-/* env: NAME=value each, for the cases that follow. */
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* env: NAME=<value in hex> each, for the cases that follow. */
 static void set_env(char **fields, int n)
 {
 	for (int i = 1; i < n; i++) {
-		char *eq = strchr(fields[i], '=');
+		char *eq = strchr(fields[i], '='), *in, *out;
 
-		if (!eq || eq == fields[i]) {
-			add("error", "not NAME=value: %s", fields[i]);
+		if (!eq || eq == fields[i] || strlen(eq + 1) % 2) {
+			add("error", "not NAME=<value in hex>: %s", fields[i]);
 			send_answer();
 			return;
 		}
 		*eq = '\0';
+		for (in = out = eq + 1; in[0] && hex_digit(in[0]) >= 0 && hex_digit(in[1]) >= 0; in += 2)
+			*out++ = (char)(hex_digit(in[0]) * 16 + hex_digit(in[1]));
+		if (*in) {
+			add("error", "the value of %s is not in hex", fields[i]);
+			send_answer();
+			return;
+		}
+		*out = '\0';
 		setenv(fields[i], eq + 1, 1);
 	}
 	printf("ok\n");
@@ -452,6 +487,8 @@ static void make_files(char **fields, int n)
 		make_parents(fields[i]);
 		int fd = open(fields[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
+		if (fd < 0 && errno == EEXIST)
+			continue;
 		if (fd < 0 || ftruncate(fd, size) != 0) {
 			add("error", "cannot make %s: %s", fields[i], strerror(errno));
 			if (fd >= 0)
@@ -523,9 +560,10 @@ int main(int argc, char **argv)
 			make_files(fields, n);
 		} else {
 			add("error", "bad request (expected: case US timeout_ms US output [RS file]... US argv..., "
-			    "env US NAME=value..., or make US bytes US file...)");
+			    "env US NAME=hex..., or make US bytes US file...)");
 			send_answer();
 		}
 	}
+	memory_cgroup_close();
 	return 0;
 }

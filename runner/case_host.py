@@ -109,14 +109,17 @@ class Host:
 
     def _ask(self, fields: list[str]) -> str | None:
         """A setup request, answered `ok`; what went wrong, or None."""
-        if fields[0] == "env":      # NAME=value: the value is what may be a path
-            fields = [fields[0], *(f"{name}={self.spec.target_path(value)}" if equals else name
+        if fields[0] == "env":      # NAME=value, the value's paths (US between them) translated, in hex
+            fields = [fields[0], *(f"{name}={self._translated(value).encode().hex()}" if equals else name
                                    for name, equals, value in (f.partition("=") for f in fields[1:]))]
         problem = self._send([self.spec.target_path(field) for field in fields])
         if problem:
             return problem
         line = self._line(READY_S)
         return None if line == "ok" else repr(line) if line is not None else (self._why() or "no answer")
+
+    def _translated(self, value: str) -> str:
+        return UNIT_SEPARATOR.join(self.spec.target_path(part) for part in value.split(UNIT_SEPARATOR))
 
     def run(self, argv: list[str], files: list[Path], timeout: float) -> Ended:
         """Run the case; files[0] gets its output, and all are emptied first."""

@@ -17,7 +17,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, toolchain, trust, vocabulary
+from . import case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, ssh_target, toolchain, trust, vocabulary
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--filesystem", metavar="NAME",
                    help=f"put the run's file-backed objects on a scratch filesystem of this kind, mounted in "
                         f"a private mount namespace (root): {filesystems.names()}")
+    p.add_argument("--target", metavar="ssh:HOST",
+                   help="run the cases on another machine, reached with ssh in batch mode (a key must let you in); "
+                        "the runner judges what comes back")
+    p.add_argument("--ssh-option", action="append", default=[], metavar="OPTION",
+                   help="an ssh -o option for --target (Port=2222, IdentityFile=..., UserKnownHostsFile=...)")
     p.add_argument("--expectations", type=Path, action="append", default=[], metavar="FILE",
                    help="a file of your own expectations, in the spec table's [[assertion.expect]] form, "
                         "put before the spec's own (repeatable: a later file before an earlier one)")
@@ -213,11 +218,20 @@ def cmd_run(args, argv) -> int:
         filesystem = filesystems.make(args.filesystem, platform.kind)
         platform.id += "+" + filesystem.name      # what reports show and spec expectations match
         platform.tools += list(filesystem.tools)
+    target = None
+    if args.target is not None:
+        if platform.kind not in ssh_target.PLATFORMS or filesystem is not None:
+            raise UsageError(f"--target runs the cases of --platform {', '.join(ssh_target.PLATFORMS)} on another "
+                             f"machine, not those of --platform {platform.kind}"
+                             + (" or a --filesystem run" if filesystem is not None else "") + "; drop one of them.")
+        target = ssh_target.SshTarget(args.target, args.ssh_option)
+    elif args.ssh_option:
+        raise UsageError("--ssh-option goes with --target ssh:HOST; add the target or drop the option.")
     out = args.out or REPO / "reports" / "out" / platform.id
     opts = RunOptions(platform=platform, spec_path=args.spec, filters=args.filter, jobs=args.jobs,
                       timeout=args.timeout, out=out, command="./mapconf " + shlex.join(argv),
                       quiet=args.quiet, verbose=args.verbose, filesystem=filesystem,
-                      expectations=tuple(args.expectations))
+                      expectations=tuple(args.expectations), target=target)
     return run(opts, REPO)
 
 

@@ -323,7 +323,9 @@ RUN_INFO = Record({
     "counts": Record({status: COUNT for status in FINAL_STATUSES}),
     "unexpected": COUNT,
     "filesystem": FILESYSTEM,
-}, optional=("filesystem", "run_id"))
+    # the machine the cases ran on, when not the runner's (run --target); kernel, arch, os, libc are its
+    "target": Text(non_empty=True),
+}, optional=("filesystem", "run_id", "target"))
 
 RESULT = Record({
     "id": Form(ID_PATTERN, "AREA-NNN like VIS-001"),

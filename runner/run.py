@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import execute, filesystems, huge_pages, labels, outcome, results, rundir, runinfo, spec, terminal, toolchain, vocabulary
+from . import (execute, filesystems, huge_pages, labels, outcome, results, rundir, runinfo, spec, ssh_target, terminal,
+               toolchain, vocabulary)
 from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
 from .platforms import Platform
 
@@ -38,6 +39,7 @@ class RunOptions:
     expectations: tuple[Path, ...] = ()     # teams' files, each layered over what comes before it
     filesystem: filesystems.Filesystem | None = None     # --filesystem: where file-backed objects live
     trace_dir: Path | None = None           # ./mapconf repro: each case writes its trace there (controller/trace.h)
+    target: ssh_target.SshTarget | None = None   # --target: the machine the cases run on, if not this one
 
 
 @dataclass
@@ -94,6 +96,8 @@ def _case_source(repo: Path, listing: spec.CaseListing) -> str:
 def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> dict[str, str]:
     env = dict(os.environ)
     env.update(opts.platform.case_env())
+    if opts.target:
+        env.update(opts.target.case_env())
     env.update({
         "MAPCONF_RUN_ID": run_dir.run_id,
         "MAPCONF_SCRATCH": str(run_dir.objects),
@@ -116,7 +120,7 @@ def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job:
         env = dict(env, MAPCONF_RUNNER_PID=str(os.getpid()))
     return execute.CaseRun(opts.platform.case_dir(repo) / job.assertion.binary, job.assertion.function,
                            job.backend, opts.timeout, env, work, f"case-{job.index}", wrap=wrap,
-                           host=opts.platform.case_host())
+                           host=opts.target.pool if opts.target else opts.platform.case_host())
 
 
 def run_conditions() -> frozenset[str]:
@@ -211,7 +215,7 @@ def run(opts: RunOptions, repo: Path) -> int:
     jobs = select_jobs(the_spec, opts.filters, opts.platform)
     root = rundir.runs_root()        # refused before any work when it cannot be trusted
     prepare_out(opts.out)
-    toolchain.ensure_tools(opts.platform.tools)
+    toolchain.ensure_tools(opts.platform.tools + (ssh_target.TOOLS if opts.target else []))
     toolchain.build(repo, opts.platform.build_targets())
     check_spec_against_binaries(the_spec, opts.platform.case_dir(repo), repo)
 
@@ -232,19 +236,24 @@ def run(opts: RunOptions, repo: Path) -> int:
             fs_info = fs.info()
             if fs.notice():
                 print(f"mapconf: {fs.notice()}", file=sys.stderr, flush=True)
-        else:
+        elif not opts.target:
             filesystems.make_files(run_dir.objects, made_before)
         opts.platform.start(run_dir)
         try:
+            if opts.target:      # the files made before the run begins are made there
+                opts.target.start(run_dir, opts.platform.build_dir(repo), case_environment(opts, repo, run_dir),
+                                  made_before)
             records = execute_jobs(jobs, opts, repo, run_dir, term.result)
         finally:
+            if opts.target:
+                opts.target.stop()
             opts.platform.stop()
     finally:
         term.finish()
         run_dir.close()
     for record in records if fs else ():
         fs.annotate(record)
-    info = runinfo.collect(opts.platform, repo, opts.command, start_time, run_dir.run_id, fs_info)
+    info = runinfo.collect(opts.platform, repo, opts.command, start_time, run_dir.run_id, fs_info, opts.target)
     doc = results.document(info, records, time.monotonic() - started)
     written = write_reports(doc, opts.out)
     term.summary(doc, written)

@@ -56,9 +56,10 @@ def now_iso() -> str:
 
 
 def collect(platform, repo: Path, command: str, start_time: str, run_id: str,
-            filesystem: dict | None = None) -> dict:
+            filesystem: dict | None = None, target=None) -> dict:
     """run_id: what everything the run made carried (objects, cgroups, processes: runner/rundir.py);
-    filesystem: the scratch filesystem of --filesystem (runner/filesystems.py's info()), if any."""
+    filesystem: the scratch filesystem of --filesystem (runner/filesystems.py's info()), if any;
+    target: where the cases ran (run --target), whose facts name the machine."""
     uname = os.uname()
     info = {
         "platform": platform.kind,
@@ -76,4 +77,6 @@ def collect(platform, repo: Path, command: str, start_time: str, run_id: str,
     }
     if filesystem is not None:     # absent, not null, without one: results of earlier runs stay valid
         info["filesystem"] = filesystem
+    if target is not None:
+        info.update(target.facts, target=target.name)
     return info

@@ -33,7 +33,7 @@ from pathlib import Path
 from runner import platforms, toolchain
 from runner.run import UsageError
 
-from . import fault_steps, plan as plans, repro_steps, report_steps, suite_steps, sweep_steps, trust_steps
+from . import fault_steps, plan as plans, repro_steps, report_steps, suite_steps, sweep_steps, target_steps, trust_steps
 from .context import Context
 from .plan import StepFailed
 
@@ -98,6 +98,7 @@ def make_plan(ctx: Context, everything: bool) -> plans.Plan:
                  lambda: suite_steps.missing_backend(ctx))
         plan.add("bad-input", "bad input: one sentence and exit 2", lambda: suite_steps.bad_input(ctx))
     report_steps.add_steps(plan, ctx, everything)
+    target_steps.add_steps(plan, ctx, everything)
     trust_steps.add_steps(plan, ctx, everything)
     sweep_steps.add_steps(plan, ctx, everything)
     return plan

@@ -109,7 +109,7 @@ class ResultsSchemaFileTest(unittest.TestCase):
         found = list(objects(self.schema))
         self.assertEqual(len(found), 6)       # document, run_info, its filesystem, counts, result, evidence
         for schema in found:
-            optional = {"filesystem", "expected_by", "run_id"} & set(schema["properties"])   # added since schema 2 began
+            optional = {"filesystem", "expected_by", "run_id", "target"} & set(schema["properties"])   # added since schema 2 began
             self.assertEqual(schema["required"], [k for k in schema["properties"] if k not in optional])
             self.assertIs(schema["additionalProperties"], False)
 
