@@ -31,6 +31,11 @@ def suite_as_expected(ctx: Context, name: str, platform: str, *extra: str, env: 
     result for every (assertion, backend) the platform has, and no SKIP
     the spec does not declare. The results document."""
     proc, doc = ctx.run_suite(name, "--platform", platform, *ctx.filters(), *extra, env=env)
+    return as_expected(ctx, proc, doc, platform)
+
+
+def as_expected(ctx: Context, proc: subprocess.CompletedProcess, doc: dict, platform: str) -> dict:
+    """What suite_as_expected requires of a run, however it was started."""
     want = len(ctx.pairs(ctx.platform_backends(platform)))
     if proc.returncode != 0 or doc["run_info"]["unexpected"]:
         raise StepFailed(f"exit {proc.returncode}, unexpected results:\n{proc.stdout[-3000:]}{proc.stderr[-500:]}")
