@@ -3,8 +3,11 @@ version carries the range that version is held to, or says why it has none."""
 
 import textwrap
 import unittest
+from pathlib import Path
 
 from runner import spec, version_scope
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def problems(expect: str) -> list[str]:
@@ -75,7 +78,7 @@ class Problems(unittest.TestCase):
             """), [])
 
     def test_the_spec_table_is_scoped(self):
-        self.assertEqual(version_scope.problems(spec.load("cases/spec.toml")), [])
+        self.assertEqual(version_scope.problems(spec.load(str(REPO / "cases" / "spec.toml"))), [])
 
 
 if __name__ == "__main__":
