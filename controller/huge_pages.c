@@ -5,6 +5,8 @@
 #include "transcript.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,8 @@
  * more than this (runner/huge_pages.py's MOST_A_CASE_ADDS), so a record
  * can never make it reserve memory, nor free more than a case took. */
 #define MOST_A_CASE_ADDS 16
+/* linux/capability.h's CAP_IPC_LOCK, without the kernel headers */
+#define CAP_IPC_LOCK_BIT 14
 
 /* The pool's size when this case first raised it; -1 while it has not. */
 static long long pool_before = -1;
@@ -122,6 +126,27 @@ static const char *record_path(void)
 	return path;
 }
 
+/*
+ * Open the pool for writing, as the case's own process: the system is asked,
+ * whoever the case runs as. A refusal (EACCES, EPERM, EROFS: not root, or a
+ * read-only /proc) or a kernel with no pool to open (ENOENT) is the
+ * platform's answer, and skips the case; anything else ends it as ERROR.
+ */
+static int open_pool_where(MC_WHERE)
+{
+	int fd = open(POOL, O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		mc_skip(file, line, "huge-pages", "the kernel has no huge page pool: opening %s answers %s", POOL,
+			strerror(errno));
+	if (errno == EACCES || errno == EPERM || errno == EROFS)
+		mc_skip(file, line, "reserve", "the system refuses to let this case change the huge page pool: "
+			"opening %s for writing answers %s", POOL, strerror(errno));
+	mc_broken(file, line, "reserve", "cannot open %s for writing: %s", POOL, strerror(errno));
+}
+
 /* The record is made anew, never through a link: the run directory is the
  * run's own, but the case may have been started by hand in a shared one. */
 static FILE *open_record(void)
@@ -141,15 +166,14 @@ static FILE *open_record(void)
 uint64_t mc_reserve_huge_pages_where(MC_WHERE, unsigned int n)
 {
 	uint64_t page_size, free_before = mc_huge_pages_free(&page_size);   /* holds the pool's lock from here */
+	int fd = open_pool_where(file, line);
 	long long pool = read_pool();
+	char raised[32];
 	FILE *record;
 
-	if (!page_size)
-		mc_skip(file, line, "huge-pages", "the kernel's /proc/meminfo names no huge page size: it has no huge pages");
-	if (geteuid() != 0)
-		mc_skip(file, line, "reserve", "only root can reserve huge pages, and this run is not root");
-	if (pool < 0)
-		mc_broken(file, line, "reserve", "the kernel has no huge page pool to reserve from (%s)", POOL);
+	if (pool < 0 || !page_size)
+		mc_broken(file, line, "reserve", "the kernel's huge page pool (%s) opens, but %s", POOL,
+			  pool < 0 ? "cannot be read" : "/proc/meminfo names no huge page size");
 	long long added = (pool_before >= 0 ? pool - pool_before : 0) + n;
 	if (added > MOST_A_CASE_ADDS)
 		mc_broken(file, line, "reserve", "a case may add at most %d huge pages to the pool; this one would add %lld",
@@ -161,14 +185,61 @@ uint64_t mc_reserve_huge_pages_where(MC_WHERE, unsigned int n)
 		pool_before = pool;
 	}
 	mc_trace("reserve-huge-pages %u", n);
-	if (write_pool(pool + n) != 0)
+	int length = snprintf(raised, sizeof(raised), "%lld\n", pool + n);
+	if (write(fd, raised, (size_t)length) != length)
 		mc_broken(file, line, "reserve", "cannot raise %s to %lld: %s", POOL, pool + n, strerror(errno));
+	close(fd);
 	mc_transcript_note("huge page pool raised from %lld to %lld pages", pool, pool + n);
 	uint64_t free_now = mc_huge_pages_free(&page_size);
 	if (free_now < free_before + n)
 		mc_broken(file, line, "reserve", "the huge page pool grew by %llu free pages, not %u: the kernel found "
 			  "no room for more", (unsigned long long)(free_now - free_before), n);
 	return page_size;
+}
+
+/*
+ * Linux lets SHM_HUGETLB through only for a process with CAP_IPC_LOCK or in
+ * the group vm.hugetlb_shm_group names (ipc/shm.c, hugetlb_file_setup); the
+ * agents run with the controller's credentials. Read here, never by an
+ * agent: the fact chooses what the refusal is, not whether it is asked for.
+ */
+static bool may_make_huge_sysv(void)
+{
+	unsigned long long caps = 0;
+	long group = -1;
+	gid_t groups[NGROUPS_MAX];
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "CapEff: %llx", &caps);
+	if (f)
+		fclose(f);
+	if (caps & (1ULL << CAP_IPC_LOCK_BIT))
+		return true;
+	if ((f = fopen("/proc/sys/vm/hugetlb_shm_group", "r"))) {
+		if (fscanf(f, "%ld", &group) != 1)
+			group = -1;
+		fclose(f);
+	}
+	if (group < 0)
+		return false;
+	if (getegid() == (gid_t)group)
+		return true;
+	int n = getgroups(NGROUPS_MAX, groups);
+	for (int i = 0; i < n; i++)
+		if (groups[i] == (gid_t)group)
+			return true;
+	return false;
+}
+
+const char *mc_huge_refusal(bool sysv)
+{
+	if (!sysv || may_make_huge_sysv())
+		return "no_memory";
+	mc_transcript_note("SHM_HUGETLB needs CAP_IPC_LOCK or the group of vm.hugetlb_shm_group, and this case "
+			   "has neither: the request is refused for that first (access_denied)");
+	return "access_denied";
 }
 
 void mc_huge_pages_give_back(void)

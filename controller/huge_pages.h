@@ -14,6 +14,7 @@
 
 #include "case_end.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -25,11 +26,18 @@ uint64_t mc_huge_pages_free(uint64_t *page_size);
 /*
  * n more huge pages in the pool, free, for this case (the answer: their
  * size in bytes); the pool is put back
- * as it was when the case ends. A kernel without huge pages SKIPs the case
- * at "huge-pages", a run that is not root at "reserve"; a pool that cannot
- * grow by n ends it as ERROR.
+ * as it was when the case ends. The pool is asked for whoever the case runs
+ * as: a kernel with no pool to open SKIPs the case at "huge-pages", a
+ * refusal to change it (not root) at "reserve"; a pool that cannot grow by
+ * n ends it as ERROR.
  */
 uint64_t mc_reserve_huge_pages_where(MC_WHERE, unsigned int n);
+/*
+ * How a request for more huge pages than are free is refused: "no_memory",
+ * or, for SysV (sysv true), "access_denied" where the case may not make
+ * SHM_HUGETLB segments at all (no CAP_IPC_LOCK, not in vm.hugetlb_shm_group).
+ */
+const char *mc_huge_refusal(bool sysv);
 /* Put the pool back as the case found it (at the case's end; nothing if it reserved none). */
 void mc_huge_pages_give_back(void);
 

@@ -17,7 +17,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema, spec, ssh_target, toolchain, trust, vocabulary
+from . import (case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema,
+               spec, ssh_target, toolchain, trust, version_scope, vocabulary)
 from .reports import matrix as report_matrix
 from .execute import BuildError
 from .run import RunOptions, UsageError, run
@@ -196,6 +197,8 @@ def cmd_docs(args) -> int:
     wrong = doc_checks.problems(REPO, the_spec)
     if args.check and source == CASES_SPEC:
         wrong += case_comments.problems(REPO, the_spec)
+    if source == CASES_SPEC:      # each expectation scoped by the versions its reason gives evidence for
+        wrong += version_scope.problems(the_spec, source)
     for problem in wrong:
         print(f"mapconf: {problem}", file=sys.stderr)
     return 1 if out_of_date or wrong else 0

@@ -123,13 +123,16 @@ def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job:
                            host=opts.target.pool if opts.target else opts.platform.case_host())
 
 
-def run_conditions() -> frozenset[str]:
+def run_conditions(memory_cgroup: bool = True) -> frozenset[str]:
     """The conditions of this run that expectations may depend on (`when`),
     read in the run's own mount namespace, where a --filesystem shm-SIZE
-    limits /dev/shm (so: after the mount, before the cases)."""
+    limits /dev/shm (so: after the mount, before the cases). memory_cgroup:
+    whether the run could make its memory cgroup (runner/memcg.py)."""
     conditions = set()
     if os.geteuid() != 0:
         conditions.add("unprivileged")
+    if not memory_cgroup:
+        conditions.add("no-memory-cgroup")
     shm = os.statvfs("/dev/shm")
     if shm.f_bavail * shm.f_frsize > vocabulary.SHM_ROOM_A_CASE_FILLS:
         conditions.add("shm-unlimited")
@@ -138,7 +141,7 @@ def run_conditions() -> frozenset[str]:
 
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
-    conditions = run_conditions()
+    conditions = run_conditions(memory_cgroup=run_dir.memory.path is not None)
     versions = runinfo.versions(opts.platform)
     done: dict[int, dict] = {}
     lock = threading.Lock()

@@ -127,11 +127,13 @@ FINAL_STATUSES = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR", "TIMEOUT")
 
 # --- conditions of a run an expectation may depend on (`when` in the spec table) --
 
-# unprivileged: the run is not root, so a case cannot change uid or make a memory cgroup.
+# unprivileged: the run is not root, so the system refuses a case's change of uid or of the huge page pool.
+# no-memory-cgroup: the run could make no memory cgroup (no memory controller, or none it may write:
+# not root and none delegated to it), so release cannot be measured (runner/memcg.py).
 # shm-unlimited: /dev/shm has more room than a case may fill (ROOM_A_CASE_FILLS), so
 # SIZE-006 cannot run out of it (cases/sizes.c has the same bound).
 SHM_ROOM_A_CASE_FILLS = 256 << 20
-CONDITIONS = ("unprivileged", "shm-unlimited")
+CONDITIONS = ("unprivileged", "no-memory-cgroup", "shm-unlimited")
 
 
 # --- assertion IDs -----------------------------------------------------------

@@ -125,8 +125,11 @@ static void verb_dirty(const struct mc_line *req)
 }
 
 /*
- * become uid= gid= : drop to another user for good (root only; without root
- * the answer is "unsupported", and a case that needs it is skipped).
+ * become uid= gid= : drop to another user for good. The system is asked, as
+ * for any operation: where it refuses the change (EPERM: the agent is not
+ * root, or lacks CAP_SETUID and CAP_SETGID), the answer is "unsupported" with
+ * that errno, and a case that needs it is skipped. Which uid the agent runs
+ * as never decides it.
  */
 static void verb_become(const struct mc_line *req)
 {
@@ -134,12 +137,11 @@ static void verb_become(const struct mc_line *req)
 
 	if (need_u64(req, "uid", &uid) || need_u64(req, "gid", &gid))
 		return;
-	if (geteuid() != 0) {
-		answer_err("unsupported", "none", "detail=needs_root_to_change_uid");
-		return;
-	}
 	if (setgroups(0, NULL) || setgid((gid_t)gid) || setuid((uid_t)uid)) {
-		answer_errno(errno);
+		if (errno == EPERM)
+			answer_err("unsupported", "EPERM", "errno=%d detail=not_permitted_to_change_uid", errno);
+		else
+			answer_errno(errno);
 		return;
 	}
 	answer_ok("uid=%ld gid=%ld", (long)getuid(), (long)getgid());

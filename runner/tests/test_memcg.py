@@ -12,7 +12,7 @@ import unittest
 from unittest import mock
 from pathlib import Path
 
-from runner import execute, memcg, rundir
+from runner import execute, memcg, rundir, run
 
 V1_MOUNTINFO = (
     "30 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
@@ -214,6 +214,20 @@ class RealCgroupTest(unittest.TestCase):
                 run.close()
             self.assertFalse(run.path.exists())
             self.assertNotIn(str(run.path), memcg.leftovers())
+
+
+class ConditionTest(unittest.TestCase):
+    """A run without a memory cgroup of its own, root or not, expects release's ERROR; one with it, not."""
+
+    def test_no_memory_cgroup_is_a_condition_of_the_run(self):
+        self.assertIn("no-memory-cgroup", run.run_conditions(memory_cgroup=False))
+        self.assertNotIn("no-memory-cgroup", run.run_conditions(memory_cgroup=True))
+
+    def test_it_is_not_the_user(self):
+        # a user with a delegated cgroup measures release: being unprivileged chooses nothing here
+        unprivileged = run.run_conditions(memory_cgroup=True)
+        self.assertEqual("unprivileged" in unprivileged, os.geteuid() != 0)
+        self.assertNotIn("no-memory-cgroup", unprivileged)
 
 
 if __name__ == "__main__":
