@@ -23,8 +23,9 @@
  *
  * and reads one answer a line on standard output:
  *
- *     ready pid=<pid>                                  once, at the start
- *     ended US <exit=N | signal=N | timeout> [US removed=<what>]... [US remains=<what>]...
+ *     ready pid=<pid> euid=<uid> shm_free=<bytes> memory_cgroup=<1|0>    once, at the start: the
+ *                                                    facts of the target a run's conditions come from
+ *     ended US <exit=N | signal=N | timeout> US ms=<the case's time> [US removed=<what>]... [US remains=<what>]...
  *     ok | ended US error=<why>                        to env and make
  *
  * MAPCONF_MEMORY=host-cgroup in the environment asks the host for a memory
@@ -64,7 +65,12 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -128,6 +134,17 @@ static void make_parents(const char *path)
 		mkdir(dir, 0711);
 		*slash = '/';
 	}
+}
+
+/* Make path and the directories above it; 0, or -1 with errno. */
+static int make_directory(const char *path)
+{
+	char inside[4200];
+
+	snprintf(inside, sizeof(inside), "%s/x", path);
+	make_parents(inside);
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
 /* Empty each file of the list (RS between them); the first is the case's output. */
@@ -424,7 +441,9 @@ static void run_case(char **fields, int send)
 	snprintf(output, sizeof(output), "%.*s", (int)strcspn(fields[2], "\x1e"), fields[2]);
 	if (!scratch || !run_id) {
 		add("error", "MAPCONF_SCRATCH and MAPCONF_RUN_ID must be set (an env request sets them)");
-	} else if ((mkdir(scratch, 0711) == 0 || errno == EEXIST) && empty_files(fields[2]) == 0) {
+	} else if (make_directory(scratch) != 0) {
+		add("error", "cannot make the scratch directory %s: %s", scratch, strerror(errno));
+	} else if (empty_files(fields[2]) == 0) {
 		if (!cgroup_per_case) {
 			cgroup_per_case = memory && !strcmp(memory, "host-cgroup") ? 1 : -1;
 			if (cgroup_per_case > 0)
@@ -432,12 +451,16 @@ static void run_case(char **fields, int send)
 		}
 		if (cgroup_per_case > 0)
 			memory_cgroup_for_case(++cases);
+		struct timespec started;
+
+		clock_gettime(CLOCK_MONOTONIC, &started);
 		pid_t pid = start_case(&fields[3], output);
 
 		if (pid < 0)
 			add("error", "fork: %s", strerror(errno));
 		else
 			wait_case(pid, strtol(fields[1], NULL, 10));
+		add("ms", "%ld", ms_since(&started));
 		clean_up_after_case(scratch, run_id, pid);
 		if (cgroup_per_case > 0)
 			memory_cgroup_case_done();
@@ -502,10 +525,37 @@ static void make_files(char **fields, int n)
 	fflush(stdout);
 }
 
+/* What the judge says of the machine a bundle ran on (run_info): records/machine, NAME=value lines. */
+static void write_machine(const char *when)
+{
+	FILE *f = fopen("records/machine", "a"), *release = fopen("/etc/os-release", "r");
+	struct utsname u;
+	char line[512], os[256] = "";
+
+	if (!f)
+		return;
+	while (release && fgets(line, sizeof(line), release))
+		if (sscanf(line, "PRETTY_NAME=\"%255[^\"]\"", os) == 1)
+			break;
+	if (release)
+		fclose(release);
+	if (uname(&u) == 0)
+		fprintf(f, "kernel=%s %s\nkernel_version=%s\narch=%s\n", u.sysname, u.release, u.version, u.machine);
+	if (*os)
+		fprintf(f, "os=%s\n", os);
+#ifdef __GLIBC__
+	fprintf(f, "libc=glibc %s\n", gnu_get_libc_version());
+#endif
+	fprintf(f, "%s=%lld\n", when, (long long)time(NULL));
+	fclose(f);
+}
+
 /* As mapconf-run: requests from ./jobs, answers to ./records/answers. */
 static int as_bundle_runner(void)
 {
 	mkdir("records", 0755);
+	unlink("records/machine");
+	write_machine("started");
 	if (!freopen("jobs", "r", stdin)) {
 		fprintf(stderr, "mapconf-run: no file 'jobs' here (%s): run it from the bundle's directory\n",
 			strerror(errno));
@@ -529,7 +579,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mapconf-case-host [--send-files] (the runner starts it)\n");
 		return 2;
 	}
-	if (!strcmp(self, "mapconf-run")) {
+	int bundle = !strcmp(self, "mapconf-run");
+
+	if (bundle) {
 		if (as_bundle_runner() != 0)
 			return 2;
 		send = 1;
@@ -543,7 +595,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mapconf-case-host: cannot become a subreaper: %s\n", strerror(errno));
 		return 2;
 	}
-	printf("ready pid=%ld\n", (long)getpid());
+	struct statvfs shm;
+	unsigned long long shm_free = statvfs(SHM_DIR, &shm) == 0 ? (unsigned long long)shm.f_bavail * shm.f_frsize : 0;
+	printf("ready pid=%ld euid=%ld shm_free=%llu memory_cgroup=%d\n", (long)getpid(), (long)geteuid(), shm_free,
+	       memory_cgroup_possible());
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
 		char *fields[ARGS_MAX + 4];
@@ -565,5 +620,7 @@ int main(int argc, char **argv)
 		}
 	}
 	memory_cgroup_close();
+	if (bundle)
+		write_machine("finished");
 	return 0;
 }

@@ -113,6 +113,13 @@ static int write_file(const char *dir, const char *name, const char *text)
 	return rc;
 }
 
+int memory_cgroup_possible(void)
+{
+	char base[4096];
+
+	return own_place(base, sizeof(base)) && access(base, W_OK) == 0;
+}
+
 int memory_cgroup_open(const char *run_id)
 {
 	char base[4096];

@@ -13,6 +13,9 @@
 #ifndef MAPCONF_CASE_HOST_MEMORY_CGROUP_H
 #define MAPCONF_CASE_HOST_MEMORY_CGROUP_H
 
+/* Whether a cgroup for the run could be made here (the place exists and may be written): 1 or 0. */
+int memory_cgroup_possible(void);
+
 /* Make the host's cgroup for the run; 0, or -1 with the reason kept for each case. */
 int memory_cgroup_open(const char *run_id);
 

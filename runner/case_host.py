@@ -54,6 +54,7 @@ class Ended:
     broken: str | None = None         # the host failed while the case ran: why
     unclean: bool = False             # the host could not clean up after the case
     notes: list[str] = field(default_factory=list)   # for the case's evidence
+    duration_ms: int | None = None    # the case's time, as its host measured it
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Host:
         if line is None or not line.startswith("ready"):
             self.stop()
             raise HostError(f"the target did not start: {self._why() or 'no output'}")
+        self.facts = ready_facts(line)
         for request in spec.setup:
             problem = self._ask(request)
             if problem:
@@ -212,6 +214,11 @@ class Host:
         return self.spec.end()
 
 
+def ready_facts(line: str) -> dict[str, str]:
+    """The NAME=value facts of a `ready` line (the target's uid, /dev/shm room, memory cgroup)."""
+    return dict(item.split("=", 1) for item in line.split()[1:] if "=" in item)
+
+
 def parse_answer(line: str) -> Ended:
     """An `ended` line of case_host.c."""
     head, *items = line.split(UNIT_SEPARATOR)
@@ -233,6 +240,8 @@ def parse_answer(line: str) -> Ended:
             remains.append(value)
         elif key == "error":
             ended.broken = value
+        elif key == "ms" and value.isdigit():
+            ended.duration_ms = int(value)
     if remains:
         ended.unclean = True
         ended.notes.append("the target still held, after its cleanup: " + "; ".join(remains)
@@ -291,6 +300,13 @@ class Pool:
                 self.all.append(host)
             return host, [f"{note}; started again" for note in notes]
         raise HostError("; ".join(notes))
+
+    def start_one(self) -> dict[str, str]:
+        """Start a host ahead of the first case; the facts it tells of its target."""
+        host, _notes = self._take({})
+        with self.lock:
+            self.free.append(host)
+        return host.facts
 
     def close(self) -> list[str]:
         """End every host; say what was left of them."""

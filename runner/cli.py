@@ -17,11 +17,11 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import (case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro, results_schema,
-               spec, ssh_target, toolchain, trust, version_scope, vocabulary)
+from . import (bundle, case_comments, catalogue, doc_checks, docs, expectations, filesystems, platforms, repro,
+               results_schema, spec, ssh_target, toolchain, trust, version_scope, vocabulary)
 from .reports import matrix as report_matrix
 from .execute import BuildError
-from .run import RunOptions, UsageError, run
+from .run import RunOptions, UsageError, report_results, run, select_jobs
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_SPEC = "cases/spec.toml"
@@ -100,6 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     loudness.add_argument("-v", "--verbose", action="store_true",
                           help="print every result with its message, and the evidence of unexpected ones")
 
+    p = sub.add_parser("bundle", help="write what a target needs to run the cases by itself, nothing installed "
+                                      "(DIR/mapconf-run writes DIR/records/; judge them with ./mapconf judge DIR)")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR", help="the bundle's directory (new)")
+    p.add_argument("--platform", default="native", choices=bundle.PLATFORMS, help="whose build the bundle carries")
+    p.add_argument("--filter", action="append", default=[], metavar="GLOB", help="only assertions matching GLOB")
+    p.add_argument("--timeout", type=_positive(float), default=60.0, metavar="S", help="each case's time bound")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("judge", help="turn a bundle's records into the reports a run writes")
+    p.add_argument("bundle", type=Path, metavar="DIR", help="a bundle that ./mapconf-run has run in")
+    p.add_argument("-o", "--out", type=Path, metavar="OUT", help="report directory (default reports/out/<platform-id>)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only unexpected results and the summary")
+
     p = sub.add_parser("list", help="list the assertions of the spec table")
     p.add_argument("--json", action="store_true", help="as JSON")
     p.add_argument("--by-clause", action="store_true", help="coverage: assertions per clause and backend")
@@ -151,6 +164,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=_positive(int), default=None, metavar="N",
                    help="steps run at once (default 3)")
     return parser
+
+
+def cmd_bundle(args, argv) -> int:
+    platform = platforms.make(args.platform, platforms.Options())
+    the_spec = spec.load(str(args.spec))
+    jobs = select_jobs(the_spec, args.filter, platform)
+    toolchain.ensure_tools(platform.tools)
+    toolchain.build(REPO, platform.build_targets() + ["native"])
+    out = bundle.write(args.spec, jobs, platform, REPO, args.output, args.timeout, "./mapconf " + shlex.join(argv))
+    print(f"mapconf: a bundle of {len(jobs)} cases in {out}/: run ./mapconf-run there (no arguments), then "
+          f"./mapconf judge {out}")
+    return 0
+
+
+def cmd_judge(args) -> int:
+    info, records = bundle.judge(args.bundle)
+    return report_results(info, records, args.out or REPO / "reports" / "out" / info["platform_id"], args.quiet)
 
 
 def cmd_repro(args) -> int:
@@ -256,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "repro":
             return cmd_repro(args)
+        if args.command == "bundle":
+            return cmd_bundle(args, argv)
+        if args.command == "judge":
+            return cmd_judge(args)
         if args.command == "report":
             print(report_matrix.report(args.results, args.output, args.baseline))
             return 0

@@ -89,13 +89,21 @@ def run_case(run: CaseRun, run_dir: rundir.RunDir) -> Observed:
             path.write_bytes(b"")
         ended = _run_here(run, argv, env, output, run_dir)
     duration_ms = int((time.monotonic() - started) * 1000)
-    leftovers = ended.leftovers + (memcg.remove(cgroup) if cgroup else [])
-    process = _describe_exit(ended, run.timeout)
-    status, message, check = judge(_read(record), ended, run.timeout)
+    if cgroup:
+        ended.leftovers += memcg.remove(cgroup)
+    return observe(ended, _read(record), _read(transcript), _read(output, OUTPUT_LIMIT), duration_ms, run.timeout)
+
+
+def observe(ended: case_host.Ended, record: str, transcript: str, output: str, duration_ms: int,
+            timeout: float) -> Observed:
+    """What a case showed, from its record, transcript and output and how it
+    ended: one judgement wherever the case ran (here, on a target, in a
+    bundle run by hand); output as shortened() leaves it."""
+    process = _describe_exit(ended, timeout)
+    status, message, check = judge(record, ended, timeout)
     notes = "".join(f"-- {note}\n" for note in ended.notes)
-    notes += "".join(f"-- the runner removed a leftover: {item}\n" for item in leftovers)
-    return Observed(status, message, duration_ms, _read(transcript) + notes,
-                    _read(output, OUTPUT_LIMIT), process, check)
+    notes += "".join(f"-- the runner removed a leftover: {item}\n" for item in ended.leftovers)
+    return Observed(status, message, duration_ms, transcript + notes, output, process, check)
 
 
 def _run_here(run: CaseRun, argv: list[str], env: dict[str, str], output: Path,
@@ -259,6 +267,11 @@ def _read(path: Path, limit: int | None = None) -> str:
         data = path.read_bytes()
     except FileNotFoundError:
         return ""
-    if limit is not None and len(data) > limit:
+    return shortened(data, limit) if limit is not None else data.decode("utf-8", errors="replace")
+
+
+def shortened(data: bytes, limit: int = OUTPUT_LIMIT) -> str:
+    """A case's output as results keep it: its start and end when it is long."""
+    if len(data) > limit:
         data = data[: limit // 2] + b"\n[... output shortened ...]\n" + data[-limit // 2:]
     return data.decode("utf-8", errors="replace")

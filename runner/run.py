@@ -128,21 +128,34 @@ def run_conditions(memory_cgroup: bool = True) -> frozenset[str]:
     read in the run's own mount namespace, where a --filesystem shm-SIZE
     limits /dev/shm (so: after the mount, before the cases). memory_cgroup:
     whether the run could make its memory cgroup (runner/memcg.py)."""
+    shm = os.statvfs("/dev/shm")
+    return conditions_of(os.geteuid(), memory_cgroup, shm.f_bavail * shm.f_frsize)
+
+
+def conditions_of(euid: int, memory_cgroup: bool, shm_free: int) -> frozenset[str]:
+    """The conditions of a run on a machine with these facts (here, or a
+    target's as its case host tells them)."""
     conditions = set()
-    if os.geteuid() != 0:
+    if euid != 0:
         conditions.add("unprivileged")
     if not memory_cgroup:
         conditions.add("no-memory-cgroup")
-    shm = os.statvfs("/dev/shm")
-    if shm.f_bavail * shm.f_frsize > vocabulary.SHM_ROOM_A_CASE_FILLS:
+    if shm_free > vocabulary.SHM_ROOM_A_CASE_FILLS:
         conditions.add("shm-unlimited")
     return frozenset(conditions)
 
 
+def target_conditions(facts: dict[str, str]) -> frozenset[str]:
+    """conditions_of() from a case host's `ready` facts (case_host/case_host.c)."""
+    return conditions_of(int(facts.get("euid", "0")), facts.get("memory_cgroup") == "1",
+                         int(facts.get("shm_free", "0")))
+
+
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
-    conditions = run_conditions(memory_cgroup=run_dir.memory.path is not None)
-    versions = runinfo.versions(opts.platform)
+    conditions = target_conditions(opts.target.host_facts) if opts.target else \
+        run_conditions(memory_cgroup=run_dir.memory.path is not None)
+    versions = runinfo.versions(opts.platform, opts.target.facts if opts.target else None)
     done: dict[int, dict] = {}
     lock = threading.Lock()
 
@@ -262,4 +275,16 @@ def run(opts: RunOptions, repo: Path) -> int:
     term.summary(doc, written)
     if fs and fs.notice():
         print(f"mapconf: {fs.notice()}")
+    return outcome.exit_code(record["unexpected"] for record in records)
+
+
+def report_results(info: dict, records: list[dict], out: Path, quiet: bool = False) -> int:
+    """The reports of results judged elsewhere than in a run (./mapconf judge), as a run writes them."""
+    prepare_out(out)
+    term = terminal.Terminal(quiet=quiet, verbose=False)
+    for number, record in enumerate(records, 1):
+        term.result(record, number, len(records))
+    term.finish()
+    doc = results.document(info, records, sum(r["duration_ms"] for r in records) / 1000)
+    term.summary(doc, write_reports(doc, out))
     return outcome.exit_code(record["unexpected"] for record in records)

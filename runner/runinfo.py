@@ -27,14 +27,16 @@ def _libc() -> str:
     return f"{name} {version}".strip() or "unknown"
 
 
-def versions(platform) -> dict[str, Version | None]:
+def versions(platform, target_facts: dict[str, str] | None = None) -> dict[str, Version | None]:
     """The versions the spec table's ranges (runtime, kernel, libc) are held
     to, read from what run_info shows: the platform's runtime, the kernel's
-    release, the C library's version."""
+    release, the C library's version; the target's, where the cases ran on
+    one (its kernel and libc facts, as run_info gives them)."""
+    facts = target_facts or {}
     return {
         "runtime": platform.version(),
-        "kernel": version_of(os.uname().release),
-        "libc": version_of(_libc()),
+        "kernel": version_of(facts.get("kernel", os.uname().release)),
+        "libc": version_of(facts.get("libc", _libc())),
     }
 
 

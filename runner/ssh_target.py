@@ -51,7 +51,8 @@ class SshTarget:
         self.ssh = ["ssh", *BATCH, *(arg for option in options for arg in ("-o", option)), self.host]
         self.remote: str | None = None
         self.pool: case_host.Pool | None = None
-        self.facts: dict[str, str] = {}
+        self.facts: dict[str, str] = {}          # for run_info: kernel, arch, os, libc
+        self.host_facts: dict[str, str] = {}     # the case host's: euid, shm_free, memory_cgroup
 
     @property
     def name(self) -> str:
@@ -98,6 +99,10 @@ class SshTarget:
             return case_host.HostSpec([*self.ssh, f"exec {host} --send-files"], {}, run_dir.path / f"ssh-{number}.log",
                                       lambda: [], send_files=True, translate=translate, setup=setup)
         self.pool = case_host.Pool(spec)
+        try:
+            self.host_facts = self.pool.start_one()     # the run's conditions are the target's
+        except case_host.HostError as error:
+            raise TargetError(f"the case host did not start on {self.host}: {error}") from None
 
     def stop(self) -> list[str]:
         left = self.pool.close() if self.pool else []

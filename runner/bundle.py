@@ -1,0 +1,204 @@
+"""A bundle: what a target needs to run the cases with nothing installed,
+carried by hand (./mapconf bundle), and its records judged later
+(./mapconf judge) into the reports a run would have written.
+
+DIR/
+  mapconf-run        the case host, linked statically (case_host/case_host.c): run from DIR with no
+                     arguments, it takes the requests in jobs and writes records/answers
+  jobs               the requests: the run's environment, the files it makes before it begins, and
+                     one case a line, every path relative to DIR
+  build/             the platform's build: case binaries, agent, test library
+  lib/               the dynamic loader and the shared libraries they need, which every program of
+                     build/ is started through (the target's own C library is never used)
+  bundle.json        what the judge needs: the jobs' assertions and backends, the run's id and time bound
+  spec.toml          the spec table the jobs came from, judged against as it was
+  records/           written on the target: answers (each case's end, record, transcript and output
+                     as the case host sends them) and machine (its kernel, architecture, OS, C library)
+
+The judge reads records/answers as the runner reads a remote case host's
+answers (runner/case_host.py) and judges each case as a run does
+(execute.observe): one verdict whatever carried the case. A case with no
+answer (the target stopped, the records were cut) is an ERROR, never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import time
+from pathlib import Path
+
+from . import case_host, execute, filesystems, platforms, results, run, runinfo, spec as specs
+from .run import Job, UsageError
+
+FORMAT = 1
+RECORD_FILES = ("output", "record", "transcript")
+# the platforms whose build runs by itself on a Linux machine, with the libraries it is carried with
+PLATFORMS = ("native", "musl", "i386")
+US = case_host.UNIT_SEPARATOR
+PT_INTERP = 3
+LIST_LINE = re.compile(r"\s*(\S+) => (/\S+) \(0x[0-9a-f]+\)")
+
+
+class BundleError(UsageError):
+    """A bundle or its records that cannot be judged: one sentence, exit code 2."""
+
+
+def interpreter(program: Path) -> Path | None:
+    """The dynamic loader an ELF program names (its PT_INTERP segment); None for a static one."""
+    data = program.read_bytes()
+    if data[:4] != b"\x7fELF":
+        raise BundleError(f"{program} is not an ELF program, so a bundle cannot carry what it needs.")
+    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
+    if wide:
+        (phoff,), (size, count) = struct.unpack_from(order + "Q", data, 32), struct.unpack_from(order + "HH", data, 54)
+    else:
+        (phoff,), (size, count) = struct.unpack_from(order + "I", data, 28), struct.unpack_from(order + "HH", data, 42)
+    for header in range(phoff, phoff + size * count, size):
+        if struct.unpack_from(order + "I", data, header)[0] == PT_INTERP:
+            offset, length = (struct.unpack_from(order + "QQQQ", data, header + 8)[::3] if wide
+                              else struct.unpack_from(order + "IIII", data, header + 4)[::3])
+            return Path(data[offset:offset + length].rstrip(b"\0").decode())
+    return None
+
+
+def libraries(ld: Path, programs: list[Path]) -> set[Path]:
+    """The shared libraries the programs need, as the loader resolves them here."""
+    needed: set[Path] = set()
+    for program in programs:
+        proc = subprocess.run([str(ld), "--list", str(program)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BundleError(f"the loader cannot list what {program} needs: {proc.stderr.strip()[:200]}")
+        needed |= {Path(m.group(2)) for m in map(LIST_LINE.match, proc.stdout.splitlines()) if m}
+    return needed
+
+
+def write(the_spec_path: Path, jobs: list[Job], platform, repo: Path, out: Path, timeout: float,
+          command: str) -> Path:
+    """Write the bundle for these jobs into out (which must not exist yet)."""
+    if out.exists():
+        raise BundleError(f"{out} exists; name a directory that does not, so nothing of yours is overwritten.")
+    build = platform.build_dir(repo)
+    runner = build.parent / "native" / "bundle" / "mapconf-run"
+    out.mkdir(parents=True, mode=0o711)
+    out.chmod(0o711)       # the cases let another user try its rights below (ISO-*): it must pass through
+    shutil.copytree(build, out / "build", ignore=shutil.ignore_patterns("obj", "bundle", "*.d", "*.stamp"))
+    shutil.copy2(runner, out / "mapconf-run")
+    programs = sorted(p for p in (out / "build").rglob("*") if p.is_file() and os.access(p, os.X_OK)
+                      and not p.name.endswith(".so")) + sorted((out / "build" / "lib").glob("*.so"))
+    ld = interpreter(out / "build" / "agent" / "mapconf-agent")
+    (out / "lib").mkdir()
+    for library in sorted(libraries(ld, programs) | {ld}) if ld else ():
+        shutil.copy2(library, out / "lib" / library.name)
+    start = [f"lib/{ld.name}", "--library-path", "lib"] if ld else []     # a static build starts by itself
+    run_id = f"bundle{os.getpid()}"
+    env = {
+        "MAPCONF_RUN_ID": run_id, "MAPCONF_SCRATCH": "run/objects", "MAPCONF_BEFORE_DIR": "run/objects",
+        "MAPCONF_HUGE_PAGES_RECORD": "run/huge-pages-before", "TMPDIR": "run",
+        "MAPCONF_AGENT_ARGV": US.join([*start, "build/agent/mapconf-agent"]),
+        "MAPCONF_AGENT_ENV": US.join(f"{k}={v}" for k, v in platform.agent_env.items()),
+        "MAPCONF_TESTLIB": "build/lib/libmapconf-testlib.so",
+        "MAPCONF_REQUEST_TIMEOUT": str(min(10.0, timeout / 3)), "MAPCONF_MEMORY": "host-cgroup",
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        **platform.case_env(),
+    }
+    lines = ["env" + "".join(f"{US}{name}={value.encode().hex()}" for name, value in env.items())]
+    made_before = [f"mapconf-{run_id}-before-{j.assertion.id}-{j.backend}" for j in jobs if j.assertion.file_made_before]
+    if made_before:
+        lines.append(US.join(["make", str(filesystems.MADE_BEFORE_BYTES), *(f"run/objects/{n}" for n in made_before)]))
+    for job in jobs:
+        work = f"work/{job.index}"
+        lines.append(US.join([
+            "case", str(int(timeout * 1000)), case_host.RECORD_SEPARATOR.join(f"{work}/{n}" for n in RECORD_FILES),
+            *start, f"build/{platform.options.cases}/{job.assertion.binary}", "--case", job.assertion.function,
+            "--backend", job.backend, "--result", f"{work}/record", "--transcript", f"{work}/transcript"]))
+    (out / "jobs").write_text("\n".join(lines) + "\n")
+    shutil.copy2(the_spec_path, out / "spec.toml")
+    (out / "bundle.json").write_text(json.dumps({
+        "format": FORMAT, "platform": platform.kind, "platform_id": platform.id, "run_id": run_id,
+        "timeout_s": timeout, "command": command, "git_revision": runinfo.git_revision(repo),
+        "jobs": [[job.assertion.id, job.backend] for job in jobs]}, indent=1) + "\n")
+    return out
+
+
+def read_answers(stream: bytes, count: int) -> list[tuple[case_host.Ended, dict[str, bytes]] | None]:
+    """Each job's end and files, in order, from records/answers; None for a job with no answer."""
+    pos, found = 0, []
+
+    def line() -> str | None:
+        nonlocal pos
+        end = stream.find(b"\n", pos)
+        if end < 0:
+            return None
+        text, pos = stream[pos:end].decode(errors="replace"), end + 1
+        return text
+
+    while True:
+        text = line()
+        if text is None or not (text.startswith("ready") or text == "ok"):
+            break
+    while text is not None and len(found) < count:
+        if not text.startswith("ended"):
+            break
+        ended, files = case_host.parse_answer(text), {}
+        for name in RECORD_FILES:
+            head = line()
+            kind, _, length = (head or "").partition(US)
+            if kind != "file" or not length.isdigit() or pos + int(length) > len(stream):
+                ended.broken = ended.broken or "the records end in the middle of this case's files"
+                break
+            files[name], pos = stream[pos:pos + int(length)], pos + int(length)
+        found.append((ended, files))
+        text = line()
+    return found + [None] * (count - len(found))
+
+
+def machine(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def judge(directory: Path) -> tuple[dict, list[dict]]:
+    """(run_info, result records) of a bundle's records, as a run makes them."""
+    try:
+        meta = json.loads((directory / "bundle.json").read_text())
+        answers = (directory / "records" / "answers").read_bytes()
+    except FileNotFoundError as missing:
+        raise BundleError(f"{missing.filename} is missing: judge a bundle's directory after "
+                          "./mapconf-run has run in it (it writes records/).") from None
+    if meta.get("format") != FORMAT:
+        raise BundleError(f"{directory} is a bundle of format {meta.get('format')}, not {FORMAT}: "
+                          "make it again with this mapconf.")
+    the_spec = specs.load(str(directory / "spec.toml"))
+    facts = machine((directory / "records" / "machine").read_text()) if (directory / "records" / "machine").exists() else {}
+    timeout = float(meta["timeout_s"])
+    ready = answers.split(b"\n", 1)[0].decode(errors="replace")
+    conditions = run.target_conditions(case_host.ready_facts(ready))
+    versions = runinfo.versions(platforms.make(meta["platform"]), facts)
+    records = []
+    ends = read_answers(answers, len(meta["jobs"]))
+    for (assertion_id, backend), end in zip(meta["jobs"], ends):
+        assertion = the_spec.by_id(assertion_id)
+        if end is None:
+            observed = execute.Observed("ERROR", "the bundle's records hold no answer for this case: the run on "
+                                        "the target stopped before it, or the records were cut", 0, "", "",
+                                        "not known: no record of it came back", "case-host")
+        else:
+            ended, files = end
+            observed = execute.observe(ended, files.get("record", b"").decode(errors="replace"),
+                                       files.get("transcript", b"").decode(errors="replace"),
+                                       execute.shortened(files.get("output", b"")), ended.duration_ms or 0, timeout)
+        records.append(results.record(assertion, backend, meta["platform_id"], observed, conditions, versions))
+    started = int(facts.get("started", "0"))
+    info = {
+        "platform": meta["platform"], "platform_id": meta["platform_id"],
+        "os": facts.get("os", "unknown"), "kernel": facts.get("kernel", "unknown"),
+        "arch": facts.get("arch", "unknown"), "libc": facts.get("libc", "unknown"),
+        "runtime": None, "mapconf_version": runinfo.VERSION, "git_revision": meta.get("git_revision"),
+        "start_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "command": meta["command"], "run_id": meta["run_id"], "target": f"bundle:{directory.name}",
+    }
+    return info, records

@@ -1,0 +1,45 @@
+"""A bundle's records: each job's end and files read in order, and a job
+whose answer never came (the target stopped, the records were cut) has
+none, so the judge makes it an ERROR; and the loader a program names."""
+
+import unittest
+from pathlib import Path
+
+from runner import bundle
+
+US = "\x1f"
+
+
+def case(exit_code: int, record: bytes) -> bytes:
+    files = b"".join(f"file{US}{len(data)}\n".encode() + data for data in (b"out\n", record, b"transcript\n"))
+    return f"ended{US}exit={exit_code}{US}ms=12\n".encode() + files
+
+
+class AnswersTest(unittest.TestCase):
+    def test_each_job_gets_its_end_and_files(self):
+        stream = b"ready pid=9 euid=0\nok\n" + case(0, b"begin\nend checks=1\n") + case(1, b"begin\n")
+        first, second = bundle.read_answers(stream, 2)
+        self.assertEqual((first[0].returncode, first[0].duration_ms, first[1]["record"]),
+                         (0, 12, b"begin\nend checks=1\n"))
+        self.assertEqual(second[0].returncode, 1)
+
+    def test_records_cut_in_a_case_make_it_broken_and_leave_the_rest_without_answer(self):
+        whole = b"ready pid=9\n" + case(0, b"begin\nend checks=1\n") + case(0, b"begin\nend checks=1\n")
+        first, second, third = bundle.read_answers(whole[:-20], 3)
+        self.assertIsNone(first[0].broken)
+        self.assertIn("end in the middle", second[0].broken)
+        self.assertIsNone(third)
+
+
+class LoaderTest(unittest.TestCase):
+    def test_the_loader_of_a_dynamic_program_and_none_of_a_static_one(self):
+        build = Path(__file__).resolve().parents[2] / "build" / "native"
+        agent, static = build / "agent" / "mapconf-agent", build / "bundle" / "mapconf-run"
+        if not (agent.exists() and static.exists()):
+            self.skipTest("needs the native build")
+        self.assertTrue(str(bundle.interpreter(agent)).startswith("/lib"))
+        self.assertIsNone(bundle.interpreter(static))
+
+
+if __name__ == "__main__":
+    unittest.main()
