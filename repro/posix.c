@@ -86,24 +86,64 @@ static void remove_directory(const char *path)
 #define HUGE_POOL "/proc/sys/vm/nr_hugepages"
 #define HUGE_RECORD "huge-pages-before"
 
-/* Put the pool back as the record in scratch_dir says, and remove the record. */
+/* The most pages a case adds to the pool (controller/huge_pages.c's MOST_A_CASE_ADDS). */
+#define HUGE_MOST_A_CASE_ADDS 16
+
+/* A number from a file of this user's, read without following a link; -1 if there is none such. */
+static long long read_own_number(const char *path)
+{
+	long long value = -1;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() ? fdopen(fd, "r")
+												       : NULL;
+
+	if (f) {
+		if (fscanf(f, "%lld", &value) != 1)
+			value = -1;
+		fclose(f);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	return value;
+}
+
+/*
+ * Put the pool back as the record in scratch_dir says, and remove the
+ * record. The record is followed only where it says what a reproducer
+ * could have found (the pool now at most HUGE_MOST_A_CASE_ADDS above it),
+ * so it can only give back pages a reproducer took, never reserve any.
+ */
 static void give_back_huge_pages(const char *scratch_dir)
 {
 	char path[1500];
-	long long before;
+	long long before, now = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", scratch_dir, HUGE_RECORD);
-	if (!(f = fopen(path, "r")))
+	before = read_own_number(path);
+	if (before < 0)
 		return;
-	int got = fscanf(f, "%lld", &before);
-
-	fclose(f);
-	if (got == 1 && (f = fopen(HUGE_POOL, "w"))) {
-		fprintf(f, "%lld\n", before);
-		if (fclose(f) == 0)
-			unlink(path);
+	if ((f = fopen(HUGE_POOL, "r"))) {
+		if (fscanf(f, "%lld", &now) != 1)
+			now = -1;
+		fclose(f);
 	}
+	if (now > before && now - before <= HUGE_MOST_A_CASE_ADDS && (f = fopen(HUGE_POOL, "w"))) {
+		fprintf(f, "%lld\n", before);
+		if (fclose(f) != 0)
+			return;     /* the record stays for the next sweep */
+	}
+	unlink(path);
+}
+
+/* Whether name in directory fd is this user's, of that type, not a link, and writable by no one else. */
+static bool own_entry(int fd, const char *name, mode_t type)
+{
+	struct stat st;
+
+	return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == type &&
+	       st.st_uid == geteuid() && !(st.st_mode & 022);
 }
 
 static void sweep_ended_runs(const char *dir, const char *cgroup_parent)
@@ -113,9 +153,11 @@ static void sweep_ended_runs(const char *dir, const char *cgroup_parent)
 	DIR *d;
 	struct dirent *e;
 
+	/* only what this user made: a name in a directory everyone may write is no proof of who made it */
 	if ((d = opendir("/dev/shm"))) {
 		while ((e = readdir(d)))
-			if (strncmp(e->d_name, shm, strlen(shm)) == 0 && ended_pid(e->d_name + strlen(shm))) {
+			if (strncmp(e->d_name, shm, strlen(shm)) == 0 && ended_pid(e->d_name + strlen(shm)) &&
+			    own_entry(dirfd(d), e->d_name, S_IFREG)) {
 				snprintf(path, sizeof(path), "/%s", e->d_name);
 				shm_unlink(path);
 			}
@@ -124,7 +166,7 @@ static void sweep_ended_runs(const char *dir, const char *cgroup_parent)
 	if ((d = opendir(dir))) {
 		while ((e = readdir(d)))
 			if (strncmp(e->d_name, scratch_stem, strlen(scratch_stem)) == 0 &&
-			    ended_pid(e->d_name + strlen(scratch_stem))) {
+			    ended_pid(e->d_name + strlen(scratch_stem)) && own_entry(dirfd(d), e->d_name, S_IFDIR)) {
 				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 				give_back_huge_pages(path);
 				remove_directory(path);
