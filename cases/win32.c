@@ -864,6 +864,35 @@ static void name_gone_after_last_handle_then_last_view(void)
 	mc_check_answer("created-anew", &created, "ok existed=0", "B creates the name, not exclusively, afterwards");
 }
 
+/*
+ * WIN-043: A copy-on-write view (FILE_MAP_COPY) cannot be made PAGE_READWRITE
+ * with VirtualProtect (ERROR_INVALID_PARAMETER), though the process holds a
+ * handle with every right, and a write through the view afterwards still goes
+ * to a private copy: another process's view of the section does not see it.
+ *
+ * As WIN-029 for a FILE_MAP_READ view: a view's own protection, not the
+ * handle's rights, bounds what VirtualProtect can grant. Wine's conformance
+ * tests, which run on Windows, require this refusal and its error
+ * (dlls/kernel32/tests/virtual.c, test_mapping: a protection the view's own
+ * does not include fails with ERROR_INVALID_PARAMETER).
+ */
+static void copy_view_cannot_be_raised_to_read_write(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t vc = mc_map(a, mc_create(a, obj), MC_PAGE, .private_copy = 1);
+	uintptr_t vb = mc_open_map(b, obj);
+	char shared[64], private[64];
+
+	two_markers(shared, private, sizeof(shared));
+	mc_write_text(b, vb, shared);
+	struct mc_reply r = mc_try_protect(a, vc, MC_PAGE, "rw");
+	mc_check_answer("raise-to-read-write-refused", &r, "err code=invalid_argument name=ERROR_INVALID_PARAMETER",
+			"A makes its FILE_MAP_COPY view PAGE_READWRITE with VirtualProtect");
+	mc_write_text(a, vc, private);
+	mc_check_reads("other-process-view-unchanged", b, vb, shared);
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("WIN-001", create_of_existing_name_opens_it),
 	MC_CASE("WIN-002", create_of_existing_name_keeps_its_size),
@@ -907,5 +936,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("WIN-040", name_goes_when_creator_exits_leaving_a_view),
 	MC_CASE("WIN-041", name_goes_when_creator_killed_leaving_a_view),
 	MC_CASE("WIN-042", name_gone_after_last_handle_then_last_view),
+	MC_CASE("WIN-043", copy_view_cannot_be_raised_to_read_write),
 };
 MC_MAIN("win32", cases)

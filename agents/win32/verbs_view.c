@@ -285,6 +285,25 @@ static void reread_from_section(uintptr_t addr, uint64_t length)
 	UnmapViewOfFile(section);
 }
 
+/*
+ * Fault copy-view-raised-shared: a copy-on-write view asked to become
+ * PAGE_READWRITE is mapped again in place as a FILE_MAP_WRITE view, as a
+ * layer that makes a protection change by mapping the range anew, with the
+ * rights its handle has, would do: the call succeeds, and writes reach the
+ * section.
+ */
+static void raise_copy_view_to_shared(uintptr_t addr)
+{
+	const struct view *v = view_holding(addr);
+	void *base = NULL;
+	SIZE_T size;
+
+	if (!v || !v->private || !(size = allocation_size((void *)v->addr, &base)))
+		return;
+	UnmapViewOfFile(base);
+	MapViewOfFileEx(v->section, FILE_MAP_WRITE, (DWORD)(v->offset >> 32), (DWORD)v->offset, size, base);
+}
+
 /* VirtualProtect */
 int protect_range(uintptr_t addr, uint64_t length, enum access access)
 {
@@ -301,6 +320,8 @@ int protect_range(uintptr_t addr, uint64_t length, enum access access)
 		protection = PAGE_EXECUTE_READWRITE;
 	if (fault_is("reprotect-rereads-section"))
 		reread_from_section(addr, length);
+	if (fault_is("copy-view-raised-shared") && access == ACCESS_READ_WRITE)
+		raise_copy_view_to_shared(addr);
 	if (!fault_is("protect-noop") && !VirtualProtect((void *)addr, (SIZE_T)length, protection, &old)) {
 		answer_win32(GetLastError());
 		return -1;
