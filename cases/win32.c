@@ -715,12 +715,13 @@ static void reprotected_write_copy_page_stays_private(void)
 }
 
 /*
- * WIN-037: A page written through a copy-on-write view (FILE_MAP_COPY) and then
- * made PAGE_READONLY with VirtualProtect keeps its private copy: the process
- * reads its own write there, not the section's, a write there faults, and
- * another process's later write to the section does not reach it.
+ * A page A wrote through its copy-on-write view (FILE_MAP_COPY), then made
+ * prot with VirtualProtect ("r" or "copy"): A still reads its own write there,
+ * and B's later write to the section does not reach it; a read-only page
+ * faults on write, and a page made PAGE_WRITECOPY again is reported as one
+ * already copied, PAGE_READWRITE.
  */
-static void read_only_copy_page_keeps_private_copy(void)
+static void written_copy_page_reprotected(const char *prot)
 {
 	struct mc_object *obj = mc_object_new(MC_PAGE);
 	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
@@ -732,11 +733,41 @@ static void read_only_copy_page_keeps_private_copy(void)
 	two_markers(later_shared, unused, sizeof(later_shared));
 	mc_write_text(b, vb, shared);
 	mc_write_text(a, vc, private);
-	mc_protect(a, vc, MC_PAGE, "r");
+	mc_protect(a, vc, MC_PAGE, prot);
 	mc_check_reads("private-copy-kept", a, vc, private);
-	mc_check_faults("write-faults", a, vc, "write");
+	if (strcmp(prot, "r") == 0)
+		mc_check_faults("write-faults", a, vc, "write");
 	mc_write_text(b, vb, later_shared);
 	mc_check_reads("private-copy-not-refreshed", a, vc, private);
+	if (strcmp(prot, "copy") == 0) {
+		struct mc_reply q = mc_query(a, vc);
+
+		mc_check_answer("reported-read-write", &q, "ok protect=PAGE_READWRITE",
+				"VirtualQuery of the written page A made PAGE_WRITECOPY again");
+	}
+}
+
+/*
+ * WIN-037: A page written through a copy-on-write view (FILE_MAP_COPY) and then
+ * made PAGE_READONLY with VirtualProtect keeps its private copy: the process
+ * reads its own write there, not the section's, a write there faults, and
+ * another process's later write to the section does not reach it.
+ */
+static void read_only_copy_page_keeps_private_copy(void)
+{
+	written_copy_page_reprotected("r");
+}
+
+/*
+ * WIN-044: A page written through a copy-on-write view (FILE_MAP_COPY) and then
+ * made PAGE_WRITECOPY again with VirtualProtect keeps its private copy (the
+ * process reads its own write there, and another process's later write to the
+ * section does not reach it), and VirtualQuery reports it PAGE_READWRITE, a
+ * page already copied.
+ */
+static void rewritten_copy_page_keeps_private_copy(void)
+{
+	written_copy_page_reprotected("copy");
 }
 
 /*
@@ -937,5 +968,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("WIN-041", name_goes_when_creator_killed_leaving_a_view),
 	MC_CASE("WIN-042", name_gone_after_last_handle_then_last_view),
 	MC_CASE("WIN-043", copy_view_cannot_be_raised_to_read_write),
+	MC_CASE("WIN-044", rewritten_copy_page_keeps_private_copy),
 };
 MC_MAIN("win32", cases)

@@ -354,7 +354,7 @@ MUST_FAIL = {
                   "WIN-035:write-copy-accepted|reported-write-copy", "WIN-036:reported-write-copy"],
     },
     "reprotect-rereads-section": {
-        "win32": ["WIN-037:private-copy-kept"],
+        "win32": ["WIN-037:private-copy-kept", "WIN-044:private-copy-kept"],
     },
     "names-persist": {
         "win32": ["WIN-012:name-gone-after-last-close", "WIN-038:name-gone-while-views-remain",
