@@ -7,6 +7,8 @@
  */
 #include "mapconf.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -521,6 +523,407 @@ static void read_view_cannot_be_raised_to_read_write(void)
 	mc_check_faults("write-still-faults", a, ro, "write");
 }
 
+/* Two texts of one length, so that reading one back is reading a whole write. */
+static void two_markers(char *first, char *second, size_t size)
+{
+	snprintf(first, size, "%s", mc_marker("section-data"));
+	snprintf(second, size, "%s", mc_marker("private-copy"));
+}
+
+/*
+ * a makes the range of its view at addr copy-on-write with VirtualProtect
+ * (prot "copy": PAGE_WRITECOPY; "xcopy": PAGE_EXECUTE_WRITECOPY): the call
+ * succeeds, and VirtualQuery reports the protection asked for.
+ */
+static void make_copy_on_write(struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
+{
+	struct mc_reply made = mc_try_protect(a, addr, length, prot);
+
+	mc_check_ok("write-copy-accepted", &made, "A makes its view copy-on-write with VirtualProtect");
+	struct mc_reply q = mc_query(a, addr);
+	mc_check_answer("reported-write-copy", &q,
+			strcmp(prot, "xcopy") == 0 ? "ok protect=PAGE_EXECUTE_WRITECOPY" : "ok protect=PAGE_WRITECOPY",
+			"VirtualQuery of A's view made copy-on-write");
+}
+
+/*
+ * WIN-030: A FILE_MAP_WRITE view made PAGE_WRITECOPY with VirtualProtect is
+ * reported PAGE_WRITECOPY, and a write through it afterwards goes to a private
+ * copy: the writer reads it, another process's view of the section does not.
+ */
+static void shared_view_made_write_copy_keeps_writes_private(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj), vb = mc_open_map(b, obj);
+	char shared[64], private[64];
+
+	two_markers(shared, private, sizeof(shared));
+	mc_write_text(b, vb, shared);
+	make_copy_on_write(a, va, MC_PAGE, "copy");
+	mc_write_text(a, va, private);
+	mc_check_reads("writer-reads-own-write", a, va, private);
+	mc_check_reads("other-process-view-unchanged", b, vb, shared);
+}
+
+/*
+ * WIN-031: A page written through a FILE_MAP_WRITE view made PAGE_WRITECOPY
+ * with VirtualProtect is not written to the file: after FlushViewOfFile of the
+ * view and its unmap, ReadFile reads the file's bytes as they were.
+ */
+static void write_copy_page_is_not_written_to_file(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	uintptr_t va = mc_create_map(a, obj);
+	char shared[64], private[64];
+
+	two_markers(shared, private, sizeof(shared));
+	mc_write_text(a, va, shared);
+	mc_flush(a, va, MC_PAGE);   /* the file holds the shared text before the view turns copy-on-write */
+	make_copy_on_write(a, va, MC_PAGE, "copy");
+	mc_write_text(a, va, private);
+	mc_flush(a, va, MC_PAGE);
+	mc_unmap(a, va, MC_PAGE);
+	mc_check_file_holds("file-unchanged", a, obj, 0, shared);
+}
+
+/*
+ * What VirtualQuery says of a two-page view after its first page was
+ * written: that page a region of its own (one page), the second page
+ * PAGE_WRITECOPY. The view is copy-on-write already: mapped FILE_MAP_COPY,
+ * or made PAGE_WRITECOPY with VirtualProtect.
+ */
+static void written_page_is_a_region_of_its_own(bool copy_view)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t view = mc_map(a, h, 2 * MC_PAGE, .private_copy = copy_view);
+
+	if (!copy_view)
+		make_copy_on_write(a, view, 2 * MC_PAGE, "copy");
+	struct mc_reply whole = mc_query(a, view);
+	mc_check_answer("view-reported-write-copy", &whole, "ok protect=PAGE_WRITECOPY size=8192",
+			"VirtualQuery of A's two-page copy-on-write view before any write");
+	mc_write_text(a, view, "the first page's private copy");
+	struct mc_reply written = mc_query(a, view);
+	if (!copy_view)
+		mc_check_answer("written-page-read-write", &written, "ok protect=PAGE_READWRITE",
+				"VirtualQuery of the page A wrote");
+	mc_check_compare("written-page-own-region", mc_answered(&written, "size"), "==", mc_number(MC_PAGE),
+			 "bytes in the region VirtualQuery reports for the page A wrote");
+	struct mc_reply other = mc_query(a, view + MC_PAGE);
+	mc_check_answer("other-page-still-write-copy", &other, "ok protect=PAGE_WRITECOPY size=4096",
+			"VirtualQuery of the page A did not write");
+}
+
+/*
+ * WIN-032: After one page of a two-page FILE_MAP_WRITE view made PAGE_WRITECOPY
+ * with VirtualProtect is written, VirtualQuery reports that page as a region of
+ * its own, PAGE_READWRITE, and the other page as a region still PAGE_WRITECOPY.
+ */
+static void written_write_copy_page_is_a_region_of_its_own(void)
+{
+	written_page_is_a_region_of_its_own(false);
+}
+
+/*
+ * WIN-033: After one page of a two-page copy-on-write view (FILE_MAP_COPY) is
+ * written, VirtualQuery reports that page as a region of its own (one page),
+ * and the other page as a region still PAGE_WRITECOPY.
+ */
+static void copy_view_written_page_is_a_region_of_its_own(void)
+{
+	written_page_is_a_region_of_its_own(true);
+}
+
+/*
+ * WIN-034: A FILE_MAP_WRITE | FILE_MAP_EXECUTE view of a PAGE_EXECUTE_READWRITE
+ * section made PAGE_EXECUTE_WRITECOPY with VirtualProtect is reported
+ * PAGE_EXECUTE_WRITECOPY, and a write through it afterwards goes to a private
+ * copy: another process's view of the section does not see it, and the written
+ * page is reported PAGE_EXECUTE_READWRITE.
+ */
+static void execute_write_copy_keeps_writes_private(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_map(a, mc_create(a, obj, .executable = 1), MC_PAGE, .executable = 1);
+	uintptr_t vb = mc_open_map(b, obj);
+	char shared[64], private[64];
+
+	two_markers(shared, private, sizeof(shared));
+	mc_write_text(b, vb, shared);
+	make_copy_on_write(a, va, MC_PAGE, "xcopy");
+	mc_write_text(a, va, private);
+	mc_check_reads("other-process-view-unchanged", b, vb, shared);
+	struct mc_reply written = mc_query(a, va);
+	mc_check_answer("written-page-execute-read-write", &written, "ok protect=PAGE_EXECUTE_READWRITE",
+			"VirtualQuery of the page A wrote");
+}
+
+/*
+ * WIN-035: A FILE_MAP_READ view, through a handle opened with FILE_MAP_READ
+ * only, made PAGE_WRITECOPY with VirtualProtect can be written, and the write
+ * goes to a private copy: another process's view of the section does not see
+ * it.
+ *
+ * Copy-on-write asks no more of the view than reading, so neither the view's
+ * rights (WIN-029) nor the handle's stop it; what they must stop is the write
+ * reaching the section.
+ */
+static void read_view_made_write_copy_writes_privately(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t vb = mc_create_map(b, obj);
+	uintptr_t ro = mc_map(a, mc_open(a, obj, "r"), MC_PAGE, .prot = "r");
+	char shared[64], private[64];
+
+	two_markers(shared, private, sizeof(shared));
+	mc_write_text(b, vb, shared);
+	make_copy_on_write(a, ro, MC_PAGE, "copy");
+	mc_check_writes("write-copy-page-writable", a, ro, private);
+	mc_check_reads("other-process-view-unchanged", b, vb, shared);
+}
+
+/*
+ * WIN-036: A page written through a FILE_MAP_WRITE view made PAGE_WRITECOPY
+ * keeps its private copy when it is made PAGE_READWRITE again: the writer still
+ * reads its write, a later write there does not reach another process's view,
+ * and another process's later write does not reach it.
+ */
+static void reprotected_write_copy_page_stays_private(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj), vb = mc_open_map(b, obj);
+	char shared[64], private[64], later_shared[64], later_private[64];
+
+	two_markers(shared, private, sizeof(shared));
+	two_markers(later_shared, later_private, sizeof(later_shared));
+	mc_write_text(b, vb, shared);
+	make_copy_on_write(a, va, MC_PAGE, "copy");
+	mc_write_text(a, va, private);
+	mc_protect(a, va, MC_PAGE, "rw");
+	mc_check_reads("private-copy-kept", a, va, private);
+	mc_write_text(a, va, later_private);
+	mc_check_reads("other-process-view-unchanged", b, vb, shared);
+	mc_write_text(b, vb, later_shared);
+	mc_check_reads("private-copy-not-refreshed", a, va, later_private);
+}
+
+/*
+ * A page A wrote through its copy-on-write view (FILE_MAP_COPY), then made
+ * prot with VirtualProtect ("r" or "copy"): A still reads its own write there,
+ * and B's later write to the section does not reach it; a read-only page
+ * faults on write, and a page made PAGE_WRITECOPY again is reported as one
+ * already copied, PAGE_READWRITE.
+ */
+static void written_copy_page_reprotected(const char *prot)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t vc = mc_map(a, mc_create(a, obj), MC_PAGE, .private_copy = 1);
+	uintptr_t vb = mc_open_map(b, obj);
+	char shared[64], private[64], later_shared[64], unused[64];
+
+	two_markers(shared, private, sizeof(shared));
+	two_markers(later_shared, unused, sizeof(later_shared));
+	mc_write_text(b, vb, shared);
+	mc_write_text(a, vc, private);
+	mc_protect(a, vc, MC_PAGE, prot);
+	mc_check_reads("private-copy-kept", a, vc, private);
+	if (strcmp(prot, "r") == 0)
+		mc_check_faults("write-faults", a, vc, "write");
+	mc_write_text(b, vb, later_shared);
+	mc_check_reads("private-copy-not-refreshed", a, vc, private);
+	if (strcmp(prot, "copy") == 0) {
+		struct mc_reply q = mc_query(a, vc);
+
+		mc_check_answer("reported-read-write", &q, "ok protect=PAGE_READWRITE",
+				"VirtualQuery of the written page A made PAGE_WRITECOPY again");
+	}
+}
+
+/*
+ * WIN-037: A page written through a copy-on-write view (FILE_MAP_COPY) and then
+ * made PAGE_READONLY with VirtualProtect keeps its private copy: the process
+ * reads its own write there, not the section's, a write there faults, and
+ * another process's later write to the section does not reach it.
+ */
+static void read_only_copy_page_keeps_private_copy(void)
+{
+	written_copy_page_reprotected("r");
+}
+
+/*
+ * WIN-044: A page written through a copy-on-write view (FILE_MAP_COPY) and then
+ * made PAGE_WRITECOPY again with VirtualProtect keeps its private copy (the
+ * process reads its own write there, and another process's later write to the
+ * section does not reach it), and VirtualQuery reports it PAGE_READWRITE, a
+ * page already copied.
+ */
+static void rewritten_copy_page_keeps_private_copy(void)
+{
+	written_copy_page_reprotected("copy");
+}
+
+/*
+ * WIN-038: A section's name is gone once every process has closed its handles
+ * to it, though two processes still have views of it, and those views still
+ * share their pages.
+ */
+static void name_goes_with_every_handle_while_views_remain(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B"), *c = mc_agent_start("C");
+	struct mc_handle ha = mc_create(a, obj), hb = mc_open(b, obj, "rw");
+	uintptr_t va = mc_map(a, ha, MC_PAGE), vb = mc_map(b, hb, MC_PAGE);
+	const char *text = mc_marker("written-after-every-close");
+
+	mc_close(a, ha);
+	mc_close(b, hb);
+	struct mc_reply r = mc_try_open(c, obj, "rw");
+	mc_check_error("name-gone-while-views-remain", &r, "not_found",
+		       "C opens the name after A and B closed their handles, their views still mapped");
+	mc_write_text(a, va, text);
+	mc_check_reads("views-still-share", b, vb, text);
+}
+
+/*
+ * WIN-039: A process that holds only a handle to a section (no view) keeps its
+ * name and its pages after the creator unmapped its view, closed its handle and
+ * exited: a new process opens the name and reads what the creator wrote.
+ */
+static void handle_without_view_keeps_name_and_pages(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uint64_t pid_a = mc_announced_u64(a, "pid");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t va = mc_map(a, h, MC_PAGE);
+	char text[64];
+
+	snprintf(text, sizeof(text), "%s", mc_marker("kept-by-a-handle"));
+	mc_write_text(a, va, text);
+	mc_open(b, obj, "rw");          /* B's handle, and no view */
+	mc_unmap(a, va, MC_PAGE);
+	mc_close(a, h);
+	mc_watch_process(b, pid_a);
+	mc_exit(a);
+	mc_await_exit(b, pid_a);
+	struct mc_agent *c = mc_agent_start("C");
+	struct mc_reply opened = mc_try_open(c, obj, "rw");
+	mc_check_ok("name-kept-by-handle", &opened, "C opens the name B holds only a handle to, its creator gone");
+	mc_check_reads("pages-kept-by-handle", c, mc_map(c, mc_handle_of(&opened), MC_PAGE), text);
+}
+
+/*
+ * B holds only a view of the section A created (its own handle closed),
+ * and A ends as killed says: the name is gone, and B's view still reads
+ * what A wrote and can be written.
+ */
+static void name_goes_with_creator_while_other_holds_a_view(bool killed)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B"), *c = mc_agent_start("C");
+	uint64_t pid_a = mc_announced_u64(a, "pid");
+	uintptr_t va = mc_create_map(a, obj);
+	struct mc_handle hb = mc_open(b, obj, "rw");
+	uintptr_t vb = mc_map(b, hb, MC_PAGE);
+	char text[64];
+
+	snprintf(text, sizeof(text), "%s", mc_marker("outlives-its-name"));
+	mc_write_text(a, va, text);
+	mc_close(b, hb);
+	mc_watch_process(b, pid_a);
+	if (killed)
+		mc_kill(a);
+	else
+		mc_exit(a);
+	mc_await_exit(b, pid_a);
+	struct mc_reply r = mc_try_open(c, obj, "rw");
+	mc_check_error("name-gone-after-creator-ends", &r, "not_found",
+		       "C opens the name whose creator ended while B holds only a view");
+	mc_check_reads("view-reads-after-creator-ends", b, vb, text);
+	mc_check_writes("view-writable-after-creator-ends", b, vb, "written after the creator ended");
+}
+
+/*
+ * WIN-040: When the creator of a section exits while another process holds only
+ * a view of it (that process's handle closed), the name is gone, and the view
+ * still reads what the creator wrote and can be written.
+ */
+static void name_goes_when_creator_exits_leaving_a_view(void)
+{
+	name_goes_with_creator_while_other_holds_a_view(false);
+}
+
+/*
+ * WIN-041: When the creator of a section is killed while another process holds
+ * only a view of it (that process's handle closed), the name is gone, and the
+ * view still reads what the creator wrote and can be written.
+ */
+static void name_goes_when_creator_killed_leaving_a_view(void)
+{
+	name_goes_with_creator_while_other_holds_a_view(true);
+}
+
+/*
+ * WIN-042: After its last handle is closed and then its last view unmapped, a
+ * section's name is gone: an open is not found, and a create of the name (not
+ * exclusive) makes a new section (existed=0).
+ *
+ * The POSIX rule, that a name lives until it is removed, would keep it.
+ */
+static void name_gone_after_last_handle_then_last_view(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t va = mc_map(a, h, MC_PAGE);
+
+	mc_write_text(a, va, "the section's last view");
+	mc_close(a, h);
+	mc_unmap(a, va, MC_PAGE);
+	struct mc_reply r = mc_try_open(b, obj, "rw");
+	mc_check_error("name-gone-after-last-unmap", &r, "not_found",
+		       "B opens the name after A closed its last handle and unmapped its last view");
+	struct mc_reply created = mc_try_create(b, obj, .open_existing = 1, .size = MC_PAGE);
+	mc_check_answer("created-anew", &created, "ok existed=0", "B creates the name, not exclusively, afterwards");
+}
+
+/*
+ * WIN-043: A copy-on-write view (FILE_MAP_COPY) cannot be made PAGE_READWRITE
+ * with VirtualProtect (ERROR_INVALID_PARAMETER), though the process holds a
+ * handle with every right, and a write through the view afterwards still goes
+ * to a private copy: another process's view of the section does not see it.
+ *
+ * As WIN-029 for a FILE_MAP_READ view: a view's own protection, not the
+ * handle's rights, bounds what VirtualProtect can grant. Wine's conformance
+ * tests, which run on Windows, require this refusal and its error
+ * (dlls/kernel32/tests/virtual.c, test_mapping: a protection the view's own
+ * does not include fails with ERROR_INVALID_PARAMETER).
+ */
+static void copy_view_cannot_be_raised_to_read_write(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t vc = mc_map(a, mc_create(a, obj), MC_PAGE, .private_copy = 1);
+	uintptr_t vb = mc_open_map(b, obj);
+	char shared[64], private[64];
+
+	two_markers(shared, private, sizeof(shared));
+	mc_write_text(b, vb, shared);
+	struct mc_reply r = mc_try_protect(a, vc, MC_PAGE, "rw");
+	mc_check_answer("raise-to-read-write-refused", &r, "err code=invalid_argument name=ERROR_INVALID_PARAMETER",
+			"A makes its FILE_MAP_COPY view PAGE_READWRITE with VirtualProtect");
+	mc_write_text(a, vc, private);
+	mc_check_reads("other-process-view-unchanged", b, vb, shared);
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("WIN-001", create_of_existing_name_opens_it),
 	MC_CASE("WIN-002", create_of_existing_name_keeps_its_size),
@@ -551,5 +954,20 @@ static const struct mc_case cases[] = {
 	MC_CASE("WIN-027", read_write_section_over_read_only_file_is_refused),
 	MC_CASE("WIN-028", read_only_section_cannot_map_writable),
 	MC_CASE("WIN-029", read_view_cannot_be_raised_to_read_write),
+	MC_CASE("WIN-030", shared_view_made_write_copy_keeps_writes_private),
+	MC_CASE("WIN-031", write_copy_page_is_not_written_to_file),
+	MC_CASE("WIN-032", written_write_copy_page_is_a_region_of_its_own),
+	MC_CASE("WIN-033", copy_view_written_page_is_a_region_of_its_own),
+	MC_CASE("WIN-034", execute_write_copy_keeps_writes_private),
+	MC_CASE("WIN-035", read_view_made_write_copy_writes_privately),
+	MC_CASE("WIN-036", reprotected_write_copy_page_stays_private),
+	MC_CASE("WIN-037", read_only_copy_page_keeps_private_copy),
+	MC_CASE("WIN-038", name_goes_with_every_handle_while_views_remain),
+	MC_CASE("WIN-039", handle_without_view_keeps_name_and_pages),
+	MC_CASE("WIN-040", name_goes_when_creator_exits_leaving_a_view),
+	MC_CASE("WIN-041", name_goes_when_creator_killed_leaving_a_view),
+	MC_CASE("WIN-042", name_gone_after_last_handle_then_last_view),
+	MC_CASE("WIN-043", copy_view_cannot_be_raised_to_read_write),
+	MC_CASE("WIN-044", rewritten_copy_page_keeps_private_copy),
 };
 MC_MAIN("win32", cases)

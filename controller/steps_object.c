@@ -41,6 +41,8 @@ static void create_request(char *out, size_t cap, const struct mc_object *o, str
 		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " reserve=1");
 	if (opts.large_pages)
 		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " large=1");
+	if (opts.executable)
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " exec=1");
 	if (opts.over_read_only_file)
 		snprintf(out + n, n < cap ? cap - n : 0, " file_access=r protect=%s", opts.over_read_only_file);
 }

@@ -33,6 +33,7 @@ struct mc_create_opts {
 	/* Win32: a SEC_RESERVE section (a paging-file one), whose views' pages stay reserved until mc_commit */
 	bool reserve;
 	bool large_pages;           /* Win32: a SEC_COMMIT | SEC_LARGE_PAGES section */
+	bool executable;            /* Win32: a PAGE_EXECUTE_READWRITE section (a file: opened GENERIC_EXECUTE too) */
 	/*
 	 * Win32: a section with this protection ("r": PAGE_READONLY, "rw":
 	 * PAGE_READWRITE) over o's existing file, opened for reading only

@@ -26,8 +26,8 @@ static void map_request(char *out, size_t cap, struct mc_handle h, uint64_t leng
 	n = (size_t)snprintf(out, cap, "map handle=%s", h.id);
 	if (opts.offset || (step && !opts.private_copy))
 		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " offset=%llu", (unsigned long long)opts.offset);
-	snprintf(out + n, n < cap ? cap - n : 0, " length=%llu prot=%s%s", (unsigned long long)length,
-		 opts.prot ? opts.prot : "rw", opts.private_copy ? " private=1" : "");
+	snprintf(out + n, n < cap ? cap - n : 0, " length=%llu prot=%s%s%s", (unsigned long long)length,
+		 opts.prot ? opts.prot : "rw", opts.private_copy ? " private=1" : "", opts.executable ? " exec=1" : "");
 }
 
 uintptr_t mc_map_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length, struct mc_map_opts opts)

@@ -37,6 +37,7 @@ struct mc_map_opts {
 	uintptr_t at;
 	bool rounded;               /* with at: SysV's SHM_RND, a misaligned address is rounded down */
 	bool private_copy;          /* a private (copy-on-write) view */
+	bool executable;            /* Win32: FILE_MAP_EXECUTE too, of an executable section */
 };
 
 uintptr_t mc_map_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_t length, struct mc_map_opts opts);
@@ -47,7 +48,11 @@ struct mc_reply mc_try_map_where(MC_WHERE, struct mc_agent *a, struct mc_handle 
 uintptr_t mc_create_map_where(MC_WHERE, struct mc_agent *a, struct mc_object *o);
 uintptr_t mc_open_map_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o);
 void mc_unmap_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length);
-/* Change a view's access (mprotect, VirtualProtect); prot: "rw", "r", "none". */
+/*
+ * Change a view's access (mprotect, VirtualProtect); prot: "rw", "r",
+ * "none", or Win32's copy-on-write "copy" (PAGE_WRITECOPY) and "xcopy"
+ * (PAGE_EXECUTE_WRITECOPY), which the POSIX agent answers unsupported.
+ */
 void mc_protect_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot);
 /* The same, for a check to judge (a change the view's rights do not allow is refused). */
 struct mc_reply mc_try_protect_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot);

@@ -41,9 +41,11 @@ const char *need_str(const struct mc_line *req, const char *key);
 
 /*
  * The access a request's prot=rw|r|none asks for (rw when not given): 0,
- * or -1 if it is none of them (verbs_range.c).
+ * or -1 if it is none of them (verbs_range.c). A protection change may also
+ * ask for copy-on-write (prot=copy, Win32's PAGE_WRITECOPY; prot=xcopy,
+ * PAGE_EXECUTE_WRITECOPY), which a view is never mapped with.
  */
-enum access { ACCESS_READ_WRITE, ACCESS_READ, ACCESS_NONE };
+enum access { ACCESS_READ_WRITE, ACCESS_READ, ACCESS_NONE, ACCESS_WRITE_COPY, ACCESS_EXECUTE_WRITE_COPY };
 int parse_access(const char *text, enum access *access);
 
 /* Verb handlers, grouped by what they act on; a table ends with { NULL, NULL }. */

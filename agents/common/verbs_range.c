@@ -35,7 +35,19 @@ static void verb_findfree(const struct mc_line *req)
 	answer_ok("addr=0x%llx", (unsigned long long)addr);
 }
 
-/* protect addr= length= prot=rw|r|none : change a view's access */
+/* The access a protection change asks for: a view's, or copy-on-write (copy, xcopy). */
+static int parse_protection(const char *text, enum access *access)
+{
+	if (text && strcmp(text, "copy") == 0)
+		*access = ACCESS_WRITE_COPY;
+	else if (text && strcmp(text, "xcopy") == 0)
+		*access = ACCESS_EXECUTE_WRITE_COPY;
+	else
+		return parse_access(text, access);
+	return 0;
+}
+
+/* protect addr= length= prot=rw|r|none|copy|xcopy : change a view's access */
 static void verb_protect(const struct mc_line *req)
 {
 	enum access access;
@@ -44,7 +56,7 @@ static void verb_protect(const struct mc_line *req)
 
 	if (need_addr(req, "addr", &addr) || need_u64(req, "length", &length))
 		return;
-	if (parse_access(mc_line_get(req, "prot"), &access)) {
+	if (parse_protection(mc_line_get(req, "prot"), &access)) {
 		answer_err("invalid_request", "none", "missing_or_bad=prot");
 		return;
 	}

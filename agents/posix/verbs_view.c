@@ -140,6 +140,11 @@ static void verb_unmap(const struct mc_line *req)
 
 int protect_range(uintptr_t addr, uint64_t length, enum access access)
 {
+	if (access == ACCESS_WRITE_COPY || access == ACCESS_EXECUTE_WRITE_COPY) {
+		/* a view is shared or private from its mmap on: no protection makes it copy-on-write later */
+		answer_err("unsupported", "none", "detail=no_copy_on_write_protection");
+		return -1;
+	}
 	if (mprotect((void *)addr, length, prot_bits[access])) {
 		answer_errno(errno);
 		return -1;

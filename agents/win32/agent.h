@@ -11,6 +11,7 @@
 #include "agent_system.h"
 
 #include <windows.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -51,8 +52,20 @@ int handle_put_at(int index, HANDLE section);
 struct object *handle_get(const char *text);     /* NULL if unknown */
 void handle_remove(const char *text);
 
-/* Views, so that a synchronous flush can find the file behind a view. */
-void view_add(uintptr_t addr, const struct object *object);
+/*
+ * Views, so that a synchronous flush can find the file behind a view, and
+ * a fault what a view was made of.
+ */
+struct view {
+	uintptr_t addr;         /* its base; 0: a free slot */
+	HANDLE section;
+	HANDLE file;
+	uint64_t offset;        /* in the section */
+	bool private;           /* FILE_MAP_COPY */
+};
+void view_add(uintptr_t addr, const struct object *object, uint64_t offset, bool private);
+/* The view of this process that holds addr, or NULL. */
+const struct view *view_holding(uintptr_t addr);
 HANDLE view_file(uintptr_t addr);
 void view_remove(uintptr_t addr);
 /* Unmap this process's views of a section (only the fault close-unmaps does: Win32 views outlive their handles). */

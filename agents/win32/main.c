@@ -65,22 +65,29 @@ void handle_remove(const char *text)
 		used[o - handles] = false;
 }
 
-static struct {
-	uintptr_t addr;
-	HANDLE section;
-	HANDLE file;
-} views[VIEWS_MAX];
+static struct view views[VIEWS_MAX];
 
-void view_add(uintptr_t addr, const struct object *object)
+void view_add(uintptr_t addr, const struct object *object, uint64_t offset, bool private)
 {
 	for (int i = 0; i < VIEWS_MAX; i++) {
 		if (!views[i].addr) {
-			views[i].addr = addr;
-			views[i].section = object->section;
-			views[i].file = object->file;
+			views[i] = (struct view){ .addr = addr, .section = object->section, .file = object->file,
+						  .offset = offset, .private = private };
 			return;
 		}
 	}
+}
+
+const struct view *view_holding(uintptr_t addr)
+{
+	MEMORY_BASIC_INFORMATION info;
+
+	if (!VirtualQuery((void *)addr, &info, sizeof(info)))
+		return NULL;
+	for (int i = 0; i < VIEWS_MAX; i++)
+		if (views[i].addr && views[i].addr == (uintptr_t)info.AllocationBase)
+			return &views[i];
+	return NULL;
 }
 
 HANDLE view_file(uintptr_t addr)

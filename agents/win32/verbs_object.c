@@ -129,7 +129,8 @@ static int section_attributes(const struct mc_line *req, enum backend backend, D
 
 /*
  * The rights a create asks for: *protection, the section's page protection
- * (PAGE_READWRITE, or PAGE_READONLY for protect=r), and *read_only_file, a
+ * (PAGE_READWRITE, or PAGE_READONLY for protect=r; their PAGE_EXECUTE_
+ * forms for exec=1), and *read_only_file, a
  * file opened for reading only (file_access=r: GENERIC_READ, an existing
  * file). A file access belongs to a win32-file only. -1 after answering
  * invalid_request for a bad value, or file_access on a paging-file section.
@@ -138,25 +139,37 @@ static int requested_rights(const struct mc_line *req, enum backend backend, DWO
 			    bool *read_only_file)
 {
 	const char *protect = mc_line_get(req, "protect"), *file_access = mc_line_get(req, "file_access");
+	uint64_t exec = 0;
 
+	mc_line_get_u64(req, "exec", &exec);
 	if ((protect && strcmp(protect, "r") != 0 && strcmp(protect, "rw") != 0) ||
 	    (file_access && strcmp(file_access, "r") != 0 && strcmp(file_access, "rw") != 0) ||
 	    (file_access && backend != BACKEND_FILE)) {
 		answer_err("invalid_request", "none", "missing_or_bad=protect_or_file_access");
 		return -1;
 	}
-	*protection = protect && strcmp(protect, "r") == 0 ? PAGE_READONLY : PAGE_READWRITE;
+	if (protect && strcmp(protect, "r") == 0)
+		*protection = exec ? PAGE_EXECUTE_READ : PAGE_READONLY;
+	else
+		*protection = exec ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
 	*read_only_file = file_access && strcmp(file_access, "r") == 0;
 	/* fault: the protection asked for is not passed on, as a layer that makes every section writable would */
 	if (fault_is("protection-ignored"))
-		*protection = PAGE_READWRITE;
+		*protection = exec ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
 	return 0;
 }
 
-/* The file a win32-file section is made over: new (exclusive) or opened, or an existing one for reading only. */
-static HANDLE file_for_section(const char *name, bool read_only, bool excl)
+/*
+ * The file a win32-file section is made over: new (exclusive) or opened, or
+ * an existing one for reading only; opened for executing too when the
+ * section is executable (a section grants no more than its file handle).
+ */
+static HANDLE file_for_section(const char *name, bool read_only, bool excl, DWORD protection)
 {
 	DWORD access = read_only ? GENERIC_READ : GENERIC_READ | GENERIC_WRITE;
+
+	if (protection == PAGE_EXECUTE_READ || protection == PAGE_EXECUTE_READWRITE)
+		access |= GENERIC_EXECUTE;
 
 	/*
 	 * faults: a file asked for reading only is opened for writing too, so
@@ -170,7 +183,7 @@ static HANDLE file_for_section(const char *name, bool read_only, bool excl)
 }
 
 /*
- * create backend= name= size= [excl=1] [reserve=1 | large=1] [protect=rw|r] [file_access=rw|r]
+ * create backend= name= size= [excl=1] [reserve=1 | large=1] [protect=rw|r] [file_access=rw|r] [exec=1]
  * CreateFileMapping of an existing name succeeds with ERROR_ALREADY_EXISTS
  * and a handle to the existing section: answered existed=1, or, when the
  * request is exclusive, refused with already_exists (the handle is closed).
@@ -192,7 +205,7 @@ static void verb_create(const struct mc_line *req)
 	if (fault_is("zero-size-ok") && size == 0)
 		size = 4096;
 	if (backend == BACKEND_FILE) {
-		file = file_for_section(name, read_only_file, excl);
+		file = file_for_section(name, read_only_file, excl, protection);
 		if (file == INVALID_HANDLE_VALUE) {
 			answer_win32(GetLastError());
 			return;
@@ -226,7 +239,8 @@ static void verb_create(const struct mc_line *req)
 		return;
 	}
 	/* a reserved page cannot be spoiled, nor a read-only one */
-	if (error != ERROR_ALREADY_EXISTS && !(attributes & SEC_RESERVE) && protection == PAGE_READWRITE)
+	if (error != ERROR_ALREADY_EXISTS && !(attributes & SEC_RESERVE) &&
+	    (protection == PAGE_READWRITE || protection == PAGE_EXECUTE_READWRITE))
 		spoil_new_section(section, size);
 	if (fault_is("handles-inheritable"))
 		SetHandleInformation(section, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);

@@ -54,17 +54,40 @@ static void protect_read_only(void *view, uint64_t length)
 }
 
 /*
- * map handle= length= [offset=0] [at=ADDR] [prot=rw|r] [private=1]
+ * Fault names-persist: each view takes a handle to its section that the
+ * process never closes, as a layer with the POSIX rule (a name lives until
+ * it is removed) would keep a name once it was used: the name outlives
+ * every handle the process closed and every view it unmapped, while the
+ * process lives.
+ */
+static void pin_name(HANDLE section)
+{
+	HANDLE pinned;
+
+	DuplicateHandle(GetCurrentProcess(), section, GetCurrentProcess(), &pinned, 0, FALSE, DUPLICATE_SAME_ACCESS);
+}
+
+/* The view's slot, and the faults that act on a view once it is made. */
+static void view_made(uintptr_t addr, struct object *o, uint64_t offset, DWORD access)
+{
+	view_add(addr, o, offset, (access & ~FILE_MAP_EXECUTE) == FILE_MAP_COPY);
+	if (fault_is("names-persist"))
+		pin_name(o->section);
+}
+
+/*
+ * map handle= length= [offset=0] [at=ADDR] [prot=rw|r] [private=1] [exec=1]
  * MapViewOfFileEx with FILE_MAP_WRITE (rw), FILE_MAP_READ (r) or
- * FILE_MAP_COPY (private=1), at ADDR when given. The answer is the address
- * the system returned: whether it equals the requested one is for the case
- * to judge. A length of 0 keeps its Win32 meaning: the whole section.
+ * FILE_MAP_COPY (private=1), and FILE_MAP_EXECUTE (exec=1), at ADDR when
+ * given. The answer is the address the system returned: whether it equals
+ * the requested one is for the case to judge. A length of 0 keeps its Win32
+ * meaning: the whole section.
  */
 static void verb_map(const struct mc_line *req)
 {
 	const char *prot = mc_line_get(req, "prot");
 	struct object *o;
-	uint64_t length, offset = 0, private = 0;
+	uint64_t length, offset = 0, private = 0, exec = 0;
 	uintptr_t at = 0;
 	DWORD access;
 	void *addr;
@@ -73,13 +96,14 @@ static void verb_map(const struct mc_line *req)
 		return;
 	mc_line_get_u64(req, "offset", &offset);
 	mc_line_get_u64(req, "private", &private);
+	mc_line_get_u64(req, "exec", &exec);
 	if (mc_line_get(req, "at") && need_addr(req, "at", &at))
 		return;
 	if (!prot || strcmp(prot, "rw") == 0) {
 		access = private ? FILE_MAP_COPY : FILE_MAP_WRITE;
 		if (fault_is("shared-is-private"))
 			access = FILE_MAP_COPY;
-		if (fault_is("private-is-shared"))
+		if (fault_is("private-is-shared") || fault_is("no-copy-on-write"))
 			access = FILE_MAP_WRITE;
 	} else if (strcmp(prot, "r") == 0) {
 		access = FILE_MAP_READ;
@@ -92,6 +116,8 @@ static void verb_map(const struct mc_line *req)
 		answer_err("invalid_request", "none", "missing_or_bad=prot");
 		return;
 	}
+	if (exec)
+		access |= FILE_MAP_EXECUTE;
 	if (fault_is("fixed-ignored"))
 		at = 0;
 	if (fault_is("fixed-replaces") && at)
@@ -113,7 +139,7 @@ static void verb_map(const struct mc_line *req)
 		addr = MapViewOfFileEx(o->section, access, (DWORD)((offset - below) >> 32), (DWORD)(offset - below),
 				       length ? (SIZE_T)(length + below) : 0, NULL);
 		if (addr) {
-			view_add((uintptr_t)addr, o);
+			view_made((uintptr_t)addr, o, offset - below, access);
 			answer_ok("addr=0x%llx", (unsigned long long)((uintptr_t)addr + below));
 			return;
 		}
@@ -134,8 +160,31 @@ static void verb_map(const struct mc_line *req)
 		answer_win32(GetLastError());
 		return;
 	}
-	view_add((uintptr_t)addr, o);
+	view_made((uintptr_t)addr, o, offset, access);
 	answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)addr);
+}
+
+static bool is_writable(DWORD protection)
+{
+	return protection == PAGE_READWRITE || protection == PAGE_EXECUTE_READWRITE;
+}
+
+/*
+ * Fault unmap-discards-pages: a view's shared pages are zeroed as it goes,
+ * as a layer whose pages live while a view does, not while a handle does,
+ * would lose them.
+ */
+static void discard_pages(uintptr_t addr)
+{
+	const struct view *v = view_holding(addr);
+	MEMORY_BASIC_INFORMATION info;
+
+	if (!v || v->private)
+		return;
+	for (char *p = (char *)v->addr; VirtualQuery(p, &info, sizeof(info)) && info.AllocationBase == (void *)v->addr;
+	     p += info.RegionSize)
+		if (info.State == MEM_COMMIT && is_writable(info.Protect & 0xff))
+			memset(p, 0, info.RegionSize);
 }
 
 /* unmap addr= [length=] : UnmapViewOfFile (a view goes whole; length is not used) */
@@ -145,6 +194,8 @@ static void verb_unmap(const struct mc_line *req)
 
 	if (need_addr(req, "addr", &addr))
 		return;
+	if (fault_is("unmap-discards-pages"))
+		discard_pages(addr);
 	if (!fault_is("unmap-noop") && !UnmapViewOfFile((void *)addr)) {
 		answer_win32(GetLastError());
 		return;
@@ -204,14 +255,74 @@ static void verb_commit(const struct mc_line *req)
 
 static const DWORD protections[] = {
 	[ACCESS_READ_WRITE] = PAGE_READWRITE, [ACCESS_READ] = PAGE_READONLY, [ACCESS_NONE] = PAGE_NOACCESS,
+	[ACCESS_WRITE_COPY] = PAGE_WRITECOPY, [ACCESS_EXECUTE_WRITE_COPY] = PAGE_EXECUTE_WRITECOPY,
 };
+
+/*
+ * Fault reprotect-rereads-section: before the protection of a copy-on-write
+ * view's range changes, its pages are read again from the section, as a
+ * layer that makes a protection change by mapping the range anew would
+ * have them: a page's private copy is lost.
+ */
+static void reread_from_section(uintptr_t addr, uint64_t length)
+{
+	const struct view *v = view_holding(addr);
+	MEMORY_BASIC_INFORMATION info;
+	uint64_t at, below;
+	char *section;
+
+	/* a page written already may be reported PAGE_WRITECOPY still (WIN-011 under Wine): either can take the copy */
+	if (!v || !v->private || !VirtualQuery((void *)addr, &info, sizeof(info)) ||
+	    !(is_writable(info.Protect & 0xff) || (info.Protect & 0xff) == PAGE_WRITECOPY))
+		return;
+	at = v->offset + (addr - v->addr);
+	below = at % 0x10000;
+	section = MapViewOfFile(v->section, FILE_MAP_READ, (DWORD)((at - below) >> 32), (DWORD)(at - below),
+				(SIZE_T)(below + length));
+	if (!section)
+		return;
+	memcpy((void *)addr, section + below, (size_t)length);
+	UnmapViewOfFile(section);
+}
+
+/*
+ * Fault copy-view-raised-shared: a copy-on-write view asked to become
+ * PAGE_READWRITE is mapped again in place as a FILE_MAP_WRITE view, as a
+ * layer that makes a protection change by mapping the range anew, with the
+ * rights its handle has, would do: the call succeeds, and writes reach the
+ * section.
+ */
+static void raise_copy_view_to_shared(uintptr_t addr)
+{
+	const struct view *v = view_holding(addr);
+	void *base = NULL;
+	SIZE_T size;
+
+	if (!v || !v->private || !(size = allocation_size((void *)v->addr, &base)))
+		return;
+	UnmapViewOfFile(base);
+	MapViewOfFileEx(v->section, FILE_MAP_WRITE, (DWORD)(v->offset >> 32), (DWORD)v->offset, size, base);
+}
 
 /* VirtualProtect */
 int protect_range(uintptr_t addr, uint64_t length, enum access access)
 {
-	DWORD old;
+	DWORD old, protection = protections[access];
 
-	if (!fault_is("protect-noop") && !VirtualProtect((void *)addr, (SIZE_T)length, protections[access], &old)) {
+	/*
+	 * fault no-copy-on-write: copy-on-write asked for is made writable, as
+	 * a layer that has no copy-on-write would (its FILE_MAP_COPY views are
+	 * FILE_MAP_WRITE ones too: verb_map)
+	 */
+	if (fault_is("no-copy-on-write") && access == ACCESS_WRITE_COPY)
+		protection = PAGE_READWRITE;
+	if (fault_is("no-copy-on-write") && access == ACCESS_EXECUTE_WRITE_COPY)
+		protection = PAGE_EXECUTE_READWRITE;
+	if (fault_is("reprotect-rereads-section"))
+		reread_from_section(addr, length);
+	if (fault_is("copy-view-raised-shared") && access == ACCESS_READ_WRITE)
+		raise_copy_view_to_shared(addr);
+	if (!fault_is("protect-noop") && !VirtualProtect((void *)addr, (SIZE_T)length, protection, &old)) {
 		answer_win32(GetLastError());
 		return -1;
 	}

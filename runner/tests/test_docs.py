@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import re
 import shutil
 import tempfile
 import unittest
@@ -170,12 +171,15 @@ class HandWrittenDocs(unittest.TestCase):
 
     def test_a_figure_the_code_does_not_bear_out(self):
         readme = self.repo / "README.md"
-        readme.write_text(readme.read_text().replace("On Linux there are five:", "On Linux there are six:")
-                          .replace("| wine | 137 |", "| wine | 140 |"))
+        text = readme.read_text()
+        # the wine row's own figure, whatever the catalogue has grown to, made three too many
+        wine = int(re.search(r"^\| wine \| (\d+) \|", text, re.M).group(1))
+        readme.write_text(text.replace("On Linux there are five:", "On Linux there are six:")
+                          .replace(f"| wine | {wine} |", f"| wine | {wine + 3} |"))
         found = doc_checks.wrong_figures(self.repo, self.spec)
         self.assertEqual(len(found), 2, found)
         self.assertRegex(found[0], r"^README.md:\d+ says 'six' for the number of posix backends; the code has 5$")
-        self.assertRegex(found[1], r"^README.md:\d+ says 140 results on wine, which are 137$")
+        self.assertRegex(found[1], rf"^README.md:\d+ says {wine + 3} results on wine, which are {wine}$")
 
     def test_a_figure_no_longer_said_is_named(self):
         readme = self.repo / "README.md"
