@@ -79,7 +79,6 @@
 #define SEP "\x1f"
 #define SHM_DIR "/dev/shm"
 #define FILE_SENT_MAX (4 << 20)     /* the runner keeps less of any file; a longer one is cut here */
-#define ENV_MAX 64
 
 /* As pid 1 of a namespace of its own: everything it sees is its to end. */
 static int owns_namespace;
@@ -141,10 +140,14 @@ static int make_directory(const char *path)
 {
 	char inside[4200];
 
+	struct stat st;
+
 	snprintf(inside, sizeof(inside), "%s/x", path);
 	make_parents(inside);
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+	if (stat(path, &st) != 0)
+		return -1;
+	errno = ENOTDIR;
+	return S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
 /* Empty each file of the list (RS between them); the first is the case's output. */
