@@ -92,6 +92,10 @@ static void verb_map(const struct mc_line *req)
 		answer_err("invalid_request", "none", "missing_or_bad=prot");
 		return;
 	}
+	bool copied = fault_copies_file_views() && access == FILE_MAP_WRITE && o->file != INVALID_HANDLE_VALUE;
+
+	if (copied)
+		access = FILE_MAP_COPY;
 	if (fault_is("fixed-ignored"))
 		at = 0;
 	if (fault_is("fixed-replaces") && at)
@@ -134,6 +138,8 @@ static void verb_map(const struct mc_line *req)
 		answer_win32(GetLastError());
 		return;
 	}
+	if (copied)
+		fault_remember_copy(addr, offset, o->file);
 	view_add((uintptr_t)addr, o);
 	answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)addr);
 }
@@ -150,6 +156,7 @@ static void verb_unmap(const struct mc_line *req)
 		return;
 	}
 	view_remove(addr);
+	fault_forget_copy(addr);
 	answer_ok(NULL);
 }
 
@@ -230,6 +237,8 @@ int flush_range(uintptr_t addr, uint64_t length, const char *mode)
 		answer_err("unsupported", "none", "detail=flush_modes_are_sync_and_async");
 		return -1;
 	}
+	if (fault_copies_file_views())
+		fault_write_back_copy(addr, length);
 	if (!FlushViewOfFile((void *)addr, (SIZE_T)length)) {
 		answer_win32(GetLastError());
 		return -1;
