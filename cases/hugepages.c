@@ -1,6 +1,6 @@
 /*
  * Huge pages: pages of another size, asked for by a flag (MFD_HUGETLB,
- * SHM_HUGETLB) that a layer could drop without a word. They come from a
+ * SHM_HUGETLB, MAP_HUGETLB) that a layer could drop without a word. They come from a
  * pool the administrator reserves, so a request for more than the pool has
  * free must fail: a layer that dropped the flag would give ordinary pages
  * and succeed.
@@ -80,7 +80,9 @@ static void platform_without_pool_refuses(struct mc_agent *a)
  * mapping of one huge page (MAP_SHARED|MAP_ANONYMOUS|MAP_HUGETLB) is made, its
  * page comes from the pool (a page fewer is free once it is written), and a
  * forked child shares it both ways: the child reads its parent's write, and the
- * parent reads the child's.
+ * parent reads the child's. Where the platform names no huge page size, a
+ * request for one 2 MiB huge page is made all the same and must be refused (the
+ * refusal, the platform's own, ends the case as SKIP).
  */
 static void huge_anonymous_region_is_shared_with_child(void)
 {
@@ -94,7 +96,8 @@ static void huge_anonymous_region_is_shared_with_child(void)
 	struct mc_object *obj = mc_object_new(page_size);
 	struct mc_reply made = mc_try_create(a, obj, .huge = 1);
 
-	mc_check_ok("huge-region-made", &made, "A maps a shared anonymous region of one huge page, with one reserved and free");
+	mc_check_ok("huge-region-made", &made,
+		    "A maps a shared anonymous region of one huge page, with one reserved and free");
 	uintptr_t va = mc_map(a, mc_handle_of(&made), page_size);
 	struct mc_reply before = mc_memory_figure("huge_free");
 	mc_write_text(a, va, "on a huge page");
