@@ -1,6 +1,7 @@
 /*
  * Shared, not global (C7): the pages are reachable only through a view,
- * and only with the access the view grants.
+ * and only with the access the view grants; a memfd's, only as its seals
+ * (F_ADD_SEALS) allow every process that holds it.
  */
 #include "mapconf.h"
 
