@@ -228,6 +228,64 @@ static void write_past_end_seen_through_longer_view(void)
 	mc_check_reads("view-reads-grown-page", a, va + MC_PAGE + 10, "grown by write(2)");
 }
 
+/*
+ * FILE-014: A flush of one page that starts inside the view (the second page of
+ * a three-page view; Win32: FlushViewOfFile) writes that page to the file:
+ * read(2) (Win32: ReadFile) by another process returns what was written there,
+ * while the view stays mapped.
+ */
+static void flush_from_inside_the_view_reaches_file(void)
+{
+	struct mc_object *obj = mc_object_new(3 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va + MC_PAGE + 10, "on the second page, flushed alone");
+	mc_flush(a, va + MC_PAGE, MC_PAGE);
+	mc_check_file_holds("file-holds-flushed-page", reader, obj, MC_PAGE + 10, "on the second page, flushed alone");
+}
+
+/*
+ * FILE-015: A flush of three pages from inside a five-page view (its second to
+ * fourth pages; Win32: FlushViewOfFile) writes each of them to the file:
+ * read(2) (Win32: ReadFile) by another process returns what was written on
+ * each, while the view stays mapped.
+ */
+static void flush_of_pages_inside_the_view_reaches_file(void)
+{
+	struct mc_object *obj = mc_object_new(5 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va + 1 * MC_PAGE + 10, "the range's first page");
+	mc_write_text(a, va + 2 * MC_PAGE + 10, "the range's middle page");
+	mc_write_text(a, va + 3 * MC_PAGE + 10, "the range's last page");
+	mc_flush(a, va + MC_PAGE, 3 * MC_PAGE);
+	mc_check_file_holds("file-holds-range-first-page", reader, obj, 1 * MC_PAGE + 10, "the range's first page");
+	mc_check_file_holds("file-holds-range-middle-page", reader, obj, 2 * MC_PAGE + 10, "the range's middle page");
+	mc_check_file_holds("file-holds-range-last-page", reader, obj, 3 * MC_PAGE + 10, "the range's last page");
+}
+
+/*
+ * FILE-016: A flush of a range that ends at the view's end (the last two pages
+ * of a four-page view; Win32: FlushViewOfFile) writes both pages to the file:
+ * read(2) (Win32: ReadFile) by another process returns what was written on
+ * each, the view's last page included, while the view stays mapped.
+ */
+static void flush_to_the_views_end_reaches_file(void)
+{
+	struct mc_object *obj = mc_object_new(4 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *reader = mc_agent_start("R");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va + 2 * MC_PAGE + 10, "the view's next to last page");
+	mc_write_text(a, va + 3 * MC_PAGE + 10, "the view's last page");
+	mc_flush(a, va + 2 * MC_PAGE, 2 * MC_PAGE);
+	mc_check_file_holds("file-holds-next-to-last-page", reader, obj, 2 * MC_PAGE + 10,
+			    "the view's next to last page");
+	mc_check_file_holds("file-holds-last-page", reader, obj, 3 * MC_PAGE + 10, "the view's last page");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("FILE-001", flush_updates_file_while_mapped),
 	MC_CASE("FILE-002", file_holds_writes_after_last_unmap),
@@ -242,5 +300,8 @@ static const struct mc_case cases[] = {
 	MC_CASE("FILE-011", file_write_seen_through_live_view),
 	MC_CASE("FILE-012", flush_of_one_page_cleans_it),
 	MC_CASE("FILE-013", write_past_end_seen_through_longer_view),
+	MC_CASE("FILE-014", flush_from_inside_the_view_reaches_file),
+	MC_CASE("FILE-015", flush_of_pages_inside_the_view_reaches_file),
+	MC_CASE("FILE-016", flush_to_the_views_end_reaches_file),
 };
 MC_MAIN("filesync", cases)

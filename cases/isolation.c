@@ -1,6 +1,7 @@
 /*
  * Shared, not global (C7): the pages are reachable only through a view,
- * and only with the access the view grants.
+ * and only with the access the view grants; a memfd's, only as its seals
+ * (F_ADD_SEALS) allow every process that holds it.
  */
 #include "mapconf.h"
 
@@ -208,6 +209,117 @@ static void read_only_open_cannot_be_protected_writable(void)
 	mc_check_faults("write-still-faults", b, vb, "write");
 }
 
+/*
+ * ISO-012: Once a memfd is sealed against writes (F_SEAL_WRITE), another
+ * process holding it can neither write(2) to it nor map it writable and shared
+ * (both refused: access_denied, EPERM), and still maps it read-only and reads
+ * what was written before the seal.
+ */
+static void write_sealed_memfd_refuses_every_writer(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle ha = mc_create(a, obj);
+	uintptr_t va = mc_map(a, ha, MC_PAGE);
+
+	mc_write_text(a, va, "written before the seal");
+	mc_unmap(a, va, MC_PAGE);
+	mc_seal(a, ha, "write");
+	struct mc_handle hb = mc_open(b, obj, "rw");
+	struct mc_reply written = mc_try_pwrite_text(b, obj, 0, "written after the seal");
+	mc_check_error("write-refused", &written, "access_denied", "B writes (write(2)) to the memfd A sealed");
+	struct mc_reply mapped = mc_try_map(b, hb, MC_PAGE);
+	mc_check_error("writable-map-refused", &mapped, "access_denied", "B maps the sealed memfd writable and shared");
+	struct mc_reply read_only = mc_try_map(b, hb, MC_PAGE, .prot = "r");
+	mc_check_ok("read-only-map-allowed", &read_only, "B maps the sealed memfd read-only and shared");
+	mc_check_reads("read-only-view-reads-it", b, mc_field_u64(&read_only, "addr"), "written before the seal");
+}
+
+/*
+ * ISO-013: Sealing a memfd against writes (F_SEAL_WRITE) is refused (busy,
+ * EBUSY) while another process has a writable shared view of it, and that view
+ * still writes.
+ */
+static void write_seal_refused_while_writable_view_exists(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle ha = mc_create(a, obj);
+	uintptr_t vb = mc_map(b, mc_open(b, obj, "rw"), MC_PAGE);
+
+	struct mc_reply sealed = mc_try_seal(a, ha, "write");
+	mc_check_error("seal-refused-while-b-has-writable-view", &sealed, "busy",
+		       "A seals the memfd against writes while B has a writable shared view");
+	mc_check_writes("b-view-still-writes", b, vb, "B still writes through its view");
+}
+
+/*
+ * ISO-014: Once a memfd is sealed against future writes (F_SEAL_FUTURE_WRITE),
+ * a writable view made before the seal still writes, while another process
+ * holding the memfd can neither map it writable and shared nor write(2) to it
+ * (access_denied, EPERM), and reads the earlier view's write through a
+ * read-only view.
+ */
+static void future_write_seal_keeps_existing_views(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle ha = mc_create(a, obj);
+	uintptr_t va = mc_map(a, ha, MC_PAGE);
+	struct mc_handle hb = mc_open(b, obj, "rw");
+
+	mc_seal(a, ha, "future_write");
+	mc_check_writes("existing-view-writes", a, va, "through the view made before the seal");
+	struct mc_reply mapped = mc_try_map(b, hb, MC_PAGE);
+	mc_check_error("new-writable-map-refused", &mapped, "access_denied",
+		       "B maps the memfd writable and shared after F_SEAL_FUTURE_WRITE");
+	struct mc_reply written = mc_try_pwrite_text(b, obj, 100, "written after the seal");
+	mc_check_error("write-refused", &written, "access_denied", "B writes (write(2)) after F_SEAL_FUTURE_WRITE");
+	mc_check_reads("b-reads-existing-view-write", b, mc_map(b, hb, MC_PAGE, .prot = "r"),
+		       "through the view made before the seal");
+}
+
+/*
+ * ISO-015: Once a memfd is sealed against growing (F_SEAL_GROW), another
+ * process holding it can neither grow it with ftruncate nor write(2) past its
+ * end (access_denied, EPERM): its size stays as it was.
+ */
+static void grow_sealed_memfd_cannot_grow(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle ha = mc_create(a, obj);
+
+	mc_seal(a, ha, "grow");
+	struct mc_handle hb = mc_open(b, obj, "rw");
+	struct mc_reply grown = mc_try_resize(b, hb, 3 * MC_PAGE);
+	mc_check_error("grow-refused", &grown, "access_denied", "B grows (ftruncate) the memfd A sealed against growing");
+	struct mc_reply written = mc_try_pwrite_text(b, obj, 2 * MC_PAGE, "past the end");
+	mc_check_error("write-past-end-refused", &written, "access_denied", "B writes (write(2)) past the sealed end");
+	struct mc_reply st = mc_stat(b, hb);
+	mc_check_compare("size-unchanged", mc_answered(&st, "size"), "==", mc_number(2 * MC_PAGE), "size (bytes)");
+}
+
+/*
+ * ISO-016: Once a memfd is sealed against shrinking (F_SEAL_SHRINK), another
+ * process holding it cannot shrink it with ftruncate (access_denied, EPERM),
+ * and a view of its last page still reads it.
+ */
+static void shrink_sealed_memfd_cannot_shrink(void)
+{
+	struct mc_object *obj = mc_object_new(2 * MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	struct mc_handle ha = mc_create(a, obj);
+	uintptr_t va = mc_map(a, ha, 2 * MC_PAGE);
+
+	mc_write_text(a, va + MC_PAGE, "on the last page");
+	mc_seal(a, ha, "shrink");
+	struct mc_reply shrunk = mc_try_resize(b, mc_open(b, obj, "rw"), MC_PAGE);
+	mc_check_error("shrink-refused", &shrunk, "access_denied",
+		       "B shrinks (ftruncate) the memfd A sealed against shrinking");
+	mc_check_reads("view-keeps-last-page", a, va + MC_PAGE, "on the last page");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("ISO-001", agent_without_view_cannot_reach_pages),
 	MC_CASE("ISO-002", address_faults_after_unmap),
@@ -220,5 +332,10 @@ static const struct mc_case cases[] = {
 	MC_CASE("ISO-009", other_user_cannot_remove),
 	MC_CASE("ISO-010", other_user_cannot_change_mode),
 	MC_CASE("ISO-011", read_only_open_cannot_be_protected_writable),
+	MC_CASE("ISO-012", write_sealed_memfd_refuses_every_writer),
+	MC_CASE("ISO-013", write_seal_refused_while_writable_view_exists),
+	MC_CASE("ISO-014", future_write_seal_keeps_existing_views),
+	MC_CASE("ISO-015", grow_sealed_memfd_cannot_grow),
+	MC_CASE("ISO-016", shrink_sealed_memfd_cannot_shrink),
 };
 MC_MAIN("isolation", cases)

@@ -295,6 +295,81 @@ static void object_outlives_its_crashed_creator(void)
 	object_outlives_its_creator_ending(CRASHED);
 }
 
+/* How the creator of REL-011..013 lets its object go, holding nothing afterwards. */
+enum last_hold { UNMAP_THEN_CLOSE, CLOSE_THEN_UNMAP, CREATOR_EXITS };
+
+#define KEPT_TEXT "kept with no holder"
+
+/*
+ * A writes to a named object and lets it go as how says, no other agent
+ * holding it; then b, which never held it, tries to open the name.
+ */
+static struct mc_reply open_after_last_holder(enum last_hold how, struct mc_object *obj, struct mc_agent *b)
+{
+	struct mc_agent *a = mc_agent_start("A");
+	struct mc_handle h = mc_create(a, obj);
+	uintptr_t va = mc_map(a, h, MC_PAGE);
+
+	mc_write_text(a, va, KEPT_TEXT);
+	if (how == UNMAP_THEN_CLOSE) {
+		mc_unmap(a, va, MC_PAGE);
+		mc_close(a, h);
+	} else if (how == CLOSE_THEN_UNMAP) {
+		mc_close(a, h);
+		mc_unmap(a, va, MC_PAGE);
+	} else {
+		mc_exit(a);
+	}
+	return mc_try_open(b, obj, "rw");
+}
+
+/*
+ * REL-011: A named object outlives every holder (POSIX: a name lives until it
+ * is removed): after its creator, the only holder, unmaps its view and then
+ * closes its last handle, another agent opens the name and reads what was
+ * written.
+ */
+static void name_outlives_last_handle(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *b = mc_agent_start("B");
+	struct mc_reply opened = open_after_last_holder(UNMAP_THEN_CLOSE, obj, b);
+
+	mc_check_ok("name-opens-after-last-close", &opened, "B opens the name after A unmapped, then closed its handle");
+	mc_check_reads("data-kept-after-last-close", b, mc_map(b, mc_handle_of(&opened), MC_PAGE), KEPT_TEXT);
+}
+
+/*
+ * REL-012: A named object outlives every holder (POSIX: a name lives until it
+ * is removed): after its creator, the only holder, closes its handle and then
+ * unmaps its last view, another agent opens the name and reads what was
+ * written.
+ */
+static void name_outlives_last_view(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *b = mc_agent_start("B");
+	struct mc_reply opened = open_after_last_holder(CLOSE_THEN_UNMAP, obj, b);
+
+	mc_check_ok("name-opens-after-last-unmap", &opened, "B opens the name after A closed its handle, then unmapped");
+	mc_check_reads("data-kept-after-last-unmap", b, mc_map(b, mc_handle_of(&opened), MC_PAGE), KEPT_TEXT);
+}
+
+/*
+ * REL-013: A named object outlives its creator when nothing else ever held it
+ * (POSIX: a name lives until it is removed): after the creator exits holding
+ * its handle and view, another agent opens the name and reads what was written.
+ */
+static void name_outlives_its_creator_alone(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *b = mc_agent_start("B");
+	struct mc_reply opened = open_after_last_holder(CREATOR_EXITS, obj, b);
+
+	mc_check_ok("name-opens-after-creator-ended", &opened, "B opens the name after A exited holding it");
+	mc_check_reads("data-kept-after-creator-ended", b, mc_map(b, mc_handle_of(&opened), MC_PAGE), KEPT_TEXT);
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("REL-001", object_outlives_its_creator),
 	MC_CASE("REL-002", unlink_removes_name_keeps_view),
@@ -306,5 +381,8 @@ static const struct mc_case cases[] = {
 	MC_CASE("REL-008", object_outlives_its_killed_creator),
 	MC_CASE("REL-009", memory_released_when_last_of_eight_unmaps),
 	MC_CASE("REL-010", object_outlives_its_crashed_creator),
+	MC_CASE("REL-011", name_outlives_last_handle),
+	MC_CASE("REL-012", name_outlives_last_view),
+	MC_CASE("REL-013", name_outlives_its_creator_alone),
 };
 MC_MAIN("release", cases)

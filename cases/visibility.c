@@ -185,6 +185,49 @@ static void read_only_view_sees_later_writes(void)
 	mc_check_reads("read-only-view-sees-write", b, vb, "written after B mapped it read-only");
 }
 
+/*
+ * VIS-010: A private view (MAP_PRIVATE) mapped read-only and made writable
+ * later by mprotect is still copy-on-write: what is written through it stays in
+ * it, another process's shared view does not see it, and the object (read(2))
+ * is unchanged.
+ */
+static void private_view_made_writable_stays_private(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+
+	mc_write_text(a, va, "the shared content");
+	uintptr_t vb = mc_map(b, mc_open(b, obj, "rw"), MC_PAGE, .private_copy = 1, .prot = "r");
+	mc_protect(b, vb, MC_PAGE, "rw");
+	mc_write_text(b, vb, "B's write after mprotect");
+	mc_check_reads("private-view-reads-own-write", b, vb, "B's write after mprotect");
+	mc_check_reads("shared-view-unchanged", a, va, "the shared content");
+	mc_check_file_holds("object-unchanged", a, obj, 0, "the shared content");
+}
+
+/*
+ * VIS-011: A page of a private view (MAP_PRIVATE) written, then made read-only
+ * and writable again by mprotect, keeps its private copy: it reads what was
+ * written through it, not what another process writes to the object afterwards,
+ * and that process's shared view holds only its own write.
+ */
+static void reprotected_private_page_keeps_its_copy(void)
+{
+	struct mc_object *obj = mc_object_new(MC_PAGE);
+	struct mc_agent *a = mc_agent_start("A"), *b = mc_agent_start("B");
+	uintptr_t va = mc_create_map(a, obj);
+	uintptr_t vb = mc_map(b, mc_open(b, obj, "rw"), MC_PAGE, .private_copy = 1);
+
+	mc_write_text(b, vb, "B's private copy");
+	mc_protect(b, vb, MC_PAGE, "r");
+	mc_check_reads("copy-kept-read-only", b, vb, "B's private copy");
+	mc_protect(b, vb, MC_PAGE, "rw");
+	mc_write_text(a, va, "A's write after B's copy");
+	mc_check_reads("copy-kept-writable-again", b, vb, "B's private copy");
+	mc_check_reads("shared-view-has-only-a-write", a, va, "A's write after B's copy");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("VIS-001", write_in_a_is_read_by_b),
 	MC_CASE("VIS-002", two_views_in_one_process_alias),
@@ -195,5 +238,7 @@ static const struct mc_case cases[] = {
 	MC_CASE("VIS-007", eight_agents_see_every_write),
 	MC_CASE("VIS-008", overlapping_views_share_their_overlap),
 	MC_CASE("VIS-009", read_only_view_sees_later_writes),
+	MC_CASE("VIS-010", private_view_made_writable_stays_private),
+	MC_CASE("VIS-011", reprotected_private_page_keeps_its_copy),
 };
 MC_MAIN("visibility", cases)

@@ -213,6 +213,39 @@ static struct mc_agent_end ended_by(int status, char *how, size_t howlen)
 }
 
 /*
+ * Wait until the child pid has ended (it can be reaped), at most timeout_s
+ * seconds: on its pidfd, or, where the system has none (gVisor 20221219
+ * answers pidfd_open with ENOSYS), by looking again every 10 ms until the
+ * bound, on the monotonic clock.
+ */
+static void await_exit(pid_t pid, double timeout_s)
+{
+	const struct timespec nap = { 0, 10 * 1000 * 1000 };
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct timespec start, now;
+	siginfo_t info;
+
+	if (pidfd >= 0) {
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+		poll(&pfd, 1, (int)(timeout_s * 1000));
+		close(pidfd);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		info.si_pid = 0;
+		/* WNOWAIT: the child is left for the caller to reap */
+		if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == pid)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 > timeout_s)
+			return;
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
  * Reap an agent whose output has closed. It is normally already exiting; if
  * it is still running after a grace period (waited for on a pidfd, not by
  * sleeping) it is killed, so reaping can never hang.
@@ -237,14 +270,7 @@ static struct mc_agent_end reap(struct mc_agent *a, char *how, size_t howlen)
 	pid_t r = waitpid(a->pid, &status, WNOHANG);
 
 	if (r == 0) {
-		int pidfd = (int)syscall(SYS_pidfd_open, a->pid, 0);
-
-		if (pidfd >= 0) {
-			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-
-			poll(&pfd, 1, (int)(mc_request_timeout() * 1000));
-			close(pidfd);
-		}
+		await_exit(a->pid, mc_request_timeout());
 		if (waitpid(a->pid, &status, WNOHANG) == 0) {
 			kill(a->pid, SIGKILL);
 			waitpid(a->pid, &status, 0);

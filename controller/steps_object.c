@@ -128,16 +128,40 @@ void mc_touch_mtime_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, time
 	mc_step_where(file, line, a, "touch handle=%s mtime_s=%lld", h.id, (long long)seconds);
 }
 
-void mc_pwrite_text_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset, const char *text)
+/* The pwrite request for text at offset, as a step or a try sends it. */
+static const char *pwrite_request(MC_WHERE, const struct mc_object *o, uint64_t offset, const char *text)
 {
+	static char request[2 * PWRITE_MAX + 1024];
 	char hex[2 * PWRITE_MAX + 1];
 	size_t n = strlen(text);
 
 	if (n > PWRITE_MAX)
 		mc_broken(file, line, "pwrite", "a text of %zu bytes is longer than the %d a step writes", n, PWRITE_MAX);
 	mc_hex_encode(text, n, hex);
-	mc_step_where(file, line, a, "pwrite backend=%s name=%s offset=%llu data=%s", o->backend->name, o->name,
-		      (unsigned long long)offset, hex);
+	snprintf(request, sizeof(request), "pwrite backend=%s name=%s offset=%llu data=%s", o->backend->name, o->name,
+		 (unsigned long long)offset, hex);
+	return request;
+}
+
+void mc_pwrite_text_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset, const char *text)
+{
+	mc_step_where(file, line, a, "%s", pwrite_request(file, line, o, offset, text));
+}
+
+struct mc_reply mc_try_pwrite_text_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,
+					 const char *text)
+{
+	return mc_try_where(file, line, a, "%s", pwrite_request(file, line, o, offset, text));
+}
+
+void mc_seal_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, const char *seals)
+{
+	mc_step_where(file, line, a, "seal handle=%s seals=%s", h.id, seals);
+}
+
+struct mc_reply mc_try_seal_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, const char *seals)
+{
+	return mc_try_where(file, line, a, "seal handle=%s seals=%s", h.id, seals);
 }
 
 struct mc_reply mc_try_pread_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,

@@ -28,7 +28,7 @@ struct mc_create_opts {
 	uint64_t size;              /* bytes asked for, when not o's size */
 	bool unsized;               /* a new POSIX object, file or memfd, left at size 0 (resize=0) */
 	bool open_existing;         /* open the object if its name exists (excl=0; Win32 answers existed=1) */
-	bool huge;                  /* huge pages (memfd: MFD_HUGETLB, SysV: SHM_HUGETLB) */
+	bool huge;                  /* huge pages (memfd: MFD_HUGETLB, SysV: SHM_HUGETLB, anon-fork: MAP_HUGETLB) */
 	unsigned int mode;          /* permission bits asked for, masked by the agent's umask (0: its default) */
 	/* Win32: a SEC_RESERVE section (a paging-file one), whose views' pages stay reserved until mc_commit */
 	bool reserve;
@@ -64,6 +64,16 @@ struct mc_reply mc_stat_where(MC_WHERE, struct mc_agent *a, struct mc_handle h);
 void mc_touch_mtime_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, time_t seconds);
 /* text written at offset with write(2) (Win32: WriteFile) through a fresh descriptor of a's, beside any view. */
 void mc_pwrite_text_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset, const char *text);
+/* The same, for a check to judge (a sealed memfd refuses it). */
+struct mc_reply mc_try_pwrite_text_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,
+					 const char *text);
+/*
+ * memfd: add seals to the object (fcntl F_ADD_SEALS), a list of "write",
+ * "future_write", "grow", "shrink" joined by commas; every process that
+ * holds the memfd is then bound by them.
+ */
+void mc_seal_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, const char *seals);
+struct mc_reply mc_try_seal_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, const char *seals);
 /* length bytes of the object's file at offset, read with read(2) by a, for a check to judge. */
 struct mc_reply mc_try_pread_where(MC_WHERE, struct mc_agent *a, const struct mc_object *o, uint64_t offset,
 				   size_t length);
@@ -81,6 +91,9 @@ struct mc_reply mc_try_pread_where(MC_WHERE, struct mc_agent *a, const struct mc
 #define mc_try_resize(a, h, size)               mc_try_resize_where(MC_HERE, a, h, size)
 #define mc_stat(a, h)                           mc_stat_where(MC_HERE, a, h)
 #define mc_pwrite_text(a, o, offset, text)      mc_pwrite_text_where(MC_HERE, a, o, offset, text)
+#define mc_try_pwrite_text(a, o, offset, text) mc_try_pwrite_text_where(MC_HERE, a, o, offset, text)
+#define mc_seal(a, h, seals)                    mc_seal_where(MC_HERE, a, h, seals)
+#define mc_try_seal(a, h, seals)                mc_try_seal_where(MC_HERE, a, h, seals)
 #define mc_touch_mtime(a, h, seconds)           mc_touch_mtime_where(MC_HERE, a, h, seconds)
 
 #endif

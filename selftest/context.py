@@ -17,6 +17,9 @@ from .own_runs import OwnRuns, huge_pool_size
 from .plan import StepFailed
 
 
+SUITE_BOUND_S = 1500
+
+
 class Context:
     def __init__(self, repo: Path, patterns: list[str]):
         self.repo = repo
@@ -60,7 +63,8 @@ class Context:
 
     def run_suite(self, name: str, *args: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, dict]:
         out = self.tmp / name
-        proc = self.mapconf("run", "-q", "--out", str(out), *args, env=env)
+        # a whole catalogue under valgrind takes minutes of processor time, and shares two cores
+        proc = self.mapconf("run", "-q", "--out", str(out), *args, env=env, timeout=SUITE_BOUND_S)
         path = out / "results.json"
         if not path.exists():
             raise StepFailed(f"no results.json (exit {proc.returncode}): {proc.stderr[-1500:]}")

@@ -132,14 +132,16 @@ MUST_FAIL = {
                   "REL-004@sysv:pages-kept-while-viewed", "NAME-011:old-view-keeps-data"],
     },
     "exit-unlinks": {
-        "posix": ["REL-001:c-opens-name"],
+        "posix": ["REL-001:c-opens-name",
+                  "REL-013:name-opens-after-creator-ended"],
     },
     "exit-truncates": {
         "posix": ["REL-007@posix-shm:pages-kept-while-one-holds|last-holder-reads-all",
                   "REL-007@memfd:pages-kept-while-one-holds|last-holder-reads-all"],
     },
     "creator-owns": {
-        "posix": ["REL-001:c-opens-name", "REL-008:c-opens-name", "REL-010:c-opens-name"],
+        "posix": ["REL-001:c-opens-name", "REL-008:c-opens-name", "REL-010:c-opens-name",
+                  "REL-013:name-opens-after-creator-ended"],
     },
     "msync-partial-noop": {
         "posix": ["FILE-012:flushed-page-clean"],
@@ -150,10 +152,12 @@ MUST_FAIL = {
         "win32": ["FILE-011:view-sees-the-write", "VIS-009:read-only-view-sees-write"],
     },
     "hugetlb-ignored": {
-        "posix": ["HUGE-001:huge-request-refused", "HUGE-002:page-from-the-pool"],
+        "posix": ["HUGE-001:huge-request-refused", "HUGE-002:page-from-the-pool",
+                  "HUGE-003:page-from-the-pool", "HUGE-004:huge-request-refused"],
     },
     "huge-pages-refused": {
-        "posix": ["HUGE-002:huge-object-made"],
+        "posix": ["HUGE-002:huge-object-made",
+                  "HUGE-003:huge-region-made"],
     },
     "msync-noop": {
         "posix": ["FILE-003:pages-clean-after-flush", "FILE-007:sync-and-async-refused",
@@ -168,7 +172,32 @@ MUST_FAIL = {
         "posix": ["FILE-001:file-holds-flushed-data"],
     },
     "file-views-copied-flush-first-page": {
-        "posix": ["FILE-001:file-holds-later-page"],
+        "posix": ["FILE-001:file-holds-later-page",
+                  "FILE-015:file-holds-range-middle-page", "FILE-016:file-holds-last-page"],
+        "win32": ["FILE-015:file-holds-range-middle-page", "FILE-016:file-holds-last-page"],
+    },
+    "file-views-copied-flush-from-view-start": {
+        "posix": ["FILE-014:file-holds-flushed-page", "FILE-015:file-holds-range-last-page",
+                  "FILE-016:file-holds-next-to-last-page"],
+        "win32": ["FILE-014:file-holds-flushed-page", "FILE-015:file-holds-range-last-page",
+                  "FILE-016:file-holds-next-to-last-page"],
+    },
+    "file-views-copied-flush-short-of-end": {
+        "posix": ["FILE-016:file-holds-last-page"],
+        "win32": ["FILE-016:file-holds-last-page"],
+    },
+    "seals-ignored": {
+        "posix": ["ISO-012:write-refused", "ISO-013:seal-refused-while-b-has-writable-view",
+                  "ISO-014:new-writable-map-refused", "ISO-015:grow-refused", "ISO-016:shrink-refused"],
+    },
+    "private-made-writable-is-shared": {
+        "posix": ["VIS-010:shared-view-unchanged", "VIS-011:copy-kept-writable-again"],
+    },
+    "reprotect-drops-copy": {
+        "posix": ["VIS-011:copy-kept-read-only"],
+    },
+    "names-go-with-last-holder": {
+        "posix": ["REL-011:name-opens-after-last-close", "REL-012:name-opens-after-last-unmap"],
     },
     "file-views-copied-unmap-discards": {
         "posix": ["FILE-002:file-holds-first-page|file-holds-second-page"],

@@ -78,13 +78,15 @@ static void create_file(const struct create_request *c)
 /*
  * A memfd has no name: it is created anonymous and reached by other
  * processes through its creator's /proc/PID/fd/N, which is what "create"
- * answers as the name to open.
+ * answers as the name to open. It is made sealable (MFD_ALLOW_SEALING), so
+ * that the "seal" verb asks the kernel rather than meeting the F_SEAL_SEAL
+ * every other memfd starts with.
  */
 static void create_memfd(const struct create_request *c)
 {
 	const char *label = c->name[0] == '/' ? c->name + 1 : c->name;
 
-	answer_created(c, memfd_create(label, MFD_CLOEXEC | (c->huge ? MFD_HUGETLB : 0)), true);
+	answer_created(c, memfd_create(label, MFD_CLOEXEC | MFD_ALLOW_SEALING | (c->huge ? MFD_HUGETLB : 0)), true);
 }
 
 /* A SysV segment id (or -1 with errno) as a handle. */
@@ -116,11 +118,13 @@ static int remove_sysv(const char *name)
 
 /*
  * anon-fork: a shared anonymous region, which only a fork can share; the
- * handle stands for it, and "map" answers its address.
+ * handle stands for it, and "map" answers its address. huge=1: of huge
+ * pages (MAP_HUGETLB), which the kernel reserves from the pool here.
  */
 static void create_region(const struct create_request *c)
 {
-	void *p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, c->size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS | (c->huge ? MAP_HUGETLB : 0), -1, 0);
 
 	if (p == MAP_FAILED)
 		answer_errno(errno);

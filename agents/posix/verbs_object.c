@@ -20,7 +20,8 @@
  * create backend= name= size= [excl=1] [mode=0600] [resize=0] [huge=1]
  * (memfd: answers the name= to open). resize=0: a new object, file or memfd
  * is left as created, not resized to size=. huge=1: of huge pages
- * (MFD_HUGETLB, SHM_HUGETLB; other backends answer unsupported).
+ * (MFD_HUGETLB, SHM_HUGETLB, anon-fork's MAP_HUGETLB; posix-shm and file
+ * answer unsupported).
  */
 static void verb_create(const struct mc_line *req)
 {
@@ -160,6 +161,58 @@ static void verb_resize(const struct mc_line *req)
 		answer_ok(NULL);
 }
 
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010   /* Linux 5.1; older C library headers lack it */
+#endif
+
+static const struct { const char *name; int bit; } seal_names[] = {
+	{ "write", F_SEAL_WRITE }, { "future_write", F_SEAL_FUTURE_WRITE },
+	{ "grow", F_SEAL_GROW }, { "shrink", F_SEAL_SHRINK },
+};
+
+/* The seal bits a list such as "write,grow" names; -1 if it names another. */
+static int parse_seals(const char *text)
+{
+	int bits = 0;
+
+	while (text && *text) {
+		size_t n = strcspn(text, ","), i;
+
+		for (i = 0; i < sizeof(seal_names) / sizeof(seal_names[0]); i++)
+			if (strlen(seal_names[i].name) == n && strncmp(seal_names[i].name, text, n) == 0)
+				break;
+		if (i == sizeof(seal_names) / sizeof(seal_names[0]))
+			return -1;
+		bits |= seal_names[i].bit;
+		text += n + (text[n] == ',');
+	}
+	return bits;
+}
+
+/*
+ * seal handle= seals=write,future_write,grow,shrink : add those seals to a
+ * memfd (fcntl F_ADD_SEALS); what each forbids is then the kernel's to
+ * refuse, to every process that holds the memfd.
+ */
+static void verb_seal(const struct mc_line *req)
+{
+	const char *names = need_str(req, "seals");
+	int seals, fd;
+
+	if (!names)
+		return;
+	if ((seals = parse_seals(names)) <= 0) {
+		answer_err("invalid_request", "none", "missing_or_bad=seals");
+		return;
+	}
+	if ((fd = need_fd(req)) < 0)
+		return;
+	if (fcntl(fd, F_ADD_SEALS, seals))
+		answer_errno(errno);
+	else
+		answer_ok(NULL);
+}
+
 /* touch handle= mtime_s= : set the object's modification time (seconds since the epoch) */
 static void verb_touch(const struct mc_line *req)
 {
@@ -269,6 +322,7 @@ const struct verb object_verbs[] = {
 	{ "resize", verb_resize },
 	{ "chmod", verb_chmod },
 	{ "touch", verb_touch },
+	{ "seal", verb_seal },
 	{ "umask", verb_umask },
 	{ "pread", verb_pread },
 	{ "pwrite", verb_pwrite },

@@ -58,3 +58,58 @@ void *fault_global_alloc(size_t size)
 	global_used += size;
 	return p;
 }
+
+static struct { uintptr_t addr; SIZE_T length; uint64_t offset; HANDLE file; } copies[8];
+
+bool fault_copies_file_views(void)
+{
+	return fault_is("file-views-copied-flush-from-view-start") || fault_is("file-views-copied-flush-short-of-end") ||
+	       fault_is("file-views-copied-flush-first-page");
+}
+
+void fault_remember_copy(void *view, uint64_t offset, void *file)
+{
+	MEMORY_BASIC_INFORMATION info;
+
+	for (int i = 0; i < 8; i++) {
+		if (!copies[i].addr && VirtualQuery(view, &info, sizeof(info))) {
+			copies[i].addr = (uintptr_t)view;
+			copies[i].length = info.RegionSize;   /* a fresh view is one region */
+			copies[i].offset = offset;
+			copies[i].file = file;
+			return;
+		}
+	}
+}
+
+/* What a flush of [addr, addr + length) writes back of the copy that holds addr, each fault's way. */
+void fault_write_back_copy(uintptr_t addr, uint64_t length)
+{
+	for (int i = 0; i < 8; i++) {
+		uintptr_t start = copies[i].addr, end = start + copies[i].length;
+		OVERLAPPED at = { 0 };
+		DWORD written;
+
+		if (!start || addr < start || addr >= end)
+			continue;
+		if (fault_is("file-views-copied-flush-from-view-start"))
+			addr = start;
+		if (fault_is("file-views-copied-flush-short-of-end") && addr + length >= end)
+			length = end - PAGE > addr ? end - PAGE - addr : 0;
+		if (fault_is("file-views-copied-flush-first-page") && length > PAGE)
+			length = PAGE;
+		if (length > end - addr)
+			length = end - addr;
+		at.Offset = (DWORD)(copies[i].offset + (addr - start));
+		at.OffsetHigh = (DWORD)((copies[i].offset + (addr - start)) >> 32);
+		WriteFile(copies[i].file, (void *)addr, (DWORD)length, &written, &at);
+		return;
+	}
+}
+
+void fault_forget_copy(uintptr_t addr)
+{
+	for (int i = 0; i < 8; i++)
+		if (copies[i].addr == addr)
+			copies[i].addr = 0;
+}

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Fault memory-global: one section that every agent maps at one address
@@ -27,6 +28,16 @@ void fault_start(void);
 /* The global memory's first page (the DLL's global), and an allocation from the rest; NULL if none. */
 void *fault_global_page(void);
 void *fault_global_alloc(size_t size);
+/*
+ * Faults file-views-copied-flush-*: a writable view of a file this agent
+ * opened is a copy (FILE_MAP_COPY), written back to the file with WriteFile
+ * by a flush, as a layer without coherent file views would; each fault
+ * gets the range it writes back wrong in its own way.
+ */
+bool fault_copies_file_views(void);
+void fault_remember_copy(void *view, uint64_t offset, void *file);
+void fault_write_back_copy(uintptr_t addr, uint64_t length);
+void fault_forget_copy(uintptr_t addr);
 #else
 static inline bool fault_is(const char *name)
 {
@@ -47,6 +58,29 @@ static inline void *fault_global_alloc(size_t size)
 {
 	(void)size;
 	return NULL;
+}
+
+static inline bool fault_copies_file_views(void)
+{
+	return false;
+}
+
+static inline void fault_remember_copy(void *view, uint64_t offset, void *file)
+{
+	(void)view;
+	(void)offset;
+	(void)file;
+}
+
+static inline void fault_write_back_copy(uintptr_t addr, uint64_t length)
+{
+	(void)addr;
+	(void)length;
+}
+
+static inline void fault_forget_copy(uintptr_t addr)
+{
+	(void)addr;
 }
 #endif
 

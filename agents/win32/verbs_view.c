@@ -118,6 +118,10 @@ static void verb_map(const struct mc_line *req)
 	}
 	if (exec)
 		access |= FILE_MAP_EXECUTE;
+	bool copied = fault_copies_file_views() && access == FILE_MAP_WRITE && o->file != INVALID_HANDLE_VALUE;
+
+	if (copied)
+		access = FILE_MAP_COPY;
 	if (fault_is("fixed-ignored"))
 		at = 0;
 	if (fault_is("fixed-replaces") && at)
@@ -160,6 +164,8 @@ static void verb_map(const struct mc_line *req)
 		answer_win32(GetLastError());
 		return;
 	}
+	if (copied)
+		fault_remember_copy(addr, offset, o->file);
 	view_made((uintptr_t)addr, o, offset, access);
 	answer_ok("addr=0x%llx", (unsigned long long)(uintptr_t)addr);
 }
@@ -201,6 +207,7 @@ static void verb_unmap(const struct mc_line *req)
 		return;
 	}
 	view_remove(addr);
+	fault_forget_copy(addr);
 	answer_ok(NULL);
 }
 
@@ -341,6 +348,8 @@ int flush_range(uintptr_t addr, uint64_t length, const char *mode)
 		answer_err("unsupported", "none", "detail=flush_modes_are_sync_and_async");
 		return -1;
 	}
+	if (fault_copies_file_views())
+		fault_write_back_copy(addr, length);
 	if (!FlushViewOfFile((void *)addr, (SIZE_T)length)) {
 		answer_win32(GetLastError());
 		return -1;

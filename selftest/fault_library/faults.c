@@ -32,10 +32,10 @@
  *                         with ENOENT (views and open handles keep working)
  *   msync-noop            msync does nothing
  *   msync-partial-noop    msync of less than a whole view does nothing
- *   hugetlb-ignored       MFD_HUGETLB and SHM_HUGETLB are dropped: a request
- *                         for huge pages gets ordinary ones
- *   huge-pages-refused    MFD_HUGETLB and SHM_HUGETLB are refused (EINVAL),
- *                         free huge pages or not
+ *   hugetlb-ignored       MFD_HUGETLB, SHM_HUGETLB and MAP_HUGETLB are
+ *                         dropped: a request for huge pages gets ordinary ones
+ *   huge-pages-refused    MFD_HUGETLB, SHM_HUGETLB and MAP_HUGETLB are
+ *                         refused (EINVAL), free huge pages or not
  *   views-snapshot        a shared view of an object is a copy of it made
  *                         at map time: later writes to the object, and the
  *                         view's own, do not travel
@@ -48,6 +48,11 @@
  *                         first page of the range
  *   file-views-copied-unmap-discards    ... and munmap (and an exit)
  *                         write nothing back
+ *   file-views-copied-flush-from-view-start  ... and msync writes back as
+ *                         many bytes as asked, but from the view's start
+ *   file-views-copied-flush-short-of-end     ... and msync of a range that
+ *                         reaches the view's end writes back all of it but
+ *                         the view's last page
  *   first-page-shared     only the first page of a shared view is shared;
  *                         the rest of the view is a private copy
  *   offset-ignored        a view at an offset shows the object from offset 0
@@ -81,6 +86,17 @@
  *   mtime-frozen          a flush puts the file's mtime back
  *   mode-ignored          objects are created readable and writable by everyone
  *   mprotect-noop         mprotect does nothing
+ *   private-made-writable-is-shared  a private view of an object made
+ *                         writable by mprotect becomes a shared view of it
+ *   reprotect-drops-copy  mprotect of a private view of an object maps it
+ *                         again from the object: the pages it wrote are lost
+ *   seals-ignored         a memfd's seals (F_ADD_SEALS) are accepted and
+ *                         not applied
+ *   names-go-with-last-holder  the Win32 rule on POSIX: a name goes when no
+ *                         process holds its object any more (the last
+ *                         descriptor is closed with no view left, the last
+ *                         view unmapped with no descriptor left; SysV: the
+ *                         last detach)
  *   rnd-ignored           SHM_RND is dropped
  *   exec-keeps-views      the ranges of shared views are mapped again after
  *                         exec, with what they held
@@ -98,6 +114,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <grp.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -116,6 +133,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 static const char *fault(void)
 {
@@ -146,6 +164,9 @@ static int is_scratch_file(int fd);
 static void remember_copy(void *addr, size_t length, int fd, off_t offset);
 static void write_back(uintptr_t addr, size_t length, int write, int forget);
 static void replace_object(const char *name, int shm);
+static void remember_private_view(void *addr, size_t length, int fd, off_t offset);
+static void view_object(uintptr_t addr, char *path, size_t cap, dev_t *dev, ino_t *ino);
+static void unlink_if_unheld(const char *path, dev_t dev, ino_t ino);
 enum { AT_SMALL = 0, AT_LIBRARY_DATA = 8192,
        AT_ANON = 1 << 20, AT_SHARED_ANON = 2 << 20, AT_LARGE = 4 << 20 };
 static int global_fd = -1;
@@ -482,6 +503,12 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 
 	if (length == 0 && is("zero-length-ok"))
 		length = 4096;
+	if ((flags & MAP_HUGETLB) && is("hugetlb-ignored"))
+		flags &= ~(MAP_HUGETLB | (MAP_HUGE_MASK << MAP_HUGE_SHIFT));
+	if ((flags & MAP_HUGETLB) && is("huge-pages-refused")) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
 	if (fd >= 0 && offset && is("offset-ignored"))
 		offset = 0;
 	if (fd >= 0 && is("offset-wraps-32"))
@@ -526,6 +553,8 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 		return p;
 	if (copied && (prot & PROT_WRITE))
 		remember_copy(p, length, fd, offset);
+	if (fd >= 0 && (flags & MAP_PRIVATE) && (is("private-made-writable-is-shared") || is("reprotect-drops-copy")))
+		remember_private_view(p, length, fd, offset);
 	if (fd >= 0 && (flags & MAP_SHARED) && is("past-end-anonymous") && fstat(fd, &st) == 0 &&
 	    st.st_size < offset + (off_t)length) {
 		size_t kept = st.st_size > offset ? ((size_t)(st.st_size - offset) + 4095) & ~(size_t)4095 : 0;
@@ -565,6 +594,18 @@ int munmap(void *addr, size_t length)
 		return 0;
 	if (copies_file_views())
 		write_back((uintptr_t)addr, length, !is("file-views-copied-unmap-discards"), 1);
+	if (is("names-go-with-last-holder")) {
+		char path[512];
+		dev_t dev = 0;
+		ino_t ino = 0;
+		int rc;
+
+		view_object((uintptr_t)addr, path, sizeof(path), &dev, &ino);
+		rc = real_munmap(addr, length);
+		if (rc == 0 && path[0])
+			unlink_if_unheld(path, dev, ino);
+		return rc;
+	}
 	return real_munmap(addr, length);
 }
 
@@ -637,6 +678,25 @@ static void write_back(uintptr_t addr, size_t length, int write, int forget)
 	}
 }
 
+/* What a flush of [addr, addr + length) writes back of the copies, as each file-views-copied-flush-* fault has it. */
+static void flush_copy(uintptr_t addr, size_t length)
+{
+	for (int i = 0; i < 32; i++) {
+		uintptr_t start = copies[i].addr, end = copies[i].addr + copies[i].length;
+
+		if (!start || addr < start || addr >= end)
+			continue;
+		if (is("file-views-copied-flush-from-view-start"))
+			addr = start;
+		if (is("file-views-copied-flush-short-of-end") && addr + length >= end)
+			length = end - 4096 > addr ? end - 4096 - addr : 0;
+		break;
+	}
+	if (is("file-views-copied-flush-first-page") && length > 4096)
+		length = 4096;
+	write_back(addr, length, 1, 0);
+}
+
 /* mtime-frozen: the views' descriptors, so that a flush can put the mtime back */
 static struct { uintptr_t addr; size_t length; int fd; } views[32];
 static int nviews;
@@ -678,7 +738,7 @@ int msync(void *addr, size_t length, int flags)
 		return 0;
 	rc = real_msync(addr, length, flags);
 	if (rc == 0 && copies_file_views() && !is("file-views-copied-flush-noop"))
-		write_back((uintptr_t)addr, is("file-views-copied-flush-first-page") && length > 4096 ? 4096 : length, 1, 0);
+		flush_copy((uintptr_t)addr, length);
 	for (int i = 0; i < nviews && is("mtime-frozen"); i++) {
 		if ((uintptr_t)addr >= views[i].addr && (uintptr_t)addr < views[i].addr + views[i].length) {
 			struct timespec epoch[2] = { { 1, 0 }, { 1, 0 } };
@@ -910,9 +970,19 @@ static int real_close_fd(int fd)
 int close(int fd)
 {
 	REAL(int, close, int);
+	char target[512];
+	struct stat st;
+	int rc;
+
 	if (is("close-truncates") && is_object(fd))
 		ftruncate(fd, 0);
-	return real_close(fd);
+	if (!is("names-go-with-last-holder") || !is_named_object(fd) || fstat(fd, &st) != 0 ||
+	    fd_target(fd, target, sizeof(target))[0] != '/' || strstr(target, "(deleted)"))
+		return real_close(fd);
+	rc = real_close(fd);
+	if (rc == 0)
+		unlink_if_unheld(target, st.st_dev, st.st_ino);
+	return rc;
 }
 
 /* memory-global ----------------------------------------------------------- */
@@ -1002,10 +1072,155 @@ void *dlopen(const char *file, int mode)
 	return handle;
 }
 
+/* private-made-writable-is-shared, reprotect-drops-copy: the private views of objects, with their descriptors */
+static struct { uintptr_t addr; size_t length; int fd; off_t offset; } private_views[32];
+
+static void remember_private_view(void *addr, size_t length, int fd, off_t offset)
+{
+	for (int i = 0; i < 32; i++) {
+		if (!private_views[i].addr) {
+			private_views[i].addr = (uintptr_t)addr;
+			private_views[i].length = length;
+			private_views[i].fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+			private_views[i].offset = offset;
+			return;
+		}
+	}
+}
+
+/*
+ * A protection change of (part of) a private view of an object, made as
+ * the fault has it: the range mapped again from the object, shared when it
+ * becomes writable (private-made-writable-is-shared) or privately, without
+ * the pages it wrote (reprotect-drops-copy). 1 if it was.
+ */
+static int map_again_from_object(uintptr_t addr, size_t length, int prot)
+{
+	REAL(void *, mmap, void *, size_t, int, int, int, off_t);
+	int shared = is("private-made-writable-is-shared") && (prot & PROT_WRITE);
+
+	if (!shared && !is("reprotect-drops-copy"))
+		return 0;
+	for (int i = 0; i < 32; i++) {
+		uintptr_t start = private_views[i].addr;
+
+		if (start && addr >= start && addr + length <= start + private_views[i].length)
+			return real_mmap((void *)addr, length, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
+					 private_views[i].fd, private_views[i].offset + (off_t)(addr - start)) != MAP_FAILED;
+	}
+	return 0;
+}
+
 int mprotect(void *addr, size_t length, int prot)
 {
 	REAL(int, mprotect, void *, size_t, int);
-	return is("mprotect-noop") ? 0 : real_mprotect(addr, length, prot);
+	if (is("mprotect-noop") || map_again_from_object((uintptr_t)addr, length, prot))
+		return 0;
+	return real_mprotect(addr, length, prot);
+}
+
+/* seals-ignored ----------------------------------------------------------- */
+
+int fcntl(int fd, int cmd, ...)
+{
+	REAL(int, fcntl, int, int, ...);
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);   /* every argument fcntl takes is passed in a word */
+	va_end(ap);
+	if (cmd == F_ADD_SEALS && is("seals-ignored"))
+		return 0;
+	return real_fcntl(fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
+
+/* names-go-with-last-holder ----------------------------------------------- */
+
+/* Whether a process has a descriptor of dev/ino in its table (the directory /proc/PID/fd). */
+static int has_descriptor(const char *fd_dir, dev_t dev, ino_t ino)
+{
+	DIR *fds = opendir(fd_dir);
+	struct dirent *e;
+	struct stat st;
+	char path[600];
+	int found = 0;
+
+	while (fds && !found && (e = readdir(fds))) {
+		snprintf(path, sizeof(path), "%s/%s", fd_dir, e->d_name);
+		found = e->d_name[0] != '.' && stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+	}
+	if (fds)
+		closedir(fds);
+	return found;
+}
+
+/* Whether a process maps dev/ino (its /proc/PID/maps). */
+static int has_view(const char *maps_path, dev_t dev, ino_t ino)
+{
+	FILE *maps = fopen(maps_path, "r");
+	unsigned int major, minor;
+	unsigned long inode;
+	char line[1024];
+	int found = 0;
+
+	while (maps && !found && fgets(line, sizeof(line), maps))
+		found = sscanf(line, "%*x-%*x %*s %*x %x:%x %lu", &major, &minor, &inode) == 3 &&
+			makedev(major, minor) == dev && inode == ino;
+	if (maps)
+		fclose(maps);
+	return found;
+}
+
+/* The name goes once no process holds its object: no descriptor of it, no view of it, anywhere. */
+static void unlink_if_unheld(const char *path, dev_t dev, ino_t ino)
+{
+	REAL(int, unlink, const char *);
+	DIR *procs = opendir("/proc");
+	struct dirent *e;
+	char where[300];
+	int held = 0;
+
+	while (procs && !held && (e = readdir(procs))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(where, sizeof(where), "/proc/%s/fd", e->d_name);
+		held = has_descriptor(where, dev, ino);
+		snprintf(where, sizeof(where), "/proc/%s/maps", e->d_name);
+		held = held || has_view(where, dev, ino);
+	}
+	if (procs)
+		closedir(procs);
+	if (!held)
+		real_unlink(path);
+}
+
+/* The named object a view at addr is of (its path, as /proc/self/maps names it), or "" if none. */
+static void view_object(uintptr_t addr, char *path, size_t cap, dev_t *dev, ino_t *ino)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long start, end, inode;
+	unsigned int major, minor;
+	char line[1024], name[600];
+
+	path[0] = '\0';
+	while (maps && fgets(line, sizeof(line), maps)) {
+		name[0] = '\0';
+		if (sscanf(line, "%lx-%lx %*s %*x %x:%x %lu %599[^\n]", &start, &end, &major, &minor, &inode, name) < 5 ||
+		    addr < start || addr >= end)
+			continue;
+		/* a name the object still has: not a memfd's, nor one already removed */
+		if (name[0] == '/' && strstr(name, "mapconf-") && !strstr(name, "(deleted)")) {
+			snprintf(path, cap, "%s", name);
+			*dev = makedev(major, minor);
+			*ino = inode;
+		}
+		break;
+	}
+	if (maps)
+		fclose(maps);
 }
 
 /* SysV ------------------------------------------------------------------- */
@@ -1151,7 +1366,21 @@ void *shmat(int shmid, const void *addr, int flags)
 int shmdt(const void *addr)
 {
 	REAL(int, shmdt, const void *);
-	return is("munmap-noop") ? 0 : real_shmdt(addr);
+	REAL(int, shmctl, int, int, struct shmid_ds *);
+	struct shmid_ds ds;
+	int shmid = -1, rc;
+
+	if (is("munmap-noop"))
+		return 0;
+	for (int i = 0; i < 32; i++)
+		if (sysv_attaches[i].addr == (uintptr_t)addr)
+			shmid = sysv_attaches[i].shmid;
+	rc = real_shmdt(addr);
+	/* a segment's holders are its attaches: the last detach takes the key with it */
+	if (rc == 0 && shmid >= 0 && is("names-go-with-last-holder") && real_shmctl(shmid, IPC_STAT, &ds) == 0 &&
+	    ds.shm_nattch == 0)
+		real_shmctl(shmid, IPC_RMID, NULL);
+	return rc;
 }
 
 int shmctl(int shmid, int cmd, struct shmid_ds *buf)
