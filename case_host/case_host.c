@@ -217,9 +217,14 @@ static void wait_case(pid_t pid, long timeout_ms)
 	add("timeout", "%ld", timeout_ms);
 }
 
-/* The name, state and parent of process pid (from its stat line); 0 if it is gone. */
+#define PF_KTHREAD 0x00200000     /* a kernel thread (include/linux/sched.h): no leftover of a case */
+
+/* The name, state and parent of process pid (from its stat line); 0 if it is gone, or
+ * is a kernel thread (pid 1 of a virtual machine sees the kernel's own threads). */
 static int process_status(long pid, char *name, size_t size, char *state, long *ppid)
 {
+	unsigned long flags;
+
 	char path[64], line[512];
 	FILE *f;
 
@@ -230,7 +235,8 @@ static int process_status(long pid, char *name, size_t size, char *state, long *
 	int got = fgets(line, sizeof(line), f) != NULL;
 	fclose(f);
 	char *open = strchr(line, '('), *close = strrchr(line, ')');
-	if (!got || !open || !close || close[1] != ' ' || sscanf(close + 2, "%c %ld", state, ppid) != 2)
+	if (!got || !open || !close || close[1] != ' ' ||
+	    sscanf(close + 2, "%c %ld %*d %*d %*d %*d %lu", state, ppid, &flags) != 3 || (flags & PF_KTHREAD))
 		return 0;
 	snprintf(name, size, "%.*s", (int)(close - open - 1), open + 1);
 	return 1;

@@ -39,6 +39,7 @@ READY_S = 60.0        # a sandbox's start; runsc under load can take seconds
 ANSWER_MARGIN_S = 15.0  # beyond the case's own timeout: the host's cleanup and its answer
 STOP_S = 10.0
 STARTS_MAX = 3
+LOSSES_MAX = 3        # cases in a row whose target broke: then the rest are reported, not run
 
 
 class HostError(Exception):
@@ -71,6 +72,8 @@ class HostSpec:
     translate: dict[str, str] = field(default_factory=dict)     # the runner's path prefix: the target's
     setup: list[list[str]] = field(default_factory=list)        # requests after it is ready (env, make)
     explain: Callable[[], str] | None = None    # why a host that broke did (a console's last words)
+    quits_at_end_of_input: bool = True  # False: it cannot see its input end (a serial line): killed at once
+    ready: Callable[[], None] | None = None     # told when the host is up (a virtual machine's boot time)
 
     def target_path(self, text: str) -> str:
         """text with the runner's path prefix that starts it made the target's."""
@@ -84,6 +87,7 @@ class Host:
     def __init__(self, spec: HostSpec):
         self.spec = spec
         self.buffer = b""
+        self.closed = False           # its output ended: the host is gone
         with open(spec.log, "ab") as log:
             self.proc = subprocess.Popen(spec.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=log, env=spec.env, start_new_session=True)
@@ -92,6 +96,8 @@ class Host:
             self.stop()
             raise HostError(f"the target did not start: {self._why() or 'no output'}")
         self.facts = ready_facts(line)
+        if spec.ready:
+            spec.ready()
         for request in spec.setup:
             problem = self._ask(request)
             if problem:
@@ -134,6 +140,13 @@ class Host:
         if problem:
             return Ended(None, broken=problem)
         line = self._line(timeout + ANSWER_MARGIN_S)
+        if line is None and self.closed:
+            try:
+                status = f"exit status {self.proc.wait(timeout=STOP_S)}"
+            except subprocess.TimeoutExpired:
+                status = "its output closed"
+            return Ended(None, broken=f"the target ended while the case ran ({status}): "
+                                      f"{self._why() or 'it said nothing of why'}")
         if line is None:
             return Ended(None, broken=f"the target did not answer within {timeout + ANSWER_MARGIN_S:g} s "
                                       f"of the case's start ({self._why() or 'it wrote nothing'})")
@@ -171,6 +184,7 @@ class Host:
                     return False
                 chunk = os.read(fd, 65536)
                 if not chunk:
+                    self.closed = True
                     return False
                 self.buffer += chunk
         return True
@@ -206,7 +220,7 @@ class Host:
         except OSError:
             pass
         try:
-            self.proc.wait(timeout=STOP_S)
+            self.proc.wait(timeout=STOP_S if self.spec.quits_at_end_of_input else 0)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -261,16 +275,34 @@ class Pool:
         self.started = 0
         self.lock = threading.Lock()
         self.ended: list[str] = []
+        self.losses = 0                   # cases in a row whose target broke or would not start
+        self.given_up: str | None = None  # why no more targets are started
 
     def run(self, argv: list[str], env: dict[str, str], files: list[Path], timeout: float) -> Ended:
         """Run the case on a free host; files[0] gets its output, and all are emptied first."""
+        if self.given_up:
+            return Ended(None, broken=f"not run: {self.given_up}")
         try:
             host, notes = self._take(env)
         except HostError as error:
+            with self.lock:      # STARTS_MAX starts failed: another would fail as well
+                self.given_up = self.given_up or f"the target could not be started: {error}"
             return Ended(None, broken=str(error))
         ended = self._run_on(host, argv, files, timeout)
         ended.notes = notes + ended.notes
+        if ended.broken is not None:
+            self._lost(ended.broken)
+        else:
+            self.losses = 0
         return ended
+
+    def _lost(self, why: str) -> None:
+        """A case whose target broke or would not start: after LOSSES_MAX in a row, no more are started."""
+        with self.lock:
+            self.losses += 1
+            if self.losses >= LOSSES_MAX and not self.given_up:
+                self.given_up = (f"the target was lost in {self.losses} cases in a row, the last time: "
+                                 f"{why.splitlines()[0][:300]}")
 
     def _run_on(self, host: Host, argv: list[str], files: list[Path], timeout: float) -> Ended:
         ended = host.run(argv, files, timeout)

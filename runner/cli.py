@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platform", default="native", metavar="KIND",
                    help=f"where agents run: {', '.join(vocabulary.PLATFORMS)} (default: native)")
     p.add_argument("--platform-id", help="the name of this run's platform in the reports")
+    p.add_argument("--kernel", metavar="IMAGE",
+                   help="boot this kernel under qemu-system and run the cases there (--platform kernel): "
+                        "a bzImage, or debian:6.1, debian:6.1-rt, debian:PACKAGE")
     p.add_argument("--filter", action="append", default=[], metavar="GLOB",
                    help="run only assertions whose ID matches (repeatable), e.g. 'VIS-*'")
     p.add_argument("-j", "--jobs", type=_positive(int), default=2, metavar="N",
@@ -243,9 +246,14 @@ def _in_repo(path: Path) -> str:
 
 
 def cmd_run(args, argv) -> int:
-    platform = platforms.make(args.platform, platforms.Options(
+    kind = args.platform
+    if args.kernel is not None:
+        if kind not in ("native", "kernel"):
+            raise UsageError(f"--kernel boots a kernel for --platform kernel, not {kind}; drop one of them.")
+        kind = "kernel"
+    platform = platforms.make(kind, platforms.Options(
         sanitize=args.sanitize, platform_id=args.platform_id, agent_env=dict(args.env), cases=args.cases,
-        wrap=args.wrap, wrap_controller=args.wrap_controller))
+        wrap=args.wrap, wrap_controller=args.wrap_controller, kernel=args.kernel))
     filesystem = None
     if args.filesystem is not None:
         filesystem = filesystems.make(args.filesystem, platform.kind)

@@ -54,6 +54,8 @@ SHM_SIZE = re.compile(r"shm-([1-9][0-9]*)([km])")
 REFUSED_PLATFORMS = {
     "gvisor": "gVisor's sandbox serves the case's files through its own gofer and filesystem, "
               "so a mount made for the run is not what the cases' file objects are on",
+    "kernel": "the cases run in a virtual machine, whose files are its own: a mount made for the run "
+              "is not in it",
 }
 
 

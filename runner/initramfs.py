@@ -66,18 +66,19 @@ class Archive:
         self.names.add(path)
         self._entry(path, stat.S_IFLNK | 0o777, target.encode())
 
-    def copy(self, path: Path) -> None:
-        """The file at path (its content, not a link), at the same path in the guest."""
+    def copy(self, path: Path, at: str | None = None) -> None:
+        """The file at path (its content, not a link), at the same path in the guest or at at."""
         try:
             data = path.read_bytes()
             mode = path.stat().st_mode & 0o7777
         except OSError as error:
             raise InitramfsError(f"cannot read {path}, which the guest needs ({error.strerror})") from None
-        self.file(str(path), data, mode)
+        self.file(at or str(path), data, mode)
 
-    def program(self, path: Path) -> None:
-        """A program or library, and every shared library it needs."""
-        self.copy(path)
+    def program(self, path: Path, at: str | None = None) -> None:
+        """A program or library (at path in the guest, or at), and every shared library it needs
+        (where the loader finds it)."""
+        self.copy(path, at)
         for library in libraries(path):
             self.copy(library)
 

@@ -305,6 +305,22 @@ FILESYSTEM = Record({
     "tool": Text(nullable=True),
 })
 
+# run_info.vm: the virtual machine a kernel target boots (runner/platforms/kernel.py)
+VM = Record({
+    "kind": Choice(("qemu-system",)),
+    "image": Text(non_empty=True),
+    "release": Text(non_empty=True),
+    "version": Text(),
+    "sha256": Form(re.compile(r"[0-9a-f]{64}"), "a SHA-256 in hex"),
+    "package": Text(non_empty=True),
+    "accelerator": Choice(("tcg", "kvm")),
+    "accelerator_why": Text(),
+    "command_line": Text(),
+    "memory_mb": COUNT,
+    "boots": COUNT,
+    "boot_s": SECONDS,        # the median of its boots: how long until its case host was ready
+}, optional=("package", "boot_s"))
+
 RUN_INFO = Record({
     "platform": Choice(PLATFORMS),
     "platform_id": Text(non_empty=True),
@@ -325,7 +341,8 @@ RUN_INFO = Record({
     "filesystem": FILESYSTEM,
     # the machine the cases ran on, when not the runner's (run --target); kernel, arch, os, libc are its
     "target": Text(non_empty=True),
-}, optional=("filesystem", "run_id", "target"))
+    "vm": VM,
+}, optional=("filesystem", "run_id", "target", "vm"))
 
 RESULT = Record({
     "id": Form(ID_PATTERN, "AREA-NNN like VIS-001"),

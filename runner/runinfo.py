@@ -35,7 +35,7 @@ def versions(platform, target_facts: dict[str, str] | None = None) -> dict[str, 
     facts = target_facts or {}
     return {
         "runtime": platform.version(),
-        "kernel": version_of(facts.get("kernel", os.uname().release)),
+        "kernel": version_of(facts.get("kernel", platform.kernel_release())),
         "libc": version_of(facts.get("libc", _libc())),
     }
 
@@ -67,7 +67,7 @@ def collect(platform, repo: Path, command: str, start_time: str, run_id: str,
         "platform": platform.kind,
         "platform_id": platform.id,
         "os": _os_name(),
-        "kernel": f"{uname.sysname} {uname.release}",
+        "kernel": f"{uname.sysname} {platform.kernel_release()}",
         "arch": uname.machine,
         "libc": _libc(),
         "runtime": platform.runtime(),
@@ -77,6 +77,8 @@ def collect(platform, repo: Path, command: str, start_time: str, run_id: str,
         "command": command,
         "run_id": run_id,
     }
+    if platform.vm() is not None:   # absent, not null, without one
+        info["vm"] = platform.vm()
     if filesystem is not None:     # absent, not null, without one: results of earlier runs stay valid
         info["filesystem"] = filesystem
     if target is not None:

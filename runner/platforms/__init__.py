@@ -11,6 +11,7 @@ they share. The kinds themselves are listed in runner/vocabulary.py.
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Options:
     cases: str = "cases"                       # the build directory of the case binaries
     wrap: list[str] = field(default_factory=list)
     wrap_controller: list[str] = field(default_factory=list)
+    kernel: str | None = None                  # --kernel: the image a kernel target boots
 
 
 class Platform:
@@ -99,6 +101,16 @@ class Platform:
 
     def stop(self) -> None:
         """Take down what start() set up; called however the run ends."""
+
+    def kernel_release(self) -> str:
+        """The release of the kernel the cases run on (what `uname -r` says
+        there): this machine's, unless the platform boots one of its own."""
+        return os.uname().release
+
+    def vm(self) -> dict | None:
+        """What run_info says of a target the platform starts (a virtual
+        machine: its kernel image, accelerator, boot time), or None."""
+        return None
 
     def runtime(self) -> str | None:
         """The emulator, sandbox or layer and its version, for run_info."""

@@ -106,6 +106,32 @@ class PoolTests(unittest.TestCase):
         self.assertIn(f"start {case_host.STARTS_MAX} of target", ended.broken)
         pool.close()
 
+    def test_a_target_that_cannot_be_started_is_not_started_again_and_the_rest_are_reported(self):
+        pool = self.pool(NEVER_READY)
+        pool.run(["x"], {}, [self.out], 5)
+        ended = pool.run(["x"], {}, [self.out], 5)
+        self.assertTrue(ended.broken.startswith("not run: the target could not be started"), ended.broken)
+        self.assertEqual(len(self.made), case_host.STARTS_MAX)     # the first case's starts, and no more
+        pool.close()
+
+    def test_a_target_lost_in_cases_in_a_row_is_given_up_and_the_rest_are_reported(self):
+        ends_at_once = "import sys\nprint('ready pid=1', flush=True)\nsys.stdin.readline()\n"
+        pool = self.pool(ends_at_once)
+        for _ in range(case_host.LOSSES_MAX):
+            self.assertIn("the target ended while the case ran", pool.run(["x"], {}, [self.out], 5).broken)
+        ended = pool.run(["x"], {}, [self.out], 5)
+        self.assertIn(f"not run: the target was lost in {case_host.LOSSES_MAX} cases in a row", ended.broken)
+        self.assertEqual(len(self.made), case_host.LOSSES_MAX)
+        pool.close()
+
+    def test_a_case_that_passes_between_losses_starts_the_count_again(self):
+        pool = self.pool(READY_THEN_SILENT, READY_THEN_EXIT_0)
+        with mock.patch.object(case_host, "ANSWER_MARGIN_S", 0.2):
+            pool.run(["x"], {}, [self.out], 0.1)
+        self.assertEqual(pool.run(["x"], {}, [self.out], 5).returncode, 0)
+        self.assertEqual(pool.losses, 0)
+        pool.close()
+
 
 @unittest.skipUnless(os.geteuid() == 0 and HOST.exists(), "needs root (namespaces) and the native build")
 class RealHostTests(unittest.TestCase):

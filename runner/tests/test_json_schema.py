@@ -107,9 +107,10 @@ class ResultsSchemaFileTest(unittest.TestCase):
             for sub in [*schema.get("properties", {}).values(), *([schema["items"]] if "items" in schema else [])]:
                 yield from objects(sub)
         found = list(objects(self.schema))
-        self.assertEqual(len(found), 6)       # document, run_info, its filesystem, counts, result, evidence
+        self.assertEqual(len(found), 7)       # document, run_info, its filesystem and target, counts, result, evidence
         for schema in found:
-            optional = {"filesystem", "expected_by", "run_id", "target"} & set(schema["properties"])   # added since schema 2 began
+            # added since schema 2 began, or what a run on another machine or a booted kernel alone has
+            optional = {"filesystem", "expected_by", "run_id", "target", "vm", "package", "boot_s"} & set(schema["properties"])
             self.assertEqual(schema["required"], [k for k in schema["properties"] if k not in optional])
             self.assertIs(schema["additionalProperties"], False)
 

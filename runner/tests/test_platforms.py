@@ -8,12 +8,19 @@ from unittest import mock
 
 from runner import platforms, vocabulary
 from runner.platforms import Options, PlatformError, Tool
+from runner.tests.test_kernel_target import bzimage
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def any_platform(kind: str) -> platforms.Platform:
-    """A platform of this kind, with the options it cannot do without."""
+    """A platform of this kind, with the options it cannot do without (a
+    kernel target: an image, whose boot header is all it reads before the run)."""
+    if kind == "kernel":
+        with tempfile.NamedTemporaryFile(suffix="-vmlinuz") as image:
+            image.write(bzimage("6.1.0-57-amd64 #1 SMP\0"))
+            image.flush()
+            return platforms.make(kind, Options(kernel=image.name))
     return platforms.make(kind, Options(wrap=["true"]) if kind == "custom" else None)
 
 

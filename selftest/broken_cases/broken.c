@@ -7,8 +7,15 @@
 /* raw requests: these cases need some no case would make */
 #include "requests.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+/* The mark runner/platforms/kernel.py puts on its guests' kernel command line. */
+#define GUEST_MARK "mapconf.guest"
 
 /* BRK-001: a case that passes (the control). */
 static void passes(void)
@@ -102,6 +109,42 @@ static void step_the_platform_lacks(void)
 	mc_check_compare("step-not-returned", mc_number(0), "==", mc_number(1));
 }
 
+/* Whether this runs in a guest of a kernel target: only there may a case crash the kernel. */
+static int in_a_kernel_targets_guest(void)
+{
+	char line[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	for (char *word = strtok(line, " \n"); word; word = strtok(NULL, " \n"))
+		if (!strcmp(word, GUEST_MARK))
+			return 1;
+	return 0;
+}
+
+/*
+ * BRK-011: the kernel crashes under the case (the sysrq trigger's "c"):
+ * in a kernel target's guest only, never on the machine that runs mapconf,
+ * where it is a SKIP.
+ */
+static void kernel_crashes(void)
+{
+	mc_agent_start("A");
+	if (!in_a_kernel_targets_guest())
+		MC_SKIP("kernel-crash", "the case crashes a kernel only in a --kernel guest (" GUEST_MARK
+			" on its command line), and this is not one");
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+	if (fd < 0)
+		MC_BROKEN("kernel-crash", "cannot open /proc/sysrq-trigger: %s", strerror(errno));
+	if (write(fd, "c", 1) != 1)
+		MC_BROKEN("kernel-crash", "the sysrq trigger refused \"c\": %s", strerror(errno));
+	MC_BROKEN("kernel-crash", "the kernel went on after the sysrq trigger's \"c\"");
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("BRK-001", passes),
 	MC_CASE("BRK-002", agent_killed_mid_case),
@@ -113,5 +156,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("BRK-008", controller_hangs),
 	MC_CASE("BRK-009", unknown_verb),
 	MC_CASE("BRK-010", step_the_platform_lacks),
+	MC_CASE("BRK-011", kernel_crashes),
 };
 MC_MAIN("broken", cases)

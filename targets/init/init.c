@@ -4,15 +4,15 @@
  * runner/initramfs.py).
  *
  * It mounts what the cases and the case host need (/proc, /sys, devtmpfs
- * on /dev, tmpfs on /dev/shm and /tmp, cgroup2), puts the channel serial
+ * on /dev, tmpfs on /dev/shm, cgroup2; / is the initramfs's own tmpfs, with
+ * /tmp in it, so that the run's directory there is not hidden), puts the channel serial
  * port on standard input and output in raw mode (the runner's requests in,
  * the answers and the files out, byte for byte), the console on standard
  * error, and then becomes the case host (case_host/case_host.c), which
  * stays pid 1: it owns every process and object of the guest, and ends each
  * that a case leaves.
  *
- * The kernel hands it the variables of its command line (MAPCONF_RUN_ID,
- * MAPCONF_SCRATCH, ...) as its environment, and the case host reads them.
+ * The cases' environment comes later, as a request to the case host.
  * Anything that fails here is said on the console, and the init ends, which
  * panics the kernel: the runner sees a target that never became ready and
  * shows the console.
@@ -30,7 +30,7 @@
 
 #define CHANNEL "/dev/ttyS1"
 #define CONSOLE "/dev/console"
-#define CASE_HOST "/mapconf/case-host/mapconf-case-host"
+#define CASE_HOST "/mapconf/build/case-host/mapconf-case-host"   /* runner/platforms/kernel.py puts it there */
 
 static int fail(const char *what, const char *where)
 {
@@ -47,7 +47,6 @@ static const struct fs filesystems[] = {
 	{ "sysfs", "/sys", "sysfs", NULL },
 	{ "devtmpfs", "/dev", "devtmpfs", NULL },
 	{ "tmpfs", "/dev/shm", "tmpfs", "mode=1777" },
-	{ "tmpfs", "/tmp", "tmpfs", "mode=1777" },
 	{ "cgroup2", "/sys/fs/cgroup", "cgroup2", NULL },
 };
 
@@ -88,9 +87,6 @@ int main(void)
 		return fail("cannot take", CHANNEL);
 	if (channel > 2)
 		close(channel);
-	const char *scratch = getenv("MAPCONF_SCRATCH");
-	if (scratch && mkdir(scratch, 0711) < 0 && errno != EEXIST)
-		return fail("cannot make", scratch);
 	setenv("PATH", "/usr/bin:/bin", 1);
 	char *argv[] = { CASE_HOST, "--send-files", NULL };
 	execv(argv[0], argv);
