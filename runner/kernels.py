@@ -30,6 +30,10 @@ DEBIAN = "debian:"
 DEBIAN_CURRENT = {"6.1": "linux-image-amd64", "6.1-rt": "linux-image-rt-amd64"}
 PACKAGE_FORM = re.compile(r"linux-image-[0-9][0-9a-z.+~-]*")
 HEADER_MAGIC = b"HdrS"
+# What a guest needs built in (=y), since it loads no module: the initramfs (gzip'd), the
+# filesystems the init mounts, the serial ports, and what the cases and BRK-011 use.
+NEEDED_CONFIG = ("BLK_DEV_INITRD", "RD_GZIP", "DEVTMPFS", "TMPFS", "PROC_FS", "SYSFS", "SERIAL_8250",
+                 "SERIAL_8250_CONSOLE", "SYSVIPC", "MEMFD_CREATE", "SHMEM", "MAGIC_SYSRQ")
 APT_S = 600
 
 
@@ -76,7 +80,33 @@ def read(image: Path, package: str | None) -> Kernel:
     release, _, version = text.partition(" ")
     # "6.1.0-57-amd64 (debian-kernel@...) #1 SMP ...": uname -v starts at the '#'
     version = version[version.find("#"):] if "#" in version else version
-    return Kernel(image, release, version, hashlib.sha256(data).hexdigest(), package)
+    kernel = Kernel(image, release, version, hashlib.sha256(data).hexdigest(), package)
+    check_config(kernel)
+    return kernel
+
+
+def config_beside(image: Path, release: str) -> Path | None:
+    """The kernel's configuration where it lies beside the image: boot/config-RELEASE
+    (a distribution's layout), or the .config of the build tree of arch/x86/boot/bzImage."""
+    for candidate in (image.parent / f"config-{release}",
+                      image.parents[3] / ".config" if image.parts[-4:-1] == ("arch", "x86", "boot") else None):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def check_config(kernel: Kernel) -> None:
+    """Refuse a kernel whose configuration, where one is found, lacks what a guest needs built in."""
+    config = config_beside(kernel.image, kernel.release)
+    if config is None:
+        return
+    built_in = {line.partition("=")[0][len("CONFIG_"):] for line in config.read_text(errors="replace").splitlines()
+                if line.startswith("CONFIG_") and line.endswith("=y")}
+    missing = [name for name in NEEDED_CONFIG if name not in built_in]
+    if missing:
+        raise KernelError(f"--kernel {kernel.image}: its configuration ({config}) does not build in "
+                          f"{', '.join('CONFIG_' + m for m in missing)}, which a guest needs without modules; "
+                          f"set them to y and build it again.")
 
 
 def cache_dir() -> Path:

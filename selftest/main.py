@@ -33,8 +33,8 @@ from pathlib import Path
 from runner import platforms, toolchain
 from runner.run import UsageError
 
-from . import (fault_steps, plan as plans, repro_steps, report_steps, suite_steps, sweep_steps, target_steps, trust_steps,
-               user_steps)
+from . import (fault_steps, kernel_steps, plan as plans, repro_steps, report_steps, suite_steps, sweep_steps, target_steps,
+               trust_steps, user_steps)
 from .context import Context
 from .plan import StepFailed
 
@@ -77,6 +77,7 @@ def make_plan(ctx: Context, everything: bool) -> plans.Plan:
     plan = plans.Plan()
     repro_steps.add_steps(plan, ctx)
     suite_steps.add_steps(plan, ctx)
+    kernel_steps.add_steps(plan, ctx, everything)      # a guest under TCG: among the longest
     user_steps.add_steps(plan, ctx)
     fault_steps.add_steps(plan, ctx)
     if everything:

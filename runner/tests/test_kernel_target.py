@@ -96,6 +96,20 @@ class KernelImageTests(unittest.TestCase):
         with self.assertRaisesRegex(kernels.KernelError, "no such file"):
             kernels.resolve(str(other) + "-missing")
 
+    def test_a_configuration_beside_the_image_that_lacks_what_a_guest_needs_is_refused(self):
+        config = Path(self.dir.name) / "config-6.1.0-57-amd64"
+        config.write_text("".join(f"CONFIG_{name}=y\n" for name in kernels.NEEDED_CONFIG))
+        self.assertEqual(kernels.resolve(str(self.image)).release, "6.1.0-57-amd64")
+        config.write_text(config.read_text().replace("CONFIG_DEVTMPFS=y", "CONFIG_DEVTMPFS=m"))
+        with self.assertRaisesRegex(kernels.KernelError, "does not build in CONFIG_DEVTMPFS, which a guest needs"):
+            kernels.resolve(str(self.image))
+
+    def test_a_build_trees_configuration_is_found_from_its_bzimage(self):
+        tree = Path(self.dir.name) / "linux"
+        (tree / "arch/x86/boot").mkdir(parents=True)
+        (tree / ".config").write_text("CONFIG_TMPFS=y\n")
+        self.assertEqual(kernels.config_beside(tree / "arch/x86/boot/bzImage", "6.1.0"), tree / ".config")
+
     def test_a_debian_name_that_is_no_kernel_package_is_refused_before_apt_is_asked(self):
         with self.assertRaisesRegex(kernels.KernelError, "not a Debian kernel package name"):
             kernels.resolve("debian:bash")

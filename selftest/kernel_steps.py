@@ -1,0 +1,98 @@
+"""Steps that boot a kernel under qemu-system and run cases in it (run
+--kernel, runner/platforms/kernel.py): Debian's current 6.1 kernel and its
+PREEMPT_RT flavour, each taken out of its package (never installed), and a
+guest kernel crashed on purpose in the middle of a run."""
+
+from __future__ import annotations
+
+from .context import Context
+from .plan import StepFailed
+from .suite_steps import check_reports, suite_as_expected
+
+KERNEL = "debian:6.1"
+RT_KERNEL = "debian:6.1-rt"
+# The PREEMPT_RT kernel runs the areas where its scheduling can tell: views
+# seen across processes, release on last unmap, process-shared locks. The whole
+# catalogue runs on the 6.1 kernel; twice would double the selftest's longest step.
+RT_AREAS = ("VIS-*", "REL-*", "SYNC-*")
+# BRK-011 crashes the guest's kernel between cases that must still have their results.
+CRASH_RUN = ("BRK-001", "BRK-011", "BRK-006", "BRK-010")
+CRASH_OUTCOMES = {"BRK-001": "PASS", "BRK-011": "ERROR", "BRK-006": "FAIL", "BRK-010": "SKIP"}
+
+
+def vm_problems(doc: dict, release_prefix: str, preempt: str) -> list[str]:
+    """What run_info fails to say of the booted kernel."""
+    info = doc["run_info"]
+    vm = info.get("vm") or {}
+    wrong = []
+    if not info["kernel"].startswith(f"Linux {release_prefix}") or vm.get("release", "") not in info["kernel"]:
+        wrong.append(f"run_info names the kernel {info['kernel']!r}, its vm {vm.get('release')!r}")
+    if preempt not in vm.get("version", ""):
+        wrong.append(f"the kernel's version string {vm.get('version')!r} does not say {preempt}")
+    if not vm.get("package", "").startswith("linux-image-") or vm.get("accelerator") not in ("tcg", "kvm"):
+        wrong.append(f"run_info's vm names no package or accelerator: {vm}")
+    if not vm.get("boots") or not vm.get("boot_s"):
+        wrong.append(f"run_info's vm says no boot: {vm}")
+    return wrong
+
+
+def catalogue_on_debian_6_1(ctx: Context) -> None:
+    """The catalogue on Debian's 6.1 kernel: every result as the spec expects
+    of kernel-*, run_info naming the kernel, its package and the accelerator."""
+    doc = suite_as_expected(ctx, "suite-kernel", "kernel", "--kernel", KERNEL)
+    wrong = vm_problems(doc, "6.1.", "PREEMPT_DYNAMIC")
+    if wrong:
+        raise StepFailed("; ".join(wrong))
+    check_reports(ctx.tmp / "suite-kernel", doc)
+
+
+def areas_on_debian_6_1_rt(ctx: Context) -> None:
+    """VIS, REL and SYNC (or the chosen assertions) on Debian's 6.1 PREEMPT_RT
+    kernel: exit 0, nothing unexpected, no SKIP the spec does not declare."""
+    filters = ctx.filters() or [arg for area in RT_AREAS for arg in ("--filter", area)]
+    proc, doc = ctx.run_suite("kernel-rt", "--kernel", RT_KERNEL, *filters)
+    undeclared = [f"{r['id']} [{r['backend']}]" for r in doc["results"]
+                  if r["status"] == "SKIP" and "SKIP" not in r["expected"]]
+    wrong = vm_problems(doc, "6.1.", "PREEMPT_RT")
+    if proc.returncode != 0 or doc["run_info"]["unexpected"] or undeclared or not doc["results"]:
+        wrong.append(f"exit {proc.returncode}, undeclared SKIPs {undeclared[:5]}:\n{proc.stdout[-3000:]}")
+    if wrong:
+        raise StepFailed("; ".join(wrong))
+
+
+def guest_kernel_crash(ctx: Context) -> None:
+    """A case that crashes the guest's kernel (BRK-011, the sysrq trigger) in
+    the middle of a run: that case is an ERROR naming the kernel panic, with
+    the console from there; the cases after it ran, on a guest booted again."""
+    filters = [arg for case in CRASH_RUN for arg in ("--filter", case)]
+    proc, doc = ctx.run_suite("kernel-crash", "--kernel", KERNEL, "--spec",
+                              str(ctx.repo / "selftest/broken_cases/broken.toml"), "--cases", "selftest-cases",
+                              "-j", "1", "--timeout", "20", *filters)
+    results = {r["id"]: r for r in doc["results"]}
+    observed = {case: r["observed"] for case, r in results.items()}
+    wrong = [] if observed == CRASH_OUTCOMES else [f"outcomes {observed}, expected {CRASH_OUTCOMES}"]
+    crashed = results.get("BRK-011", {"message": "", "check": None})
+    if crashed["check"] != "case-host" or \
+            "kernel panic: Kernel panic - not syncing: sysrq triggered crash" not in crashed["message"]:
+        wrong.append(f"BRK-011 does not name the kernel panic: {crashed['check']}: {crashed['message'][:300]!r}")
+    if "sysrq_handle_crash" not in crashed["message"]:
+        wrong.append("BRK-011's message has no console excerpt (no sysrq_handle_crash in its call trace)")
+    if [r["id"] for r in doc["results"]] != list(CRASH_RUN):
+        wrong.append(f"the cases ran in the order {[r['id'] for r in doc['results']]}, not {list(CRASH_RUN)}")
+    if (doc["run_info"].get("vm") or {}).get("boots") != 2:
+        wrong.append(f"the guest was booted {(doc['run_info'].get('vm') or {}).get('boots')} times, not twice")
+    if proc.returncode != 0:
+        wrong.append(f"exit {proc.returncode} although every outcome was expected")
+    if wrong:
+        raise StepFailed("; ".join(wrong))
+
+
+def add_steps(plan, ctx: Context, everything: bool) -> None:
+    plan.add("suite-kernel", "full suite on Debian's 6.1 kernel booted under qemu-system: as the spec expects, "
+             "run_info naming the kernel", lambda: catalogue_on_debian_6_1(ctx))
+    plan.add("kernel-rt", "VIS, REL and SYNC on Debian's 6.1 PREEMPT_RT kernel under qemu-system: as the spec "
+             "expects", lambda: areas_on_debian_6_1_rt(ctx))
+    if everything:
+        plan.add("kernel-crash", "a guest kernel crashed by a case (sysrq): that case an ERROR naming the panic "
+                 "with the console, the cases after it run on a guest booted again",
+                 lambda: guest_kernel_crash(ctx))
