@@ -82,9 +82,9 @@ def guest_kernel_crash(ctx: Context) -> None:
     if (doc["run_info"].get("vm") or {}).get("boots") != 2:
         wrong.append(f"the guest was booted {(doc['run_info'].get('vm') or {}).get('boots')} times, not twice")
     if proc.returncode != 0:
-        wrong.append(f"exit {proc.returncode} although every outcome was expected")
+        wrong.append(f"exit {proc.returncode} although every outcome was expected:\n{proc.stdout[-2000:]}")
     if wrong:
-        raise StepFailed("; ".join(wrong))
+        raise StepFailed("; ".join(wrong) + f"\nBRK-011: {crashed['message'][-1500:]}")
 
 
 def add_steps(plan, ctx: Context, everything: bool) -> None:
