@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
+import selectors
 import subprocess
 import time
 from pathlib import Path
@@ -133,7 +133,9 @@ class KernelTarget(Platform):
         if made:
             setup.append(["make", str(made[0].stat().st_size), *map(str, made)])
         return case_host.HostSpec(
-            self.qemu_argv(self.accelerator, console) + ["-pidfile", str(pidfile)], dict(os.environ), home / "qemu.log", lambda: [],
+            # the run's id in qemu's environment: a killed run's guests are swept as its orphans (rundir.py)
+            self.qemu_argv(self.accelerator, console) + ["-pidfile", str(pidfile)],
+            dict(os.environ, MAPCONF_RUN_ID=self.run_dir.run_id), home / "qemu.log", lambda: [],
             send_files=True, translate=self.translate(), setup=setup, quits_at_end_of_input=False,
             explain=lambda: explain(console, pidfile), ready=lambda: self.boots.append(time.monotonic() - booted))
 
@@ -143,7 +145,8 @@ class KernelTarget(Platform):
             return "tcg", "no usable /dev/kvm"
         console = self.home / "kvm-probe.log"
         proc = subprocess.Popen(self.qemu_argv("kvm", console), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+                                stderr=subprocess.DEVNULL, start_new_session=True,
+                                env=dict(os.environ, MAPCONF_RUN_ID=self.run_dir.run_id))
         try:
             ready = _first_line(proc, KVM_PROBE_S).startswith(b"ready")
         finally:
@@ -180,7 +183,7 @@ def guest_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def _first_line(proc: subprocess.Popen, bound: float) -> bytes:
-    import selectors
+    """What the process writes until its first newline, or until bound seconds pass."""
     deadline, seen = time.monotonic() + bound, b""
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
