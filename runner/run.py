@@ -153,8 +153,8 @@ def target_conditions(facts: dict[str, str]) -> frozenset[str]:
 
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
-    conditions = target_conditions(opts.target.host_facts) if opts.target else \
-        run_conditions(memory_cgroup=run_dir.memory.path is not None)
+    facts = opts.target.host_facts if opts.target else opts.platform.machine_facts()
+    conditions = target_conditions(facts) if facts else run_conditions(memory_cgroup=run_dir.memory.path is not None)
     versions = runinfo.versions(opts.platform, opts.target.facts if opts.target else None)
     done: dict[int, dict] = {}
     lock = threading.Lock()

@@ -107,6 +107,13 @@ class Platform:
         there): this machine's, unless the platform boots one of its own."""
         return os.uname().release
 
+    def machine_facts(self) -> dict[str, str] | None:
+        """The facts of the machine the cases run on, as a case host's `ready`
+        line gives them (euid, shm_free, memory_cgroup: run.target_conditions),
+        where that machine is not this one and the platform knows them (a
+        virtual machine it makes); None: this machine's own."""
+        return None
+
     def vm(self) -> dict | None:
         """What run_info says of a target the platform starts (a virtual
         machine: its kernel image, accelerator, boot time), or None."""

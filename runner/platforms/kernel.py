@@ -75,6 +75,12 @@ class KernelTarget(Platform):
     def kernel_release(self) -> str:
         return self.kernel.release
 
+    def machine_facts(self) -> dict[str, str]:
+        """The guest's, whoever runs the runner: its case host is root there, /dev/shm
+        is a tmpfs of half its memory, and each case's memory figure is the guest's own
+        /proc/meminfo (so release is measured, as a memory cgroup would let it be)."""
+        return {"euid": "0", "shm_free": str((MEMORY_MB << 20) // 2), "memory_cgroup": "1"}
+
     # --- the run ------------------------------------------------------------
     def start(self, run_dir) -> None:
         self.run_dir = run_dir

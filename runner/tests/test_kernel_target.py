@@ -126,6 +126,14 @@ class KernelImageTests(unittest.TestCase):
 
 
 class GuestTests(unittest.TestCase):
+    def test_the_runs_conditions_are_the_guests_whoever_runs_the_runner(self):
+        from runner import run
+        with tempfile.NamedTemporaryFile() as image:
+            image.write(bzimage("6.1.0-57-amd64 #1\0"))
+            image.flush()
+            p = platforms.make("kernel", platforms.Options(kernel=image.name))
+        self.assertEqual(run.target_conditions(p.machine_facts()), frozenset({"shm-unlimited"}))
+
     def test_the_guest_gets_the_runs_variables_and_none_of_the_runners_own(self):
         env = kernel_platform.guest_env({"MAPCONF_RUN_ID": "1", "LD_PRELOAD": "/x.so", "PATH": "/home/me/bin"})
         self.assertEqual(env["MAPCONF_RUN_ID"], "1")
