@@ -30,7 +30,7 @@ class InitramfsError(Exception):
 
 
 class Archive:
-    """A newc archive being written: directories, files and symbolic links."""
+    """A newc archive being written: directories and files."""
 
     def __init__(self):
         self.parts: list[bytes] = []
@@ -60,11 +60,6 @@ class Archive:
         self.directory(str(Path(path).parent))
         self.names.add(path)
         self._entry(path, stat.S_IFREG | mode, data)
-
-    def symlink(self, path: str, target: str) -> None:
-        self.directory(str(Path(path).parent))
-        self.names.add(path)
-        self._entry(path, stat.S_IFLNK | 0o777, target.encode())
 
     def copy(self, path: Path, at: str | None = None) -> None:
         """The file at path (its content, not a link), at the same path in the guest or at at."""

@@ -33,10 +33,9 @@ from .. import case_host, initramfs, kernels
 from . import Platform, PlatformError, Tool, tool_version, which
 
 QEMU = "qemu-system-x86_64"
-GUEST_BUILD = "/mapconf/build"
+GUEST_BUILD = "/mapconf/build"     # targets/init/init.c runs the case host from there
 GUEST_RUN = "/mapconf/run"
 GUEST_SCRATCH = "guest"      # under the run's objects: the cases' scratch in the guest
-CASE_HOST = GUEST_BUILD + "/case-host/mapconf-case-host"   # targets/init/init.c runs it
 MEMORY_MB = 1024        # /dev/shm gets half: more than a case fills (vocabulary.SHM_ROOM_A_CASE_FILLS)
 # console=ttyS0: the first serial port, kept in a file; panic=-1 with -no-reboot: a panic ends qemu;
 # oops=panic: an oops is a broken kernel, not a killed case
@@ -162,7 +161,7 @@ class KernelTarget(Platform):
             proc.stdout.close()
         if ready:
             return "kvm", "a guest booted under KVM"
-        return "tcg", f"a guest under KVM was not ready within {KVM_PROBE_S:g} s"
+        return "tcg", f"a guest under KVM did not become ready (bound: {KVM_PROBE_S:g} s)"
 
     def runtime(self) -> str:
         return f"{tool_version([which(QEMU), '--version'])} ({self.accelerator.upper()})"
