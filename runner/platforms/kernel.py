@@ -33,6 +33,7 @@ from .. import case_host, initramfs, kernels
 from . import Platform, PlatformError, Tool, tool_version, which
 
 QEMU = "qemu-system-x86_64"
+REPO = Path(__file__).resolve().parents[2]
 GUEST_BUILD = "/mapconf/build"     # targets/init/init.c runs the case host from there
 GUEST_RUN = "/mapconf/run"
 GUEST_SCRATCH = "guest"      # under the run's objects: the cases' scratch in the guest
@@ -99,10 +100,9 @@ class KernelTarget(Platform):
             self.pool = None
 
     def _write_initramfs(self, out: Path) -> None:
-        repo = Path(__file__).resolve().parents[2]
-        build = self.build_dir(repo)
+        build = self.build_dir(REPO)
         archive = initramfs.Archive()
-        archive.file("/init", (repo / "build" / "native" / "init" / "mapconf-init").read_bytes())
+        archive.file("/init", (REPO / "build" / "native" / "init" / "mapconf-init").read_bytes())
         for path in initramfs.programs_under(build):
             archive.program(path, GUEST_BUILD + "/" + path.relative_to(build).as_posix())
         # the cases' scratch, apart from the files the run made before it began (the case host
@@ -113,8 +113,7 @@ class KernelTarget(Platform):
         archive.write(out)
 
     def translate(self) -> dict[str, str]:
-        repo = Path(__file__).resolve().parents[2]
-        return {str(self.build_dir(repo)): GUEST_BUILD, str(self.run_dir.path): GUEST_RUN}
+        return {str(self.build_dir(REPO)): GUEST_BUILD, str(self.run_dir.path): GUEST_RUN}
 
     def qemu_argv(self, accelerator: str, console: Path) -> list[str]:
         return [which(QEMU), "-nodefaults", "-display", "none", "-no-reboot",
