@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import struct
-import subprocess
 import time
 from pathlib import Path
 
-from . import case_host, execute, filesystems, platforms, results, run, runinfo, spec as specs
+from . import case_host, execute, filesystems, initramfs, platforms, results, run, runinfo, spec as specs
 from .run import Job, UsageError
 
 FORMAT = 1
@@ -40,41 +37,10 @@ RECORD_FILES = ("output", "record", "transcript")
 # the platforms whose build runs by itself on a Linux machine, with the libraries it is carried with
 PLATFORMS = ("native", "musl", "i386")
 US = case_host.UNIT_SEPARATOR
-PT_INTERP = 3
-LIST_LINE = re.compile(r"\s*(\S+) => (/\S+) \(0x[0-9a-f]+\)")
 
 
 class BundleError(UsageError):
     """A bundle or its records that cannot be judged: one sentence, exit code 2."""
-
-
-def interpreter(program: Path) -> Path | None:
-    """The dynamic loader an ELF program names (its PT_INTERP segment); None for a static one."""
-    data = program.read_bytes()
-    if data[:4] != b"\x7fELF":
-        raise BundleError(f"{program} is not an ELF program, so a bundle cannot carry what it needs.")
-    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
-    if wide:
-        (phoff,), (size, count) = struct.unpack_from(order + "Q", data, 32), struct.unpack_from(order + "HH", data, 54)
-    else:
-        (phoff,), (size, count) = struct.unpack_from(order + "I", data, 28), struct.unpack_from(order + "HH", data, 42)
-    for header in range(phoff, phoff + size * count, size):
-        if struct.unpack_from(order + "I", data, header)[0] == PT_INTERP:
-            offset, length = (struct.unpack_from(order + "QQQQ", data, header + 8)[::3] if wide
-                              else struct.unpack_from(order + "IIII", data, header + 4)[::3])
-            return Path(data[offset:offset + length].rstrip(b"\0").decode())
-    return None
-
-
-def libraries(ld: Path, programs: list[Path]) -> set[Path]:
-    """The shared libraries the programs need, as the loader resolves them here."""
-    needed: set[Path] = set()
-    for program in programs:
-        proc = subprocess.run([str(ld), "--list", str(program)], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise BundleError(f"the loader cannot list what {program} needs: {proc.stderr.strip()[:200]}")
-        needed |= {Path(m.group(2)) for m in map(LIST_LINE.match, proc.stdout.splitlines()) if m}
-    return needed
 
 
 def write(the_spec_path: Path, jobs: list[Job], platform, repo: Path, out: Path, timeout: float,
@@ -86,15 +52,20 @@ def write(the_spec_path: Path, jobs: list[Job], platform, repo: Path, out: Path,
     runner = build.parent / "native" / "bundle" / "mapconf-run"
     out.mkdir(parents=True, mode=0o711)
     out.chmod(0o711)       # the cases let another user try its rights below (ISO-*): it must pass through
-    shutil.copytree(build, out / "build", ignore=shutil.ignore_patterns("obj", "bundle", "*.d", "*.stamp"))
+    # the build, but the objects, and the programs of other targets (a bundle's case host, a guest's init)
+    shutil.copytree(build, out / "build", ignore=shutil.ignore_patterns("obj", "bundle", "init", "*.d", "*.stamp"))
     shutil.copy2(runner, out / "mapconf-run")
     programs = sorted(p for p in (out / "build").rglob("*") if p.is_file() and os.access(p, os.X_OK)
                       and not p.name.endswith(".so")) + sorted((out / "build" / "lib").glob("*.so"))
-    ld = interpreter(out / "build" / "agent" / "mapconf-agent")
     (out / "lib").mkdir()
-    for library in sorted(libraries(ld, programs) | {ld}) if ld else ():
+    try:
+        needed = {library for program in programs for library in initramfs.libraries(program)}
+    except initramfs.InitramfsError as error:
+        raise BundleError(str(error)) from None
+    for library in sorted(needed):
         shutil.copy2(library, out / "lib" / library.name)
-    start = [f"lib/{ld.name}", "--library-path", "lib"] if ld else []     # a static build starts by itself
+    ld = initramfs.interpreter(out / "build" / "agent" / "mapconf-agent")
+    start = [f"lib/{Path(ld).name}", "--library-path", "lib"] if ld else []     # a static build starts by itself
     run_id = f"bundle{os.getpid()}"
     env = {
         "MAPCONF_RUN_ID": run_id, "MAPCONF_SCRATCH": "run/objects", "MAPCONF_BEFORE_DIR": "run/objects",

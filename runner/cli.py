@@ -247,13 +247,15 @@ def _in_repo(path: Path) -> str:
 
 def cmd_run(args, argv) -> int:
     kind = args.platform
+    agents = "native"
     if args.kernel is not None:
-        if kind not in ("native", "kernel"):
-            raise UsageError(f"--kernel boots a kernel for --platform kernel, not {kind}; drop one of them.")
-        kind = "kernel"
+        if kind not in ("native", "kernel", "i386"):
+            raise UsageError(f"--kernel boots a kernel for --platform kernel (or i386, its 32-bit agent), not {kind}; "
+                             "drop one of them.")
+        agents, kind = ("i386" if kind == "i386" else "native"), "kernel"
     platform = platforms.make(kind, platforms.Options(
         sanitize=args.sanitize, platform_id=args.platform_id, agent_env=dict(args.env), cases=args.cases,
-        wrap=args.wrap, wrap_controller=args.wrap_controller, kernel=args.kernel))
+        wrap=args.wrap, wrap_controller=args.wrap_controller, kernel=args.kernel, agents=agents))
     filesystem = None
     if args.filesystem is not None:
         filesystem = filesystems.make(args.filesystem, platform.kind)

@@ -13,8 +13,10 @@ a serial port, tmpfs, devtmpfs).
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
+import re
 import stat
 import struct
 import subprocess
@@ -124,7 +126,11 @@ def libraries(path: Path) -> list[Path]:
         return []
     try:
         proc = subprocess.run([loader, "--list", str(path)], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as error:
+    except OSError as error:
+        if error.errno == errno.ENOEXEC:      # another architecture's loader (i386 on a kernel without it)
+            return _read_needed(path, Path(loader))
+        raise InitramfsError(f"cannot ask {loader} what {path} loads ({error})") from None
+    except subprocess.SubprocessError as error:
         raise InitramfsError(f"cannot ask {loader} what {path} loads ({error})") from None
     if proc.returncode != 0:
         raise InitramfsError(f"{loader} --list {path} failed: {(proc.stderr or proc.stdout).strip()[:300]}")
@@ -137,6 +143,24 @@ def libraries(path: Path) -> list[Path]:
                 raise InitramfsError(f"{path} needs {name}, which the loader does not find here")
             continue                   # the vDSO: the kernel's own, not a file
         found.append(Path(where))
+    return found
+
+
+def _read_needed(path: Path, loader: Path) -> list[Path]:
+    """What `LOADER --list` would say, for a loader this kernel cannot run:
+    the libraries each file names (DT_NEEDED, as readelf reads it), found
+    beside the loader, as its default search finds them there."""
+    where = Path(os.path.realpath(loader)).parent
+    found, todo = [loader], [path]
+    while todo:
+        proc = subprocess.run(["readelf", "-d", "--wide", str(todo.pop())], capture_output=True, text=True, timeout=30)
+        for name in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", proc.stdout):
+            library = where / name
+            if not library.exists():
+                raise InitramfsError(f"{path} needs {name}, which is not beside its loader {loader} here")
+            if library not in found:
+                found.append(library)
+                todo.append(library)
     return found
 
 

@@ -49,6 +49,7 @@ class Options:
     wrap: list[str] = field(default_factory=list)
     wrap_controller: list[str] = field(default_factory=list)
     kernel: str | None = None                  # --kernel: the image a kernel target boots
+    agents: str = "native"                     # the build of the agents a kernel target runs (native, i386)
 
 
 class Platform:

@@ -1,9 +1,8 @@
 """A bundle's records: each job's end and files read in order, and a job
 whose answer never came (the target stopped, the records were cut) has
-none, so the judge makes it an ERROR; and the loader a program names."""
+none, so the judge makes it an ERROR."""
 
 import unittest
-from pathlib import Path
 
 from runner import bundle
 
@@ -29,16 +28,6 @@ class AnswersTest(unittest.TestCase):
         self.assertIsNone(first[0].broken)
         self.assertIn("end in the middle", second[0].broken)
         self.assertIsNone(third)
-
-
-class LoaderTest(unittest.TestCase):
-    def test_the_loader_of_a_dynamic_program_and_none_of_a_static_one(self):
-        build = Path(__file__).resolve().parents[2] / "build" / "native"
-        agent, static = build / "agent" / "mapconf-agent", build / "bundle" / "mapconf-run"
-        if not (agent.exists() and static.exists()):
-            self.skipTest("needs the native build")
-        self.assertTrue(str(bundle.interpreter(agent)).startswith("/lib"))
-        self.assertIsNone(bundle.interpreter(static))
 
 
 if __name__ == "__main__":
