@@ -261,8 +261,8 @@ def run(opts: RunOptions, repo: Path) -> int:
                                   made_before)
             records = execute_jobs(jobs, opts, repo, run_dir, term.result)
         finally:
-            if opts.target:
-                opts.target.stop()
+            for item in opts.target.stop() if opts.target else ():
+                print(f"mapconf: left on the target: {item}", file=sys.stderr)
             opts.platform.stop()
     finally:
         term.finish()

@@ -31,7 +31,7 @@ from .platforms import PlatformError, Tool
 
 SSH_TIMEOUT_S = 120          # one copy or one command; a case's own bound is the case host's
 BATCH = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=15"]
-TARGET_FORM = re.compile(r"ssh:([^\s/]+)")
+TARGET_FORM = re.compile(r"ssh:([^\s/-][^\s/]*)")     # never an ssh option ("-o...")
 TOOLS = [Tool("ssh", "openssh-client")]
 # the platforms whose build runs by itself on a Linux machine (no emulator, sandbox or layer of the runner's)
 PLATFORMS = ("native", "musl", "i386")
@@ -105,10 +105,14 @@ class SshTarget:
             raise TargetError(f"the case host did not start on {self.host}: {error}") from None
 
     def stop(self) -> list[str]:
+        """End the sessions and remove the run's directory there; what could not be."""
         left = self.pool.close() if self.pool else []
         self.pool = None
         if self.remote:
-            self.command(f"rm -rf {self.remote}")
+            try:
+                self.command(f"rm -rf {self.remote}")
+            except TargetError as error:      # the results stand; the directory is said to be left
+                left.append(f"{self.remote} on {self.host}: {error}")
             self.remote = None
         return left
 
