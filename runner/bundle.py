@@ -34,8 +34,6 @@ from .run import Job, UsageError
 
 FORMAT = 1
 RECORD_FILES = ("output", "record", "transcript")
-# the platforms whose build runs by itself on a Linux machine, with the libraries it is carried with
-PLATFORMS = ("native", "musl", "i386")
 US = case_host.UNIT_SEPARATOR
 
 

@@ -106,7 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bundle", help="write what a target needs to run the cases by itself, nothing installed "
                                       "(DIR/mapconf-run writes DIR/records/; judge them with ./mapconf judge DIR)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR", help="the bundle's directory (new)")
-    p.add_argument("--platform", default="native", choices=bundle.PLATFORMS, help="whose build the bundle carries")
     p.add_argument("--filter", action="append", default=[], metavar="GLOB", help="only assertions matching GLOB")
     p.add_argument("--timeout", type=_positive(float), default=60.0, metavar="S", help="each case's time bound")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
@@ -170,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_bundle(args, argv) -> int:
-    platform = platforms.make(args.platform, platforms.Options())
+    platform = platforms.make("native", platforms.Options())     # its build holds the agent too
     the_spec = spec.load(str(args.spec))
     jobs = select_jobs(the_spec, args.filter, platform)
     toolchain.ensure_tools(platform.tools)

@@ -103,6 +103,7 @@ RUN_ID_FORM = re.compile(r"[0-9]+[0-9a-f]{4}")
 
 
 LOCK = "lock"
+MAKE_ATTEMPTS = 3
 
 
 def open_run(root: Path | None = None) -> RunDir:
@@ -111,12 +112,18 @@ def open_run(root: Path | None = None) -> RunDir:
     root = root or runs_root()
     ignored: list[str] = []
     swept = sweep_dead_runs(root, ignored)
-    run_id = f"{os.getpid()}{secrets.token_hex(2)}"     # RUN_ID_FORM
-    path = root / run_id
-    path.mkdir(mode=TRAVERSE_ONLY)
-    path.chmod(TRAVERSE_ONLY)          # whatever the umask
-    # the lock first: a directory without one is a run's only if it is empty (sweep_dead_runs)
-    fd = os.open(path / LOCK, os.O_CREAT | os.O_EXCL | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    for attempt in range(MAKE_ATTEMPTS):
+        run_id = f"{os.getpid()}{secrets.token_hex(2)}"     # RUN_ID_FORM
+        path = root / run_id
+        path.mkdir(mode=TRAVERSE_ONLY)
+        path.chmod(TRAVERSE_ONLY)          # whatever the umask
+        # the lock first: a directory without one is a run's only if it is empty (sweep_dead_runs)
+        try:
+            fd = os.open(path / LOCK, os.O_CREAT | os.O_EXCL | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            break
+        except FileNotFoundError:      # another run's sweep took it for one killed before its lock
+            if attempt == MAKE_ATTEMPTS - 1:
+                raise
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     (path / "objects").mkdir(mode=TRAVERSE_ONLY)
     (path / "objects").chmod(TRAVERSE_ONLY)

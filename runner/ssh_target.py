@@ -33,8 +33,9 @@ SSH_TIMEOUT_S = 120          # one copy or one command; a case's own bound is th
 BATCH = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=15"]
 TARGET_FORM = re.compile(r"ssh:([^\s/-][^\s/]*)")     # never an ssh option ("-o...")
 TOOLS = [Tool("ssh", "openssh-client")]
-# the platforms whose build runs by itself on a Linux machine (no emulator, sandbox or layer of the runner's)
-PLATFORMS = ("native", "musl", "i386")
+# the platforms whose whole build (controllers and agent in one directory) is what the target gets; musl
+# and i386 keep their agent in a build of its own, which is not carried yet
+PLATFORMS = ("native",)
 
 
 class TargetError(PlatformError):
