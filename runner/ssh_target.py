@@ -26,7 +26,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from . import case_host, filesystems
+from . import case_host, filesystems, initramfs
 from .platforms import PlatformError, Tool
 
 SSH_TIMEOUT_S = 120          # one copy or one command; a case's own bound is the case host's
@@ -119,10 +119,10 @@ class SshTarget:
 
 
 def _tar_of(directory: Path) -> bytes:
-    """The directory as a tar stream, its programs with their modes."""
+    """The build's programs and libraries as a tar stream, with their modes
+    (what a guest's initramfs carries of it too)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file() and "obj" not in path.relative_to(directory).parts[:1]:
-                tar.add(path, arcname=str(path.relative_to(directory)), recursive=False)
+        for path in initramfs.programs_under(directory):
+            tar.add(path, arcname=str(path.relative_to(directory)), recursive=False)
     return buffer.getvalue()

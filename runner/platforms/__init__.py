@@ -91,10 +91,13 @@ class Platform:
         """Variables for the case process (and so for its agents)."""
         return {}
 
+    # a platform whose cases run on targets of its own (a sandbox, a guest) sets it in start()
+    pool = None
+
     def case_host(self):
-        """The platform's pool of sandboxes that run the case processes
+        """The platform's pool of targets that run the case processes
         (runner/case_host.py), or None when the runner starts each itself."""
-        return None
+        return self.pool
 
     # --- the run ------------------------------------------------------------
     def start(self, run_dir) -> None:
@@ -102,6 +105,9 @@ class Platform:
 
     def stop(self) -> None:
         """Take down what start() set up; called however the run ends."""
+        if self.pool:
+            self.pool.close()
+            self.pool = None
 
     def kernel_release(self) -> str:
         """The release of the kernel the cases run on (what `uname -r` says

@@ -39,7 +39,6 @@ class GVisor(Platform):
             raise PlatformError("--platform gvisor starts runsc sandboxes, which needs root; "
                                 "run mapconf as root (for example with sudo).")
         self.tools.append(Tool(RUNSC, "runsc"))
-        self.pool: case_host.Pool | None = None
 
     def case_env(self) -> dict[str, str]:
         # The host's cgroups are not visible in the sandbox, so a case cannot
@@ -53,14 +52,6 @@ class GVisor(Platform):
     def start(self, run_dir) -> None:
         self.run_dir = run_dir
         self.pool = case_host.Pool(self.sandbox)
-
-    def case_host(self) -> case_host.Pool | None:
-        return self.pool
-
-    def stop(self) -> None:
-        if self.pool:
-            self.pool.close()
-            self.pool = None
 
     def sandbox(self, number: int, env: dict[str, str]) -> case_host.HostSpec:
         """How sandbox number starts: its state, bundle and scratch directories are its own."""

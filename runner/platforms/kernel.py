@@ -67,7 +67,6 @@ class KernelTarget(Platform):
         self.tools.append(Tool(QEMU, "qemu-system-x86"))
         self.accelerator = "tcg"
         self.accelerator_why = "not probed"
-        self.pool: case_host.Pool | None = None
         self.boots: list[float] = []
 
     def build_targets(self) -> list[str]:
@@ -101,14 +100,6 @@ class KernelTarget(Platform):
         self._write_initramfs(self.initrd)
         self.accelerator, self.accelerator_why = self._probe_accelerator()
         self.pool = case_host.Pool(self.machine)
-
-    def case_host(self) -> case_host.Pool | None:
-        return self.pool
-
-    def stop(self) -> None:
-        if self.pool:
-            self.pool.close()
-            self.pool = None
 
     def _write_initramfs(self, out: Path) -> None:
         build = self.build_dir(REPO)
