@@ -26,7 +26,11 @@
  *     ready pid=<pid> euid=<uid> shm_free=<bytes> memory_cgroup=<1|0>    once, at the start: the
  *                                                    facts of the target a run's conditions come from
  *     ended US <exit=N | signal=N | timeout> US ms=<the case's time> [US removed=<what>]... [US remains=<what>]...
- *     ok | ended US error=<why>                        to env and make
+ *     ok scratch_fs=<name> | ended US error=<why>      to env: the filesystem of MAPCONF_SCRATCH, where
+ *                                                    the run's file objects live (tmpfs, ramfs, or its
+ *                                                    statfs magic in hex): a fact a run's conditions
+ *                                                    come from, known only once the environment is
+ *     ok | ended US error=<why>                        to make
  *
  * MAPCONF_MEMORY=host-cgroup in the environment asks the host for a memory
  * cgroup of each case's own (memory_cgroup.h), where the runner's cannot reach.
@@ -61,10 +65,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/ipc.h>
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -485,6 +491,24 @@ static int hex_digit(char c)
 }
 
 /* env: NAME=<value in hex> each, for the cases that follow. */
+/* The filesystem of the run's scratch directory: on one that keeps its pages
+ * in memory (no backing store), a flush cannot leave them clean. */
+static const char *scratch_filesystem(void)
+{
+	static char name[32];
+	const char *scratch = getenv("MAPCONF_SCRATCH");
+	struct statfs fs;
+
+	if (!scratch || statfs(scratch, &fs) != 0)
+		return "unknown";
+	if (fs.f_type == TMPFS_MAGIC)
+		return "tmpfs";
+	if (fs.f_type == RAMFS_MAGIC)
+		return "ramfs";
+	snprintf(name, sizeof(name), "0x%lx", (unsigned long)fs.f_type);
+	return name;
+}
+
 static void set_env(char **fields, int n)
 {
 	for (int i = 1; i < n; i++) {
@@ -506,7 +530,7 @@ static void set_env(char **fields, int n)
 		*out = '\0';
 		setenv(fields[i], eq + 1, 1);
 	}
-	printf("ok\n");
+	printf("ok scratch_fs=%s\n", scratch_filesystem());
 	fflush(stdout);
 }
 

@@ -94,6 +94,17 @@ def write(the_spec_path: Path, jobs: list[Job], platform, repo: Path, out: Path,
     return out
 
 
+def target_facts(stream: bytes) -> dict[str, str]:
+    """What the case host told of its machine before the first case: its `ready`
+    line and its `ok` to the setup requests."""
+    facts: dict[str, str] = {}
+    for text in stream.decode(errors="replace").split("\n"):
+        if not (text.startswith("ready") or text.split(" ", 1)[0] == "ok"):
+            break
+        facts.update(case_host.ready_facts(text))
+    return facts
+
+
 def read_answers(stream: bytes, count: int) -> list[tuple[case_host.Ended, dict[str, bytes]] | None]:
     """Each job's end and files, in order, from records/answers; None for a job with no answer."""
     pos, found = 0, []
@@ -108,7 +119,7 @@ def read_answers(stream: bytes, count: int) -> list[tuple[case_host.Ended, dict[
 
     while True:
         text = line()
-        if text is None or not (text.startswith("ready") or text == "ok"):
+        if text is None or not (text.startswith("ready") or text.split(" ", 1)[0] == "ok"):
             break
     while text is not None and len(found) < count:
         if not text.startswith("ended"):
@@ -144,8 +155,7 @@ def judge(directory: Path) -> tuple[dict, list[dict]]:
     the_spec = specs.load(str(directory / "spec.toml"))
     facts = machine((directory / "records" / "machine").read_text()) if (directory / "records" / "machine").exists() else {}
     timeout = float(meta["timeout_s"])
-    ready = answers.split(b"\n", 1)[0].decode(errors="replace")
-    conditions = run.target_conditions(case_host.ready_facts(ready))
+    conditions = run.target_conditions(target_facts(answers))
     versions = runinfo.versions(platforms.make(meta["platform"]), facts)
     records = []
     ends = read_answers(answers, len(meta["jobs"]))

@@ -124,7 +124,10 @@ class Host:
         if problem:
             return problem
         line = self._line(READY_S)
-        return None if line == "ok" else repr(line) if line is not None else (self._why() or "no answer")
+        if line is not None and line.split(" ", 1)[0] == "ok":
+            self.facts.update(ready_facts(line))      # what the target tells once it has the request's effect
+            return None
+        return repr(line) if line is not None else (self._why() or "no answer")
 
     def _translated(self, value: str) -> str:
         return UNIT_SEPARATOR.join(self.spec.target_path(part) for part in value.split(UNIT_SEPARATOR))
@@ -229,7 +232,8 @@ class Host:
 
 
 def ready_facts(line: str) -> dict[str, str]:
-    """The NAME=value facts of a `ready` line (the target's uid, /dev/shm room, memory cgroup)."""
+    """The NAME=value facts of a `ready` line (the target's uid, /dev/shm room, memory cgroup),
+    or of an `ok` to a setup request (the scratch directory's filesystem, once the environment names it)."""
     return dict(item.split("=", 1) for item in line.split()[1:] if "=" in item)
 
 
@@ -333,9 +337,10 @@ class Pool:
             return host, [f"{note}; started again" for note in notes]
         raise HostError("; ".join(notes))
 
-    def start_one(self) -> dict[str, str]:
-        """Start a host ahead of the first case; the facts it tells of its target."""
-        host, _notes = self._take({})
+    def start_one(self, env: dict[str, str] | None = None) -> dict[str, str]:
+        """Start a host ahead of the first case (env: the run's, as a case's
+        would be); the facts it tells of its target."""
+        host, _notes = self._take(env or {})
         with self.lock:
             self.free.append(host)
         return host.facts

@@ -345,6 +345,23 @@ def mount_entry(target: Path) -> tuple[str | None, str | None, str]:
     return found
 
 
+def filesystem_of(path: Path) -> str:
+    """The type of the filesystem path is on (the mount with the longest
+    mount point that holds it, the topmost of those), or "unknown"."""
+    try:
+        target = os.path.realpath(path)
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    best, fstype = -1, "unknown"
+    for line in lines:
+        fields = line.split()
+        point = _unescape(fields[4])
+        if (target == point or target.startswith(point.rstrip("/") + "/")) and len(point) >= best:
+            best, fstype = len(point), fields[fields.index("-") + 1]
+    return fstype
+
+
 def _unescape(text: str) -> str:
     return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), text)
 

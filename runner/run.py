@@ -123,16 +123,19 @@ def case_run(opts: RunOptions, repo: Path, env: dict[str, str], work: Path, job:
                            host=opts.target.pool if opts.target else opts.platform.case_host())
 
 
-def run_conditions(memory_cgroup: bool = True) -> frozenset[str]:
+def run_conditions(memory_cgroup: bool = True, scratch: Path | None = None) -> frozenset[str]:
     """The conditions of this run that expectations may depend on (`when`),
     read in the run's own mount namespace, where a --filesystem shm-SIZE
-    limits /dev/shm (so: after the mount, before the cases). memory_cgroup:
-    whether the run could make its memory cgroup (runner/memcg.py)."""
+    limits /dev/shm and --filesystem NAME is mounted on the scratch directory
+    (so: after the mounts, before the cases). memory_cgroup: whether the run
+    could make its memory cgroup (runner/memcg.py); scratch: where its file
+    objects live."""
     shm = os.statvfs("/dev/shm")
-    return conditions_of(os.geteuid(), memory_cgroup, shm.f_bavail * shm.f_frsize)
+    return conditions_of(os.geteuid(), memory_cgroup, shm.f_bavail * shm.f_frsize,
+                         filesystems.filesystem_of(scratch) if scratch else "unknown")
 
 
-def conditions_of(euid: int, memory_cgroup: bool, shm_free: int) -> frozenset[str]:
+def conditions_of(euid: int, memory_cgroup: bool, shm_free: int, scratch_fs: str = "unknown") -> frozenset[str]:
     """The conditions of a run on a machine with these facts (here, or a
     target's as its case host tells them)."""
     conditions = set()
@@ -142,19 +145,23 @@ def conditions_of(euid: int, memory_cgroup: bool, shm_free: int) -> frozenset[st
         conditions.add("no-memory-cgroup")
     if shm_free > vocabulary.SHM_ROOM_A_CASE_FILLS:
         conditions.add("shm-unlimited")
+    if scratch_fs in vocabulary.IN_MEMORY_FILESYSTEMS:
+        conditions.add("files-in-memory")
     return frozenset(conditions)
 
 
 def target_conditions(facts: dict[str, str]) -> frozenset[str]:
-    """conditions_of() from a case host's `ready` facts (case_host/case_host.c)."""
+    """conditions_of() from what a case host tells of its target (case_host/case_host.c):
+    its `ready` line and its answer to the run's environment."""
     return conditions_of(int(facts.get("euid", "0")), facts.get("memory_cgroup") == "1",
-                         int(facts.get("shm_free", "0")))
+                         int(facts.get("shm_free", "0")), facts.get("scratch_fs", "unknown"))
 
 
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
     env = case_environment(opts, repo, run_dir)
-    facts = opts.target.host_facts if opts.target else opts.platform.machine_facts()
-    conditions = target_conditions(facts) if facts else run_conditions(memory_cgroup=run_dir.memory.path is not None)
+    facts = opts.target.host_facts if opts.target else opts.platform.machine_facts(env)
+    conditions = target_conditions(facts) if facts else \
+        run_conditions(memory_cgroup=run_dir.memory.path is not None, scratch=run_dir.objects)
     versions = runinfo.versions(opts.platform, opts.target.facts if opts.target else None)
     done: dict[int, dict] = {}
     lock = threading.Lock()

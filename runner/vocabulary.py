@@ -133,7 +133,11 @@ FINAL_STATUSES = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR", "TIMEOUT")
 # shm-unlimited: /dev/shm has more room than a case may fill (ROOM_A_CASE_FILLS), so
 # SIZE-006 cannot run out of it (cases/sizes.c has the same bound).
 SHM_ROOM_A_CASE_FILLS = 256 << 20
-CONDITIONS = ("unprivileged", "no-memory-cgroup", "shm-unlimited")
+# files-in-memory: the run's scratch directory, where the file objects live, is on a filesystem
+# with no backing store (tmpfs, ramfs: a TMPDIR on tmpfs, --filesystem tmpfs, a guest's initramfs),
+# so a flush writes nothing back and leaves the pages dirty. Probed where the cases run.
+IN_MEMORY_FILESYSTEMS = ("tmpfs", "ramfs")
+CONDITIONS = ("unprivileged", "no-memory-cgroup", "shm-unlimited", "files-in-memory")
 
 
 # --- assertion IDs -----------------------------------------------------------

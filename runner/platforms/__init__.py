@@ -114,11 +114,11 @@ class Platform:
         there): this machine's, unless the platform boots one of its own."""
         return os.uname().release
 
-    def machine_facts(self) -> dict[str, str] | None:
-        """The facts of the machine the cases run on, as a case host's `ready`
-        line gives them (euid, shm_free, memory_cgroup: run.target_conditions),
-        where that machine is not this one and the platform knows them (a
-        virtual machine it makes); None: this machine's own."""
+    def machine_facts(self, env: dict[str, str]) -> dict[str, str] | None:
+        """The facts of the machine the cases run on, as a case host tells them
+        (euid, shm_free, memory_cgroup, scratch_fs: run.target_conditions),
+        where that machine is not this one (a virtual machine the platform
+        makes, told the run's environment env); None: this machine's own."""
         return None
 
     def vm(self) -> dict | None:

@@ -85,11 +85,17 @@ class KernelTarget(Platform):
     def kernel_release(self) -> str:
         return self.kernel.release
 
-    def machine_facts(self) -> dict[str, str]:
-        """The guest's, whoever runs the runner: its case host is root there, /dev/shm
-        is a tmpfs of half its memory, and each case's memory figure is the guest's own
-        /proc/meminfo (so release is measured, as a memory cgroup would let it be)."""
-        return {"euid": "0", "shm_free": str((MEMORY_MB << 20) // 2), "memory_cgroup": "1"}
+    def machine_facts(self, env: dict[str, str]) -> dict[str, str]:
+        """The guest's, whoever runs the runner, told by the first guest it boots
+        (it then runs the first case): its case host is root there, /dev/shm a
+        tmpfs of half its memory, each case's memory figure its own /proc/meminfo
+        (so release is measured, as a memory cgroup would let it be), and its
+        files on the initramfs (a filesystem in memory). A guest that does not
+        come up: what it would have said, and each case says why it did not run."""
+        try:
+            return self.pool.start_one(env)
+        except case_host.HostError:
+            return {"euid": "0", "shm_free": str((MEMORY_MB << 20) // 2), "memory_cgroup": "1"}
 
     # --- the run ------------------------------------------------------------
     def start(self, run_dir) -> None:

@@ -22,6 +22,10 @@ class AnswersTest(unittest.TestCase):
                          (0, 12, b"begin\nend checks=1\n"))
         self.assertEqual(second[0].returncode, 1)
 
+    def test_the_targets_facts_are_its_ready_line_and_its_answers_to_the_setup(self):
+        stream = b"ready pid=9 euid=0\nok scratch_fs=tmpfs\nok\n" + case(0, b"begin\n") + b"ok scratch_fs=ext4\n"
+        self.assertEqual(bundle.target_facts(stream), {"pid": "9", "euid": "0", "scratch_fs": "tmpfs"})
+
     def test_records_cut_in_a_case_make_it_broken_and_leave_the_rest_without_answer(self):
         whole = b"ready pid=9\n" + case(0, b"begin\nend checks=1\n") + case(0, b"begin\nend checks=1\n")
         first, second, third = bundle.read_answers(whole[:-20], 3)

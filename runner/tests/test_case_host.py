@@ -9,7 +9,7 @@ import unittest
 from unittest import mock
 from pathlib import Path
 
-from runner import case_host
+from runner import case_host, filesystems
 from runner.case_host import Ended, HostSpec, Pool, parse_answer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -249,6 +249,18 @@ class SharedMachineHostTests(unittest.TestCase):
         ended = self.pool.run(["/bin/sh", "-c", "echo begun; sleep 60"], {}, files, 2.0)
         self.assertTrue(ended.timed_out)
         self.assertEqual((self.local / "work" / "output").read_text(), "begun\n")
+
+    def test_the_host_tells_the_filesystem_of_the_scratch_directory_its_environment_names(self):
+        in_memory = Pool(lambda number, env: HostSpec([str(HOST), "--send-files"], {}, self.local / "log3",
+                                                      lambda: [], send_files=True,
+                                                      setup=[["env", "MAPCONF_SCRATCH=/dev/shm"]]))
+        self.addCleanup(in_memory.close)
+        self.assertEqual(in_memory.start_one()["scratch_fs"], "tmpfs")
+        (self.remote / "objects").mkdir(parents=True)
+        here = filesystems.filesystem_of(self.remote / "objects")
+        told = self.pool.start_one()["scratch_fs"]
+        self.assertEqual(told == "tmpfs", here == "tmpfs", (told, here))
+        self.assertNotEqual(told, "unknown")
 
     def test_a_bad_setup_is_a_start_that_failed(self):
         pool = Pool(lambda number, env: HostSpec([str(HOST), "--send-files"], {}, self.local / "log2",

@@ -129,11 +129,23 @@ class KernelImageTests(unittest.TestCase):
 class GuestTests(unittest.TestCase):
     def test_the_runs_conditions_are_the_guests_whoever_runs_the_runner(self):
         from runner import run
+        told = {"pid": "1", "euid": "0", "shm_free": str(512 << 20), "memory_cgroup": "1", "scratch_fs": "tmpfs"}
+        self.assertEqual(run.target_conditions(told), frozenset({"shm-unlimited", "files-in-memory"}))
+        self.assertEqual(run.target_conditions(dict(told, euid="1000", memory_cgroup="0", scratch_fs="0xef53")),
+                         frozenset({"shm-unlimited", "unprivileged", "no-memory-cgroup"}))
+
+    def test_a_guest_that_does_not_come_up_gives_what_it_would_have_said(self):
+        from runner import case_host, run
+
+        class NoGuest:
+            def start_one(self, env):
+                raise case_host.HostError("the target did not start: no output")
         with tempfile.NamedTemporaryFile() as image:
             image.write(bzimage("6.1.0-57-amd64 #1\0"))
             image.flush()
             p = platforms.make("kernel", platforms.Options(kernel=image.name))
-        self.assertEqual(run.target_conditions(p.machine_facts()), frozenset({"shm-unlimited"}))
+        p.pool = NoGuest()
+        self.assertEqual(run.target_conditions(p.machine_facts({})), frozenset({"shm-unlimited"}))
 
     def test_the_guest_gets_the_runs_variables_and_none_of_the_runners_own(self):
         env = kernel_platform.guest_env({"MAPCONF_RUN_ID": "1", "LD_PRELOAD": "/x.so", "PATH": "/home/me/bin"})
