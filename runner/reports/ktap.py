@@ -41,6 +41,7 @@ lose their colon's place, and long values keep their start and their end.
 """
 
 from runner import results_schema
+from runner.reports import page
 from runner.reports.tap import shortened, tap_text
 
 KTAP_VERSION = 1
@@ -68,9 +69,7 @@ def render(doc):
 
 def write(doc, path):
     """Render `doc` and write it to `path` as UTF-8."""
-    text = render(doc)
-    with open(path, "w", encoding="utf-8", newline="\n") as stream:
-        stream.write(text)
+    page.write(render(doc), path)
 
 
 def case_name(result):
