@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import (execute, filesystems, huge_pages, labels, outcome, results, rundir, runinfo, spec, ssh_target, terminal,
                toolchain, vocabulary)
-from .reports import html as report_html, json as report_json, junit as report_junit, tap as report_tap
+from .reports import html as report_html, json as report_json, junit as report_junit, ktap as report_ktap, tap as report_tap
 from .platforms import Platform
 
 UNIT_SEPARATOR = "\x1f"
@@ -191,7 +191,7 @@ def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.
 
 
 REPORT_WRITERS = ((report_json, "results.json"), (report_junit, "junit.xml"),
-                  (report_tap, "results.tap"), (report_html, "index.html"))
+                  (report_tap, "results.tap"), (report_ktap, "results.ktap"), (report_html, "index.html"))
 
 
 def prepare_out(out: Path) -> None:

@@ -12,6 +12,7 @@ from runner import execute, labels, platforms
 from . import faults
 from .context import Context
 from .plan import StepFailed
+from .suite_steps import check_ktap
 
 
 def chosen_entries(ctx: Context, entries: list[str]) -> list[str]:
@@ -21,17 +22,20 @@ def chosen_entries(ctx: Context, entries: list[str]) -> list[str]:
 def run_under_fault(ctx: Context, family: str, name: str, must_fail: list[str]) -> None:
     """The assertions the fault must break, under it: each listed result FAIL at its check."""
     filters = [arg for i in faults.assertion_ids(must_fail) for arg in ("--filter", i)]
+    run_name = f"fault-{name}" if family == "posix" else f"win32-fault-{name}"
     if family == "posix":
-        proc, doc = ctx.run_suite(f"fault-{name}", "--platform", "custom", "--env", f"LD_PRELOAD={ctx.preload}",
+        proc, doc = ctx.run_suite(run_name, "--platform", "custom", "--env", f"LD_PRELOAD={ctx.preload}",
                                   "--env", f"MAPCONF_FAULT={name}", *faults.RUN_WITH.get(name, ()), *filters)
     else:
-        proc, doc = ctx.run_suite(f"win32-fault-{name}", "--platform", "wine", "--env", f"MAPCONF_FAULT={name}",
+        proc, doc = ctx.run_suite(run_name, "--platform", "wine", "--env", f"MAPCONF_FAULT={name}",
                                   *filters)
         if f"fault build ({name})" not in (doc["run_info"]["runtime"] or ""):
             raise StepFailed(f"run_info does not name the agent's fault build: {doc['run_info']['runtime']!r}")
     missing = faults.missing_failures(doc, must_fail)
     if proc.returncode != 1 or missing:
         raise StepFailed(f"exit {proc.returncode} (expected 1); should have failed: {missing}")
+    # a run with unexpected results: a results.ktap that always said "ok" would pass every other run
+    check_ktap(ctx.tmp / run_name, doc)
 
 
 def carrier_without_fault(ctx: Context, family: str) -> None:

@@ -17,7 +17,7 @@ from runner import processes, results_schema, run, vocabulary
 from runner.platforms import wine as platform_wine
 from runner.platforms.i386 import LOADER as I386_LOADER
 
-from . import faults
+from . import faults, ktap_reader
 from .context import Context
 from .plan import StepFailed
 
@@ -124,10 +124,19 @@ def check_reports(out: Path, doc: dict) -> None:
     prove = subprocess.run(["prove", "-e", "cat", str(out / "results.tap")], capture_output=True, text=True)
     if prove.returncode != 0:
         raise StepFailed(f"prove refuses results.tap: {prove.stdout[-1000:]}")
+    check_ktap(out, doc)
     html = (out / "index.html").read_text()
     missing = [r["id"] for r in doc["results"] if r["id"] not in html]
     if missing:
         raise StepFailed(f"index.html does not show {missing[:5]}")
+
+
+def check_ktap(out: Path, doc: dict) -> None:
+    """results.ktap through the kernel's own KTAP parser (selftest/ktap_reader.py)."""
+    try:
+        ktap_reader.check(out / "results.ktap", doc)
+    except ktap_reader.KtapRefused as error:
+        raise StepFailed(str(error)) from None
 
 
 def wrapped(ctx: Context) -> None:

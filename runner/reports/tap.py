@@ -70,18 +70,18 @@ def tap_text(value):
 def yaml_string(value):
     """`value` as a YAML double-quoted scalar that TAP::Parser's YAML reader
     also understands (it knows \\n, \\t, \\r, \\\\, \\" and \\xNN, not \\u)."""
-    text = NON_CHARACTERS.sub("\ufffd", _shortened(value))
+    text = NON_CHARACTERS.sub("\ufffd", shortened(value, YAML_VALUE_KEEP_HEAD, YAML_VALUE_KEEP_TAIL))
     escaped = YAML_NEEDS_ESCAPE.sub(_yaml_escape, text)
     return f'"{escaped}"'
 
 
-def _shortened(value):
+def shortened(value, head, tail):
     """Long values keep their start and their end, where a failure shows."""
-    left_out = len(value) - YAML_VALUE_KEEP_HEAD - YAML_VALUE_KEEP_TAIL
+    left_out = len(value) - head - tail
     if left_out <= 0:
         return value
     marker = f"\n[... {left_out} characters left out; results.json has them all ...]\n"
-    return value[:YAML_VALUE_KEEP_HEAD] + marker + value[-YAML_VALUE_KEEP_TAIL:]
+    return value[:head] + marker + value[-tail:]
 
 
 def _yaml_escape(match):
