@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -77,8 +78,19 @@ def check(path: Path, doc: dict, parser_dir: Path | None = None) -> None:
         raise KtapRefused(f"the kernel's KTAP parser reads {path} otherwise than results.json says: {wrong}")
 
 
+_found: list[Path] = []          # the parser once found: every suite and fault step asks for it
+_finding = threading.Lock()
+
+
 def parser() -> Path:
     """The directory holding kunit_parser.py of the installed linux-source-6.1."""
+    with _finding:
+        if not _found:
+            _found.append(_parser())
+        return _found[0]
+
+
+def _parser() -> Path:
     try:
         toolchain.ensure_tools([Tool(TARBALL, PACKAGE)])
     except toolchain.ToolError as error:
