@@ -248,10 +248,10 @@ def cmd_run(args, argv) -> int:
     kind = args.platform
     agents = "native"
     if args.kernel is not None:
-        if kind not in ("native", "kernel", "i386"):
-            raise UsageError(f"--kernel boots a kernel for --platform kernel (or i386, its 32-bit agent), not {kind}; "
-                             "drop one of them.")
-        agents, kind = ("i386" if kind == "i386" else "native"), "kernel"
+        if kind not in ("native", "kernel", "i386", "musl"):
+            raise UsageError(f"--kernel boots a kernel for --platform kernel (or i386 or musl, with that agent), "
+                             f"not {kind}; drop one of them.")
+        agents, kind = (kind if kind in ("i386", "musl") else "native"), "kernel"
     platform = platforms.make(kind, platforms.Options(
         sanitize=args.sanitize, platform_id=args.platform_id, agent_env=dict(args.env), cases=args.cases,
         wrap=args.wrap, wrap_controller=args.wrap_controller, kernel=args.kernel, agents=agents))

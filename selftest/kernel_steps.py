@@ -11,6 +11,8 @@ from .suite_steps import check_reports, suite_as_expected
 
 KERNEL = "debian:6.1"
 RT_KERNEL = "debian:6.1-rt"
+# musl's agent in a guest: the areas where the C library is what a case meets.
+MUSL_AREAS = ("NAME-*", "LIB-*", "SYNC-*")
 # BRK-011 crashes the guest's kernel between cases that must still have their results.
 CRASH_RUN = ("BRK-001", "BRK-011", "BRK-006", "BRK-010")
 CRASH_OUTCOMES = {"BRK-001": "PASS", "BRK-011": "ERROR", "BRK-006": "FAIL", "BRK-010": "SKIP"}
@@ -53,6 +55,28 @@ def catalogue_on_debian_6_1_rt(ctx: Context) -> None:
     check_reports(ctx.tmp / "kernel-rt", doc)
 
 
+def musl_on_debian_6_1(ctx: Context) -> None:
+    """musl's agent in a guest of Debian's 6.1 kernel (--platform musl --kernel),
+    over the areas where the C library is what a case meets (names, shared
+    libraries, process-shared locks): as the spec expects, and the agent is
+    musl's, as NAME-007 shows (musl's shm_open answers ENAMETOOLONG where
+    glibc's says EINVAL)."""
+    filters = ctx.filters() or [arg for area in MUSL_AREAS for arg in ("--filter", area)]
+    proc, doc = ctx.run_suite("kernel-musl", "--platform", "musl", "--kernel", KERNEL, *filters)
+    undeclared = [f"{r['id']} [{r['backend']}]" for r in doc["results"]
+                  if r["status"] == "SKIP" and "SKIP" not in r["expected"]]
+    wrong = vm_problems(doc, "6.1.", "PREEMPT_DYNAMIC")
+    if proc.returncode != 0 or doc["run_info"]["unexpected"] or undeclared or not doc["results"]:
+        wrong.append(f"exit {proc.returncode}, undeclared SKIPs {undeclared[:5]}:\n{proc.stdout[-3000:]}")
+    if not doc["run_info"]["platform_id"].endswith("-musl"):
+        wrong.append(f"the platform id {doc['run_info']['platform_id']!r} does not name musl")
+    told = {r["observed"] for r in doc["results"] if (r["id"], r["backend"]) == ("NAME-007", "posix-shm")}
+    if told and told != {"PASS"}:
+        wrong.append(f"NAME-007 [posix-shm] was {told}: the agent in the guest was not musl's")
+    if wrong:
+        raise StepFailed("; ".join(wrong))
+
+
 def guest_kernel_crash(ctx: Context) -> None:
     """A case that crashes the guest's kernel (BRK-011, the sysrq trigger) in
     the middle of a run: that case is an ERROR naming the kernel panic, with
@@ -85,6 +109,8 @@ def add_steps(plan, ctx: Context, everything: bool) -> None:
              "run_info naming the kernel", lambda: catalogue_on_debian_6_1(ctx))
     plan.add("kernel-rt", "full suite on Debian's 6.1 PREEMPT_RT kernel under qemu-system: as the spec expects, "
              "run_info naming the kernel", lambda: catalogue_on_debian_6_1_rt(ctx))
+    plan.add("kernel-musl", "NAME, LIB and SYNC with musl's agent on Debian's 6.1 kernel under qemu-system: as "
+             "the spec expects, the agent musl's", lambda: musl_on_debian_6_1(ctx))
     if everything:
         plan.add("kernel-crash", "a guest kernel crashed by a case (sysrq): that case an ERROR naming the panic "
                  "with the console, the cases after it run on a guest booted again",

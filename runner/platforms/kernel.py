@@ -37,8 +37,10 @@ REPO = Path(__file__).resolve().parents[2]
 GUEST_BUILD = "/mapconf/build"     # targets/init/init.c runs the case host from there
 GUEST_RUN = "/mapconf/run"
 GUEST_SCRATCH = "guest"      # under the run's objects: the cases' scratch in the guest
-GUEST_AGENTS = "/mapconf/agents"   # the 32-bit agent's build (--platform i386 --kernel), beside the native one
-I386_BUILD = REPO / "build" / "i386"
+GUEST_AGENTS = "/mapconf/agents"   # an agent build of its own (--platform i386|musl --kernel), beside the native one
+# The agent builds a guest can run in place of the native one, each with its own test library
+# (a 32-bit agent, or musl's dlopen, cannot load the native one): its ninja target is its name.
+AGENT_BUILDS = {"i386": REPO / "build" / "i386", "musl": REPO / "build" / "musl"}
 MEMORY_MB = 1024        # /dev/shm gets half: more than a case fills (vocabulary.SHM_ROOM_A_CASE_FILLS)
 # console=ttyS0: the first serial port, kept in a file; panic=-1 with -no-reboot: a panic ends qemu;
 # oops=panic: an oops is a broken kernel, not a killed case
@@ -60,9 +62,10 @@ class KernelTarget(Platform):
             self.kernel = kernels.resolve(options.kernel)
         except kernels.KernelError as error:
             raise PlatformError(str(error)) from None
-        # --platform i386 --kernel: the 32-bit agent on the guest's compat system calls, the controllers native
-        self.i386 = options.agents == "i386"
-        self.id = options.platform_id or f"kernel-{self.kernel.release}" + ("-i386" if self.i386 else "") + \
+        # --platform i386|musl --kernel: that agent (on the guest's compat system calls, or on musl), the
+        # controllers native
+        self.agents = options.agents if options.agents in AGENT_BUILDS else None
+        self.id = options.platform_id or f"kernel-{self.kernel.release}" + (f"-{self.agents}" if self.agents else "") + \
             ("-asan" if options.sanitize else "")
         self.tools.append(Tool(QEMU, "qemu-system-x86"))
         self.accelerator = "tcg"
@@ -70,16 +73,17 @@ class KernelTarget(Platform):
         self.boots: list[float] = []
 
     def build_targets(self) -> list[str]:
-        return [self.variant, "build/native/init/mapconf-init"] + (["i386"] if self.i386 else [])
+        return [self.variant, "build/native/init/mapconf-init"] + ([self.agents] if self.agents else [])
 
     def agent_argv(self, repo: Path) -> list[str]:
-        return [str(I386_BUILD / "agent" / "mapconf-agent")] if self.i386 else super().agent_argv(repo)
+        return [str(AGENT_BUILDS[self.agents] / "agent" / "mapconf-agent")] if self.agents else \
+            super().agent_argv(repo)
 
     def case_env(self) -> dict[str, str]:
         # The guest runs one case at a time: its /proc/meminfo is that case's figure alone.
         env = {"MAPCONF_MEMORY": "meminfo"}
-        if self.i386:       # a 32-bit agent cannot load the native test library
-            env["MAPCONF_TESTLIB"] = str(I386_BUILD / "lib" / "libmapconf-testlib.so")
+        if self.agents:
+            env["MAPCONF_TESTLIB"] = str(AGENT_BUILDS[self.agents] / "lib" / "libmapconf-testlib.so")
         return env
 
     def kernel_release(self) -> str:
@@ -113,8 +117,9 @@ class KernelTarget(Platform):
         archive.file("/init", (REPO / "build" / "native" / "init" / "mapconf-init").read_bytes())
         for path in initramfs.programs_under(build):
             archive.program(path, GUEST_BUILD + "/" + path.relative_to(build).as_posix())
-        for path in initramfs.programs_under(I386_BUILD) if self.i386 else ():
-            archive.program(path, GUEST_AGENTS + "/" + path.relative_to(I386_BUILD).as_posix())
+        agents = AGENT_BUILDS.get(self.agents)
+        for path in initramfs.programs_under(agents) if agents else ():
+            archive.program(path, GUEST_AGENTS + "/" + path.relative_to(agents).as_posix())
         # the cases' scratch, apart from the files the run made before it began (the case host
         # removes whatever of the run a case leaves there); as rundir.TRAVERSE_ONLY
         archive.directory(GUEST_RUN + "/objects", 0o711)
@@ -124,7 +129,7 @@ class KernelTarget(Platform):
 
     def translate(self) -> dict[str, str]:
         return {str(self.build_dir(REPO)): GUEST_BUILD, str(self.run_dir.path): GUEST_RUN,
-                **({str(I386_BUILD): GUEST_AGENTS} if self.i386 else {})}
+                **({str(AGENT_BUILDS[self.agents]): GUEST_AGENTS} if self.agents else {})}
 
     def qemu_argv(self, accelerator: str, console: Path) -> list[str]:
         return [which(QEMU), "-nodefaults", "-display", "none", "-no-reboot",
