@@ -263,8 +263,7 @@ def run(opts: RunOptions, repo: Path) -> int:
                     print(f"mapconf: removed what an earlier, killed run left on the target: {item}",
                           file=sys.stderr)
                 for item in opts.target.ignored:
-                    print(f"mapconf: left alone on the target: {item}",
-                          file=sys.stderr)
+                    print(f"mapconf: left alone on the target: {item}", file=sys.stderr)
             records = execute_jobs(jobs, opts, repo, run_dir, term.result)
         finally:
             for item in opts.target.stop() if opts.target else ():

@@ -38,8 +38,8 @@ from .platforms import PlatformError, Tool
 
 SSH_TIMEOUT_S = 120          # one copy or one command; a case's own bound is the case host's
 REMOTE_PREFIX = "/tmp/mapconf-target-"      # and the run's id
-# A directory without a held lock is a run's between its mkdir and its holder's start, which the
-# copy's bound and the holder's start bound; one older than twice that was made by a run killed then.
+# A directory with no lock yet is a run's between its mkdir and its holder's start, a time the copy's
+# bound and the holder's start bound; one older than twice that was made by a run killed meanwhile.
 UNLOCKED_S = 2 * (SSH_TIMEOUT_S + int(case_host.READY_S))
 BATCH = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=15"]
 TARGET_FORM = re.compile(r"ssh:([^\s/-][^\s/]*)")     # never an ssh option ("-o...")

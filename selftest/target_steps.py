@@ -31,17 +31,15 @@ def catalogue_over_ssh(ctx: Context) -> None:
     and nothing else."""
     with loopback_sshd(ctx.tmp / "sshd") as options, planted_runs(ctx.tmp / "planted") as planted:
         extra = [arg for option in options for arg in ("--ssh-option", option)]
-        killed = killed_run(ctx, extra)
         try:
+            killed = killed_run(ctx, extra)
             doc = suite_as_expected(ctx, "target-ssh", "native", "--target", "ssh:root@127.0.0.1", *extra)
             wrong = sweep_problems(planted)
             if killed.exists() or running_from(killed):
                 wrong.append(f"the killed run's directory {killed} or its processes {running_from(killed)} "
                              "were left")
-        finally:    # what the sweep on the target failed to end, and the killed run's directory here
-            for pid in running_from(killed):
-                os.kill(pid, signal.SIGKILL)
-            rundir.sweep_dead_runs(ctx.tmp / KILLED_TMPDIR / f"mapconf-{os.geteuid()}" / "runs")
+        finally:
+            end_killed_run(ctx)
     info = doc["run_info"]
     remote = Path(f"/tmp/mapconf-target-{info['run_id']}")
     if info.get("target") != "ssh:root@127.0.0.1":
@@ -67,7 +65,6 @@ def killed_run(ctx: Context, extra: list[str]) -> Path:
     its case runs on the target; its directory there, once nothing of the
     run holds it (its ssh sessions, their input gone, have ended the
     holder). Its case host and the case's processes still run there."""
-    before = set(Path("/tmp").glob("mapconf-target-*"))
     # its run directory here under a TMPDIR of its own: the target is this machine, and the next run's
     # sweep of its own runs would end the case's processes by their run id, the sweep on the target unseen
     tmpdir = ctx.tmp / KILLED_TMPDIR
@@ -80,15 +77,41 @@ def killed_run(ctx: Context, extra: list[str]) -> Path:
                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                                   env=ctx.env_with(TMPDIR=str(tmpdir)))
     try:
-        remote = _when(lambda: next((p for p in set(Path("/tmp").glob("mapconf-target-*")) - before
-                                     if any(exe.endswith("/broken") for exe in running_from(p).values())), None),
-                       UNDER_WAY_S, "the killed run's case under way on the target")
+        remote = _when(lambda: case_under_way(ctx), UNDER_WAY_S, "the killed run's case under way on the target")
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
         runner.wait()
     # the same test of a lock as the sweeps' (this directory's is as a local run's)
     _when(lambda: rundir.is_dead(remote), UNDER_WAY_S, f"the lock of {remote} let go")
     return remote
+
+
+def killed_runs_root(ctx: Context) -> Path:
+    return ctx.tmp / KILLED_TMPDIR / f"mapconf-{os.geteuid()}" / "runs"
+
+
+def killed_remote(ctx: Context) -> Path | None:
+    """The killed run's directory on the target, by its run's id (the one run under its TMPDIR)."""
+    runs = [p.name for p in killed_runs_root(ctx).glob("*") if rundir.RUN_ID_FORM.fullmatch(p.name)]
+    return Path(f"{ssh_target.REMOTE_PREFIX}{runs[0]}") if runs else None
+
+
+def case_under_way(ctx: Context) -> Path | None:
+    """The killed run's directory on the target once its case's program runs from there."""
+    remote = killed_remote(ctx)
+    return remote if remote and any(exe.endswith("/broken") for exe in running_from(remote).values()) else None
+
+
+def end_killed_run(ctx: Context) -> None:
+    """What of the killed run the sweep on the target failed to end or remove (a step that failed),
+    then its directory here."""
+    remote = killed_remote(ctx)
+    if remote:
+        for pid in running_from(remote):
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(remote, ignore_errors=True)
+    if killed_runs_root(ctx).exists():
+        rundir.sweep_dead_runs(killed_runs_root(ctx))
 
 
 def _when(found, bound: float, what: str):
@@ -183,7 +206,7 @@ def sweep_problems(planted: dict) -> list[str]:
     except subprocess.TimeoutExpired:
         ended = None
     if ended != -9:
-        wrong.append(f"the killed run's process was not ended by SIGKILL (its status: {ended})")
+        wrong.append(f"the planted killed run's process was not ended by SIGKILL (its status: {ended})")
     for kind in ("live", "being-made", "another-users"):
         if kind in paths and not paths[kind].is_dir():
             wrong.append(f"the {kind} run's directory {paths[kind]} was swept")
