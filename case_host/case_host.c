@@ -49,12 +49,17 @@
  * shares), it owns its descendants (it is their subreaper) and what is
  * named for the run.
  *
+ * With --hold DIR and --sweep /DIR/PREFIX SECONDS it holds a run's directory
+ * on a target reached over ssh, or sweeps those of runs that are gone
+ * (run_directory.h).
+ *
  * Run as mapconf-run (a bundle, ./mapconf bundle), it takes its requests
  * from the file "jobs" and writes its answers, files included, to
  * "records/answers", both in the directory it is run from.
  */
 #define _GNU_SOURCE
 #include "memory_cgroup.h"
+#include "run_directory.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -608,8 +613,13 @@ int main(int argc, char **argv)
 	int send = argc > 1 && !strcmp(argv[1], "--send-files");
 	sigset_t chld;
 
+	if (argc == 3 && !strcmp(argv[1], "--hold"))
+		return hold_run_directory(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--sweep"))
+		return sweep_run_directories(argv[2], argv[3]);
 	if (argc > 1 + send) {
-		fprintf(stderr, "usage: mapconf-case-host [--send-files] (the runner starts it)\n");
+		fprintf(stderr, "usage: mapconf-case-host [--send-files] | --hold DIR | --sweep /DIR/PREFIX SECONDS "
+			"(the runner starts it)\n");
 		return 2;
 	}
 	int bundle = !strcmp(self, "mapconf-run");

@@ -231,6 +231,20 @@ class Host:
         return self.spec.end()
 
 
+def first_line(proc: subprocess.Popen, bound: float) -> bytes:
+    """What the process writes until its first newline, or until bound seconds pass."""
+    deadline, seen = time.monotonic() + bound, b""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while b"\n" not in seen and time.monotonic() < deadline:
+            if sel.select(deadline - time.monotonic()):
+                chunk = os.read(proc.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                seen += chunk
+    return seen
+
+
 def ready_facts(line: str) -> dict[str, str]:
     """The NAME=value facts of a `ready` line (the target's uid, /dev/shm room, memory cgroup),
     or of an `ok` to a setup request (the scratch directory's filesystem, once the environment names it)."""

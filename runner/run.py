@@ -266,6 +266,11 @@ def run(opts: RunOptions, repo: Path) -> int:
             if opts.target:      # the files made before the run begins are made there
                 opts.target.start(run_dir, opts.platform.build_dir(repo), case_environment(opts, repo, run_dir),
                                   made_before)
+                for item in opts.target.swept:
+                    print(f"mapconf: removed what an earlier, killed run left on the target: {item}",
+                          file=sys.stderr)
+                for item in opts.target.ignored:
+                    print(f"mapconf: left alone on the target: {item}", file=sys.stderr)
             records = execute_jobs(jobs, opts, repo, run_dir, term.result)
         finally:
             for item in opts.target.stop() if opts.target else ():

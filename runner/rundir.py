@@ -130,7 +130,7 @@ def open_run(root: Path | None = None) -> RunDir:
     return RunDir(run_id, path, fd, swept, ignored, memcg.open_run(run_id, path / memcg.RECORD))
 
 
-def _is_dead(run_path: Path) -> bool:
+def is_dead(run_path: Path) -> bool:
     """Whether the run of this directory is gone: its lock (this user's
     regular file, not a link) can be taken."""
     try:
@@ -169,7 +169,7 @@ def sweep_dead_runs(root: Path, ignored: list[str] | None = None) -> list[str]:
             except OSError:
                 ignored.append(f"{run_path}: a directory without a run's lock, and not empty")
             continue
-        if not _is_dead(run_path):
+        if not is_dead(run_path):
             continue
         removed += _sweep_dead_run(run_path, ignored)
     removed += [f"process {pid} of a run that is gone" for pid in kill_orphans(root)]

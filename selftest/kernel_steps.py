@@ -1,9 +1,13 @@
 """Steps that boot a kernel under qemu-system and run cases in it (run
 --kernel, runner/platforms/kernel.py): Debian's current 6.1 kernel and its
 PREEMPT_RT flavour, each taken out of its package (never installed), and a
-guest kernel crashed on purpose in the middle of a run."""
+guest kernel crashed, then one halted, on purpose in the middle of a run."""
 
 from __future__ import annotations
+
+import time
+
+from runner import processes
 
 from .context import Context
 from .plan import StepFailed
@@ -13,9 +17,17 @@ KERNEL = "debian:6.1"
 RT_KERNEL = "debian:6.1-rt"
 # musl's agent in a guest: the areas where the C library is what a case meets.
 MUSL_AREAS = ("NAME-*", "LIB-*", "SYNC-*")
-# BRK-011 crashes the guest's kernel between cases that must still have their results.
-CRASH_RUN = ("BRK-001", "BRK-011", "BRK-006", "BRK-010")
-CRASH_OUTCOMES = {"BRK-001": "PASS", "BRK-011": "ERROR", "BRK-006": "FAIL", "BRK-010": "SKIP"}
+# BRK-011 crashes the guest's kernel and BRK-012 halts it, between cases that must still have their
+# results: a guest for the cases up to the crash, one for the halt, one for the cases after it.
+CRASH_RUN = ("BRK-001", "BRK-011", "BRK-012", "BRK-006", "BRK-010")
+CRASH_OUTCOMES = {"BRK-001": "PASS", "BRK-011": "ERROR", "BRK-012": "ERROR", "BRK-006": "FAIL", "BRK-010": "SKIP"}
+CRASH_BOOTS = 3
+# A halted guest is found when the case's bound and the answer's margin (case_host.ANSWER_MARGIN_S)
+# pass: the smaller the bound, the shorter the step. A case takes 0.1 to 1 s in a TCG guest, a few
+# seconds when the two cores are busy with other work; 5 s leaves it room, and the hang costs 20 s.
+CRASH_TIMEOUT_S = 5
+# Three boots (11 to 21 s each under load), the hang's 20 s, the cases: well within this.
+CRASH_RUN_BOUND_S = 180
 
 
 def vm_problems(doc: dict, release_prefix: str, preempt: str) -> list[str]:
@@ -78,13 +90,17 @@ def musl_on_debian_6_1(ctx: Context) -> None:
 
 
 def guest_kernel_crash(ctx: Context) -> None:
-    """A case that crashes the guest's kernel (BRK-011, the sysrq trigger) in
-    the middle of a run: that case is an ERROR naming the kernel panic, with
-    the console from there; the cases after it ran, on a guest booted again."""
+    """A case that crashes the guest's kernel (BRK-011, the sysrq trigger) and
+    one that halts it (BRK-012) in the middle of a run: the first is an ERROR
+    naming the kernel panic, with the console from there, the second an ERROR
+    naming a target hang, with the console's end; the cases after them ran,
+    each broken guest replaced by a new one; no qemu of the run is left."""
     filters = [arg for case in CRASH_RUN for arg in ("--filter", case)]
+    started = time.monotonic()
     proc, doc = ctx.run_suite("kernel-crash", "--kernel", KERNEL, "--spec",
                               str(ctx.repo / "selftest/broken_cases/broken.toml"), "--cases", "selftest-cases",
-                              "-j", "1", "--timeout", "20", *filters)
+                              "-j", "1", "--timeout", str(CRASH_TIMEOUT_S), *filters)
+    took = time.monotonic() - started
     results = {r["id"]: r for r in doc["results"]}
     observed = {case: r["observed"] for case, r in results.items()}
     wrong = [] if observed == CRASH_OUTCOMES else [f"outcomes {observed}, expected {CRASH_OUTCOMES}"]
@@ -94,14 +110,29 @@ def guest_kernel_crash(ctx: Context) -> None:
         wrong.append(f"BRK-011 does not name the kernel panic: {crashed['check']}: {crashed['message'][:300]!r}")
     if "sysrq_handle_crash" not in crashed["message"]:
         wrong.append("BRK-011's message has no console excerpt (no sysrq_handle_crash in its call trace)")
+    halted = results.get("BRK-012", {"message": "", "check": None})
+    # the reason opens the explanation of the answer that never came
+    if halted["check"] != "case-host" or "(target hang: the guest answers nothing; the console:" \
+            not in halted["message"]:
+        wrong.append(f"BRK-012 does not name a target hang: {halted['check']}: {halted['message'][:300]!r}")
+    if "reboot: System halted" not in halted["message"]:
+        wrong.append("BRK-012's message has no console excerpt (no \"reboot: System halted\" at its end)")
     if [r["id"] for r in doc["results"]] != list(CRASH_RUN):
         wrong.append(f"the cases ran in the order {[r['id'] for r in doc['results']]}, not {list(CRASH_RUN)}")
-    if (doc["run_info"].get("vm") or {}).get("boots") != 2:
-        wrong.append(f"the guest was booted {(doc['run_info'].get('vm') or {}).get('boots')} times, not twice")
+    if (doc["run_info"].get("vm") or {}).get("boots") != CRASH_BOOTS:
+        wrong.append(f"the guest was booted {(doc['run_info'].get('vm') or {}).get('boots')} times, "
+                     f"not {CRASH_BOOTS}")
     if proc.returncode != 0:
         wrong.append(f"exit {proc.returncode} although every outcome was expected:\n{proc.stdout[-2000:]}")
+    if took > CRASH_RUN_BOUND_S:
+        wrong.append(f"the run took {took:.0f} s, more than its bound of {CRASH_RUN_BOUND_S} s")
+    run_id = f"MAPCONF_RUN_ID={doc['run_info']['run_id']}".encode()
+    left = [f"{p.pid} {p.name}" for p in processes.others() if run_id in p.environ()]
+    if left:
+        wrong.append(f"processes of the run (its qemu) outlived it: {left}")
     if wrong:
-        raise StepFailed("; ".join(wrong) + f"\nBRK-011: {crashed['message'][-1500:]}")
+        raise StepFailed("; ".join(wrong) + f"\nBRK-011: {crashed['message'][-1500:]}"
+                         f"\nBRK-012: {halted['message'][-1500:]}")
 
 
 def add_steps(plan, ctx: Context, everything: bool) -> None:
@@ -112,6 +143,7 @@ def add_steps(plan, ctx: Context, everything: bool) -> None:
     plan.add("kernel-musl", "NAME, LIB and SYNC with musl's agent on Debian's 6.1 kernel under qemu-system: as "
              "the spec expects, the agent musl's", lambda: musl_on_debian_6_1(ctx))
     if everything:
-        plan.add("kernel-crash", "a guest kernel crashed by a case (sysrq): that case an ERROR naming the panic "
-                 "with the console, the cases after it run on a guest booted again",
+        plan.add("kernel-crash", "a guest kernel crashed by a case (sysrq), then one halted by the next: the "
+                 "first an ERROR naming the panic, the second a target hang, each with the console; the cases "
+                 "after them run on a guest booted again",
                  lambda: guest_kernel_crash(ctx))

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
 import subprocess
 import time
 from pathlib import Path
@@ -168,7 +167,7 @@ class KernelTarget(Platform):
                                 stderr=subprocess.DEVNULL, start_new_session=True,
                                 env=dict(os.environ, MAPCONF_RUN_ID=self.run_dir.run_id))
         try:
-            ready = _first_line(proc, KVM_PROBE_S).startswith(b"ready")
+            ready = case_host.first_line(proc, KVM_PROBE_S).startswith(b"ready")
         finally:
             proc.kill()
             proc.wait()
@@ -200,20 +199,6 @@ def guest_env(env: dict[str, str]) -> dict[str, str]:
     guest = {"PATH": "/usr/bin:/bin", "HOME": "/", "LANG": "C"}
     guest.update({k: v for k, v in env.items() if k.startswith("MAPCONF_")})
     return guest
-
-
-def _first_line(proc: subprocess.Popen, bound: float) -> bytes:
-    """What the process writes until its first newline, or until bound seconds pass."""
-    deadline, seen = time.monotonic() + bound, b""
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while b"\n" not in seen and time.monotonic() < deadline:
-            if sel.select(deadline - time.monotonic()):
-                chunk = os.read(proc.stdout.fileno(), 4096)
-                if not chunk:
-                    break
-                seen += chunk
-    return seen
 
 
 PANIC = re.compile(r"Kernel panic - not syncing: .*")

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/reboot.h>
 #include <unistd.h>
 
 /* The mark runner/platforms/kernel.py puts on its guests' kernel command line. */
@@ -145,6 +146,22 @@ static void kernel_crashes(void)
 	MC_BROKEN("kernel-crash", "the kernel went on after the sysrq trigger's \"c\"");
 }
 
+/*
+ * BRK-012: the guest stops answering while its kernel says nothing of a
+ * fault: a halt, which under qemu's -no-reboot stops the processor and
+ * leaves qemu running (a power-off would end qemu: a target lost). In a
+ * kernel target's guest only; anywhere else it is a SKIP.
+ */
+static void target_hangs(void)
+{
+	mc_agent_start("A");
+	if (!in_a_kernel_targets_guest())
+		MC_SKIP("target-hang", "the case halts a kernel only in a --kernel guest (" GUEST_MARK
+			" on its command line), and this is not one");
+	reboot(RB_HALT_SYSTEM);
+	MC_BROKEN("target-hang", "the kernel refused to halt: %s", strerror(errno));
+}
+
 static const struct mc_case cases[] = {
 	MC_CASE("BRK-001", passes),
 	MC_CASE("BRK-002", agent_killed_mid_case),
@@ -157,5 +174,6 @@ static const struct mc_case cases[] = {
 	MC_CASE("BRK-009", unknown_verb),
 	MC_CASE("BRK-010", step_the_platform_lacks),
 	MC_CASE("BRK-011", kernel_crashes),
+	MC_CASE("BRK-012", target_hangs),
 };
 MC_MAIN("broken", cases)
