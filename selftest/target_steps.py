@@ -50,6 +50,7 @@ def catalogue_over_ssh(ctx: Context) -> None:
         wrong.append(f"file objects not made in the target's directory {remote}: {elsewhere[:5] or 'no file result'}")
     if remote.exists():
         wrong.append(f"the target's directory {remote} was left behind")
+    wrong += not_as_on_native(ctx, doc)
     if wrong:
         raise StepFailed("; ".join(wrong))
 
@@ -257,11 +258,26 @@ def bundle_by_hand(ctx: Context) -> None:
     if undeclared or info.get("target") != "bundle:bundle" or info["os"] != "unknown":
         raise StepFailed(f"undeclared SKIPs {undeclared[:5]}; run_info names the target {info.get('target')!r} "
                          f"and the OS {info['os']!r} (a chroot with no /etc has none)")
+    differ = not_as_on_native(ctx, doc)
+    if differ:
+        raise StepFailed("; ".join(differ))
+
+
+def not_as_on_native(ctx: Context, doc: dict) -> list[str]:
+    """Each pair whose status differs from the same pair's in the native run on
+    this machine (suite-native): a target that is this machine must give the
+    same verdict, pair by pair, as the runner running the cases itself."""
+    native = {(r["id"], r["backend"]): r["status"]
+              for r in json.loads(ctx.suite_results("native").read_text())["results"]}
+    differ = [f"{r['id']} [{r['backend']}] {r['status']}, native {native.get((r['id'], r['backend']), 'no result')}"
+              for r in doc["results"] if native.get((r["id"], r["backend"])) != r["status"]]
+    return [f"{len(differ)} pairs differ from the native run: {differ[:10]}"] if differ else []
 
 
 def add_steps(plan, ctx: Context, everything: bool) -> None:
     plan.add("target-bundle", "a bundle run by hand as the root of a machine with nothing else installed, then "
-             "judged: every result as the spec expects", lambda: bundle_by_hand(ctx))
+             "judged: every result as the spec expects and as on native", lambda: bundle_by_hand(ctx),
+             after=("suite-native",))
     plan.add("target-ssh", "the catalogue on a target reached with ssh (an sshd on the loopback address): every "
              "result as on native, the cases run there, nothing left there; what killed runs left there swept, "
-             "a live run's kept", lambda: catalogue_over_ssh(ctx))
+             "a live run's kept", lambda: catalogue_over_ssh(ctx), after=("suite-native",))
