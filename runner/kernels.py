@@ -25,6 +25,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import pvh
+
 DEBIAN = "debian:"
 # The shorthands: the metapackage whose dependency is the current kernel of that flavour.
 DEBIAN_CURRENT = {"6.1": "linux-image-amd64", "6.1-rt": "linux-image-rt-amd64"}
@@ -48,11 +50,18 @@ class Kernel:
     version: str           # #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-...)
     sha256: str
     package: str | None = None          # the Debian package and its version, if it came from one
+    unpacked: Path | None = None        # its vmlinux, booted through its PVH entry (runner/pvh.py)
+
+    @property
+    def boot(self) -> Path:
+        """What qemu's -kernel gets."""
+        return self.unpacked or self.image
 
     def describe(self) -> dict:
         """What run_info says of it."""
         info = {"image": str(self.image), "release": self.release, "version": self.version,
-                "sha256": self.sha256}
+                "sha256": self.sha256,
+                "entry": f"pvh ({self.unpacked}, unpacked from the image)" if self.unpacked else "bzimage"}
         if self.package:
             info["package"] = self.package
         return info
@@ -80,7 +89,8 @@ def read(image: Path, package: str | None) -> Kernel:
     release, _, version = text.partition(" ")
     # "6.1.0-57-amd64 (debian-kernel@...) #1 SMP ...": uname -v starts at the '#'
     version = version[version.find("#"):] if "#" in version else version
-    kernel = Kernel(image, release, version, hashlib.sha256(data).hexdigest(), package)
+    sha256 = hashlib.sha256(data).hexdigest()
+    kernel = Kernel(image, release, version, sha256, package, pvh.bootable(image, sha256, cache_dir()))
     check_config(kernel)
     return kernel
 

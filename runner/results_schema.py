@@ -313,13 +313,14 @@ VM = Record({
     "version": Text(),
     "sha256": Form(re.compile(r"[0-9a-f]{64}"), "a SHA-256 in hex"),
     "package": Text(non_empty=True),
+    "entry": Text(non_empty=True),   # how it was booted: "pvh (...)" (runner/pvh.py) or "bzimage"
     "accelerator": Choice(("tcg", "kvm")),
     "accelerator_why": Text(),
     "command_line": Text(),
     "memory_mb": COUNT,
     "boots": COUNT,
     "boot_s": SECONDS,        # the median of its boots: how long until its case host was ready
-}, optional=("package", "boot_s"))
+}, optional=("package", "entry", "boot_s"))
 
 RUN_INFO = Record({
     "platform": Choice(PLATFORMS),

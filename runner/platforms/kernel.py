@@ -134,7 +134,7 @@ class KernelTarget(Platform):
         return [which(QEMU), "-nodefaults", "-display", "none", "-no-reboot",
                 "-accel", accelerator, "-cpu", "host" if accelerator == "kvm" else "max",
                 "-m", str(MEMORY_MB), "-smp", "1",
-                "-kernel", str(self.kernel.image), "-initrd", str(self.initrd), "-append", COMMAND_LINE,
+                "-kernel", str(self.kernel.boot), "-initrd", str(self.initrd), "-append", COMMAND_LINE,
                 "-serial", f"file:{console}",
                 # the channel: standard input and output, binary, and a ^C in a file is no signal
                 "-chardev", "stdio,id=channel,signal=off", "-serial", "chardev:channel"]
