@@ -110,7 +110,7 @@ class ResultsSchemaFileTest(unittest.TestCase):
         self.assertEqual(len(found), 7)       # document, run_info, its filesystem and target, counts, result, evidence
         for schema in found:
             # added since schema 2 began, or what a run on another machine or a booted kernel alone has
-            optional = {"filesystem", "expected_by", "run_id", "target", "vm", "package", "boot_s"} & set(schema["properties"])
+            optional = {"filesystem", "expected_by", "run_id", "target", "vm", "package", "entry", "boot_s"} & set(schema["properties"])
             self.assertEqual(schema["required"], [k for k in schema["properties"] if k not in optional])
             self.assertIs(schema["additionalProperties"], False)
 
