@@ -2,7 +2,7 @@
 
 Each step is a named check that either passes or fails with a reason; the
 last line is "N passed, N failed". The steps: the harness's cmocka unit
-tests (plain and sanitizer builds), the runner's Python unit tests, the
+tests (plain and sanitizer builds, and the Win32 agent's under Wine), the runner's Python unit tests, the
 generated docs against the spec table, the GitHub workflow through a real
 workflow validator, the catalogue on every platform and filesystem with
 valid reports, those reports (and a matrix of several runs) as headless
@@ -34,7 +34,7 @@ from runner import platforms, toolchain
 from runner.run import UsageError
 
 from . import (fault_steps, kernel_steps, plan as plans, repro_steps, report_steps, suite_steps, sweep_steps, target_steps,
-               trust_steps, user_steps)
+               trust_steps, user_steps, win32_units)
 from .context import Context
 from .plan import StepFailed
 
@@ -84,6 +84,8 @@ def make_plan(ctx: Context, everything: bool) -> plans.Plan:
         plan.add("cmocka", "protocol and controller unit tests (cmocka)", lambda: cmocka_units(ctx, "native"))
         plan.add("cmocka-asan", "protocol and controller unit tests under ASan+UBSan",
                  lambda: cmocka_units(ctx, "asan"))
+        plan.add("win32-units", "the Win32 agent's unit tests (cmocka from Debian's source, built with mingw-w64) "
+                 "pass under Wine", lambda: win32_units.run(ctx), lane="wine")
         plan.add("python-units", "runner unit tests (unittest)", lambda: python_units(ctx))
         plan.add("docs", "generated docs match the spec table, the results schema matches the code",
                  lambda: docs_are_current(ctx))
@@ -140,7 +142,8 @@ def run_steps(ctx: Context, chosen: list[plans.Step], workers: int) -> int:
             counts["passed"] += 1
             # one step at a time, the processor time is the step's own: what it costs a busy machine
             cpu = f", {outcome.cpu_seconds:.1f} s of processor time" if workers == 1 else ""
-            print(f"ok - {outcome.step.title} ({outcome.seconds:.1f} s{cpu})", file=out, flush=True)
+            note = f": {outcome.note}" if outcome.note else ""
+            print(f"ok - {outcome.step.title} ({outcome.seconds:.1f} s{cpu}){note}", file=out, flush=True)
         else:
             counts["failed"] += 1
             print(f"not ok - {outcome.step.title}: {outcome.error}", file=out, flush=True)

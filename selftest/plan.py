@@ -29,7 +29,7 @@ class StepFailed(Exception):
 class Step:
     key: str                     # what --step names: short, stable, lowercase words joined by hyphens
     title: str                   # what the step proves, as the report line says it
-    run: Callable[[], None]
+    run: Callable[[], str | None]   # what it returns is said on its report line (counts, versions)
     after: tuple[str, ...] = ()  # keys of the steps whose outputs this one reads
     lane: str | None = None      # steps of one lane run one at a time, in order
     last: bool = False           # runs once every other step has ended
@@ -41,6 +41,7 @@ class Outcome:
     error: str | None
     seconds: float
     cpu_seconds: float = 0.0    # this process's and its children's: the step's own only when steps run one at a time
+    note: str | None = None     # what a step that passed says of what it saw
 
 
 def _cpu() -> float:
@@ -52,7 +53,7 @@ def _cpu() -> float:
 class Plan:
     steps: list[Step] = field(default_factory=list)
 
-    def add(self, key: str, title: str, run: Callable[[], None], **kw) -> None:
+    def add(self, key: str, title: str, run: Callable[[], str | None], **kw) -> None:
         if any(s.key == key for s in self.steps):
             raise ValueError(f"two selftest steps are keyed {key}")
         self.steps.append(Step(key, title, run, **kw))
@@ -70,14 +71,15 @@ class Plan:
 
 def _one(step: Step) -> Outcome:
     started, cpu = time.monotonic(), _cpu()
+    note = None
     try:
-        step.run()
+        note = step.run()
         error = None
     except StepFailed as failed:
         error = str(failed)
     except Exception as crashed:   # a crash of a step is that step's failure
         error = repr(crashed)
-    return Outcome(step, error, time.monotonic() - started, _cpu() - cpu)
+    return Outcome(step, error, time.monotonic() - started, _cpu() - cpu, note)
 
 
 def execute(steps: list[Step], workers: int, report: Callable[[Outcome], None]) -> list[Outcome]:

@@ -76,6 +76,14 @@ class PlanTest(unittest.TestCase):
         self.assertIn("ZeroDivisionError", outcomes["crash"].error)
         self.assertIsNone(outcomes["fine"].error)
 
+    def test_what_a_step_returns_is_its_note(self):
+        plan = plans.Plan()
+        plan.add("counts", "counts", lambda: "6 tests passed")
+        plan.add("quiet", "quiet", lambda: None)
+        outcomes = {o.step.key: o for o in plans.execute(plan.steps, 1, lambda o: None)}
+        self.assertEqual(outcomes["counts"].note, "6 tests passed")
+        self.assertIsNone(outcomes["quiet"].note)
+
     def test_a_chosen_step_brings_what_it_reads(self):
         plan = plans.Plan()
         for key, after in (("suite-native", ()), ("suite-wine", ()), ("browser-index", ("suite-native",))):
