@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import cache
+
 APT_S = 600
 # the line the build reports, beside the copied files
 VERSION_FILE = "debian-source.txt"
@@ -32,8 +34,7 @@ class SourceError(Exception):
 
 
 def cache_dir() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "mapconf" / "debian-source"
+    return cache.cache_dir("debian-source")
 
 
 def candidate_version(package: str) -> str:

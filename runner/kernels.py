@@ -25,7 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pvh
+from . import cache, pvh
 
 DEBIAN = "debian:"
 # The shorthands: the metapackage whose dependency is the current kernel of that flavour.
@@ -120,8 +120,7 @@ def check_config(kernel: Kernel) -> None:
 
 
 def cache_dir() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "mapconf" / "kernels"
+    return cache.cache_dir("kernels")
 
 
 def debian_image(name: str, say) -> tuple[Path, str]:

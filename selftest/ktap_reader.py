@@ -12,7 +12,6 @@ its tools), or named with the command to install it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from runner import toolchain
+from runner import cache, toolchain
 from runner.platforms import Tool
 
 PACKAGE = "linux-source-6.1"
@@ -140,5 +139,4 @@ def _package_version() -> str:
 
 
 def _cache_root() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "mapconf" / "kunit"
+    return cache.cache_dir("kunit")

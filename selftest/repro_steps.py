@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from runner import platforms, repro, rundir
+from runner import cache, platforms, repro, rundir
 from runner.platforms import wine as platform_wine
 
 from . import faults
@@ -40,8 +40,7 @@ REVISION_LINE = " * Made by ./mapconf repro (mapconf "     # runner/repro.py's p
 
 
 def cache_dir() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "mapconf" / "reproducers"
+    return cache.cache_dir("reproducers")
 
 
 _compilers: dict[str, str] = {}

@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 from .. import processes
+from ..cache import cache_dir
 from . import Platform, PlatformError, Tool, tool_version, which
 
 # the runner's own repository: start() is given no repository to warm Wine up with
@@ -59,8 +60,7 @@ FIRST_START_WAIT_S = 300      # the first start in a new prefix creates it
 
 
 def prefix_path() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "mapconf" / "wine-prefix"
+    return cache_dir("wine-prefix")
 
 
 # The 64-bit loader itself (Debian's wine64), not the `wine` script, which
