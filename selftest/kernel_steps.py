@@ -46,25 +46,17 @@ def vm_problems(doc: dict, release_prefix: str, preempt: str) -> list[str]:
     return wrong
 
 
-def catalogue_on_debian_6_1(ctx: Context) -> None:
-    """The catalogue on Debian's 6.1 kernel: every result as the spec expects
-    of kernel-*, run_info naming the kernel, its package and the accelerator."""
-    doc = suite_as_expected(ctx, "suite-kernel", "kernel", "--kernel", KERNEL)
-    wrong = vm_problems(doc, "6.1.", "PREEMPT_DYNAMIC")
+def catalogue_on(ctx: Context, step: str, kernel: str, preempt: str) -> None:
+    """The catalogue on one of Debian's 6.1 kernels (the PREEMPT_RT flavour as
+    the stable one: its scheduling, threaded interrupts and sleeping locks, is
+    what the views, the release and the process-shared locks meet there):
+    every result as the spec expects of kernel-*, run_info naming the kernel,
+    its flavour, its package and the accelerator."""
+    doc = suite_as_expected(ctx, step, "kernel", "--kernel", kernel)
+    wrong = vm_problems(doc, "6.1.", preempt)
     if wrong:
         raise StepFailed("; ".join(wrong))
-    check_reports(ctx.tmp / "suite-kernel", doc)
-
-
-def catalogue_on_debian_6_1_rt(ctx: Context) -> None:
-    """The catalogue on Debian's 6.1 PREEMPT_RT kernel, as on its stable
-    flavour: its scheduling (threaded interrupts, sleeping spinlocks) is
-    what the views, the release and the process-shared locks meet there."""
-    doc = suite_as_expected(ctx, "kernel-rt", "kernel", "--kernel", RT_KERNEL)
-    wrong = vm_problems(doc, "6.1.", "PREEMPT_RT")
-    if wrong:
-        raise StepFailed("; ".join(wrong))
-    check_reports(ctx.tmp / "kernel-rt", doc)
+    check_reports(ctx.tmp / step, doc)
 
 
 def musl_on_debian_6_1(ctx: Context) -> None:
@@ -137,9 +129,9 @@ def guest_kernel_crash(ctx: Context) -> None:
 
 def add_steps(plan, ctx: Context, everything: bool) -> None:
     plan.add("suite-kernel", "full suite on Debian's 6.1 kernel booted under qemu-system: as the spec expects, "
-             "run_info naming the kernel", lambda: catalogue_on_debian_6_1(ctx))
+             "run_info naming the kernel", lambda: catalogue_on(ctx, "suite-kernel", KERNEL, "PREEMPT_DYNAMIC"))
     plan.add("kernel-rt", "full suite on Debian's 6.1 PREEMPT_RT kernel under qemu-system: as the spec expects, "
-             "run_info naming the kernel", lambda: catalogue_on_debian_6_1_rt(ctx))
+             "run_info naming the kernel", lambda: catalogue_on(ctx, "kernel-rt", RT_KERNEL, "PREEMPT_RT"))
     plan.add("kernel-musl", "NAME, LIB and SYNC with musl's agent on Debian's 6.1 kernel under qemu-system: as "
              "the spec expects, the agent musl's", lambda: musl_on_debian_6_1(ctx))
     if everything:
