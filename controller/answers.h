@@ -1,7 +1,8 @@
 /*
  * The answers an agent client has received: kept until the case ends, and
- * parsed into struct mc_reply. Shared by the controller's agent client and
- * the Win32 one a reproducer carries (repro/win32_client.c).
+ * parsed into struct mc_reply. Shared by the POSIX agent client
+ * (agent_client.c) and the Win32 one (agent_client_win32.c), which the
+ * Win32 reproducers carry too.
  */
 #ifndef MAPCONF_ANSWERS_H
 #define MAPCONF_ANSWERS_H

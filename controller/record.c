@@ -12,7 +12,7 @@ void mc_record_open(const char *path)
 		return;
 	out = fopen(path, "a");
 	if (out)
-		setvbuf(out, NULL, _IOLBF, 0);
+		setvbuf(out, NULL, _IOLBF, BUFSIZ);
 }
 
 static void put(const char *kind, const char *text)

@@ -22,7 +22,7 @@ void mc_trace_open(const char *id, const char *backend)
 		fprintf(stderr, "mapconf: cannot write the trace %s\n", path);
 		exit(2);
 	}
-	setvbuf(out, NULL, _IOLBF, 0);
+	setvbuf(out, NULL, _IOLBF, BUFSIZ);
 }
 
 void mc_trace(const char *fmt, ...)
@@ -35,6 +35,8 @@ void mc_trace(const char *fmt, ...)
 	vfprintf(out, fmt, ap);
 	va_end(ap);
 	fputc('\n', out);
+	/* each line out as it is written, where there is no line buffering (Windows) */
+	fflush(out);
 }
 
 int mc_trace_next_seq(void)

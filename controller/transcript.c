@@ -15,7 +15,8 @@ void mc_transcript_open(const char *path)
 	out = path ? fopen(path, "a") : NULL;
 	if (!out)
 		out = stderr;
-	setvbuf(out, NULL, _IOLBF, 0);
+	/* a size: Windows' C library refuses 0, and takes _IOLBF as full buffering (hence the flushes below) */
+	setvbuf(out, NULL, _IOLBF, BUFSIZ);
 }
 
 static double elapsed(void)
@@ -33,6 +34,8 @@ void mc_transcript(const char *who, const char *arrow, const char *text)
 	/* the answer may carry its own newline; the transcript adds exactly one */
 	fprintf(out, "+%.3f %s %s %.*s\n", elapsed(), who, arrow,
 		(int)strcspn(text, "\n"), text);
+	/* each line out as it is written, where there is no line buffering: a killed case keeps its transcript */
+	fflush(out);
 }
 
 void mc_transcript_note(const char *fmt, ...)
@@ -46,4 +49,5 @@ void mc_transcript_note(const char *fmt, ...)
 	vfprintf(out, fmt, ap);
 	va_end(ap);
 	fputc('\n', out);
+	fflush(out);
 }

@@ -1,6 +1,7 @@
 /*
- * The reproducer's Win32 part: agents are this program run again
- * (repro/win32_client.c); its scratch directory is in %TEMP%; what the run
+ * The reproducer's Win32 part: agents are this program run again, which
+ * the agent client (controller/agent_client_win32.c) starts from
+ * MAPCONF_AGENT_ARGV; its scratch directory is in %TEMP%; what the run
  * made is removed at the end. Sections need no removing: they go with the
  * last handle, and every agent is ended first.
  */
@@ -71,27 +72,17 @@ static void remove_if_ended(const char *path, const WIN32_FIND_DATAA *entry)
 static void platform_set_up(const char *self)
 {
 	char temp[MAX_PATH], exe[MAX_PATH], lib[MAX_PATH + 32], pid[32], other[MAX_PATH + 300];
-	const char *extra = getenv("MAPCONF_AGENT_ENV");
+	char agent[MAX_PATH + 16];
 	DWORD n = GetTempPathA(sizeof(temp), temp);
 
 	(void)self;
 	snprintf(pid, sizeof(pid), "%lu", (unsigned long)GetCurrentProcessId());
-	SetEnvironmentVariableA("MAPCONF_CONTROLLER_PID", pid);
-	/* the agents are children of this program: what MAPCONF_AGENT_ENV names goes into its environment */
-	if (extra && *extra) {
-		char copy[4096];
-
-		snprintf(copy, sizeof(copy), "%s", extra);
-		for (char *item = strtok(copy, "\x1f"); item; item = strtok(NULL, "\x1f")) {
-			char *eq = strchr(item, '=');
-
-			if (eq) {
-				*eq = '\0';
-				SetEnvironmentVariableA(item, eq + 1);
-			}
-		}
-	}
-	if (GetModuleFileNameA(NULL, exe, sizeof(exe)) && strrchr(exe, '\\')) {
+	/* the agents are this program, which the agent client starts from MAPCONF_AGENT_ARGV */
+	if (!GetModuleFileNameA(NULL, exe, sizeof(exe)))
+		finish(2, "cannot name this program (GetModuleFileName error %lu)", (unsigned long)GetLastError());
+	snprintf(agent, sizeof(agent), "%s\x1f--agent", exe);
+	SetEnvironmentVariableA("MAPCONF_AGENT_ARGV", agent);
+	if (strrchr(exe, '\\')) {
 		snprintf(lib, sizeof(lib), "%.*s\\mapconf-testlib.dll", (int)(strrchr(exe, '\\') - exe), exe);
 		SetEnvironmentVariableA("MAPCONF_TESTLIB", lib);
 	}

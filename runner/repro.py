@@ -37,7 +37,7 @@ from .run import RunOptions, UsageError, run
 OWN_HEADERS = ("controller/transcript.h", "controller/trace.h", "controller/agent_client.h", "controller/answers.h")
 OWN_SOURCES = {
     "posix": ("controller/answers.c", "controller/agent_client.c", "repro/interpreter.c", "repro/posix.c"),
-    "win32": ("controller/answers.c", "repro/win32_client.c", "repro/interpreter.c", "repro/win32.c"),
+    "win32": ("controller/answers.c", "controller/agent_client_win32.c", "repro/interpreter.c", "repro/win32.c"),
 }
 BUILD = {"posix": "cc -std=gnu11 -O1 -o {name} {name}.c -pthread -ldl",
          "win32": "x86_64-w64-mingw32-gcc -std=gnu11 -O1 -o {name}.exe {name}.c -lws2_32 -static-libgcc"}

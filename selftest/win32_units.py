@@ -20,7 +20,7 @@ from runner.platforms import Tool
 from .context import Context
 from .plan import StepFailed
 
-PROGRAMS = ("test_answers",)
+PROGRAMS = ("test_answers", "test_agent_client_win32")
 RUN_S = 120
 
 

@@ -1,19 +1,30 @@
 /*
- * The agent client of a Win32 reproducer: the functions of agent_client.h,
- * done with the Win32 API. An agent is this program run again with
- * --agent (CreateProcess), talking over two pipes; an agent another agent
- * spawned connects to a loopback TCP port, as it does to mapconf's
- * controller. Every read has a deadline (an overlapped read of a named
- * pipe, or select on a socket), so a silent agent is a timeout, not a hang.
+ * The agent client on Win32: the functions of agent_client.h, done with the
+ * Win32 API, for the controller built for Windows and for the Win32
+ * reproducers (runner/repro.py), which embed this file. An agent is started
+ * with CreateProcess, from MAPCONF_AGENT_ARGV as on POSIX (a reproducer
+ * names itself with --agent) or else the agent built beside this program,
+ * and talks over two pipes; an agent another agent spawned connects to a
+ * loopback TCP port, as it does to mapconf's controller. Every read has a
+ * deadline (an overlapped read of a named pipe, or select on a socket), so
+ * a silent agent is a timeout, not a hang. Win32 has no fork, exec or
+ * signals: those calls fail saying so.
  */
+#include "agent_client.h"
+#include "answers.h"
+#include "trace.h"
+#include "transcript.h"
+
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #define AGENTS_MAX 16
+#define ARGV_MAX 32
 
 struct mc_agent {
 	char label[16];
@@ -143,10 +154,24 @@ static void close_agent(struct mc_agent *a, const char *how)
 		CloseHandle(a->read_done);
 	}
 	if (a->process) {
-		WaitForSingleObject(a->process, (DWORD)(mc_request_timeout() * 1000));
+		/* one that outlives its pipes is ended: none may outlast the run */
+		if (WaitForSingleObject(a->process, (DWORD)(mc_request_timeout() * 1000)) != WAIT_OBJECT_0) {
+			TerminateProcess(a->process, 9);
+			WaitForSingleObject(a->process, (DWORD)(mc_request_timeout() * 1000));
+		}
 		CloseHandle(a->process);
 	}
 	mc_transcript_note("%s %s", a->label, how);
+}
+
+/* An answer (or ready line) came: in the transcript, and numbered in the trace. */
+static int answered(const struct mc_agent *a, const char *line)
+{
+	int seq = mc_trace_next_seq();
+
+	mc_transcript(a->label, "->", line);
+	mc_trace("answer %s #%d %s", a->label, seq, line);
+	return seq;
 }
 
 static int await_ready(struct mc_agent *a, char *why, size_t whylen)
@@ -155,7 +180,7 @@ static int await_ready(struct mc_agent *a, char *why, size_t whylen)
 	enum mc_call_status st = read_line(a, deadline_after(mc_request_timeout()), &line);
 
 	if (st == MC_CALL_ANSWERED && strncmp(line, "ready ", 6) == 0) {
-		mc_transcript(a->label, "->", line);
+		answered(a, line);
 		snprintf(a->ready, sizeof(a->ready), "%s", line);
 		return 0;
 	}
@@ -188,7 +213,7 @@ static bool answer_pipe(HANDLE *ours, HANDLE *theirs)
 	char name[96];
 	SECURITY_ATTRIBUTES inheritable = { sizeof(inheritable), NULL, TRUE };
 
-	snprintf(name, sizeof(name), "\\\\.\\pipe\\mapconf-repro-%lu-%d", (unsigned long)GetCurrentProcessId(),
+	snprintf(name, sizeof(name), "\\\\.\\pipe\\mapconf-agent-%lu-%d", (unsigned long)GetCurrentProcessId(),
 		 ++count);
 	*ours = CreateNamedPipeA(name, PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
 				 PIPE_TYPE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0, NULL);
@@ -198,32 +223,100 @@ static bool answer_pipe(HANDLE *ours, HANDLE *theirs)
 	return *theirs != INVALID_HANDLE_VALUE;
 }
 
+/* What MAPCONF_AGENT_ENV names (NAME=value, separated by \x1f) and the controller's pid, for the agents to inherit. */
+static void agent_environment(void)
+{
+	const char *extra = getenv("MAPCONF_AGENT_ENV");
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%lu", (unsigned long)GetCurrentProcessId());
+	SetEnvironmentVariableA("MAPCONF_CONTROLLER_PID", pid);
+	if (extra && *extra) {
+		char copy[4096];
+
+		snprintf(copy, sizeof(copy), "%s", extra);
+		for (char *item = strtok(copy, "\x1f"); item; item = strtok(NULL, "\x1f")) {
+			char *eq = strchr(item, '=');
+
+			if (eq) {
+				*eq = '\0';
+				SetEnvironmentVariableA(item, eq + 1);
+			}
+		}
+	}
+}
+
+/*
+ * The agent's command line, each argument quoted: MAPCONF_AGENT_ARGV
+ * (arguments separated by \x1f), or the agent built beside this program
+ * (..\agent\mapconf-agent.exe, as build/win32 lays them out). Its program
+ * goes to program. 0 when there is none.
+ */
+static int agent_command(wchar_t *program, wchar_t *command, size_t cap)
+{
+	wchar_t spec[4096], *argv[ARGV_MAX], *s, *end;
+	DWORD n = GetEnvironmentVariableW(L"MAPCONF_AGENT_ARGV", spec, sizeof(spec) / sizeof(spec[0]));
+	int argc = 0;
+	size_t used = 0;
+
+	if (n == 0 || n >= sizeof(spec) / sizeof(spec[0])) {
+		n = GetModuleFileNameW(NULL, spec, MAX_PATH);
+		end = n && n < MAX_PATH ? wcsrchr(spec, L'\\') : NULL;
+		if (!end)
+			return 0;
+		_snwprintf(end, sizeof(spec) / sizeof(spec[0]) - (size_t)(end - spec), L"\\..\\agent\\mapconf-agent.exe");
+	}
+	for (s = spec; s && *s && argc < ARGV_MAX; s = end) {
+		end = wcschr(s, L'\x1f');
+		if (end)
+			*end++ = L'\0';
+		argv[argc++] = s;
+	}
+	if (argc == 0)
+		return 0;
+	_snwprintf(program, MAX_PATH, L"%ls", argv[0]);
+	program[MAX_PATH - 1] = L'\0';
+	command[0] = L'\0';
+	for (int i = 0; i < argc && used < cap; i++)
+		used += (size_t)_snwprintf(command + used, cap - used, L"%ls\"%ls\"", i ? L" " : L"", argv[i]);
+	command[cap - 1] = L'\0';
+	return argc;
+}
+
 struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen)
 {
 	struct mc_agent *a = new_agent(label, why, whylen);
 	SECURITY_ATTRIBUTES inheritable = { sizeof(inheritable), NULL, TRUE };
 	HANDLE their_in = INVALID_HANDLE_VALUE, their_out = INVALID_HANDLE_VALUE;
-	wchar_t self[MAX_PATH], command[MAX_PATH + 32];
+	wchar_t program[MAX_PATH], command[8192];
 	STARTUPINFOW si = { .cb = sizeof(si), .dwFlags = STARTF_USESTDHANDLES };
 	PROCESS_INFORMATION pi;
 
 	if (!a)
 		return NULL;
+	mc_trace("start %s", label);
+	if (!agent_command(program, command, sizeof(command) / sizeof(command[0]))) {
+		snprintf(why, whylen, "no agent command (set MAPCONF_AGENT_ARGV)");
+		return NULL;
+	}
 	if (!CreatePipe(&their_in, &a->to, &inheritable, 0) || !SetHandleInformation(a->to, HANDLE_FLAG_INHERIT, 0) ||
-	    !answer_pipe(&a->from, &their_out) || !(a->read_done = CreateEventW(NULL, TRUE, FALSE, NULL)) ||
-	    !GetModuleFileNameW(NULL, self, MAX_PATH)) {
+	    !answer_pipe(&a->from, &their_out) || !(a->read_done = CreateEventW(NULL, TRUE, FALSE, NULL))) {
 		snprintf(why, whylen, "cannot make the pipes of agent %s (error %lu)", label,
 			 (unsigned long)GetLastError());
 		return NULL;
 	}
-	_snwprintf(command, sizeof(command) / sizeof(command[0]), L"\"%ls\" --agent", self);
+	agent_environment();
 	si.hStdInput = their_in;
 	si.hStdOutput = their_out;
 	si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-	if (!CreateProcessW(self, command, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
-		snprintf(why, whylen, "cannot start agent %s (error %lu)", label, (unsigned long)GetLastError());
+	if (!CreateProcessW(program, command, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+		snprintf(why, whylen, "cannot start agent %s: %ls (error %lu)", label, program,
+			 (unsigned long)GetLastError());
 		CloseHandle(their_in);
 		CloseHandle(their_out);
+		CloseHandle(a->to);
+		CloseHandle(a->from);
+		CloseHandle(a->read_done);
 		return NULL;
 	}
 	CloseHandle(their_in);
@@ -237,6 +330,7 @@ struct mc_agent *mc_agent_spawn(const char *label, char *why, size_t whylen)
 enum mc_call_status mc_agent_send(struct mc_agent *a, const char *request, char *why, size_t whylen)
 {
 	mc_transcript(a->label, "<-", request);
+	mc_trace("send %s %s", a->label, request);
 	if (!a->alive) {
 		snprintf(why, whylen, "agent %s is no longer running", a->label);
 		return MC_CALL_DIED;
@@ -256,8 +350,7 @@ enum mc_call_status mc_agent_receive(struct mc_agent *a, struct mc_reply *reply,
 	enum mc_call_status st = read_line(a, deadline_after(mc_request_timeout()), &line);
 
 	if (st == MC_CALL_ANSWERED) {
-		mc_transcript(a->label, "->", line);
-		st = mc_answer_parse(line, 0, reply, why, whylen);
+		st = mc_answer_parse(line, answered(a, line), reply, why, whylen);
 		mc_answer_from(reply, a->label, a->pending);
 		return st;
 	}
@@ -302,6 +395,7 @@ struct mc_agent *mc_agent_spawn_child(struct mc_agent *parent, const char *label
 		snprintf(why, whylen, "cannot listen on a loopback port (error %d)", WSAGetLastError());
 		return NULL;
 	}
+	mc_trace("spawn %s %s %s", parent->label, label, handles && *handles ? handles : "-");
 	snprintf(request, sizeof(request), "spawn connect=127.0.0.1:%d%s%.400s", ntohs(addr.sin_port),
 		 handles && *handles ? " handles=" : "", handles ? handles : "");
 	if (mc_agent_call(parent, reply, request, why, whylen) != MC_CALL_ANSWERED || !reply->ok) {
@@ -330,24 +424,46 @@ enum mc_call_status mc_agent_exec(struct mc_agent *a, struct mc_reply *reply, ch
 	return MC_CALL_DIED;
 }
 
-struct mc_agent_end mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+/* Wait for a to end, traced as event ("end" or "gone"); one that does not end in time is ended. */
+static struct mc_agent_end wait_end(struct mc_agent *a, const char *event, char *how, size_t howlen)
 {
+	struct mc_agent_end end = { .kind = MC_END_PARENTS };   /* a spawned child's status is its parent's */
 	char *line;
 	DWORD code = 1;
 
+	mc_trace("%s %s", event, a->label);
 	if (!a->alive) {
 		snprintf(how, howlen, "had already ended");
 		return (struct mc_agent_end){ .kind = MC_END_ALREADY };
 	}
+	/* anything the agent still says before it goes is evidence, not an answer */
 	while (read_line(a, deadline_after(mc_request_timeout()), &line) == MC_CALL_ANSWERED)
 		mc_transcript(a->label, "->", line);
-	if (a->process && WaitForSingleObject(a->process, (DWORD)(mc_request_timeout() * 1000)) == WAIT_OBJECT_0)
+	if (a->process && WaitForSingleObject(a->process, (DWORD)(mc_request_timeout() * 1000)) != WAIT_OBJECT_0) {
+		TerminateProcess(a->process, 9);
+		snprintf(how, howlen, "closed its output but did not exit, and was ended (TerminateProcess)");
+		end = (struct mc_agent_end){ .kind = MC_END_KILLED, .code = 9 };
+	} else if (a->process) {
 		GetExitCodeProcess(a->process, &code);
-	snprintf(how, howlen, "exited with %lu", (unsigned long)code);
+		snprintf(how, howlen, "exited with %lu", (unsigned long)code);
+		end = (struct mc_agent_end){ .kind = MC_END_EXITED, .code = (int)code };
+	} else {
+		snprintf(how, howlen, "exited with %lu", (unsigned long)code);
+	}
 	close_agent(a, how);
-	if (!a->process)
-		return (struct mc_agent_end){ .kind = MC_END_PARENTS };   /* a spawned child's status is its parent's */
-	return (struct mc_agent_end){ .kind = MC_END_EXITED, .code = (int)code };
+	return end;
+}
+
+struct mc_agent_end mc_agent_wait_end(struct mc_agent *a, char *how, size_t howlen)
+{
+	return wait_end(a, "end", how, howlen);
+}
+
+bool mc_agent_wait_gone(struct mc_agent *a, char *how, size_t howlen)
+{
+	enum mc_end_kind kind = wait_end(a, "gone", how, howlen).kind;
+
+	return kind != MC_END_KILLED && kind != MC_END_ALREADY;
 }
 
 void mc_agent_kill(struct mc_agent *a)
