@@ -94,12 +94,17 @@ def write(the_spec_path: Path, jobs: list[Job], platform, repo: Path, out: Path,
     return out
 
 
+def _before_the_cases(line: str) -> bool:
+    """A line the case host writes before its first case: its `ready`, an `ok` to a setup request."""
+    return line.startswith("ready") or line.split(" ", 1)[0] == "ok"
+
+
 def target_facts(stream: bytes) -> dict[str, str]:
     """What the case host told of its machine before the first case: its `ready`
     line and its `ok` to the setup requests."""
     facts: dict[str, str] = {}
     for text in stream.decode(errors="replace").split("\n"):
-        if not (text.startswith("ready") or text.split(" ", 1)[0] == "ok"):
+        if not _before_the_cases(text):
             break
         facts.update(case_host.ready_facts(text))
     return facts
@@ -119,7 +124,7 @@ def read_answers(stream: bytes, count: int) -> list[tuple[case_host.Ended, dict[
 
     while True:
         text = line()
-        if text is None or not (text.startswith("ready") or text.split(" ", 1)[0] == "ok"):
+        if text is None or not _before_the_cases(text):
             break
     while text is not None and len(found) < count:
         if not text.startswith("ended"):
