@@ -11,6 +11,8 @@
 #ifndef MAPCONF_CASE_END_H
 #define MAPCONF_CASE_END_H
 
+#include "printf_format.h"
+
 #define MC_WHERE const char *file, int line
 #define MC_HERE __FILE__, __LINE__
 
@@ -26,14 +28,14 @@
  * case needs (SKIP). None returns.
  */
 void mc_broken(MC_WHERE, const char *step, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), noreturn));
+	MC_PRINTF(4, 5) __attribute__((noreturn));
 void mc_timed_out(MC_WHERE, const char *step, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), noreturn));
+	MC_PRINTF(4, 5) __attribute__((noreturn));
 void mc_skip(MC_WHERE, const char *step, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), noreturn));
+	MC_PRINTF(4, 5) __attribute__((noreturn));
 /* The check labelled so failed: the platform does not behave as the assertion says. */
 void mc_fail(MC_WHERE, const char *label, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), noreturn));
+	MC_PRINTF(4, 5) __attribute__((noreturn));
 
 /*
  * A label in a case is a string literal (lowercase words joined by

@@ -2,6 +2,7 @@
 #include "case_main.h"
 #include "agent_client.h"
 #include "backends.h"
+#include "case_process.h"
 #include "run_env.h"
 #include "trace.h"
 #include "huge_pages.h"
@@ -10,14 +11,10 @@
 #include "transcript.h"
 
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <unistd.h>
-#include <sys/prctl.h>
 #include <cmocka.h>
 
 static const struct mc_case *current;
@@ -47,19 +44,6 @@ static void list_cases(const struct mc_case *cases, size_t n)
 	for (size_t i = 0; i < n; i++)
 		printf("%s\t%s:%s\t%s:%d\n", cases[i].id, binary_name, cases[i].function,
 		       cases[i].file, cases[i].line);
-}
-
-/* A case that outlives its runner would leave agents and objects behind. */
-static void die_with_runner(void)
-{
-	const char *expected = getenv("MAPCONF_RUNNER_PID");
-	uint64_t pid;
-
-	if (!expected || mc_parse_u64(expected, &pid))
-		return;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != (pid_t)pid)
-		_exit(125);
 }
 
 int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
@@ -97,9 +81,7 @@ int mc_main(const char *binary, const struct mc_case *cases, size_t ncases,
 
 	mc_case_id_set(current->id);
 	mc_backend_select(backend);
-	die_with_runner();
-	/* a write to a dead agent must be an error we see, not a signal that kills us */
-	signal(SIGPIPE, SIG_IGN);
+	mc_case_process_prepare();
 	mc_record_open(result);
 	mc_transcript_open(transcript);
 	mc_trace_open(current->id, backend);

@@ -35,7 +35,7 @@ static void decide(MC_WHERE, enum verdict kind, const char *name, bool holds, co
 }
 
 /* decide() with the message given as a format */
-static void __attribute__((format(printf, 7, 8)))
+static void MC_PRINTF(7, 8)
 state(MC_WHERE, enum verdict kind, const char *name, bool holds, const char *oracle, const char *fmt, ...)
 {
 	va_list ap;
@@ -46,7 +46,7 @@ state(MC_WHERE, enum verdict kind, const char *name, bool holds, const char *ora
 }
 
 /* decide() on an answer and the pattern it must match */
-static void __attribute__((format(printf, 8, 9)))
+static void MC_PRINTF(8, 9)
 on_answer(MC_WHERE, enum verdict kind, const char *name, bool holds, const struct mc_reply *r, const char *pattern,
 	  const char *fmt, ...)
 {
@@ -189,8 +189,8 @@ void mc_check_writes_where(MC_WHERE, const char *label, struct mc_agent *a, uint
 {
 	struct mc_reply r = mc_try_write_where(file, line, a, addr, text);
 
-	on_answer(file, line, CHECK, label, r.ok, &r, "ok", "%s could not write at 0x%lx: \"%s\"",
-		  mc_agent_label(a), (unsigned long)addr, r.text);
+	on_answer(file, line, CHECK, label, r.ok, &r, "ok", "%s could not write at 0x%llx: \"%s\"",
+		  mc_agent_label(a), (unsigned long long)addr, r.text);
 }
 
 void mc_check_reads_where(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr, const char *text)
@@ -198,7 +198,7 @@ void mc_check_reads_where(MC_WHERE, const char *label, struct mc_agent *a, uintp
 	char where[32];
 	struct mc_reply r = mc_try_read_where(file, line, a, addr, strlen(text));
 
-	snprintf(where, sizeof(where), "0x%lx", (unsigned long)addr);
+	snprintf(where, sizeof(where), "0x%llx", (unsigned long long)addr);
 	check_bytes(file, line, label, &r, mc_agent_label(a), where, text);
 }
 
@@ -210,12 +210,12 @@ void mc_check_unreachable_where(MC_WHERE, const char *label, struct mc_agent *a,
 	struct mc_reply r = mc_try_read_where(file, line, a, addr, strlen(text));
 
 	if (!r.ok && strcmp(r.code, "fault") != 0)
-		mc_broken(file, line, "read", "%s could not read 0x%lx: \"%s\"", mc_agent_label(a),
-			  (unsigned long)addr, r.text);
+		mc_broken(file, line, "read", "%s could not read 0x%llx: \"%s\"", mc_agent_label(a),
+			  (unsigned long long)addr, r.text);
 	data_pattern(text, true, pattern, sizeof(pattern));
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, pattern), &r, pattern,
-		  "%s reads another process's private \"%s\" at 0x%lx", mc_agent_label(a), text,
-		  (unsigned long)addr);
+		  "%s reads another process's private \"%s\" at 0x%llx", mc_agent_label(a), text,
+		  (unsigned long long)addr);
 }
 
 void mc_check_allocation_private_where(MC_WHERE, const char *label, struct mc_agent *a, struct mc_agent *b,
@@ -246,8 +246,8 @@ void mc_check_faults_where(MC_WHERE, const char *label, struct mc_agent *a, uint
 	struct mc_reply r = mc_probe_where(file, line, a, addr, access);
 
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, FAULTED), &r, FAULTED,
-		  "%s: a %s at 0x%lx should fault, but it succeeded (\"%s\")",
-		  mc_agent_label(a), access, (unsigned long)addr, r.text);
+		  "%s: a %s at 0x%llx should fault, but it succeeded (\"%s\")",
+		  mc_agent_label(a), access, (unsigned long long)addr, r.text);
 }
 
 void mc_check_accessible_where(MC_WHERE, const char *label, struct mc_agent *a, uintptr_t addr,
@@ -256,6 +256,6 @@ void mc_check_accessible_where(MC_WHERE, const char *label, struct mc_agent *a, 
 	struct mc_reply r = mc_probe_where(file, line, a, addr, access);
 
 	on_answer(file, line, CHECK, label, mc_line_matches(&r.line, "ok result=ok"), &r, "ok result=ok",
-		  "%s: a %s at 0x%lx should succeed, but it faulted (\"%s\")",
-		  mc_agent_label(a), access, (unsigned long)addr, r.text);
+		  "%s: a %s at 0x%llx should succeed, but it faulted (\"%s\")",
+		  mc_agent_label(a), access, (unsigned long long)addr, r.text);
 }

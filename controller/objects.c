@@ -6,53 +6,14 @@
 #include "transcript.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
-#include <sys/shm.h>
-#include <sys/statvfs.h>
 
 #define OBJECTS_MAX 32
 
 static struct mc_object objects[OBJECTS_MAX];
 static int nobjects;
-
-/*
- * A SysV key cannot carry the run id, so each one is also written down as
- * an empty file in the run's scratch directory: the runner removes the
- * segments named there when a case or a run ends, however it ended.
- */
-static void mark_sysv_key(const struct mc_object *o)
-{
-	char path[1024];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/mapconf-%s-%ld-sysv-%08x", mc_scratch_dir(), mc_run_id(),
-		 (long)getpid(), (unsigned int)mc_sysv_key(o->name));
-	fd = open(path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
-}
-
-static int remove_object(const struct mc_object *o)
-{
-	switch (o->backend->removal) {
-	case MC_REMOVAL_UNLINK:
-		return unlink(o->name);
-	case MC_REMOVAL_SHM_UNLINK:
-		return shm_unlink(o->name);
-	case MC_REMOVAL_IPC_RMID: {
-		int shmid = shmget(mc_sysv_key(o->name), 0, 0);
-
-		return shmid < 0 ? -1 : shmctl(shmid, IPC_RMID, NULL);
-	}
-	case MC_REMOVAL_NONE:
-		break;
-	}
-	return 0;
-}
 
 /* The directory a name is in (a path in the scratch directory, or none), and whether "/" comes before "mapconf-". */
 static const char *name_dir(enum mc_naming naming)
@@ -87,7 +48,7 @@ struct mc_object *mc_object_new_where(MC_WHERE, uint64_t size)
 	snprintf(o->name, sizeof(o->name), "%s%smapconf-%s-%ld-%d-%08x", name_dir(backend->naming),
 		 name_slash(backend->naming), mc_run_id(), (long)getpid(), nobjects, rnd);
 	if (backend->marks_sysv_key)
-		mark_sysv_key(o);
+		mc_name_mark_sysv_key(o->name);
 	return o;
 }
 
@@ -108,15 +69,6 @@ struct mc_object *mc_object_made_before_where(MC_WHERE)
 	return o;
 }
 
-uint64_t mc_shm_room(void)
-{
-	struct statvfs fs;
-
-	if (statvfs("/dev/shm", &fs) != 0)
-		return UINT64_MAX;
-	return (uint64_t)fs.f_bavail * fs.f_frsize;
-}
-
 void mc_objects_remove_all(void)
 {
 	for (int i = 0; i < nobjects; i++) {
@@ -124,7 +76,7 @@ void mc_objects_remove_all(void)
 
 		if (o->backend->removal == MC_REMOVAL_NONE)
 			continue;   /* gone with the processes that held it */
-		int rc = remove_object(o);
+		int rc = mc_name_remove(o->backend, o->name);
 
 		if (rc == 0)
 			mc_transcript_note("removed %s", o->name);

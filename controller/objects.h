@@ -11,6 +11,7 @@
 #define MAPCONF_OBJECTS_H
 
 #include "backends.h"
+#include "objects_platform.h"
 
 #include <stdint.h>
 
@@ -36,8 +37,6 @@ struct mc_object *mc_object_new_where(MC_WHERE, uint64_t size);
 #define MC_MADE_BEFORE_SIZE 4096
 struct mc_object *mc_object_made_before_where(MC_WHERE);
 #define mc_object_made_before() mc_object_made_before_where(MC_HERE)
-/* The room left for POSIX shared memory: the bytes /dev/shm has free (statvfs), read by the controller. */
-uint64_t mc_shm_room(void);
 /* Remove every object named in this case (ENOENT is fine). */
 void mc_objects_remove_all(void);
 

@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <ntsecapi.h>   /* RtlGenRandom, exported by advapi32 as SystemFunction036 */
+#else
 #include <sys/random.h>
+#endif
 
 /*
  * A traced run (MAPCONF_TRACE_DIR: what ./mapconf repro records) draws the
@@ -39,7 +44,11 @@ unsigned int mc_random_u32(void)
 	if (traced_draw(&rnd))
 		return rnd;
 	/* without getrandom (an old kernel, a sandbox), the pid still keeps concurrent cases apart */
+#ifdef _WIN32
+	if (!RtlGenRandom(&rnd, sizeof(rnd)))
+#else
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+#endif
 		rnd = (unsigned int)getpid() * 2654435761u;
 	return rnd;
 }

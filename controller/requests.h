@@ -10,13 +10,15 @@
 #ifndef MAPCONF_REQUESTS_H
 #define MAPCONF_REQUESTS_H
 
+#include "printf_format.h"
+
 #include "reply.h"
 
 #include <stddef.h>
 
 /* The request's answer, ok or err, for a check to judge; no answer at all ends the case. */
 struct mc_reply mc_try_where(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	MC_PRINTF(4, 5);
 /*
  * A request the case needs to succeed: "err code=unsupported" ends it as
  * SKIP (the platform lacks the backend), any other error as ERROR (the
@@ -24,7 +26,7 @@ struct mc_reply mc_try_where(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
  * as its step (step=create).
  */
 struct mc_reply mc_step_where(MC_WHERE, struct mc_agent *a, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	MC_PRINTF(4, 5);
 /* The longest request mc_try_each sends. */
 #define MC_REQUEST_EACH_MAX 256
 /*

@@ -15,7 +15,7 @@ uintptr_t mc_lib_alloc_where(MC_WHERE, struct mc_agent *a, uint64_t size)
 
 void mc_lib_free_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	mc_step_where(file, line, a, "lib op=free addr=0x%lx", (unsigned long)addr);
+	mc_step_where(file, line, a, "lib op=free addr=0x%llx", (unsigned long long)addr);
 }
 
 struct mc_reply mc_lib_global_where(MC_WHERE, struct mc_agent *a)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define TEXT_MAX 256
-#define READ "read addr=0x%lx length=%zu"
+#define READ "read addr=0x%llx length=%zu"
 
 /* The hex of text, checked for its length. */
 static void text_as_hex(MC_WHERE, const char *text, char hex[2 * TEXT_MAX + 1])
@@ -24,7 +24,7 @@ void mc_write_text_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, const cha
 	char hex[2 * TEXT_MAX + 1];
 
 	text_as_hex(file, line, text, hex);
-	mc_step_where(file, line, a, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+	mc_step_where(file, line, a, "write addr=0x%llx data=%s", (unsigned long long)addr, hex);
 }
 
 struct mc_reply mc_try_write_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *text)
@@ -32,43 +32,43 @@ struct mc_reply mc_try_write_where(MC_WHERE, struct mc_agent *a, uintptr_t addr,
 	char hex[2 * TEXT_MAX + 1];
 
 	text_as_hex(file, line, text, hex);
-	return mc_try_where(file, line, a, "write addr=0x%lx data=%s", (unsigned long)addr, hex);
+	return mc_try_where(file, line, a, "write addr=0x%llx data=%s", (unsigned long long)addr, hex);
 }
 
 struct mc_reply mc_try_read_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, size_t length)
 {
-	return mc_try_where(file, line, a, READ, (unsigned long)addr, length);
+	return mc_try_where(file, line, a, READ, (unsigned long long)addr, length);
 }
 
 void mc_fill_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed)
 {
-	mc_step_where(file, line, a, "fill addr=0x%lx length=%llu seed=%llu", (unsigned long)addr,
+	mc_step_where(file, line, a, "fill addr=0x%llx length=%llu seed=%llu", (unsigned long long)addr,
 		      (unsigned long long)length, (unsigned long long)seed);
 }
 
 struct mc_reply mc_try_fill_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, uint64_t seed)
 {
-	return mc_try_where(file, line, a, "fill addr=0x%lx length=%llu seed=%llu", (unsigned long)addr,
+	return mc_try_where(file, line, a, "fill addr=0x%llx length=%llu seed=%llu", (unsigned long long)addr,
 			    (unsigned long long)length, (unsigned long long)seed);
 }
 
 struct mc_reply mc_checksum_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
-	struct mc_reply r = mc_step_where(file, line, a, "checksum addr=0x%lx length=%llu",
-					  (unsigned long)addr, (unsigned long long)length);
+	struct mc_reply r = mc_step_where(file, line, a, "checksum addr=0x%llx length=%llu",
+					  (unsigned long long)addr, (unsigned long long)length);
 
 	return r;
 }
 
 struct mc_reply mc_probe_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, const char *access)
 {
-	return mc_step_where(file, line, a, "probe addr=0x%lx access=%s", (unsigned long)addr, access);
+	return mc_step_where(file, line, a, "probe addr=0x%llx access=%s", (unsigned long long)addr, access);
 }
 
 /* The builder's answer (its own sum=) is not used: what a walk must find is known here. */
 void mc_chain_build_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, int count, int stride)
 {
-	mc_step_where(file, line, a, "chain_build addr=0x%lx count=%d stride=%d", (unsigned long)addr, count,
+	mc_step_where(file, line, a, "chain_build addr=0x%llx count=%d stride=%d", (unsigned long long)addr, count,
 		      stride);
 }
 
@@ -83,7 +83,7 @@ uint64_t mc_chain_sum(int count)
 
 struct mc_reply mc_try_chain_walk_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	return mc_try_where(file, line, a, "chain_walk addr=0x%lx", (unsigned long)addr);
+	return mc_try_where(file, line, a, "chain_walk addr=0x%llx", (unsigned long long)addr);
 }
 
 uintptr_t mc_alloc_where(MC_WHERE, struct mc_agent *a, const char *kind, uint64_t size)
@@ -109,7 +109,7 @@ void mc_share_object_where(MC_WHERE, struct mc_agent *a, struct mc_agent *b)
 	struct mc_reply r;
 
 	mc_write_text_where(file, line, a, va, shared);
-	r = mc_step_where(file, line, b, READ, (unsigned long)vb, strlen(shared));
+	r = mc_step_where(file, line, b, READ, (unsigned long long)vb, strlen(shared));
 	mc_hex_encode(shared, strlen(shared), hex);
 	if (strcmp(mc_field_where(file, line, &r, "data"), hex) != 0)
 		mc_broken(file, line, "share-object",

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAP_FIXED "map handle=%s length=%llu at=0x%lx"
+#define MAP_FIXED "map handle=%s length=%llu at=0x%llx"
 #define MAP_MAX 256
-#define FLUSH "flush addr=0x%lx length=%llu mode=%s"
-#define PROTECT "protect addr=0x%lx length=%llu prot=%s"
+#define FLUSH "flush addr=0x%llx length=%llu mode=%s"
+#define PROTECT "protect addr=0x%llx length=%llu prot=%s"
 
 /* The map request opts ask for, in the form each kind of view has always been asked with. */
 static void map_request(char *out, size_t cap, struct mc_handle h, uint64_t length, struct mc_map_opts opts,
@@ -19,7 +19,7 @@ static void map_request(char *out, size_t cap, struct mc_handle h, uint64_t leng
 	size_t n;
 
 	if (opts.at) {
-		snprintf(out, cap, MAP_FIXED "%s", h.id, (unsigned long long)length, (unsigned long)opts.at,
+		snprintf(out, cap, MAP_FIXED "%s", h.id, (unsigned long long)length, (unsigned long long)opts.at,
 			 opts.rounded ? " rnd=1" : "");
 		return;
 	}
@@ -40,8 +40,8 @@ uintptr_t mc_map_where(MC_WHERE, struct mc_agent *a, struct mc_handle h, uint64_
 	r = mc_step_where(file, line, a, "%s", request);
 	got = (uintptr_t)mc_field_u64_where(file, line, &r, "addr");
 	if (opts.at && got != opts.at)
-		mc_broken(file, line, "map", "step failed: %s asked for a view at 0x%lx and got one at 0x%lx",
-			  mc_agent_label(a), (unsigned long)opts.at, (unsigned long)got);
+		mc_broken(file, line, "map", "step failed: %s asked for a view at 0x%llx and got one at 0x%llx",
+			  mc_agent_label(a), (unsigned long long)opts.at, (unsigned long long)got);
 	return got;
 }
 
@@ -67,53 +67,53 @@ uintptr_t mc_open_map_where(MC_WHERE, struct mc_agent *a, const struct mc_object
 
 void mc_unmap_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
-	mc_step_where(file, line, a, "unmap addr=0x%lx length=%llu", (unsigned long)addr,
+	mc_step_where(file, line, a, "unmap addr=0x%llx length=%llu", (unsigned long long)addr,
 		      (unsigned long long)length);
 }
 
 void mc_protect_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
 {
-	mc_step_where(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
+	mc_step_where(file, line, a, PROTECT, (unsigned long long)addr, (unsigned long long)length, prot);
 }
 
 struct mc_reply mc_try_protect_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length, const char *prot)
 {
-	return mc_try_where(file, line, a, PROTECT, (unsigned long)addr, (unsigned long long)length, prot);
+	return mc_try_where(file, line, a, PROTECT, (unsigned long long)addr, (unsigned long long)length, prot);
 }
 
 void mc_commit_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
-	mc_step_where(file, line, a, "commit addr=0x%lx length=%llu", (unsigned long)addr, (unsigned long long)length);
+	mc_step_where(file, line, a, "commit addr=0x%llx length=%llu", (unsigned long long)addr, (unsigned long long)length);
 }
 
 void mc_flush_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length)
 {
-	mc_step_where(file, line, a, FLUSH, (unsigned long)addr, (unsigned long long)length, "sync");
+	mc_step_where(file, line, a, FLUSH, (unsigned long long)addr, (unsigned long long)length, "sync");
 }
 
 struct mc_reply mc_try_flush_where(MC_WHERE, struct mc_agent *a, uintptr_t addr, uint64_t length,
 				   const char *mode)
 {
-	return mc_try_where(file, line, a, FLUSH, (unsigned long)addr, (unsigned long long)length, mode);
+	return mc_try_where(file, line, a, FLUSH, (unsigned long long)addr, (unsigned long long)length, mode);
 }
 
 struct mc_reply mc_dirty_kb_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	struct mc_reply r = mc_step_where(file, line, a, "dirty addr=0x%lx", (unsigned long)addr);
+	struct mc_reply r = mc_step_where(file, line, a, "dirty addr=0x%llx", (unsigned long long)addr);
 
 	return r;
 }
 
 struct mc_reply mc_query_where(MC_WHERE, struct mc_agent *a, uintptr_t addr)
 {
-	return mc_step_where(file, line, a, "query addr=0x%lx", (unsigned long)addr);
+	return mc_step_where(file, line, a, "query addr=0x%llx", (unsigned long long)addr);
 }
 
 static bool free_in_all(MC_WHERE, struct mc_agent **agents, int n, uintptr_t addr, uint64_t length)
 {
 	for (int i = 0; i < n; i++) {
-		struct mc_reply r = mc_step_where(file, line, agents[i], "isfree addr=0x%lx length=%llu",
-						  (unsigned long)addr, (unsigned long long)length);
+		struct mc_reply r = mc_step_where(file, line, agents[i], "isfree addr=0x%llx length=%llu",
+						  (unsigned long long)addr, (unsigned long long)length);
 
 		if (mc_field_u64_where(file, line, &r, "free") != 1)
 			return false;

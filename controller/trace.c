@@ -6,6 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The trace is the controller's own: no agent it starts inherits it ("e" in glibc, "N" in Microsoft's C library). */
+#ifdef _WIN32
+#define FOPEN_WRITE_NO_INHERIT "wN"
+#else
+#define FOPEN_WRITE_NO_INHERIT "we"
+#endif
+
 static FILE *out;
 static int answers;
 
@@ -17,7 +24,7 @@ void mc_trace_open(const char *id, const char *backend)
 	if (!dir || !*dir)
 		return;
 	snprintf(path, sizeof(path), "%s/%s.%s.trace", dir, id, backend);
-	out = fopen(path, "we");
+	out = fopen(path, FOPEN_WRITE_NO_INHERIT);
 	if (!out) {
 		fprintf(stderr, "mapconf: cannot write the trace %s\n", path);
 		exit(2);

@@ -26,9 +26,11 @@
 #ifndef MAPCONF_TRACE_H
 #define MAPCONF_TRACE_H
 
+#include "printf_format.h"
+
 /* Open DIR/<id>.<backend>.trace when MAPCONF_TRACE_DIR names a directory. */
 void mc_trace_open(const char *id, const char *backend);
-void mc_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mc_trace(const char *fmt, ...) MC_PRINTF(1, 2);
 /* The number of the next answer, and count it. */
 int mc_trace_next_seq(void);
 

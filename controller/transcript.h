@@ -7,8 +7,10 @@
 #ifndef MAPCONF_TRANSCRIPT_H
 #define MAPCONF_TRANSCRIPT_H
 
+#include "printf_format.h"
+
 void mc_transcript_open(const char *path);   /* NULL: stderr */
 void mc_transcript(const char *who, const char *arrow, const char *text);
-void mc_transcript_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mc_transcript_note(const char *fmt, ...) MC_PRINTF(1, 2);
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef MAPCONF_AGENT_COMMON_H
 #define MAPCONF_AGENT_COMMON_H
 
+#include "printf_format.h"
 #include "protocol.h"
 
 #include <stddef.h>
@@ -25,10 +26,10 @@ long channel_read_line(char *buf, size_t cap);
 void channel_write(const char *text, size_t len);
 
 /* Answers (answer.c), written whole to the channel. Exactly one of them is called per request. */
-void answer_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void answer_ok(const char *fmt, ...) MC_PRINTF(1, 2);
 /* err code=<code> native=<native>, for errors that are not the system's own error values. */
 void answer_err(const char *code, const char *native, const char *detail_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	MC_PRINTF(3, 4);
 /* A line sent verbatim (used to test how the controller handles garbage). */
 void answer_raw(const char *text);
 /* ok handle=h<h> for a handle the agent's table just took, or err no_memory when it had no room (h < 0). */
