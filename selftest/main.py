@@ -84,7 +84,8 @@ def make_plan(ctx: Context, everything: bool) -> plans.Plan:
         plan.add("cmocka", "protocol and controller unit tests (cmocka)", lambda: cmocka_units(ctx, "native"))
         plan.add("cmocka-asan", "protocol and controller unit tests under ASan+UBSan",
                  lambda: cmocka_units(ctx, "asan"))
-        plan.add("win32-units", "the Win32 agent's unit tests (cmocka from Debian's source, built with mingw-w64) "
+        plan.add("win32-units", "the Win32 agent's, controller's and bundle case host's unit tests (cmocka from "
+                 "Debian's source, built with mingw-w64) "
                  "pass under Wine", lambda: win32_units.run(ctx), lane="wine")
         plan.add("python-units", "runner unit tests (unittest)", lambda: python_units(ctx))
         plan.add("docs", "generated docs match the spec table, the results schema matches the code",

@@ -1,5 +1,6 @@
-"""The Win32 unit tests (agents/win32/tests/, ninja/win32_tests.ninja): cmocka
-for Windows, built with mingw-w64 from Debian's source package, and the
+"""The Win32 unit tests (agents/win32/tests/, controller/tests/ and
+case_host/win32/tests/, ninja/win32_tests.ninja and ninja/win32_case_host.ninja):
+cmocka for Windows, built with mingw-w64 from Debian's source package, and the
 tests linked with it, run under Wine as the wine platform runs its agents
 (its prefix, its server, ended afterwards with everything it started).
 
@@ -20,7 +21,7 @@ from runner.platforms import Tool
 from .context import Context
 from .plan import StepFailed
 
-PROGRAMS = ("test_answers", "test_agent_client_win32")
+PROGRAMS = ("test_answers", "test_agent_client_win32", "test_command_line", "test_executor")
 RUN_S = 120
 
 
