@@ -36,6 +36,12 @@ int main(int argc, char **argv)
 	 * already: run from cmd or Explorer): else each case would get one, and its console host
 	 * (conhost.exe) would be a process of the case's job, named as left behind. */
 	AllocConsole();
+	/* The cases are started inheriting handles (their output and NUL): its own standard
+	 * handles, a pipe from whoever started it say, must not go with them, or a case's
+	 * process would keep that pipe open. */
+	SetHandleInformation(GetStdHandle(STD_INPUT_HANDLE), HANDLE_FLAG_INHERIT, 0);
+	SetHandleInformation(GetStdHandle(STD_OUTPUT_HANDLE), HANDLE_FLAG_INHERIT, 0);
+	SetHandleInformation(GetStdHandle(STD_ERROR_HANDLE), HANDLE_FLAG_INHERIT, 0);
 	jobs = fopen("jobs", "rbN");    /* N: not inherited by the cases */
 	if (!jobs) {
 		fprintf(stderr, "mapconf-run: no file 'jobs' here: run it from the bundle's directory\n");

@@ -5,7 +5,9 @@
  *   print TEXT CODE   TEXT to stdout, "to stderr" to stderr, then exits CODE
  *   args ARG...       each argument as [ARG] on a line of its own (how its C
  *                     runtime split the command line the executor wrote)
- *   hang              waits for an event that no one sets: past any timeout
+ *   hang              prints its pid, sets the named event MAPCONF_PROBE_READY
+ *                     names (if it is set), and waits for an event that no one
+ *                     sets: past any timeout
  *   orphan            starts `hang` (a child that outlives it), then exits 3
  *   scratch NAME      makes %MAPCONF_SCRATCH%\mapconf-<run id>-<its pid>-NAME,
  *                     as a case names its objects, and exits 0
@@ -19,6 +21,18 @@
 static int hang(void)
 {
 	HANDLE never = CreateEventA(NULL, TRUE, FALSE, NULL);
+	const char *ready = getenv("MAPCONF_PROBE_READY");
+
+	printf("pid %lu\n", GetCurrentProcessId());
+	fflush(stdout);
+	if (ready) {
+		HANDLE event = OpenEventA(EVENT_MODIFY_STATE, FALSE, ready);
+
+		if (event) {
+			SetEvent(event);
+			CloseHandle(event);
+		}
+	}
 
 	WaitForSingleObject(never, INFINITE);
 	return 1;

@@ -8,7 +8,8 @@
  * (runner/bundle.py read_answers) reads them: `ended` lines with LF only,
  * each followed by the case's three files as `file US <length>` and bytes.
  * Then a second run in the same directory is refused and leaves the records
- * as they were, and so are an argument and a directory with no jobs.
+ * as they were, and so are an argument and a directory with no jobs; and
+ * an executor killed while its case runs takes the case with it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -301,6 +302,8 @@ static void a_case_past_its_timeout_is_ended_and_says_so(void **state)
 	assert_true(strtol(ms, NULL, 10) < HANG_TIMEOUT_MS + 10000);
 	/* the case itself is not a leftover */
 	assert_null(strstr(cases[2].line, "removed="));
+	assert_true(cases[2].lengths[0] > 4);
+	assert_memory_equal(cases[2].files[0], "pid ", 4);
 }
 
 static void a_child_that_outlives_its_case_is_ended_and_named(void **state)
@@ -429,6 +432,76 @@ static void an_argument_or_no_jobs_is_refused(void **state)
 	assert_int_equal(GetFileAttributesA(path), INVALID_FILE_ATTRIBUTES);
 }
 
+/* Start mapconf-run.exe in where, not waiting for it. */
+static HANDLE start_executor(const char *where)
+{
+	char line[] = "mapconf-run.exe", said[MAX_PATH];
+	SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
+	STARTUPINFOA start = { .cb = sizeof(start) };
+	PROCESS_INFORMATION process;
+
+	snprintf(said, sizeof(said), "%s\\executor-said", where);
+	HANDLE out = CreateFileA(said, GENERIC_WRITE, FILE_SHARE_READ, &inherit, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
+				 NULL);
+
+	assert_true(out != INVALID_HANDLE_VALUE);
+	start.dwFlags = STARTF_USESTDHANDLES;
+	start.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+	start.hStdOutput = out;
+	start.hStdError = out;
+	assert_true(CreateProcessA(executor, line, NULL, NULL, TRUE, 0, NULL, where, &start, &process));
+	CloseHandle(out);
+	CloseHandle(process.hThread);
+	return process.hProcess;
+}
+
+static void the_cases_processes_end_when_the_executor_dies(void **state)
+{
+	char where[MAX_PATH], path[MAX_PATH], jobs[1024], event_name[64], hex[128] = "";
+	unsigned long pid = 0;
+	size_t len;
+	char *output;
+
+	(void)state;
+	in_dir(where, sizeof(where), "dies");
+	CreateDirectoryA(where, NULL);
+	snprintf(event_name, sizeof(event_name), "mapconf-probe-ready-%lu", GetCurrentProcessId());
+	for (const char *p = event_name; *p; p++)
+		snprintf(hex + strlen(hex), sizeof(hex) - strlen(hex), "%02x", (unsigned char)*p);
+	HANDLE ready = CreateEventA(NULL, TRUE, FALSE, event_name);
+
+	assert_non_null(ready);
+	/* a case far from its timeout, started from the first bundle's probe */
+	snprintf(jobs, sizeof(jobs), "env" US "MAPCONF_RUN_ID=7431" US "MAPCONF_SCRATCH=72756e2f6f626a65637473" US
+		 "MAPCONF_PROBE_READY=%s\n", hex);
+	add_case(jobs, sizeof(jobs), 0, RUN_WAIT_MS, "../build/probe.exe", "hang");
+	snprintf(path, sizeof(path), "%s\\jobs", where);
+	write_whole(path, jobs);
+	HANDLE run = start_executor(where);
+
+	if (WaitForSingleObject(ready, RUN_WAIT_MS) != WAIT_OBJECT_0) {
+		TerminateProcess(run, 1);
+		WaitForSingleObject(run, RUN_WAIT_MS);
+		fail_msg("the case did not start within %d ms", RUN_WAIT_MS);
+	}
+	CloseHandle(ready);
+	snprintf(path, sizeof(path), "%s\\work\\0\\output", where);
+	output = read_whole(path, &len);
+	assert_non_null(output);
+	assert_int_equal(sscanf(output, "pid %lu", &pid), 1);
+	free(output);
+	HANDLE probe = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid);
+
+	assert_non_null(probe);
+	/* as if it crashed or was killed: no cleanup of its own runs */
+	assert_true(TerminateProcess(run, 9));
+	assert_int_equal(WaitForSingleObject(run, RUN_WAIT_MS), WAIT_OBJECT_0);
+	CloseHandle(run);
+	/* its job's last handle closed with it: the job ended the case */
+	assert_int_equal(WaitForSingleObject(probe, RUN_WAIT_MS), WAIT_OBJECT_0);
+	CloseHandle(probe);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +518,7 @@ int main(void)
 		cmocka_unit_test(the_machine_file_names_windows_and_wine),
 		cmocka_unit_test(records_are_never_overwritten),
 		cmocka_unit_test(an_argument_or_no_jobs_is_refused),
+		cmocka_unit_test(the_cases_processes_end_when_the_executor_dies),
 	};
 
 	return cmocka_run_group_tests(tests, whole_run, remove_run);
