@@ -123,7 +123,7 @@ static void end_leftovers(HANDLE job, DWORD case_pid)
 	DWORD named[PROCESSES_MAX * END_ROUNDS];
 	int nnamed = 0;
 
-	for (int round = 0; round < END_ROUNDS; round++) {
+	for (int round = 0;; round++) {
 		HANDLE waits[PROCESSES_MAX];
 		DWORD nwaits = 0;
 
@@ -137,6 +137,11 @@ static void end_leftovers(HANDLE job, DWORD case_pid)
 		}
 		if (list.head.NumberOfProcessIdsInList == 0)
 			return;
+		if (round == END_ROUNDS) {
+			answer_add("remains", "processes of the case (still there after %d rounds of ending them)",
+				   END_ROUNDS);
+			return;
+		}
 		for (DWORD i = 0; i < list.head.NumberOfProcessIdsInList && i < PROCESSES_MAX; i++) {
 			DWORD pid = (DWORD)list.head.ProcessIdList[i];
 			HANDLE process = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
@@ -163,7 +168,6 @@ static void end_leftovers(HANDLE job, DWORD case_pid)
 			CloseHandle(waits[i]);
 		}
 	}
-	answer_add("remains", "processes of the case (still starting others after %d rounds of ending them)", END_ROUNDS);
 }
 
 void run_case_process(char **argv, const char *output, long timeout_ms, DWORD *pid)
