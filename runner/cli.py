@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bundle", help="write what a target needs to run the cases by itself, nothing installed "
                                       "(DIR/mapconf-run writes DIR/records/; judge them with ./mapconf judge DIR)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR", help="the bundle's directory (new)")
+    p.add_argument("--platform", choices=BUNDLE_PLATFORMS, default="native",
+                   help="the system it runs on: native (Linux, this machine's architecture; the POSIX backends) "
+                        "or windows (Windows 10, 11 or Server, x86-64; the Win32 backends)")
     p.add_argument("--filter", action="append", default=[], metavar="GLOB", help="only assertions matching GLOB")
     p.add_argument("--timeout", type=_positive(float), default=60.0, metavar="S", help="each case's time bound")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=argparse.SUPPRESS)
@@ -168,15 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# the platforms a bundle is made for: Linux like this machine, and Windows
+BUNDLE_PLATFORMS = ("native", "windows")
+
+
 def cmd_bundle(args, argv) -> int:
-    platform = platforms.make("native", platforms.Options())     # its build holds the agent too
+    platform = platforms.make(args.platform, platforms.Options())     # its build holds the agent too
     the_spec = spec.load(str(args.spec))
     jobs = select_jobs(the_spec, args.filter, platform)
     toolchain.ensure_tools(platform.tools)
     toolchain.build(REPO, platform.build_targets() + ["native"])
     out = bundle.write(args.spec, jobs, platform, REPO, args.output, args.timeout, "./mapconf " + shlex.join(argv))
-    print(f"mapconf: a bundle of {len(jobs)} cases in {out}/: run ./mapconf-run there (no arguments), then "
-          f"./mapconf judge {out}")
+    run = "mapconf-run.exe there on Windows (from that folder" if platform.kind == "windows" else "./mapconf-run there ("
+    print(f"mapconf: a bundle of {len(jobs)} cases in {out}/: run {run}, no arguments), then ./mapconf judge {out}")
     return 0
 
 
@@ -255,6 +262,10 @@ def cmd_run(args, argv) -> int:
     platform = platforms.make(kind, platforms.Options(
         sanitize=args.sanitize, platform_id=args.platform_id, agent_env=dict(args.env), cases=args.cases,
         wrap=args.wrap, wrap_controller=args.wrap_controller, kernel=args.kernel, agents=agents))
+    if platform.bundle_only:
+        raise UsageError(f"--platform {kind} runs from a bundle carried to its machine: make one with ./mapconf "
+                         f"bundle --platform {kind} -o DIR, run DIR's mapconf-run there, then ./mapconf judge DIR"
+                         + (" (under Wine here: ./mapconf run --platform wine-bundle)." if kind == "windows" else "."))
     filesystem = None
     if args.filesystem is not None:
         filesystem = filesystems.make(args.filesystem, platform.kind)

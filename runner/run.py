@@ -153,11 +153,16 @@ def conditions_of(euid: int, memory_cgroup: bool, shm_free: int, scratch_fs: str
 def target_conditions(facts: dict[str, str]) -> frozenset[str]:
     """conditions_of() from what a case host tells of its target (case_host/case_host.c):
     its `ready` line and its answer to the run's environment."""
-    return conditions_of(int(facts.get("euid", "0")), facts.get("memory_cgroup") == "1",
+    # Windows names no uid: whether its token is elevated (an administrator's) stands for root
+    euid = int(facts["euid"]) if "euid" in facts else 0 if facts.get("elevated", "1") == "1" else 1
+    return conditions_of(euid, facts.get("memory_cgroup") == "1",
                          int(facts.get("shm_free", "0")), facts.get("scratch_fs", "unknown"))
 
 
 def execute_jobs(jobs: list[Job], opts: RunOptions, repo: Path, run_dir: rundir.RunDir, report) -> list[dict]:
+    records = opts.platform.run_jobs(jobs, opts, repo, run_dir, report)
+    if records is not None:
+        return records
     env = case_environment(opts, repo, run_dir)
     facts = opts.target.host_facts if opts.target else opts.platform.machine_facts(env)
     conditions = target_conditions(facts) if facts else \

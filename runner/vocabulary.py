@@ -113,8 +113,8 @@ def has_reproducer(backend: str) -> bool:
 
 # --- platforms: where a run's agents run (runner/platforms/<kind>.py) -----
 
-PLATFORMS = ("native", "wine", "wine32", "qemu-aarch64", "qemu-arm", "qemu-i386", "qemu-riscv64", "qemu-s390x",
-             "qemu-ppc64el", "qemu-mips64el", "gvisor", "i386", "musl", "valgrind", "custom", "kernel")
+PLATFORMS = ("native", "wine", "wine32", "wine-bundle", "windows", "qemu-aarch64", "qemu-arm", "qemu-i386",
+             "qemu-riscv64", "qemu-s390x", "qemu-ppc64el", "qemu-mips64el", "gvisor", "i386", "musl", "valgrind", "custom", "kernel")
 
 
 # --- statuses ----------------------------------------------------------------

@@ -34,7 +34,7 @@ from runner import platforms, toolchain
 from runner.run import UsageError
 
 from . import (fault_steps, kernel_steps, plan as plans, repro_steps, report_steps, suite_steps, sweep_steps, target_steps,
-               trust_steps, user_steps, win32_units)
+               trust_steps, user_steps, win32_units, windows_steps)
 from .context import Context
 from .plan import StepFailed
 
@@ -80,6 +80,7 @@ def make_plan(ctx: Context, everything: bool) -> plans.Plan:
     kernel_steps.add_steps(plan, ctx, everything)      # a guest under TCG: among the longest
     user_steps.add_steps(plan, ctx)
     fault_steps.add_steps(plan, ctx)
+    windows_steps.add_steps(plan, ctx)
     if everything:
         plan.add("cmocka", "protocol and controller unit tests (cmocka)", lambda: cmocka_units(ctx, "native"))
         plan.add("cmocka-asan", "protocol and controller unit tests under ASan+UBSan",

@@ -130,6 +130,21 @@ class Platform:
         """The emulator, sandbox or layer and its version, for run_info."""
         return None
 
+    # --- a bundle ------------------------------------------------------------
+    # a platform that runs only from a bundle carried to its machine (windows) says so
+    bundle_only = False
+
+    def run_jobs(self, jobs, opts, repo: Path, run_dir, report) -> list[dict] | None:
+        """The records of jobs a platform runs its own way, all at once (a
+        bundle: wine-bundle); None: the runner runs each case itself."""
+        return None
+
+    def bundle_ran_on(self, facts: dict[str, str], made_as: str) -> str:
+        """Take in what a bundle's records say of the machine it ran on
+        (records/machine); the platform id its results carry, made_as unless
+        the records show another (a Windows bundle run under Wine)."""
+        return made_as
+
     def version(self) -> tuple[int, ...] | None:
         """The runtime's version, which a `runtime = ">= 7.2"` range of the spec
         table is held to: by default the first dotted number of runtime(), as in

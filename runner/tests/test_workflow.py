@@ -43,7 +43,7 @@ class WorkflowTest(unittest.TestCase):
         self.assertEqual(self.workflow["name"], "mapconf")
         self.assertIn("push", self.workflow["on"])
         self.assertIn("pull_request", self.workflow["on"])
-        self.assertEqual(set(self.jobs), {"run", "matrix"})
+        self.assertEqual(set(self.jobs), {"run", "windows-bundle", "windows", "windows-judge", "matrix"})
 
     def test_run_matrix_covers_every_platform(self):
         run = self.jobs["run"]
@@ -59,10 +59,9 @@ class WorkflowTest(unittest.TestCase):
                             for entry in on_filesystems))
         self.assertEqual([entry["id"] for entry in linux if entry["experimental"]], EXPERIMENTAL_LINUX)
         others = {entry["id"]: entry for entry in include if not entry["os"].startswith("ubuntu")}
-        self.assertEqual(set(others), {"macos", "windows"})
+        self.assertEqual(set(others), {"macos"})      # Windows runs a bundle: its own jobs
         self.assertTrue(others["macos"]["os"].startswith("macos"))
-        self.assertTrue(others["windows"]["os"].startswith("windows"))
-        self.assertTrue(all(entry["experimental"] is True for entry in others.values()))
+        self.assertIs(others["macos"]["experimental"], True)
         self.assertEqual(run["continue-on-error"], "${{ matrix.experimental }}")
         ids = [entry["id"] for entry in include]
         self.assertEqual(len(ids), len(set(ids)))
@@ -81,15 +80,35 @@ class WorkflowTest(unittest.TestCase):
         self.assertEqual(upload["with"]["name"], "reports-${{ matrix.id }}")
         self.assertEqual(upload["with"]["path"], "reports/out/${{ matrix.id }}/")
 
+    def test_windows_runs_a_bundle_built_on_linux_and_judged_there(self):
+        build, windows, judge = self.jobs["windows-bundle"], self.jobs["windows"], self.jobs["windows-judge"]
+        self.assertTrue(build["runs-on"].startswith("ubuntu"))
+        self.assertIn("./mapconf bundle --platform windows -o bundle-windows",
+                      "\n".join(step.get("run", "") for step in build["steps"]))
+        upload, = step_using(build["steps"], "actions/upload-artifact")
+        self.assertEqual(upload["with"]["name"], "bundle-windows")
+        # nothing but the bundle on the Windows machine: no checkout, no Python
+        self.assertEqual((windows["needs"], windows["runs-on"]), ("windows-bundle", "windows-latest"))
+        self.assertEqual(step_using(windows["steps"], "actions/checkout") + step_using(windows["steps"], "actions/setup-python"), [])
+        ran, = [step for step in windows["steps"] if "run" in step]
+        self.assertEqual((ran["working-directory"], ran["run"]), ("bundle-windows", ".\\mapconf-run.exe"))
+        self.assertEqual(judge["needs"], "windows")
+        self.assertIn("./mapconf judge bundle-windows -o reports/out/windows",
+                      "\n".join(step.get("run", "") for step in judge["steps"]))
+        kept = [step for step in step_using(judge["steps"], "actions/upload-artifact")]
+        self.assertEqual([step["with"]["name"] for step in kept], ["reports-windows"])
+        # no longer experimental: a failure fails the workflow
+        self.assertFalse(any("continue-on-error" in job for job in (build, windows, judge)))
+
     def test_merge_job_needs_every_run_and_uploads_the_matrix(self):
         merge = self.jobs["matrix"]
-        self.assertEqual(merge["needs"], "run")
+        self.assertEqual(merge["needs"], ["run", "windows-judge"])
         self.assertEqual(merge["if"], "always()")
         download, = step_using(merge["steps"], "actions/download-artifact")
         self.assertEqual(download["with"], {"pattern": "reports-*", "path": "all-reports"})
         script = "\n".join(step.get("run", "") for step in merge["steps"])
         self.assertIn('./mapconf report "${files[@]}" -o matrix.html', script)
-        ids = [entry["id"] for entry in self.jobs["run"]["strategy"]["matrix"]["include"]]
+        ids = [entry["id"] for entry in self.jobs["run"]["strategy"]["matrix"]["include"]] + ["windows"]
         self.assertIn(f"for id in {' '.join(ids)}; do", script)
         upload, = step_using(merge["steps"], "actions/upload-artifact")
         self.assertEqual(upload["with"], {"name": "matrix", "path": "matrix.html"})
