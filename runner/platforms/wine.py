@@ -177,6 +177,7 @@ class Wine(Platform):
         try:
             if self.server_started:
                 env = self._env()
+                ours = set(self._run_processes())    # before -k: what ends on it may be reaped below
                 for argv in ([which("wineserver"), "-k"], [which("wineserver"), "-w"]):
                     try:
                         subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -194,7 +195,7 @@ class Wine(Platform):
                         os.waitpid(pid, 0)
                     except ChildProcessError:
                         pass   # not ours to reap
-                _reap_zombie_children()
+                _reap_zombie_children(ours | set(left))
                 self.server_started = False
         finally:
             if self.lock_fd is not None:
@@ -212,11 +213,14 @@ class Wine(Platform):
         return f"Wine {version.removeprefix('wine-')}{build}"
 
 
-def _reap_zombie_children() -> None:
+def _reap_zombie_children(wine: set[int]) -> None:
     """The runner is a subreaper: Wine's server and services, which detach
-    from their parents, end as its children; reap the ones that have ended."""
+    from their parents, end as its children; reap the ones that have ended.
+    Only those (their pids, seen alive while they carried the run's id): a
+    child of another thread's (the selftest's, a process it waits for)
+    must be left to the one that waits for it, or its status is lost."""
     for p in processes.others():
-        if p.state == "Z" and p.ppid == os.getpid():
+        if p.state == "Z" and p.ppid == os.getpid() and p.pid in wine:
             try:
                 os.waitpid(p.pid, os.WNOHANG)
             except ChildProcessError:
