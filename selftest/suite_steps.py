@@ -240,6 +240,7 @@ def bad_input(ctx: Context) -> None:
         (("run", "--kernel", "debian:bash"), "not a Debian kernel package name"),
         (("run", "--platform", "kernel"), "add --kernel IMAGE"),
         (("run", "--platform", "wine", "--kernel", "debian:6.1"), "not wine"),
+        (("run", "--platform", "windows"), "runs from a bundle carried to its machine"),
         (("selftest", "NOPE-*"), "no assertion"),
         (("selftest", "--step", "nope"), "no selftest step"),
         (("frobnicate",), "invalid choice"),

@@ -4,6 +4,7 @@
  * (a bundle is made on Linux) and Windows is given with '\'.
  */
 #include "executor.h"
+#include "protocol.h"
 
 #include <string.h>
 
@@ -18,30 +19,13 @@ int request_split(char *line, char **fields, int max)
 	return n;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* The protocol's hex, as a C string: an env value is text (the runner's own). */
 int hex_decode(const char *hex, char *out, size_t size)
 {
-	size_t len = strlen(hex), n = 0;
+	long n = size ? mc_hex_decode(hex, out, size - 1) : -1;
 
-	if (len % 2 || len / 2 >= size)
+	if (n < 0)
 		return -1;
-	for (; hex[0]; hex += 2) {
-		int high = hex_digit(hex[0]), low = hex_digit(hex[1]);
-
-		if (high < 0 || low < 0)
-			return -1;
-		out[n++] = (char)(high * 16 + low);
-	}
 	out[n] = '\0';
 	return 0;
 }
