@@ -58,6 +58,7 @@
  * "records/answers", both in the directory it is run from.
  */
 #define _GNU_SOURCE
+#include "answer_item.h"
 #include "memory_cgroup.h"
 #include "run_directory.h"
 
@@ -101,20 +102,10 @@ static void add(const char *key, const char *fmt, ...) __attribute__((format(pri
 static void add(const char *key, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (answer_len + 64 >= sizeof(answer))
-		return;
-	n = snprintf(answer + answer_len, sizeof(answer) - answer_len, SEP "%s=", key);
-	answer_len += (size_t)n;
 	va_start(ap, fmt);
-	n = vsnprintf(answer + answer_len, sizeof(answer) - answer_len, fmt, ap);
+	answer_item_add(answer, sizeof(answer), &answer_len, key, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		answer_len = answer_len + (size_t)n < sizeof(answer) ? answer_len + (size_t)n : sizeof(answer) - 1;
-	for (char *p = answer; *p; p++)       /* an item must not end the line */
-		if (*p == '\n')
-			*p = ' ';
 }
 
 static void send_answer(void)

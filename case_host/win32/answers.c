@@ -5,6 +5,7 @@
  * each as `file US <length>` and exactly that many bytes.
  */
 #include "executor.h"
+#include "answer_item.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -26,20 +27,10 @@ void answer_begin(void)
 void answer_add(const char *key, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (answer_len + 64 >= sizeof(answer))
-		return;       /* a line that long already says enough; the rest is dropped */
-	n = snprintf(answer + answer_len, sizeof(answer) - answer_len, EXECUTOR_SEP "%s=", key);
-	answer_len += (size_t)n;
 	va_start(ap, fmt);
-	n = vsnprintf(answer + answer_len, sizeof(answer) - answer_len, fmt, ap);
+	answer_item_add(answer, sizeof(answer), &answer_len, key, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		answer_len = answer_len + (size_t)n < sizeof(answer) ? answer_len + (size_t)n : sizeof(answer) - 1;
-	for (char *p = answer; *p; p++)      /* an item must not end the line */
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
 }
 
 void answer_send(void)
