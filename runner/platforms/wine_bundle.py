@@ -41,7 +41,7 @@ class WineBundle(Wine):
     def run_jobs(self, jobs, opts, repo: Path, run_dir, report) -> list[dict]:
         from .. import bundle      # the bundle's writer and judge use the run's own modules
 
-        windows = Windows(Options(agent_env=self.agent_env))
+        windows = Windows(Options(agent_env=self.agent_env, platform_id=self.id))   # its results carry this id
         out = run_dir.path / "bundle"
         bundle.write(opts.spec_path, jobs, windows, repo, out, opts.timeout, opts.command, run_id=run_dir.run_id)
         argv = [which("setarch"), "--addr-no-randomize", LOADER64, str(out / "mapconf-run.exe")]

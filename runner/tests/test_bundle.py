@@ -4,7 +4,7 @@ none, so the judge makes it an ERROR."""
 
 import unittest
 
-from runner import bundle
+from runner import bundle, platforms, run
 
 US = "\x1f"
 
@@ -32,6 +32,29 @@ class AnswersTest(unittest.TestCase):
         self.assertIsNone(first[0].broken)
         self.assertIn("end in the middle", second[0].broken)
         self.assertIsNone(third)
+
+    def test_an_env_request_between_cases_is_answered_and_skipped(self):
+        stream = b"ready pid=9\nok scratch_fs=ntfs\n" + case(1, b"begin\n") + b"ok scratch_fs=ntfs\n" + case(0, b"b\n")
+        first, second = bundle.read_answers(stream, 2)
+        self.assertEqual((first[0].returncode, second[0].returncode, second[1]["record"]), (1, 0, b"b\n"))
+
+
+class WindowsRecordsTest(unittest.TestCase):
+    def test_a_windows_bundle_run_under_wine_carries_wines_platform_id(self):
+        facts = {"os": "Windows 10.0.19045", "kernel": "Windows NT 10.0.19045", "wine": "8.0"}
+        windows = platforms.make("windows")
+        self.assertEqual(windows.bundle_ran_on(facts, "windows"), "wine-bundle")
+        self.assertEqual((windows.runtime(), windows.version()), ("Wine 8.0", (8, 0)))
+        self.assertEqual(windows.bundle_ran_on(facts, "my-wine"), "my-wine")     # an id of one's own is kept
+
+    def test_on_windows_itself_no_runtime_and_its_own_id(self):
+        windows = platforms.make("windows")
+        self.assertEqual(windows.bundle_ran_on({"os": "Windows 10.0.20348"}, "windows"), "windows")
+        self.assertIsNone(windows.runtime())
+
+    def test_an_unelevated_windows_run_is_unprivileged(self):
+        self.assertIn("unprivileged", run.target_conditions({"elevated": "0", "memory_cgroup": "0"}))
+        self.assertNotIn("unprivileged", run.target_conditions({"elevated": "1", "memory_cgroup": "0"}))
 
 
 if __name__ == "__main__":
