@@ -22,7 +22,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from . import Options, which
+from . import Options, Tool, which
 from .wine import LOADER64, Wine
 from .windows import Windows
 
@@ -33,6 +33,10 @@ CASE_MARGIN_S = 5
 
 class WineBundle(Wine):
     kind = "wine-bundle"
+
+    def __init__(self, options):
+        super().__init__(options)
+        self.tools += [Tool("dpkg-source", "dpkg-dev")]     # cmocka for Windows, from Debian's source
 
     def build_targets(self) -> list[str]:
         # the native build too: the spec table is checked against the case binaries' listings
