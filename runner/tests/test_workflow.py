@@ -82,7 +82,8 @@ class WorkflowTest(unittest.TestCase):
 
     def test_windows_runs_a_bundle_built_on_linux_and_judged_there(self):
         build, windows, judge = self.jobs["windows-bundle"], self.jobs["windows"], self.jobs["windows-judge"]
-        self.assertTrue(build["runs-on"].startswith("ubuntu"))
+        # built on Debian 12, where the build of the bundle is tested
+        self.assertEqual((build["runs-on"].startswith("ubuntu"), build["container"]), (True, "debian:12"))
         self.assertIn("./mapconf bundle --platform windows -o bundle-windows",
                       "\n".join(step.get("run", "") for step in build["steps"]))
         upload, = step_using(build["steps"], "actions/upload-artifact")
