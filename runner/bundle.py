@@ -206,6 +206,15 @@ def machine(text: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
 
 
+def judged_versions(platform, facts: dict[str, str]) -> dict:
+    """The versions the spec's ranges are held to, from the records' facts. The
+    kernel ranges are Linux's: a Windows build ("Windows NT 6.1.7601") is in none."""
+    versions = runinfo.versions(platform, facts)
+    if platform.agent_family == "win32":
+        versions["kernel"] = None
+    return versions
+
+
 def judge(directory: Path, assertions: dict[str, specs.Assertion] | None = None) -> tuple[dict, list[dict]]:
     """(run_info, result records) of a bundle's records, as a run makes them,
     against the spec table the bundle carries (or a run's own assertions, by
@@ -225,7 +234,7 @@ def judge(directory: Path, assertions: dict[str, specs.Assertion] | None = None)
     conditions = run.target_conditions(target_facts(answers))
     platform = platforms.make(meta["platform"])
     platform_id = platform.bundle_ran_on(facts, meta["platform_id"])
-    versions = runinfo.versions(platform, facts)
+    versions = judged_versions(platform, facts)
     records = []
     ends = read_answers(answers, len(meta["jobs"]))
     for (assertion_id, backend), end in zip(meta["jobs"], ends):

@@ -52,6 +52,15 @@ class WindowsRecordsTest(unittest.TestCase):
         self.assertEqual(windows.bundle_ran_on({"os": "Windows 10.0.20348"}, "windows"), "windows")
         self.assertIsNone(windows.runtime())
 
+    def test_a_windows_build_is_in_no_linux_kernel_range(self):
+        facts = {"kernel": "Windows NT 6.1.7601", "libc": "msvcrt", "wine": "8.0"}
+        windows = platforms.make("windows")
+        windows.bundle_ran_on(facts, "windows")     # as the judge does first
+        versions = bundle.judged_versions(windows, facts)
+        self.assertEqual((versions["kernel"], versions["libc"], versions["runtime"]), (None, None, (8, 0)))
+        linux = bundle.judged_versions(platforms.make("native"), {"kernel": "6.1.0-57-amd64"})
+        self.assertEqual(linux["kernel"][:2], (6, 1))
+
     def test_an_unelevated_windows_run_is_unprivileged(self):
         self.assertIn("unprivileged", run.target_conditions({"elevated": "0", "memory_cgroup": "0"}))
         self.assertNotIn("unprivileged", run.target_conditions({"elevated": "1", "memory_cgroup": "0"}))
