@@ -30,6 +30,8 @@ class Tool:
 
 BUILD_TOOLS = [
     Tool("cc", "gcc"),
+    # gcc only recommends the C library's headers, and packages are installed without recommends
+    Tool("/usr/include/stdio.h", "libc6-dev"),
     Tool("ninja", "ninja-build"),
     Tool("/usr/include/cmocka.h", "libcmocka-dev"),
 ]
