@@ -43,7 +43,7 @@ class WineBundle(Wine):
         return [self.variant, "win32", "win32-cases"]
 
     def run_jobs(self, jobs, opts, repo: Path, run_dir, report) -> list[dict]:
-        from .. import bundle      # the bundle's writer and judge use the run's own modules
+        from .. import bundle      # here, not above: runner.bundle imports this package (runner.platforms)
 
         windows = Windows(Options(agent_env=self.agent_env, platform_id=self.id))   # its results carry this id
         out = run_dir.path / "bundle"
