@@ -12,6 +12,10 @@ programs (the controllers) and its agents.
   agent's fault build and no fault on: every pair's status the wine
   platform's, so the run platform is the bundle's path and the fault build
   is inert on it.
+- wine-bundle-killed: a --platform wine-bundle run whose runner alone is
+  killed with SIGKILL while its executor runs the cases (the executor, its
+  cases and Wine's server go on without it): the next run sweeps it, and
+  no process of it, Windows or Wine's, and no run directory is left.
 - wine-bundle-faults: every Win32 fault of selftest/faults.py through the
   bundle's Win32 controllers, in one bundle (an env request names each
   fault before its cases): each assertion it must break FAILs at its own
@@ -21,10 +25,12 @@ programs (the controllers) and its agents.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import time
 from pathlib import Path
 
-from runner import bundle, platforms, rundir, spec as specs, toolchain
+from runner import bundle, platforms, processes, rundir, spec as specs, toolchain
 from runner.platforms.windows import WINE_ID
 from runner.run import Job
 
@@ -32,10 +38,12 @@ from . import faults
 from .context import Context
 from .plan import StepFailed
 from .suite_steps import check_ktap
+from .sweep_steps import sweep_in
 
 # the files of a Windows bundle that are data: everything else must be a PE program or DLL
 DATA_FILES = {"jobs", "bundle.json", "spec.toml"}
 BUNDLE_BOUND_S = 900
+EXECUTOR_WAIT_S = 120     # for the killed run's executor to be running its cases (a Wine start, the build checked)
 
 
 def not_a_windows_file(path: Path) -> str | None:
@@ -153,6 +161,41 @@ def faults_through_the_bundle(ctx: Context) -> None:
                          f"bundle: {wrong[:5]}")
 
 
+def run_processes(run_id: str) -> list[str]:
+    """The live processes that carry the run's id (Wine's and the bundle's alike)."""
+    marker = f"MAPCONF_RUN_ID={run_id}".encode()
+    return [f"{p.pid} {p.name}" for p in processes.others() if p.state != "Z" and marker in p.environ()]
+
+
+def killed_bundle_run(ctx: Context) -> None:
+    tmpdir = ctx.own.new_tmpdir()
+    runner = subprocess.Popen([str(ctx.repo / "mapconf"), "run", "-q", "--platform", "wine-bundle",
+                               "--out", str(ctx.tmp / "wine-bundle-killed"), *ctx.filters()],
+                              env=ctx.env_with(TMPDIR=str(tmpdir)), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    runs = tmpdir / f"mapconf-{os.getuid()}" / "runs"
+    deadline, run_id = time.monotonic() + EXECUTOR_WAIT_S, None
+    try:
+        while True:     # a bounded wait for a condition: the run's executor is running its cases
+            ids = [p.name for p in runs.glob(f"{runner.pid}*")] if runs.is_dir() else []
+            if ids:
+                run_id = ids[0]
+                ctx.own.add_run(run_id)
+                if any("mapconf-run.exe" in p for p in run_processes(run_id)):
+                    break
+            if time.monotonic() > deadline or runner.poll() is not None:
+                raise StepFailed(f"the run to be killed never ran its bundle (exit {runner.poll()})")
+            time.sleep(0.05)
+    finally:
+        runner.kill()       # the runner alone: what it started goes on, for the next run to sweep
+        runner.wait()
+    sweep_in(ctx, tmpdir, "wine-bundle-sweeper")
+    left = [f"process {p}" for p in run_processes(run_id)]
+    left += [str(p) for p in runs.glob(f"{run_id}*")]
+    if left:
+        raise StepFailed(f"after the sweep of a killed wine-bundle run: {left[:10]}")
+
+
 def add_steps(plan, ctx: Context) -> None:
     if not ctx.pairs(ctx.platform_backends("wine")):
         return
@@ -162,5 +205,7 @@ def add_steps(plan, ctx: Context) -> None:
     plan.add("wine-bundle-faults-off", "--platform wine-bundle (the bundle run under Wine) with the agent's fault "
              "build and no fault on: every pair as on wine", lambda: run_platform_without_fault(ctx), lane="wine",
              after=("suite-wine",))
+    plan.add("wine-bundle-killed", "a --platform wine-bundle run killed with SIGKILL while its executor runs: "
+             "the next run sweeps it, nothing of it left", lambda: killed_bundle_run(ctx), lane="wine")
     plan.add("wine-bundle-faults", "every Win32 fault through the bundle's Win32 controllers fails its assertions "
              "at their own checks", lambda: faults_through_the_bundle(ctx), lane="wine")
