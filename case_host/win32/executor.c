@@ -4,6 +4,7 @@
  */
 #include "executor.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,23 @@ static void make_files(char **fields, int n)
 	answer_line("ok");
 }
 
+/*
+ * Where the run is, on the executor's own output, for the person who
+ * started it: the case's number, its program and its arguments' values
+ * (the case and the backend), before it runs.
+ */
+static void say_progress(char **argv)
+{
+	static int cases;
+
+	printf("mapconf-run: case %d: %s", ++cases, argv[0]);
+	for (int i = 1; argv[i] && argv[i + 1]; i += 2)
+		if (!strcmp(argv[i], "--case") || !strcmp(argv[i], "--backend"))
+			printf(" %s", argv[i + 1]);
+	printf("\n");
+	fflush(stdout);
+}
+
 /* case: its files emptied, its process run in a job, what it left removed; the answer, then its files. */
 static void run_case(char **fields)
 {
@@ -94,6 +112,7 @@ static void run_case(char **fields)
 		DWORD pid;
 
 		scratch_directory(dir, sizeof(dir));
+		say_progress(&fields[3]);
 		run_case_process(&fields[3], output, strtol(fields[1], NULL, 10), &pid);
 		if (pid) {
 			snprintf(prefix, sizeof(prefix), "mapconf-%s-%lu-", run_id, pid);
