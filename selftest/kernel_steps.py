@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import time
 
-from runner import processes
-
 from .context import Context
+from .own_runs import processes_of_run
 from .plan import StepFailed
 from .suite_steps import check_reports, suite_as_expected
 
@@ -118,8 +117,7 @@ def guest_kernel_crash(ctx: Context) -> None:
         wrong.append(f"exit {proc.returncode} although every outcome was expected:\n{proc.stdout[-2000:]}")
     if took > CRASH_RUN_BOUND_S:
         wrong.append(f"the run took {took:.0f} s, more than its bound of {CRASH_RUN_BOUND_S} s")
-    run_id = f"MAPCONF_RUN_ID={doc['run_info']['run_id']}".encode()
-    left = [f"{p.pid} {p.name}" for p in processes.others() if run_id in p.environ()]
+    left = processes_of_run(doc["run_info"]["run_id"])
     if left:
         wrong.append(f"processes of the run (its qemu) outlived it: {left}")
     if wrong:

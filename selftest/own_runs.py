@@ -133,6 +133,12 @@ class OwnRuns:
                 + self.memory_cgroups() + self.mounts_and_loop_devices())
 
 
+def processes_of_run(run_id: str) -> list[str]:
+    """The live processes that carry the run's id in their environment, as "pid name"."""
+    marker = f"MAPCONF_RUN_ID={run_id}".encode()
+    return [f"{p.pid} {p.name}" for p in processes.others() if p.state != "Z" and marker in p.environ()]
+
+
 def huge_pool_size() -> str:
     """The pool's size, read while no case of any run is using it."""
     with huge_pages.pool_lock():

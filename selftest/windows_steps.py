@@ -30,12 +30,13 @@ import subprocess
 import time
 from pathlib import Path
 
-from runner import bundle, platforms, processes, rundir, spec as specs, toolchain
+from runner import bundle, platforms, rundir, spec as specs, toolchain
 from runner.platforms.windows import WINE_ID
 from runner.run import Job
 
 from . import faults
 from .context import Context
+from .own_runs import processes_of_run
 from .plan import StepFailed
 from .suite_steps import check_ktap
 from .sweep_steps import sweep_in
@@ -161,12 +162,6 @@ def faults_through_the_bundle(ctx: Context) -> None:
                          f"bundle: {wrong[:5]}")
 
 
-def run_processes(run_id: str) -> list[str]:
-    """The live processes that carry the run's id (Wine's and the bundle's alike)."""
-    marker = f"MAPCONF_RUN_ID={run_id}".encode()
-    return [f"{p.pid} {p.name}" for p in processes.others() if p.state != "Z" and marker in p.environ()]
-
-
 def killed_bundle_run(ctx: Context) -> None:
     tmpdir = ctx.own.new_tmpdir()
     runner = subprocess.Popen([str(ctx.repo / "mapconf"), "run", "-q", "--platform", "wine-bundle",
@@ -181,7 +176,7 @@ def killed_bundle_run(ctx: Context) -> None:
             if ids:
                 run_id = ids[0]
                 ctx.own.add_run(run_id)
-                if any("mapconf-run.exe" in p for p in run_processes(run_id)):
+                if any("mapconf-run.exe" in p for p in processes_of_run(run_id)):
                     break
             if time.monotonic() > deadline or runner.poll() is not None:
                 raise StepFailed(f"the run to be killed never ran its bundle (exit {runner.poll()})")
@@ -190,7 +185,7 @@ def killed_bundle_run(ctx: Context) -> None:
         runner.kill()       # the runner alone: what it started goes on, for the next run to sweep
         runner.wait()
     sweep_in(ctx, tmpdir, "wine-bundle-sweeper")
-    left = [f"process {p}" for p in run_processes(run_id)]
+    left = [f"process {p}" for p in processes_of_run(run_id)]
     left += [str(p) for p in runs.glob(f"{run_id}*")]
     if left:
         raise StepFailed(f"after the sweep of a killed wine-bundle run: {left[:10]}")

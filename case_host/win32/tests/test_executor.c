@@ -88,14 +88,13 @@ static void write_whole(const char *path, const char *text)
 	fclose(f);
 }
 
-/* Run mapconf-run.exe in where with the given command line; its exit status (its stderr to where\executor-said). */
-static DWORD run_executor(const char *where, const char *arguments)
+/* Start mapconf-run.exe in where with the given arguments, its output and stderr to where\executor-said; not waited for. */
+static HANDLE start_executor(const char *where, const char *arguments)
 {
 	char line[MAX_PATH * 2], said[MAX_PATH];
 	SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
 	STARTUPINFOA start = { .cb = sizeof(start) };
 	PROCESS_INFORMATION process;
-	DWORD status = 9999;
 
 	snprintf(said, sizeof(said), "%s\\executor-said", where);
 	snprintf(line, sizeof(line), "mapconf-run.exe%s", arguments);
@@ -110,13 +109,22 @@ static DWORD run_executor(const char *where, const char *arguments)
 	assert_true(CreateProcessA(executor, line, NULL, NULL, TRUE, 0, NULL, where, &start, &process));
 	CloseHandle(out);
 	CloseHandle(process.hThread);
-	if (WaitForSingleObject(process.hProcess, RUN_WAIT_MS) != WAIT_OBJECT_0) {
-		TerminateProcess(process.hProcess, 1);
-		WaitForSingleObject(process.hProcess, RUN_WAIT_MS);
+	return process.hProcess;
+}
+
+/* Run mapconf-run.exe in where with the given arguments; its exit status. */
+static DWORD run_executor(const char *where, const char *arguments)
+{
+	HANDLE process = start_executor(where, arguments);
+	DWORD status = 9999;
+
+	if (WaitForSingleObject(process, RUN_WAIT_MS) != WAIT_OBJECT_0) {
+		TerminateProcess(process, 1);
+		WaitForSingleObject(process, RUN_WAIT_MS);
 		fail_msg("mapconf-run.exe did not end within %d ms", RUN_WAIT_MS);
 	}
-	GetExitCodeProcess(process.hProcess, &status);
-	CloseHandle(process.hProcess);
+	GetExitCodeProcess(process, &status);
+	CloseHandle(process);
 	return status;
 }
 
@@ -432,29 +440,6 @@ static void an_argument_or_no_jobs_is_refused(void **state)
 	assert_int_equal(GetFileAttributesA(path), INVALID_FILE_ATTRIBUTES);
 }
 
-/* Start mapconf-run.exe in where, not waiting for it. */
-static HANDLE start_executor(const char *where)
-{
-	char line[] = "mapconf-run.exe", said[MAX_PATH];
-	SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
-	STARTUPINFOA start = { .cb = sizeof(start) };
-	PROCESS_INFORMATION process;
-
-	snprintf(said, sizeof(said), "%s\\executor-said", where);
-	HANDLE out = CreateFileA(said, GENERIC_WRITE, FILE_SHARE_READ, &inherit, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
-				 NULL);
-
-	assert_true(out != INVALID_HANDLE_VALUE);
-	start.dwFlags = STARTF_USESTDHANDLES;
-	start.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-	start.hStdOutput = out;
-	start.hStdError = out;
-	assert_true(CreateProcessA(executor, line, NULL, NULL, TRUE, 0, NULL, where, &start, &process));
-	CloseHandle(out);
-	CloseHandle(process.hThread);
-	return process.hProcess;
-}
-
 static void the_cases_processes_end_when_the_executor_dies(void **state)
 {
 	char where[MAX_PATH], path[MAX_PATH], jobs[1024], event_name[64], hex[128] = "";
@@ -477,7 +462,7 @@ static void the_cases_processes_end_when_the_executor_dies(void **state)
 	add_case(jobs, sizeof(jobs), 0, RUN_WAIT_MS, "../build/probe.exe", "hang");
 	snprintf(path, sizeof(path), "%s\\jobs", where);
 	write_whole(path, jobs);
-	HANDLE run = start_executor(where);
+	HANDLE run = start_executor(where, "");
 
 	if (WaitForSingleObject(ready, RUN_WAIT_MS) != WAIT_OBJECT_0) {
 		TerminateProcess(run, 1);
