@@ -72,8 +72,9 @@ def write(the_spec_path: Path, jobs: list[Job], platform, repo: Path, out: Path,
     exe = ".exe" if windows else ""
     agents = env["MAPCONF_AGENT_ENV"]
     for job in jobs:
-        if agent_env_of and _agent_env(agent_env_of(job)) != agents:
-            agents = _agent_env(agent_env_of(job))
+        wanted = run.agent_env_value(agent_env_of(job)) if agent_env_of else agents
+        if wanted != agents:
+            agents = wanted
             lines.append(f"env{US}MAPCONF_AGENT_ENV={agents.encode().hex()}")
         work = f"work{sep}{job.index}"
         lines.append(US.join([
@@ -90,18 +91,13 @@ def write(the_spec_path: Path, jobs: list[Job], platform, repo: Path, out: Path,
     return out
 
 
-def _agent_env(variables: dict[str, str]) -> str:
-    """MAPCONF_AGENT_ENV's value: what a controller puts in each agent's environment."""
-    return US.join(f"{k}={v}" for k, v in variables.items())
-
-
 def _run_env(run_id: str, timeout: float, objects: str, agent_argv: list[str], platform) -> dict[str, str]:
     """What every case of a bundle is told, whichever system it runs on."""
     return {
         "MAPCONF_RUN_ID": run_id, "MAPCONF_SCRATCH": objects, "MAPCONF_BEFORE_DIR": objects,
         "MAPCONF_AGENT_ARGV": US.join(agent_argv),
-        "MAPCONF_AGENT_ENV": _agent_env(platform.agent_env),
-        "MAPCONF_REQUEST_TIMEOUT": str(min(10.0, timeout / 3)),
+        "MAPCONF_AGENT_ENV": run.agent_env_value(platform.agent_env),
+        "MAPCONF_REQUEST_TIMEOUT": run.request_timeout(timeout),
     }
 
 

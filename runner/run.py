@@ -93,6 +93,17 @@ def _case_source(repo: Path, listing: spec.CaseListing) -> str:
     return text
 
 
+def agent_env_value(variables: dict[str, str]) -> str:
+    """MAPCONF_AGENT_ENV's value: what a controller puts in each agent's environment."""
+    return UNIT_SEPARATOR.join(f"{k}={v}" for k, v in variables.items())
+
+
+def request_timeout(case_timeout: float) -> str:
+    """MAPCONF_REQUEST_TIMEOUT's value: a request must fail well before the case
+    does, so that the failure names the request."""
+    return str(min(10.0, case_timeout / 3))
+
+
 def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> dict[str, str]:
     env = dict(os.environ)
     env.update(opts.platform.case_env())
@@ -104,9 +115,8 @@ def case_environment(opts: RunOptions, repo: Path, run_dir: rundir.RunDir) -> di
         "MAPCONF_BEFORE_DIR": str(run_dir.objects),   # where made_before_files are (a sandbox has its own scratch)
         "MAPCONF_HUGE_PAGES_RECORD": str(huge_pages.record_path(run_dir.path)),
         "MAPCONF_AGENT_ARGV": UNIT_SEPARATOR.join(opts.platform.agent_argv(repo)),
-        "MAPCONF_AGENT_ENV": UNIT_SEPARATOR.join(f"{k}={v}" for k, v in opts.platform.agent_env.items()),
-        # a request must fail well before the case does, so the failure names the request
-        "MAPCONF_REQUEST_TIMEOUT": str(min(10.0, opts.timeout / 3)),
+        "MAPCONF_AGENT_ENV": agent_env_value(opts.platform.agent_env),
+        "MAPCONF_REQUEST_TIMEOUT": request_timeout(opts.timeout),
     })
     if opts.trace_dir is not None:
         env["MAPCONF_TRACE_DIR"] = str(opts.trace_dir)
