@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from runner import processes, rundir, ssh_target
+from runner import huge_pages, processes, rundir, ssh_target
 
 from .context import Context
 from .loopback_sshd import loopback_sshd
@@ -219,13 +219,20 @@ def sweep_problems(planted: dict) -> list[str]:
 
 
 # A machine with nothing installed: the bundle's directory as the root of a
-# private mount namespace, with the kernel's own filesystems and nothing else.
+# private mount namespace, with the kernel's own filesystems and nothing else
+# but the huge page pool's lock. The kernel is this machine's, and so is its
+# pool, which other steps' cases count and change meanwhile: a case counting
+# it holds the lock every run on this kernel holds (runner/huge_pages.py), as
+# on any machine with a /run, or another step's case frees pages between its
+# count and its request.
 NOTHING_INSTALLED = """set -e
-for d in proc sys dev tmp; do mkdir -p "$1/$d"; done
+for d in proc sys dev tmp run; do mkdir -p "$1/$d"; done
 mount -t proc proc "$1/proc"
 mount --rbind /sys "$1/sys"
 mount --rbind /dev "$1/dev"
 mount -t tmpfs -o mode=1777 tmpfs "$1/tmp"
+: > "$1$2"
+mount --bind "$2" "$1$2"
 cd "$1"
 exec chroot . ./mapconf-run
 """
@@ -240,8 +247,10 @@ def bundle_by_hand(ctx: Context) -> None:
     made = ctx.mapconf("bundle", "-o", str(bundle), *ctx.filters())
     if made.returncode != 0:
         raise StepFailed(f"./mapconf bundle failed (exit {made.returncode}): {made.stderr[-800:]}")
+    with huge_pages.pool_lock():    # made (root's) if no run has made it yet
+        pass
     ran = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", NOTHING_INSTALLED,
-                          "sh", str(bundle)], env={}, capture_output=True, text=True, timeout=900,
+                          "sh", str(bundle), str(huge_pages.LOCK)], env={}, capture_output=True, text=True, timeout=900,
                          stdin=subprocess.DEVNULL)
     if ran.returncode != 0:
         raise StepFailed(f"mapconf-run in the bundle exited {ran.returncode}: {ran.stderr[-800:]}")
