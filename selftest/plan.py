@@ -6,8 +6,11 @@ A step names the steps whose outputs it reads (`after`); a step in a lane
 runs after the lane's earlier steps and never beside them (Wine's prefix
 serves one run at a time, so every Wine step is in one lane, which keeps
 the other workers free while it waits): of a lane's steps that are ready,
-the first in the plan goes first. The `last` steps run once
-everything else has ended. A step whose step-before failed fails too,
+the first in the plan goes first. A lane is a chain of steps that cannot
+run beside each other, the longest in the plan, so a free worker goes to a
+ready lane step before any other: a lane left waiting behind steps that
+could have run beside it is what the whole selftest then waits for. The
+`last` steps run once everything else has ended. A step whose step-before failed fails too,
 saying which: nothing is skipped quietly.
 """
 
@@ -105,7 +108,7 @@ def execute(steps: list[Step], workers: int, report: Callable[[Outcome], None]) 
             progressed = True
             while progressed:        # a step that fails unrun can make another ready
                 progressed = False
-                for step in list(pending):
+                for step in sorted(pending, key=lambda s: s.lane is None):    # a lane's steps first
                     if len(running) >= workers or not ready(step):
                         continue
                     progressed = True

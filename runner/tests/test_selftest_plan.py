@@ -1,5 +1,5 @@
-"""The selftest's scheduler: steps side by side, but a lane's one at a time, a
-step after what it reads, a failed step's readers failed unrun, the last
+"""The selftest's scheduler: steps side by side, but a lane's one at a time and
+first, a step after what it reads, a failed step's readers failed unrun, the last
 steps last, and a chosen step brings what it reads."""
 
 import threading
@@ -46,6 +46,15 @@ class PlanTest(unittest.TestCase):
         self.assertIn("w1", r.started_beside("a"))        # side by side
         self.assertNotIn("w1", r.started_beside("w2"))    # the lane waits
         self.assertLess(r.order("end").index("w1"), r.order("start").index("w2"))
+
+    def test_a_free_worker_goes_to_a_lane_first(self):
+        r, plan = Recorder(), plans.Plan()
+        plan.add("a", "A", r.step("a"))
+        plan.add("b", "B", r.step("b"))
+        plan.add("w1", "W1", r.step("w1"), lane="wine")
+        plan.add("w2", "W2", r.step("w2"), lane="wine")
+        plans.execute(plan.steps, 1, lambda o: None)
+        self.assertEqual(r.order("start"), ["w1", "w2", "a", "b"])
 
     def test_a_step_runs_after_what_it_reads_and_fails_unrun_when_that_failed(self):
         r, plan = Recorder(), plans.Plan()
