@@ -579,17 +579,31 @@ static void write_machine(const char *when)
 	fclose(f);
 }
 
-/* As mapconf-run: requests from ./jobs, answers to ./records/answers. */
+/* Whether records/answers holds something: the records of an earlier run. */
+static int answers_exist(void)
+{
+	struct stat st;
+
+	return stat("records/answers", &st) == 0 && st.st_size > 0;
+}
+
+/* As mapconf-run: requests from ./jobs, answers to ./records/answers. A
+ * bundle's records are never overwritten (as mapconf-run.exe's). */
 static int as_bundle_runner(void)
 {
-	mkdir("records", 0755);
-	unlink("records/machine");
-	write_machine("started");
 	if (!freopen("jobs", "r", stdin)) {
 		fprintf(stderr, "mapconf-run: no file 'jobs' here (%s): run it from the bundle's directory\n",
 			strerror(errno));
 		return 2;
 	}
+	if (answers_exist()) {
+		fprintf(stderr, "mapconf-run: records/answers is here already, and a bundle's records are not "
+			"overwritten: run it in a fresh copy of the bundle, or move records away first\n");
+		return 2;
+	}
+	mkdir("records", 0755);
+	unlink("records/machine");
+	write_machine("started");
 	if (!freopen("records/answers", "w", stdout)) {
 		fprintf(stderr, "mapconf-run: cannot write records/answers: %s\n", strerror(errno));
 		return 2;

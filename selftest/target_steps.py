@@ -238,22 +238,33 @@ exec chroot . ./mapconf-run
 """
 
 
+def run_in_empty_machine(bundle: Path) -> subprocess.CompletedProcess:
+    with huge_pages.pool_lock():    # made (root's) if no run has made it yet
+        pass
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", NOTHING_INSTALLED,
+                           "sh", str(bundle), str(huge_pages.LOCK)], env={}, capture_output=True, text=True,
+                          timeout=900, stdin=subprocess.DEVNULL)
+
+
 def bundle_by_hand(ctx: Context) -> None:
     """./mapconf bundle, then DIR/mapconf-run as the root of an otherwise
     empty machine (no C library, no shell, no /etc: a chroot into the
     bundle), then ./mapconf judge: every result as the spec expects, and
-    run_info naming the bundle and the machine it ran on."""
+    run_info naming the bundle and the machine it ran on. Run again there,
+    it refuses, and the records stay as they were."""
     bundle = ctx.tmp / "bundle"
     made = ctx.mapconf("bundle", "-o", str(bundle), *ctx.filters())
     if made.returncode != 0:
         raise StepFailed(f"./mapconf bundle failed (exit {made.returncode}): {made.stderr[-800:]}")
-    with huge_pages.pool_lock():    # made (root's) if no run has made it yet
-        pass
-    ran = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", NOTHING_INSTALLED,
-                          "sh", str(bundle), str(huge_pages.LOCK)], env={}, capture_output=True, text=True, timeout=900,
-                         stdin=subprocess.DEVNULL)
+    ran = run_in_empty_machine(bundle)
     if ran.returncode != 0:
         raise StepFailed(f"mapconf-run in the bundle exited {ran.returncode}: {ran.stderr[-800:]}")
+    answers = (bundle / "records" / "answers").read_bytes()
+    again = run_in_empty_machine(bundle)
+    if again.returncode != 2 or "records/answers is here already" not in again.stderr \
+            or (bundle / "records" / "answers").read_bytes() != answers:
+        raise StepFailed(f"mapconf-run run again in the same bundle exited {again.returncode} ({again.stderr[-300:]!r}); "
+                         "it must refuse with exit 2 and leave the records as they were")
     proc = ctx.mapconf("judge", str(bundle), "-q", "-o", str(ctx.tmp / "bundle-judged"))
     doc = json.loads((ctx.tmp / "bundle-judged" / "results.json").read_text()) \
         if (ctx.tmp / "bundle-judged" / "results.json").exists() else None
