@@ -31,15 +31,32 @@ LOCK_WAIT_S = 60        # a case holds it for one case's time at most
 MOST_A_CASE_ADDS = 16   # controller/huge_pages.c's: the most pages a case adds to the pool
 
 
+def _open_lock() -> int | None:
+    """The lock file, made (root's) by root if no run has made it yet."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(LOCK, flags | (os.O_CREAT if os.geteuid() == 0 else 0), 0o644)
+    except OSError:
+        return None
+
+
+def lock_made() -> bool:
+    """Whether the lock file is there, made now by root if need be: for a
+    place that shares this kernel's pool to be given the same lock."""
+    fd = _open_lock()
+    if fd is None:
+        return False
+    os.close(fd)
+    return True
+
+
 @contextlib.contextmanager
 def pool_lock() -> Iterator[None]:
     """Hold the pool's lock (bounded: a holder that never lets go is a case
     past its timeout, killed by its run). Without the file (no root run
     made it) and as another user than root, nothing can be held."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        fd = os.open(LOCK, flags | (os.O_CREAT if os.geteuid() == 0 else 0), 0o644)
-    except OSError:
+    fd = _open_lock()
+    if fd is None:
         yield
         return
     try:

@@ -10,8 +10,8 @@ the first in the plan goes first. A lane is a chain of steps that cannot
 run beside each other, the longest in the plan, so a free worker goes to a
 ready lane step before any other: a lane left waiting behind steps that
 could have run beside it is what the whole selftest then waits for. The
-`last` steps run once everything else has ended. A step whose step-before failed fails too,
-saying which: nothing is skipped quietly.
+`last` steps run once everything else has ended. A step whose step-before
+failed fails too, saying which: nothing is skipped quietly.
 """
 
 from __future__ import annotations

@@ -239,8 +239,8 @@ exec chroot . ./mapconf-run
 
 
 def run_in_empty_machine(bundle: Path) -> subprocess.CompletedProcess:
-    with huge_pages.pool_lock():    # made (root's) if no run has made it yet
-        pass
+    if not huge_pages.lock_made():
+        raise StepFailed(f"the huge page pool's lock {huge_pages.LOCK} cannot be made")
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", NOTHING_INSTALLED,
                            "sh", str(bundle), str(huge_pages.LOCK)], env={}, capture_output=True, text=True,
                           timeout=900, stdin=subprocess.DEVNULL)

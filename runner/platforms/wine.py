@@ -137,8 +137,8 @@ class Wine(Platform):
         self._lock_prefix()
         fresh = not (self.prefix / "system.reg").exists()
         self.prefix.mkdir(parents=True, exist_ok=True)   # the server starts in it
-        self.prefix_stamp = self._update_stamp()
-        self.keep_prefix = fresh
+        # a run that creates the prefix, or whose Wine updates it, has the server write it back at the end
+        self.keep_prefix, self.prefix_stamp = fresh, self._update_stamp()
         started = time.monotonic()
         # persistent; its output goes nowhere, or it would hold our pipes open for good
         proc = subprocess.run([which("wineserver"), "-p"], env=self._env(), stdin=subprocess.DEVNULL,
@@ -205,8 +205,9 @@ class Wine(Platform):
                         os.waitpid(pid, 0)
                     except ChildProcessError:
                         pass   # not ours to reap
+                # one not ours to reap is alive until the kernel has ended it: wait for that, bounded
                 deadline = time.monotonic() + SERVER_WAIT_S
-                while self._run_processes() and time.monotonic() < deadline:    # another's child: gone soon
+                while self._run_processes() and time.monotonic() < deadline:
                     time.sleep(0.005)
                 _reap_zombie_children(ours | set(left))
                 self.server_started = False
