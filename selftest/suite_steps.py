@@ -72,6 +72,19 @@ def full_suite(ctx: Context, *extra: str, platform: str = "native") -> None:
     check_reports(ctx.tmp / name, doc)
 
 
+def valgrind_suite(ctx: Context) -> None:
+    """The suite under valgrind, with what it must leave behind: nothing. Its
+    agents run with the selftest's TMPDIR, where valgrind's gdbserver would
+    make FIFOs that a killed agent leaves."""
+    tmp = Path(tempfile.gettempdir())
+    before = set(tmp.glob("vgdb-pipe-*"))
+    full_suite(ctx, platform="valgrind")
+    left = sorted(set(tmp.glob("vgdb-pipe-*")) - before)
+    if left:
+        raise StepFailed(f"the valgrind run left {len(left)} FIFOs of valgrind's gdbserver in {tmp}: "
+                         f"{[p.name for p in left[:3]]}")
+
+
 def wine_suite(ctx: Context) -> None:
     """The suite on Wine, with what the platform must leave behind: nothing.
     Its server directory lives in the run's TMPDIR, so a new wine-* in the
@@ -316,7 +329,7 @@ def add_steps(plan, ctx: Context) -> None:
         ("gvisor", ""), ("i386", " (the 32-bit agent on the x86-64 kernel)"), ("musl", "")]
     if has("valgrind"):
         plan.add("suite-valgrind", f"full suite on valgrind{platforms[0][1]}: as the spec expects, no SKIP it does "
-                 "not declare", lambda: full_suite(ctx, platform="valgrind"))
+                 "not declare, no file left", lambda: valgrind_suite(ctx))
     # a proof of Win32 assertions alone has nothing to run natively, nor on the native filesystems
     if has("native"):
         plan.add("suite-native", "full suite on native: every result PASS, reports valid", lambda: full_suite(ctx))

@@ -13,7 +13,9 @@ So nothing needs the C library's memory freed at exit
 (--run-libc-freeres=no), and a report names the functions it passed
 through without the ones the compiler inlined (--read-inline-info=no):
 reading those for every agent costs a sixth of its start, which is most
-of what a run under valgrind does.
+of what a run under valgrind does. No gdbserver is started
+(--vgdb=no): each agent would make its FIFOs for vgdb in TMPDIR, and an
+agent that is killed, as most are, leaves them there.
 
 Agents started by agents stay under valgrind without --trace-children:
 `exec` re-runs the agent's own command line, valgrind included
@@ -44,7 +46,7 @@ class Valgrind(Platform):
     def agent_argv(self, repo: Path) -> list[str]:
         return [which(VALGRIND), "--tool=memcheck", "-q", f"--error-exitcode={ERROR_EXIT}",
                 "--exit-on-first-error=yes", "--leak-check=no", "--run-libc-freeres=no",
-                "--read-inline-info=no", f"--suppressions={SUPPRESSIONS}",
+                "--read-inline-info=no", "--vgdb=no", f"--suppressions={SUPPRESSIONS}",
                 *super().agent_argv(repo)]
 
     def runtime(self) -> str:
