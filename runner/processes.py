@@ -6,6 +6,7 @@ once; a process that ends meanwhile is simply not there."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 from pathlib import Path
 from typing import Iterator
@@ -82,3 +83,20 @@ def others() -> Iterator[Process]:
 def kill_all(found: Iterator[Process]) -> list[int]:
     """SIGKILL each process found; the pids of those that were still there."""
     return [p.pid for p in found if p.kill()]
+
+
+GONE_WAIT_S = 10
+
+
+def wait_gone(pids: list[int]) -> None:
+    """Wait, bounded, until these processes (not ours to reap) have exited:
+    a killed process stays in /proc until the kernel has ended it."""
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            select.select([fd], [], [], GONE_WAIT_S)
+        finally:
+            os.close(fd)

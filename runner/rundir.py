@@ -20,7 +20,6 @@ import fcntl
 import os
 import re
 import secrets
-import select
 import shutil
 import stat
 import threading
@@ -187,7 +186,7 @@ def _sweep_dead_run(run_path: Path, ignored: list[str]) -> list[str]:
     killed = kill_run_processes(run_id, run_path)
     removed += [f"process {pid}" for pid in killed]
     if (run_path / filesystems.RECORD).exists():
-        _wait_gone(killed)      # the namespace, its mounts and loop devices go with the last of them
+        processes.wait_gone(killed)      # the namespace, its mounts and loop devices go with the last of them
         removed += filesystems.sweep(run_path, ignored)
     removed += memcg.sweep(run_path / memcg.RECORD, run_id, ignored)
     removed += huge_pages.restore(run_path, ignored)
@@ -251,22 +250,6 @@ def kill_run_processes(run_id: str, run_path: Path | None = None) -> list[int]:
     path_marker = str(run_path).encode() + b"/" if run_path else None
     return processes.kill_all(p for p in processes.others()
                               if marker in p.environ() or (path_marker and path_marker in p.cmdline()))
-
-
-GONE_WAIT_S = 10
-
-
-def _wait_gone(pids: list[int]) -> None:
-    """Wait until these processes (not ours to reap) have exited."""
-    for pid in pids:
-        try:
-            fd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            continue
-        try:
-            select.select([fd], [], [], GONE_WAIT_S)
-        finally:
-            os.close(fd)
 
 
 IPC_RMID = 0

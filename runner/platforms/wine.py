@@ -205,10 +205,7 @@ class Wine(Platform):
                         os.waitpid(pid, 0)
                     except ChildProcessError:
                         pass   # not ours to reap
-                # one not ours to reap is alive until the kernel has ended it: wait for that, bounded
-                deadline = time.monotonic() + SERVER_WAIT_S
-                while self._run_processes() and time.monotonic() < deadline:
-                    time.sleep(0.005)
+                processes.wait_gone(left)    # those not ours to reap above
                 _reap_zombie_children(ours | set(left))
                 self.server_started = False
         finally:
